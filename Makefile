@@ -1,0 +1,58 @@
+# Pouch: `make run` builds and opens the window, `make test` runs every test on real parts.
+SHELL := /bin/bash
+export LANG ?= C.UTF-8
+export CGO_ENABLED := 1
+
+GO        ?= go
+TAGS      := sqlite_fts5
+BIN       := bin/pouch
+STATICCHECK_VERSION := v0.8.2
+GOBIN     := $(shell $(GO) env GOPATH)/bin
+FUZZTIME  ?= 5s
+
+.PHONY: all build run test test-go lint fuzz screenshots deps-build deps-test clean
+
+all: build
+
+deps-build:
+	@scripts/install-deps build
+
+deps-test:
+	@scripts/install-deps test
+	@$(GO) mod download
+
+build: deps-build
+	$(GO) build -tags $(TAGS) -o $(BIN) .
+
+run: build
+	./$(BIN)
+
+# Everything: lint, unit and end-to-end tests (real Dovecot, real Secret Service, real window
+# under Xvfb), and a short fuzz run of every parser.
+test: deps-test lint test-go fuzz
+
+lint:
+	@test -x $(GOBIN)/staticcheck || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet -tags $(TAGS) ./...
+	$(GOBIN)/staticcheck -tags $(TAGS) ./...
+
+test-go:
+	POUCH_REQUIRE_DOVECOT=1 POUCH_REQUIRE_XVFB=1 scripts/with-keyring scripts/with-xvfb \
+	  $(GO) test -race -tags $(TAGS) -timeout 20m ./...
+
+fuzz:
+	@set -e; for pkg in ./pop3 ./mailstore; do \
+	  for f in $$($(GO) test -tags $(TAGS) -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
+	    $(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; done
+
+# Fresh screenshots for docs/screenshots (a real window under Xvfb on fetched mail).
+screenshots: deps-test
+	POUCH_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots POUCH_REQUIRE_XVFB=1 scripts/with-keyring scripts/with-xvfb \
+	  $(GO) test -tags $(TAGS) -run TestWindowScreenshot -count=1 -v ./app/e2e/
+
+clean:
+	rm -rf bin

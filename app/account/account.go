@@ -1,0 +1,157 @@
+// Package account holds the defaults and validation rules for account settings, shared by the
+// command line and the window so that both accept exactly the same accounts.
+package account
+
+import (
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/pouchmail/pouch/mailstore"
+)
+
+// Defaults for a new account.
+const (
+	// DefaultLeaveDays matches Thunderbird's default, so people switching see no surprise.
+	DefaultLeaveDays = 14
+	DefaultInterval  = 10 * time.Minute
+	DefaultSecurity  = mailstore.SecurityTLS
+
+	// MinInterval keeps Pouch from hammering a server; servers may ask for more (LOGIN-DELAY).
+	MinInterval = time.Minute
+	MaxInterval = 7 * 24 * time.Hour
+	// MaxLeaveDays is a sanity bound (100 years); "keep forever" is its own setting.
+	MaxLeaveDays = 36500
+)
+
+// FieldError says which setting is wrong and what to do about it.
+type FieldError struct {
+	Field   string // the setting's name as the CLI spells it: "name", "host", "port", ...
+	Problem string
+}
+
+func (e *FieldError) Error() string { return fmt.Sprintf("account %s: %s", e.Field, e.Problem) }
+
+// DefaultPort is the port a security mode uses unless told otherwise.
+func DefaultPort(sec mailstore.Security) int {
+	if sec == mailstore.SecurityTLS {
+		return 995
+	}
+	return 110
+}
+
+// ParseSecurity accepts the CLI and UI spellings of a security mode.
+func ParseSecurity(s string) (mailstore.Security, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "tls", "ssl", "implicit":
+		return mailstore.SecurityTLS, nil
+	case "starttls", "stls":
+		return mailstore.SecurityStartTLS, nil
+	case "none", "plain":
+		return mailstore.SecurityNone, nil
+	}
+	return "", &FieldError{Field: "security", Problem: fmt.Sprintf("%q is not one of tls, starttls, none", s)}
+}
+
+// New returns an account with the defaults filled in.
+func New(name, host, user string) *mailstore.Account {
+	return &mailstore.Account{
+		Name:      name,
+		Host:      host,
+		Port:      DefaultPort(DefaultSecurity),
+		Security:  DefaultSecurity,
+		Username:  user,
+		LeaveDays: DefaultLeaveDays,
+		Interval:  DefaultInterval,
+	}
+}
+
+// Validate checks every setting and returns the first problem as a *FieldError.
+func Validate(a *mailstore.Account) error {
+	switch {
+	case strings.TrimSpace(a.Name) == "":
+		return &FieldError{"name", "must not be empty"}
+	case len(a.Name) > 64:
+		return &FieldError{"name", "must be at most 64 characters"}
+	case hasControl(a.Name):
+		return &FieldError{"name", "must not contain control characters"}
+	}
+	if err := validateHost(a.Host); err != nil {
+		return err
+	}
+	if a.Port < 1 || a.Port > 65535 {
+		return &FieldError{"port", fmt.Sprintf("%d is not a port number (1-65535)", a.Port)}
+	}
+	switch a.Security {
+	case mailstore.SecurityTLS, mailstore.SecurityStartTLS, mailstore.SecurityNone:
+	default:
+		return &FieldError{"security", fmt.Sprintf("%q is not one of tls, starttls, none", a.Security)}
+	}
+	switch {
+	case a.Username == "":
+		return &FieldError{"user", "must not be empty"}
+	case hasControl(a.Username) || len(a.Username) > 255:
+		// CR/LF here would let a user name inject POP3 commands.
+		return &FieldError{"user", "must be at most 255 characters without control characters"}
+	}
+	if !a.KeepForever && (a.LeaveDays < 0 || a.LeaveDays > MaxLeaveDays) {
+		return &FieldError{"leave-days", fmt.Sprintf("%d is out of range (0-%d; use keep forever to never delete)", a.LeaveDays, MaxLeaveDays)}
+	}
+	if a.Interval < MinInterval || a.Interval > MaxInterval {
+		return &FieldError{"interval", fmt.Sprintf("%s is out of range (%s to %s)", a.Interval, MinInterval, MaxInterval)}
+	}
+	if len(a.CACertPEM) > 0 {
+		if _, err := ParseCertificates(a.CACertPEM); err != nil {
+			return &FieldError{"ca-file", err.Error()}
+		}
+	}
+	return nil
+}
+
+// ParseCertificates reads every certificate of a PEM bundle; it fails when there is none.
+func ParseCertificates(pemData []byte) ([]*x509.Certificate, error) {
+	var certs []*x509.Certificate
+	for rest := pemData; ; {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("bad certificate in PEM: %v", err)
+		}
+		certs = append(certs, c)
+	}
+	if len(certs) == 0 {
+		return nil, fmt.Errorf("no PEM certificate found")
+	}
+	return certs, nil
+}
+
+func validateHost(h string) error {
+	switch {
+	case h == "":
+		return &FieldError{"host", "must not be empty"}
+	case strings.Contains(h, "://"):
+		return &FieldError{"host", "is a host name, not a URL (drop the scheme)"}
+	case len(h) > 253:
+		return &FieldError{"host", "is too long"}
+	}
+	for _, r := range h {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || r == '/' {
+			return &FieldError{"host", fmt.Sprintf("%q is not a host name", h)}
+		}
+	}
+	return nil
+}
+
+func hasControl(s string) bool {
+	return strings.IndexFunc(s, unicode.IsControl) >= 0
+}

@@ -1,0 +1,202 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/pouchmail/pouch/app/account"
+	"github.com/pouchmail/pouch/app/engine"
+	"github.com/pouchmail/pouch/mailstore"
+)
+
+func runAccount(ctx context.Context, env *Env, g *globals, args []string) error {
+	if len(args) == 0 {
+		return usagef("account: expected add, list, password or remove")
+	}
+	switch args[0] {
+	case "add":
+		return accountAdd(ctx, env, g, args[1:])
+	case "list":
+		return accountList(ctx, env, g, args[1:])
+	case "password":
+		return accountPassword(ctx, env, g, args[1:])
+	case "remove":
+		return accountRemove(ctx, env, g, args[1:])
+	}
+	return usagef("account: unknown sub-command %q", args[0])
+}
+
+func accountAdd(ctx context.Context, env *Env, g *globals, args []string) error {
+	fs := newFlagSet("account add", g)
+	name := fs.String("name", "", "account name")
+	host := fs.String("host", "", "server host name")
+	port := fs.Int("port", 0, "server port (default 995 for tls, 110 otherwise)")
+	security := fs.String("security", "tls", "tls, starttls or none")
+	user := fs.String("user", "", "user name")
+	pwStdin := fs.Bool("password-stdin", false, "read the password from standard input")
+	leaveDays := fs.Int("leave-days", account.DefaultLeaveDays, "days to leave messages on the server")
+	keepForever := fs.Bool("keep-forever", false, "never delete messages from the server")
+	caFile := fs.String("ca-file", "", "extra trusted certificate (PEM)")
+	interval := fs.Duration("interval", account.DefaultInterval, "check interval")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs("account add", pos); err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for _, req := range []string{"name", "host", "user"} {
+		if !set[req] {
+			return usagef("account add: --%s is required", req)
+		}
+	}
+	if *keepForever && set["leave-days"] {
+		return usagef("account add: --leave-days and --keep-forever exclude each other")
+	}
+	sec, err := account.ParseSecurity(*security)
+	if err != nil {
+		return usagef("account add: %v", err)
+	}
+	a := account.New(*name, *host, *user)
+	a.Security = sec
+	a.Port = *port
+	if !set["port"] {
+		a.Port = account.DefaultPort(sec)
+	}
+	a.LeaveDays, a.KeepForever, a.Interval = *leaveDays, *keepForever, *interval
+	if *caFile != "" {
+		pemData, err := os.ReadFile(*caFile)
+		if err != nil {
+			return fmt.Errorf("--ca-file: %v", err)
+		}
+		a.CACertPEM = pemData
+	}
+	if err := account.Validate(a); err != nil {
+		return usagef("account add: %v", err)
+	}
+	var password string
+	if *pwStdin {
+		if password, err = readSecret(env.Stdin); err != nil {
+			return err
+		}
+	}
+	return withEngine(ctx, env, g, func(e *engine.Engine) error {
+		if err := e.AddAccount(ctx, a, password); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "Added account %s (%s@%s:%d, %s, %s).\n", a.Name, a.Username, a.Host, a.Port, a.Security, retention(a))
+		if password == "" {
+			fmt.Fprintf(env.Stdout, "No password stored; set one with: pouch account password %s --password-stdin\n", a.Name)
+		}
+		return nil
+	})
+}
+
+func retention(a *mailstore.Account) string {
+	switch {
+	case a.KeepForever:
+		return "keep on server forever"
+	case a.LeaveDays == 0:
+		return "delete from server after download"
+	}
+	return fmt.Sprintf("leave on server %d days", a.LeaveDays)
+}
+
+// accountJSON is the shape of `account list --json`.
+type accountJSON struct {
+	Name        string    `json:"name"`
+	Host        string    `json:"host"`
+	Port        int       `json:"port"`
+	Security    string    `json:"security"`
+	User        string    `json:"user"`
+	LeaveDays   *int      `json:"leave_days"` // null when kept forever
+	KeepForever bool      `json:"keep_forever"`
+	Interval    string    `json:"interval"`
+	CAFile      bool      `json:"custom_ca"`
+	Created     time.Time `json:"created"`
+}
+
+func accountList(ctx context.Context, env *Env, g *globals, args []string) error {
+	fs := newFlagSet("account list", g)
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs("account list", pos); err != nil {
+		return err
+	}
+	return withEngine(ctx, env, g, func(e *engine.Engine) error {
+		accts, err := e.Accounts(ctx)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			out := make([]accountJSON, 0, len(accts))
+			for _, a := range accts {
+				j := accountJSON{Name: a.Name, Host: a.Host, Port: a.Port, Security: string(a.Security),
+					User: a.Username, KeepForever: a.KeepForever, Interval: a.Interval.String(),
+					CAFile: len(a.CACertPEM) > 0, Created: a.Created.UTC()}
+				if !a.KeepForever {
+					d := a.LeaveDays
+					j.LeaveDays = &d
+				}
+				out = append(out, j)
+			}
+			return writeJSON(env.Stdout, out)
+		}
+		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tSERVER\tSECURITY\tUSER\tRETENTION\tINTERVAL")
+		for _, a := range accts {
+			fmt.Fprintf(tw, "%s\t%s:%d\t%s\t%s\t%s\t%s\n", a.Name, a.Host, a.Port, a.Security, a.Username, retention(&a), a.Interval)
+		}
+		return tw.Flush()
+	})
+}
+
+func accountPassword(ctx context.Context, env *Env, g *globals, args []string) error {
+	fs := newFlagSet("account password", g)
+	fs.Bool("password-stdin", true, "read the password from standard input (the only way)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs("account password", pos, "NAME"); err != nil {
+		return err
+	}
+	password, err := readSecret(env.Stdin)
+	if err != nil {
+		return err
+	}
+	return withEngine(ctx, env, g, func(e *engine.Engine) error {
+		if err := e.SetPassword(ctx, pos[0], password); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "Password stored in the keyring for account %s.\n", pos[0])
+		return nil
+	})
+}
+
+func accountRemove(ctx context.Context, env *Env, g *globals, args []string) error {
+	fs := newFlagSet("account remove", g)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs("account remove", pos, "NAME"); err != nil {
+		return err
+	}
+	return withEngine(ctx, env, g, func(e *engine.Engine) error {
+		if err := e.RemoveAccount(ctx, pos[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "Removed account %s; its downloaded messages stay in the archive.\n", pos[0])
+		return nil
+	})
+}

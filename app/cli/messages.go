@@ -1,0 +1,193 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/pouchmail/pouch/app/engine"
+	"github.com/pouchmail/pouch/app/format"
+	"github.com/pouchmail/pouch/mailstore"
+)
+
+// fetchJSON is one element of `fetch --json`.
+type fetchJSON struct {
+	Account    string  `json:"account"`
+	OK         bool    `json:"ok"`
+	New        int     `json:"new"`
+	Bytes      int64   `json:"bytes"`
+	OnServer   int     `json:"on_server"`
+	DurationMS int64   `json:"duration_ms"`
+	Error      *string `json:"error"`
+}
+
+func runFetch(ctx context.Context, env *Env, g *globals, args []string) error {
+	fs := newFlagSet("fetch", g)
+	name := fs.String("account", "", "fetch only this account")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs("fetch", pos); err != nil {
+		return err
+	}
+	return withEngine(ctx, env, g, func(e *engine.Engine) error {
+		results, err := e.FetchAll(ctx, *name, nil)
+		if err != nil {
+			return err
+		}
+		if len(results) == 0 {
+			return errors.New("no accounts configured (add one with: pouch account add)")
+		}
+		var failed []string
+		out := make([]fetchJSON, 0, len(results))
+		for _, r := range results {
+			j := fetchJSON{Account: r.Account, OK: r.Err == nil, New: r.New, Bytes: r.Bytes,
+				OnServer: r.OnServer, DurationMS: r.Duration.Milliseconds()}
+			if r.Err != nil {
+				msg := oneLine(r.Err.Error())
+				j.Error = &msg
+				failed = append(failed, msg)
+			}
+			out = append(out, j)
+			if !*asJSON {
+				if r.Err != nil {
+					fmt.Fprintf(env.Stdout, "%s: failed after %d new message(s)\n", r.Account, r.New)
+				} else {
+					fmt.Fprintf(env.Stdout, "%s: %d new message(s), %s, %d on server\n", r.Account, r.New, format.Bytes(r.Bytes), r.OnServer)
+				}
+			}
+		}
+		if *asJSON {
+			if err := writeJSON(env.Stdout, out); err != nil {
+				return err
+			}
+		}
+		if len(failed) > 0 {
+			return errors.New("fetch failed: " + strings.Join(failed, "; "))
+		}
+		return nil
+	})
+}
+
+// messageJSON is one element of `list --json` (and later `search --json`).
+type messageJSON struct {
+	ID        int64     `json:"id"`
+	Account   string    `json:"account"`
+	UIDL      string    `json:"uidl"`
+	Date      time.Time `json:"date"`
+	From      string    `json:"from"`
+	To        string    `json:"to"`
+	Cc        string    `json:"cc"`
+	Subject   string    `json:"subject"`
+	MessageID string    `json:"message_id"`
+	Size      int64     `json:"size"`
+	SHA256    string    `json:"sha256"`
+	Received  time.Time `json:"received"`
+}
+
+func toMessageJSON(m *mailstore.Message) messageJSON {
+	return messageJSON{ID: m.ID, Account: m.Account, UIDL: m.UIDL, Date: displayDate(m).UTC(),
+		From: m.From, To: m.To, Cc: m.Cc, Subject: m.Subject, MessageID: m.MessageID,
+		Size: m.Size, SHA256: m.SHA256, Received: m.Received.UTC()}
+}
+
+func displayDate(m *mailstore.Message) time.Time { return format.MessageDate(m.Date, m.Received) }
+
+func runList(ctx context.Context, env *Env, g *globals, args []string) error {
+	fs := newFlagSet("list", g)
+	name := fs.String("account", "", "list only this account")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs("list", pos); err != nil {
+		return err
+	}
+	return withEngine(ctx, env, g, func(e *engine.Engine) error {
+		msgs, err := e.Messages(ctx, *name)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			out := make([]messageJSON, 0, len(msgs))
+			for i := range msgs {
+				out = append(out, toMessageJSON(&msgs[i]))
+			}
+			return writeJSON(env.Stdout, out)
+		}
+		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tDATE\tFROM\tSUBJECT")
+		for i := range msgs {
+			m := &msgs[i]
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", m.ID, displayDate(m).Local().Format("2006-01-02 15:04"), clip(m.From, 40), clip(m.Subject, 60))
+		}
+		return tw.Flush()
+	})
+}
+
+func runShow(ctx context.Context, env *Env, g *globals, args []string) error {
+	fs := newFlagSet("show", g)
+	raw := fs.Bool("raw", false, "write the message exactly as received")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs("show", pos, "ID"); err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(pos[0], 10, 64)
+	if err != nil || id <= 0 {
+		return usagef("show: %q is not a message ID (see pouch list)", pos[0])
+	}
+	return withEngine(ctx, env, g, func(e *engine.Engine) error {
+		if *raw {
+			b, err := e.Raw(ctx, id)
+			if err != nil {
+				return err
+			}
+			_, err = env.Stdout.Write(b)
+			return err
+		}
+		v, err := e.Message(ctx, id)
+		if err != nil {
+			return err
+		}
+		w := env.Stdout
+		fmt.Fprintf(w, "From:    %s\n", v.From)
+		fmt.Fprintf(w, "To:      %s\n", v.To)
+		if v.Cc != "" {
+			fmt.Fprintf(w, "Cc:      %s\n", v.Cc)
+		}
+		fmt.Fprintf(w, "Date:    %s\n", displayDate(&v.Message).Local().Format(time.RFC1123Z))
+		fmt.Fprintf(w, "Subject: %s\n", v.Subject)
+		for _, a := range v.Body.Attachments {
+			fmt.Fprintf(w, "Attachment: %s (%s, %s)\n", a.Filename, a.ContentType, format.Bytes(a.Size))
+		}
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, strings.TrimRight(v.Body.Text, "\n"))
+		return nil
+	})
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

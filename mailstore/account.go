@@ -1,0 +1,184 @@
+package mailstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Security is how a connection to the POP3 server is protected.
+type Security string
+
+const (
+	SecurityTLS      Security = "tls"      // implicit TLS (port 995)
+	SecurityStartTLS Security = "starttls" // plain connection upgraded with STLS
+	SecurityNone     Security = "none"     // no encryption
+)
+
+// Account holds one POP3 account's settings. No secret is ever stored: the
+// password lives in the OS keyring.
+type Account struct {
+	ID          int64
+	Name        string // unique, user-chosen
+	Host        string
+	Port        int
+	Security    Security
+	Username    string
+	LeaveDays   int           // days to leave a message on the server; 0 = delete right after download
+	KeepForever bool          // never delete from the server (LeaveDays ignored)
+	CACertPEM   []byte        // extra trusted certificate(s), PEM; nil if none
+	Interval    time.Duration // poll interval, stored in whole seconds
+	Created     time.Time
+}
+
+const accountColumns = `id, name, host, port, security, username, leave_days, keep_forever, ca_cert_pem, interval_s, created`
+
+func scanAccount(sc interface{ Scan(...any) error }) (Account, error) {
+	var (
+		a        Account
+		sec      string
+		keep     bool
+		interval int64
+		created  int64
+	)
+	err := sc.Scan(&a.ID, &a.Name, &a.Host, &a.Port, &sec, &a.Username, &a.LeaveDays, &keep, &a.CACertPEM, &interval, &created)
+	if err != nil {
+		return Account{}, err
+	}
+	a.Security = Security(sec)
+	a.KeepForever = keep
+	a.Interval = time.Duration(interval) * time.Second
+	a.Created = time.Unix(created, 0)
+	return a, nil
+}
+
+// pem returns the certificate column value: NULL when empty.
+func (a *Account) pem() any {
+	if len(a.CACertPEM) == 0 {
+		return nil
+	}
+	return a.CACertPEM
+}
+
+// CreateAccount inserts a and sets a.ID and a.Created. A name already in use
+// gives an error wrapping ErrExists.
+func (s *Store) CreateAccount(ctx context.Context, a *Account) error {
+	created := time.Now()
+	res, err := s.db.ExecContext(ctx, `INSERT INTO accounts
+		(name, host, port, security, username, leave_days, keep_forever, ca_cert_pem, interval_s, created)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.Name, a.Host, a.Port, string(a.Security), a.Username, a.LeaveDays, a.KeepForever, a.pem(),
+		int64(a.Interval/time.Second), created.Unix())
+	if isUnique(err) {
+		return fmt.Errorf("mailstore: create account %q: %w", a.Name, ErrExists)
+	}
+	if err != nil {
+		return fmt.Errorf("mailstore: create account %q: %w", a.Name, err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("mailstore: create account %q: %w", a.Name, err)
+	}
+	a.ID = id
+	a.Created = time.Unix(created.Unix(), 0)
+	return nil
+}
+
+// UpdateAccount stores every field of a except ID and Created. Renaming to
+// a name already in use gives an error wrapping ErrExists.
+func (s *Store) UpdateAccount(ctx context.Context, a *Account) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE accounts SET
+		name = ?, host = ?, port = ?, security = ?, username = ?, leave_days = ?,
+		keep_forever = ?, ca_cert_pem = ?, interval_s = ?
+		WHERE id = ?`,
+		a.Name, a.Host, a.Port, string(a.Security), a.Username, a.LeaveDays,
+		a.KeepForever, a.pem(), int64(a.Interval/time.Second), a.ID)
+	if isUnique(err) {
+		return fmt.Errorf("mailstore: update account %q: %w", a.Name, ErrExists)
+	}
+	if err != nil {
+		return fmt.Errorf("mailstore: update account %q: %w", a.Name, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return fmt.Errorf("mailstore: update account %d: %w", a.ID, ErrNotFound)
+	}
+	return nil
+}
+
+// Accounts returns all accounts ordered by name.
+func (s *Store) Accounts(ctx context.Context) ([]Account, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+accountColumns+` FROM accounts ORDER BY name, id`)
+	if err != nil {
+		return nil, fmt.Errorf("mailstore: accounts: %w", err)
+	}
+	defer rows.Close()
+	var as []Account
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, fmt.Errorf("mailstore: accounts: %w", err)
+		}
+		as = append(as, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("mailstore: accounts: %w", err)
+	}
+	return as, nil
+}
+
+// AccountByName returns the account called name, or an error wrapping
+// ErrNotFound.
+func (s *Store) AccountByName(ctx context.Context, name string) (*Account, error) {
+	a, err := scanAccount(s.db.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE name = ?`, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("mailstore: account %q: %w", name, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("mailstore: account %q: %w", name, err)
+	}
+	return &a, nil
+}
+
+// Account returns the account with the given id, or an error wrapping
+// ErrNotFound.
+func (s *Store) Account(ctx context.Context, id int64) (*Account, error) {
+	a, err := scanAccount(s.db.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("mailstore: account %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("mailstore: account %d: %w", id, err)
+	}
+	return &a, nil
+}
+
+// DeleteAccount removes the account's settings and its UIDL ledger. Its
+// messages stay in the archive: their AccountID becomes 0 and they keep
+// showing the account's name.
+func (s *Store) DeleteAccount(ctx context.Context, id int64) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("mailstore: delete account %d: %w", id, err)
+	}
+	defer tx.Rollback()
+	// Messages record the name they were saved under; refresh it to the
+	// current one so a renamed account's mail does not change label now.
+	if _, err := tx.ExecContext(ctx, `UPDATE messages SET account_name = (SELECT name FROM accounts WHERE id = ?1)
+		WHERE account_id = ?1`, id); err != nil {
+		return fmt.Errorf("mailstore: delete account %d: %w", id, err)
+	}
+	// Foreign keys do the rest: ledger rows cascade, messages get NULL.
+	res, err := tx.ExecContext(ctx, `DELETE FROM accounts WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("mailstore: delete account %d: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return fmt.Errorf("mailstore: delete account %d: %w", id, ErrNotFound)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("mailstore: delete account %d: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,96 @@
+package mailstore
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/emersion/go-message"
+)
+
+// Body is a message's readable content, for display.
+type Body struct {
+	Text        string // plain text, lines separated by "\n"
+	HTML        bool   // Text was converted from HTML
+	Attachments []Attachment
+}
+
+// Attachment describes a part that is not shown as text.
+type Attachment struct {
+	Filename    string // display-safe, without directories; may be empty
+	ContentType string // lower-case media type, e.g. "application/pdf"
+	Size        int64  // decoded size in bytes
+}
+
+// ParseBody extracts readable text and the list of attachments from raw.
+// text/plain is preferred (so multipart/alternative shows its plain part);
+// otherwise HTML is converted to plain text. No remote content is ever
+// fetched. Parsing is best-effort: the returned Body is never nil, and a
+// non-nil error reports a malformed or truncated message whose Body holds
+// what could be read. An unknown charset is not an error: the text is shown
+// as UTF-8 if valid, else as windows-1252.
+func ParseBody(raw []byte) (b *Body, err error) {
+	b = &Body{}
+	defer func() {
+		// Untrusted input: a parser bug must not take the application down.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("mailstore: parse body: %w: %v", errMalformed, r)
+		}
+	}()
+
+	e, herr := readEntity(raw)
+	var plain, htmls []string
+	var partErr error
+	werr := walk(e, func(p *message.Entity) error {
+		text, isHTML := isText(p.Header)
+		if !text {
+			t, _ := mediaType(p.Header)
+			n, err := io.Copy(io.Discard, p.Body)
+			if err != nil && partErr == nil {
+				partErr = err
+			}
+			b.Attachments = append(b.Attachments, Attachment{Filename: filename(p.Header), ContentType: t, Size: n})
+			return nil
+		}
+		data, err := io.ReadAll(io.LimitReader(p.Body, maxTextBytes))
+		if err != nil && partErr == nil {
+			partErr = err // keep the text read so far
+		}
+		s := toUTF8(string(data))
+		if isHTML {
+			htmls = append(htmls, s)
+		} else {
+			plain = append(plain, s)
+		}
+		return nil
+	})
+
+	switch {
+	case len(plain) > 0:
+		b.Text = cleanText(strings.Join(plain, "\n"))
+	case len(htmls) > 0:
+		b.Text = cleanText(htmlToText(strings.Join(htmls, "\n")))
+		b.HTML = true
+	}
+	if err := errors.Join(herr, werr, partErr); err != nil {
+		return b, fmt.Errorf("mailstore: parse body: %w", err)
+	}
+	return b, nil
+}
+
+// cleanText normalises line ends to "\n" and drops control characters
+// (terminal escape sequences included) other than tab and newline.
+func cleanText(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' {
+			return r
+		}
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return -1
+		}
+		return r
+	}, s)
+}

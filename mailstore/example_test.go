@@ -1,0 +1,98 @@
+package mailstore_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/pouchmail/pouch/mailstore"
+)
+
+func Example() {
+	dir, err := os.MkdirTemp("", "pouch-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+
+	ctx := context.Background()
+	s, err := mailstore.Open(ctx, filepath.Join(dir, "pouch.db"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer s.Close()
+
+	// Settings only: the password goes to the OS keyring, never here.
+	acct := &mailstore.Account{
+		Name:     "work",
+		Host:     "pop.example.org",
+		Port:     995,
+		Security: mailstore.SecurityTLS,
+		Username: "alice",
+		Interval: 5 * time.Minute,
+	}
+	if err := s.CreateAccount(ctx, acct); err != nil {
+		log.Fatal(err)
+	}
+
+	// The server listed two messages; record them, then download one.
+	now := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
+	if err := s.MarkSeen(ctx, acct.ID, []string{"uidl-1", "uidl-2"}, now); err != nil {
+		log.Fatal(err)
+	}
+	raw := []byte("From: Bob <bob@example.com>\r\n" +
+		"Subject: =?ISO-8859-1?Q?Caf=E9?=\r\n" +
+		"Date: Fri, 01 Mar 2024 11:30:00 +0000\r\n" +
+		"\r\n" +
+		"See you there.\r\n")
+	m, err := s.SaveMessage(ctx, acct.ID, "uidl-1", raw, now)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	list, err := s.Messages(ctx, mailstore.Filter{AccountID: acct.ID})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, m := range list {
+		fmt.Printf("%s | %s | %s | %s\n", m.Account, m.Date.UTC().Format(time.DateTime), m.From, m.Subject)
+	}
+
+	stored, err := s.Raw(ctx, m.ID)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("raw bytes identical:", string(stored) == string(raw))
+
+	ledger, err := s.Ledger(ctx, acct.ID)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("uidl-1 downloaded:", ledger["uidl-1"].Downloaded != nil)
+	fmt.Println("uidl-2 downloaded:", ledger["uidl-2"].Downloaded != nil)
+	// Output:
+	// work | 2024-03-01 11:30:00 | Bob <bob@example.com> | Café
+	// raw bytes identical: true
+	// uidl-1 downloaded: true
+	// uidl-2 downloaded: false
+}
+
+func ExampleParseBody() {
+	raw := []byte("Content-Type: text/html; charset=utf-8\r\n\r\n" +
+		"<p>Hello&nbsp;<b>world</b></p><script>track()</script><p>Bye<br>now</p>")
+	b, err := mailstore.ParseBody(raw)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(b.HTML)
+	fmt.Println(b.Text)
+	// Output:
+	// true
+	// Hello world
+	//
+	// Bye
+	// now
+}

@@ -1,0 +1,9 @@
+package mailstore
+
+import "database/sql"
+
+// DB exposes the pool so tests can check every connection's settings.
+func DB(s *Store) *sql.DB { return s.db }
+
+// CheckPragmas verifies the required settings on q's connection.
+var CheckPragmas = checkPragmas

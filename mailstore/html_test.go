@@ -1,0 +1,41 @@
+package mailstore
+
+import "testing"
+
+func TestHTMLToText(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"plain text", "hello", "hello"},
+		{"collapse whitespace", "a  \n\t b", "a b"},
+		{"br", "a<br>b<br/>c<BR />d", "a\nb\nc\nd"},
+		{"paragraphs", "<p>one</p><p>two</p>", "one\n\ntwo"},
+		{"div", "<div>one</div><div>two</div>", "one\ntwo"},
+		{"entities", "&lt;b&gt; &amp; &quot;q&quot; &#233; &#x20AC; &nbsp;x &unknown;", "<b> & \"q\" é € x &unknown;"},
+		{"script and style", "a<script>var x = '</p>';</script>b<style>p{}</style>c", "abc"},
+		{"script upper case", "a<SCRIPT>x</SCRIPT>b", "ab"},
+		{"unclosed script", "a<script>alert(1)", "a"},
+		{"comment", "a<!-- <p>hidden</p> -->b", "ab"},
+		{"unclosed comment", "a<!-- b", "a"},
+		{"doctype", "<!DOCTYPE html>a", "a"},
+		{"lone less-than", "1 < 2 and 3 > 2", "1 < 2 and 3 > 2"},
+		{"unclosed tag", "a<b", "a"},
+		{"attribute with >", `<a title="x>y" href="https://e.org/">link</a>`, "link <https://e.org/>"},
+		{"link same as text", `<a href="https://e.org/">https://e.org/</a>`, "https://e.org/"},
+		{"mailto same as text", `<a href="mailto:x@e.org">x@e.org</a>`, "x@e.org"},
+		{"javascript link hidden", `<a href="javascript:alert(1)">x</a>`, "x"},
+		{"list", "<ul><li>a</li><li>b</li></ul>", "- a\n- b"},
+		{"table", "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>", "a b\nc"},
+		{"pre keeps spaces", "<pre>a  b\n  c</pre>", "a  b\n  c"},
+		{"blank lines limited", "a<br><br><br><br><br>b", "a\n\nb"},
+		{"head skipped", "<html><head><title>T</title><meta charset=utf-8></head><body>x</body></html>", "x"},
+		{"empty", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := htmlToText(tt.in); got != tt.want {
+				t.Errorf("htmlToText(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,108 @@
+package mailstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// LedgerEntry is what Pouch knows about one UIDL of an account.
+type LedgerEntry struct {
+	UIDL              string
+	FirstSeen         time.Time  // first time the server listed it; never moves
+	Downloaded        *time.Time // nil until saved
+	DeletedFromServer *time.Time // nil until deleted on the server
+	MessageID         int64      // stored message, 0 if none
+}
+
+// Ledger returns an account's ledger keyed by UIDL.
+func (s *Store) Ledger(ctx context.Context, accountID int64) (map[string]LedgerEntry, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT uidl, first_seen, downloaded_at, deleted_at, coalesce(message_id, 0)
+		FROM ledger WHERE account_id = ?`, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("mailstore: ledger: %w", err)
+	}
+	defer rows.Close()
+	l := make(map[string]LedgerEntry)
+	for rows.Next() {
+		var (
+			e                   LedgerEntry
+			first               int64
+			downloaded, deleted sql.NullInt64
+		)
+		if err := rows.Scan(&e.UIDL, &first, &downloaded, &deleted, &e.MessageID); err != nil {
+			return nil, fmt.Errorf("mailstore: ledger: %w", err)
+		}
+		e.FirstSeen = time.Unix(first, 0)
+		e.Downloaded = unixPtr(downloaded)
+		e.DeletedFromServer = unixPtr(deleted)
+		l[e.UIDL] = e
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("mailstore: ledger: %w", err)
+	}
+	return l, nil
+}
+
+func unixPtr(n sql.NullInt64) *time.Time {
+	if !n.Valid {
+		return nil
+	}
+	t := time.Unix(n.Int64, 0)
+	return &t
+}
+
+// MarkSeen records that the server listed uidls at now. UIDLs already in the
+// ledger keep their first_seen. It runs in one transaction with one prepared
+// statement, so a mailbox of 100,000 messages is a single commit.
+func (s *Store) MarkSeen(ctx context.Context, accountID int64, uidls []string, now time.Time) error {
+	return s.eachUIDL(ctx, "mark seen", accountID, uidls,
+		`INSERT INTO ledger (account_id, uidl, first_seen) VALUES (?, ?, ?)
+		 ON CONFLICT (account_id, uidl) DO NOTHING`, now)
+}
+
+// MarkDeleted records that uidls were deleted from the server at now (after
+// a successful QUIT). UIDLs not in the ledger are ignored.
+func (s *Store) MarkDeleted(ctx context.Context, accountID int64, uidls []string, now time.Time) error {
+	return s.eachUIDL(ctx, "mark deleted", accountID, uidls,
+		`UPDATE ledger SET deleted_at = ?3 WHERE account_id = ?1 AND uidl = ?2 AND deleted_at IS NULL`, now)
+}
+
+// eachUIDL runs query (with parameters account, uidl, unix time) once per
+// UIDL in one transaction.
+func (s *Store) eachUIDL(ctx context.Context, op string, accountID int64, uidls []string, query string, now time.Time) error {
+	wrap := func(err error) error { return fmt.Errorf("mailstore: %s: %w", op, err) }
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return wrap(err)
+	}
+	defer tx.Rollback()
+	var one int
+	err = tx.QueryRowContext(ctx, `SELECT 1 FROM accounts WHERE id = ?`, accountID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return wrap(fmt.Errorf("account %d: %w", accountID, ErrNotFound))
+	}
+	if err != nil {
+		return wrap(err)
+	}
+	stmt, err := tx.PrepareContext(ctx, query)
+	if err != nil {
+		return wrap(err)
+	}
+	defer stmt.Close()
+	t := now.Unix()
+	for _, u := range uidls {
+		if u == "" {
+			return wrap(errors.New("empty UIDL"))
+		}
+		if _, err := stmt.ExecContext(ctx, accountID, u, t); err != nil {
+			return wrap(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return wrap(err)
+	}
+	return nil
+}

@@ -1,0 +1,221 @@
+package mailstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Message is a stored message's metadata; Raw returns its bytes.
+type Message struct {
+	ID             int64
+	AccountID      int64  // 0 if the account was removed
+	Account        string // account name (current, or the last one if removed)
+	UIDL           string
+	Date           time.Time // from the Date header; zero if missing or unparsable
+	From           string    // decoded for display: "Name <addr>" or addr, comma-separated
+	To             string
+	Cc             string
+	Subject        string
+	MessageID      string // without angle brackets
+	Size           int64  // len(raw)
+	SHA256         string // hex SHA-256 of raw
+	Received       time.Time
+	HasAttachments bool
+}
+
+// Filter selects messages for Messages.
+type Filter struct {
+	AccountID int64 // 0 = all accounts
+	Limit     int   // 0 = no limit
+	Offset    int
+}
+
+const messageColumns = `m.id, coalesce(m.account_id, 0), coalesce(a.name, m.account_name), m.uidl, m.date,
+	m.from_addr, m.to_addr, m.cc_addr, m.subject, m.message_id, m.size, m.sha256, m.received, m.has_attachments`
+
+const messageFrom = ` FROM messages m LEFT JOIN accounts a ON a.id = m.account_id`
+
+func scanMessage(sc interface{ Scan(...any) error }) (Message, error) {
+	var (
+		m        Message
+		date     sql.NullInt64
+		received int64
+	)
+	err := sc.Scan(&m.ID, &m.AccountID, &m.Account, &m.UIDL, &date,
+		&m.From, &m.To, &m.Cc, &m.Subject, &m.MessageID, &m.Size, &m.SHA256, &received, &m.HasAttachments)
+	if err != nil {
+		return Message{}, err
+	}
+	if date.Valid {
+		m.Date = time.Unix(date.Int64, 0)
+	}
+	m.Received = time.Unix(received, 0)
+	return m, nil
+}
+
+// Messages lists messages newest first: by Date, or by Received when the
+// Date header was missing, then by ID.
+func (s *Store) Messages(ctx context.Context, f Filter) ([]Message, error) {
+	limit := int64(-1) // SQLite: no limit
+	if f.Limit > 0 {
+		limit = int64(f.Limit)
+	}
+	offset := max(f.Offset, 0)
+	// Two statements rather than "? = 0 OR ...", so each can use its index.
+	q := `SELECT ` + messageColumns + messageFrom
+	args := []any{}
+	if f.AccountID != 0 {
+		q += ` WHERE m.account_id = ?`
+		args = append(args, f.AccountID)
+	}
+	q += ` ORDER BY coalesce(m.date, m.received) DESC, m.id DESC LIMIT ? OFFSET ?`
+	args = append(args, limit, offset)
+
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("mailstore: messages: %w", err)
+	}
+	defer rows.Close()
+	var ms []Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("mailstore: messages: %w", err)
+		}
+		ms = append(ms, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("mailstore: messages: %w", err)
+	}
+	return ms, nil
+}
+
+// Message returns one message's metadata, or an error wrapping ErrNotFound.
+func (s *Store) Message(ctx context.Context, id int64) (*Message, error) {
+	m, err := scanMessage(s.db.QueryRowContext(ctx, `SELECT `+messageColumns+messageFrom+` WHERE m.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("mailstore: message %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("mailstore: message %d: %w", id, err)
+	}
+	return &m, nil
+}
+
+// Raw returns exactly the bytes saved for message id.
+func (s *Store) Raw(ctx context.Context, id int64) ([]byte, error) {
+	var raw []byte
+	err := s.db.QueryRowContext(ctx, `SELECT raw FROM messages WHERE id = ?`, id).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("mailstore: message %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("mailstore: message %d: %w", id, err)
+	}
+	if raw == nil {
+		raw = []byte{}
+	}
+	return raw, nil
+}
+
+// CountMessages counts an account's messages, or all messages if accountID
+// is 0.
+func (s *Store) CountMessages(ctx context.Context, accountID int64) (int, error) {
+	var n int
+	var err error
+	if accountID == 0 {
+		err = s.db.QueryRowContext(ctx, `SELECT count(*) FROM messages`).Scan(&n)
+	} else {
+		err = s.db.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE account_id = ?`, accountID).Scan(&n)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("mailstore: count messages: %w", err)
+	}
+	return n, nil
+}
+
+// SaveMessage archives raw as downloaded from the server under (accountID,
+// uidl). Headers are parsed best-effort: a malformed message is still
+// stored, since the raw bytes are the truth. The message row and the ledger's
+// downloaded_at commit together and durably (synchronous=FULL), so a caller
+// may delete the message from the server once SaveMessage returns nil.
+//
+// Saving the same (account, uidl) twice gives an error wrapping ErrExists
+// and changes nothing. An unknown account gives ErrNotFound.
+func (s *Store) SaveMessage(ctx context.Context, accountID int64, uidl string, raw []byte, now time.Time) (*Message, error) {
+	if uidl == "" {
+		return nil, errors.New("mailstore: save message: empty UIDL")
+	}
+	if raw == nil {
+		raw = []byte{} // nil would be bound as NULL
+	}
+	hd := parseHeaders(raw)
+	sum := sha256.Sum256(raw)
+	m := Message{
+		AccountID:      accountID,
+		UIDL:           uidl,
+		Date:           hd.date,
+		From:           hd.from,
+		To:             hd.to,
+		Cc:             hd.cc,
+		Subject:        hd.subject,
+		MessageID:      hd.messageID,
+		Size:           int64(len(raw)),
+		SHA256:         hex.EncodeToString(sum[:]),
+		Received:       time.Unix(now.Unix(), 0),
+		HasAttachments: hd.hasAttachments,
+	}
+	var date any // NULL when unknown
+	if !hd.date.IsZero() {
+		date = hd.date.Unix()
+		m.Date = time.Unix(hd.date.Unix(), 0)
+	}
+
+	wrap := func(err error) error {
+		return fmt.Errorf("mailstore: save message %q: %w", uidl, err)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	defer tx.Rollback()
+
+	err = tx.QueryRowContext(ctx, `SELECT name FROM accounts WHERE id = ?`, accountID).Scan(&m.Account)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, wrap(fmt.Errorf("account %d: %w", accountID, ErrNotFound))
+	}
+	if err != nil {
+		return nil, wrap(err)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO messages
+		(account_id, account_name, uidl, raw, sha256, size, date, received,
+		 from_addr, to_addr, cc_addr, subject, message_id, has_attachments)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		accountID, m.Account, uidl, raw, m.SHA256, m.Size, date, now.Unix(),
+		m.From, m.To, m.Cc, m.Subject, m.MessageID, m.HasAttachments)
+	if isUnique(err) {
+		return nil, wrap(ErrExists)
+	}
+	if err != nil {
+		return nil, wrap(err)
+	}
+	if m.ID, err = res.LastInsertId(); err != nil {
+		return nil, wrap(err)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO ledger (account_id, uidl, first_seen, downloaded_at, message_id)
+		VALUES (?1, ?2, ?3, ?3, ?4)
+		ON CONFLICT (account_id, uidl) DO UPDATE SET downloaded_at = excluded.downloaded_at, message_id = excluded.message_id`,
+		accountID, uidl, now.Unix(), m.ID)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, wrap(err)
+	}
+	return &m, nil
+}

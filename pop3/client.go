@@ -1,0 +1,511 @@
+package pop3
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// DefaultTimeout is the deadline for each command and each read when
+// Options.Timeout is zero.
+const DefaultTimeout = 60 * time.Second
+
+// Options configures a Client. A nil *Options means the defaults.
+type Options struct {
+	// TLSConfig is used for implicit TLS and STLS. nil means the system
+	// roots; an empty ServerName is taken from the host part of the address
+	// dialed (or of the connection's remote address for NewClient).
+	TLSConfig *tls.Config
+	// Timeout bounds each command and each read: a reply, or the next chunk
+	// of a long one, must arrive within it. 0 means DefaultTimeout.
+	Timeout time.Duration
+	// DebugWriter, if set, receives a transcript of the session. The PASS
+	// argument (and APOP/AUTH payloads) are replaced by "[redacted]", but
+	// the transcript still holds user names and listings: treat it as private.
+	// Message bodies are summarized, not copied.
+	DebugWriter io.Writer
+}
+
+func (o *Options) timeout() time.Duration {
+	if o == nil || o.Timeout <= 0 {
+		return DefaultTimeout
+	}
+	return o.Timeout
+}
+
+// Client is a connection to a POP3 server. Commands run in lockstep; calls
+// from several goroutines are serialized, except that calls made while a
+// Retr callback runs fail instead of waiting (waiting would deadlock a
+// callback that calls back into the Client). Close may be called at any time
+// from any goroutine to abort.
+type Client struct {
+	timeout    time.Duration
+	tlsConfig  *tls.Config
+	serverName string // for STLS when tlsConfig has no ServerName
+	debug      io.Writer
+
+	br *bufio.Reader
+	bw *bufio.Writer
+
+	greeting string
+	apop     string // APOP timestamp from the greeting, kept for APOP support
+
+	inCallback atomic.Bool // a Retr callback is running
+	closed     atomic.Bool // the connection is closed (Close, Quit or failure)
+
+	mu     sync.Mutex    // serializes commands; guards the fields below
+	err    error         // why the connection became unusable, if it did
+	caps   *Capabilities // CAPA cache, dropped when the state changes
+	extend bool          // extend the read deadline on every read (long replies)
+
+	// dl coordinates deadlines with context cancellation, which fires from
+	// another goroutine.
+	dl struct {
+		mu        sync.Mutex
+		conn      net.Conn // swapped for a *tls.Conn by StartTLS
+		gen       uint64   // bumped per command so a late AfterFunc is ignored
+		ctx       context.Context
+		cancelled bool
+	}
+}
+
+// Dial connects to addr ("host:port", usually port 110) over plain TCP and
+// reads the greeting. Use DialStartTLS or DialTLS unless the network is
+// trusted: USER/PASS credentials are sent in the clear.
+func Dial(ctx context.Context, addr string, opts *Options) (*Client, error) {
+	conn, err := dial(ctx, addr, opts)
+	if err != nil {
+		return nil, err
+	}
+	return newClient(ctx, conn, opts, hostOf(addr))
+}
+
+// DialTLS connects to addr (usually port 995) with implicit TLS (RFC 8314)
+// and reads the greeting. A certificate problem is a *TLSError.
+func DialTLS(ctx context.Context, addr string, opts *Options) (*Client, error) {
+	conn, err := dial(ctx, addr, opts)
+	if err != nil {
+		return nil, err
+	}
+	host := hostOf(addr)
+	var cfg *tls.Config
+	if opts != nil {
+		cfg = opts.TLSConfig
+	}
+	tc := tls.Client(conn, tlsConfigFor(cfg, host))
+	_ = conn.SetDeadline(deadline(ctx, opts.timeout()))
+	if err := tc.HandshakeContext(ctx); err != nil {
+		conn.Close()
+		return nil, handshakeError(ctx, err)
+	}
+	_ = conn.SetDeadline(time.Time{})
+	return newClient(ctx, tc, opts, host)
+}
+
+// DialStartTLS connects to addr (usually port 110), reads the greeting and
+// upgrades to TLS with STLS (RFC 2595). If the server does not advertise
+// STLS the result is ErrSTLSUnsupported; if the upgrade fails the error is
+// returned. It never continues in plaintext.
+func DialStartTLS(ctx context.Context, addr string, opts *Options) (*Client, error) {
+	c, err := Dial(ctx, addr, opts)
+	if err != nil {
+		return nil, err
+	}
+	caps, err := c.Capabilities(ctx)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	if !caps.STLS {
+		c.Close()
+		return nil, fmt.Errorf("%w (%s)", ErrSTLSUnsupported, addr)
+	}
+	var cfg *tls.Config
+	if opts != nil {
+		cfg = opts.TLSConfig
+	}
+	if err := c.StartTLS(ctx, cfg); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// NewClient reads the greeting from conn, which may already use TLS. If the
+// greeting is refused or unreadable, conn is closed and the error returned.
+// The greeting is read within Options.Timeout.
+func NewClient(conn net.Conn, opts *Options) (*Client, error) {
+	host := ""
+	if ra := conn.RemoteAddr(); ra != nil {
+		host = hostOf(ra.String())
+	}
+	return newClient(context.Background(), conn, opts, host)
+}
+
+func dial(ctx context.Context, addr string, opts *Options) (net.Conn, error) {
+	d := net.Dialer{Timeout: opts.timeout()}
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("pop3: dial %s: %w", addr, err)
+	}
+	return conn, nil
+}
+
+func newClient(ctx context.Context, conn net.Conn, opts *Options, host string) (*Client, error) {
+	c := &Client{timeout: opts.timeout(), serverName: host}
+	if opts != nil {
+		c.tlsConfig = opts.TLSConfig
+		c.debug = opts.DebugWriter
+	}
+	c.dl.conn = conn
+	c.br = bufio.NewReaderSize(connReader{c}, 32<<10)
+	c.bw = bufio.NewWriterSize(connWriter{c}, 1024)
+	if err := c.readGreeting(ctx); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Client) readGreeting(ctx context.Context) error {
+	end, err := c.start(ctx, "greeting")
+	if err != nil {
+		return err
+	}
+	defer end()
+	st, err := c.readStatus(ctx, "greeting")
+	if err != nil {
+		return err
+	}
+	c.greeting = st.text
+	c.apop = apopTimestamp(st.text)
+	return nil
+}
+
+// Greeting returns the text of the server's +OK greeting.
+func (c *Client) Greeting() string { return c.greeting }
+
+// Close drops the connection without QUIT. The server then stays out of the
+// UPDATE state, so messages marked with Dele are NOT deleted. Use Quit to
+// commit deletions. Close is safe to call more than once and from another
+// goroutine to abort a command in progress.
+func (c *Client) Close() error {
+	if c.closed.Swap(true) {
+		return nil
+	}
+	if err := c.conn().Close(); err != nil {
+		return fmt.Errorf("pop3: close: %w", err)
+	}
+	return nil
+}
+
+// TLSConnectionState returns the TLS state, and false if the connection does
+// not use TLS.
+func (c *Client) TLSConnectionState() (tls.ConnectionState, bool) {
+	if tc, ok := c.conn().(*tls.Conn); ok {
+		return tc.ConnectionState(), true
+	}
+	return tls.ConnectionState{}, false
+}
+
+func (c *Client) conn() net.Conn {
+	c.dl.mu.Lock()
+	defer c.dl.mu.Unlock()
+	return c.dl.conn
+}
+
+// connReader and connWriter always use the current connection, so the
+// buffers survive the switch to TLS.
+type connReader struct{ c *Client }
+
+func (r connReader) Read(p []byte) (int, error) {
+	if r.c.extend {
+		// Long replies may take longer than one Timeout in total, but
+		// each read must make progress within it.
+		r.c.extendDeadline()
+	}
+	return r.c.conn().Read(p)
+}
+
+type connWriter struct{ c *Client }
+
+func (w connWriter) Write(p []byte) (int, error) { return w.c.conn().Write(p) }
+
+var errReentrant = errors.New("pop3: client busy: a Retr callback is running")
+
+// start begins a command: it takes the command lock, checks the client is
+// usable and arms the deadline and ctx cancellation. The returned func
+// undoes all of it.
+func (c *Client) start(ctx context.Context, cmd string) (end func(), err error) {
+	if c.inCallback.Load() {
+		return nil, errReentrant
+	}
+	c.mu.Lock()
+	if c.closed.Load() {
+		err := c.err
+		c.mu.Unlock()
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s not sent: connection dropped after an earlier error: %v", ErrClosed, cmd, err)
+		}
+		return nil, fmt.Errorf("%w: %s not sent", ErrClosed, cmd)
+	}
+	if err := ctx.Err(); err != nil {
+		c.mu.Unlock()
+		return nil, fmt.Errorf("pop3: %s: %w", cmd, err)
+	}
+	disarm := c.arm(ctx)
+	return func() {
+		disarm()
+		c.mu.Unlock()
+	}, nil
+}
+
+// aLongTimeAgo is a deadline that makes blocked I/O return at once.
+var aLongTimeAgo = time.Unix(1, 0)
+
+func deadline(ctx context.Context, timeout time.Duration) time.Time {
+	d := time.Now().Add(timeout)
+	if cd, ok := ctx.Deadline(); ok && cd.Before(d) {
+		return cd
+	}
+	return d
+}
+
+func (c *Client) arm(ctx context.Context) (disarm func()) {
+	c.dl.mu.Lock()
+	c.dl.gen++
+	gen := c.dl.gen
+	c.dl.ctx = ctx
+	c.dl.cancelled = false
+	_ = c.dl.conn.SetDeadline(deadline(ctx, c.timeout))
+	c.dl.mu.Unlock()
+
+	stop := context.AfterFunc(ctx, func() {
+		c.dl.mu.Lock()
+		defer c.dl.mu.Unlock()
+		if c.dl.gen == gen {
+			c.dl.cancelled = true
+			_ = c.dl.conn.SetDeadline(aLongTimeAgo)
+		}
+	})
+	return func() {
+		stop()
+		c.dl.mu.Lock()
+		defer c.dl.mu.Unlock()
+		c.dl.gen++
+		c.dl.ctx = nil
+		if !c.closed.Load() {
+			_ = c.dl.conn.SetDeadline(time.Time{})
+		}
+	}
+}
+
+func (c *Client) extendDeadline() {
+	c.dl.mu.Lock()
+	defer c.dl.mu.Unlock()
+	if c.dl.ctx != nil && !c.dl.cancelled {
+		_ = c.dl.conn.SetReadDeadline(deadline(c.dl.ctx, c.timeout))
+	}
+}
+
+// fail records why the connection is unusable and closes it. Called with mu held.
+func (c *Client) fail(err error) error {
+	if c.err == nil {
+		c.err = err
+	}
+	if !c.closed.Swap(true) {
+		c.conn().Close()
+	}
+	return err
+}
+
+// ioFail turns a network error into the error returned to the caller and
+// drops the connection: after a failed read or write the client cannot know
+// where the server's reply stream stands.
+func (c *Client) ioFail(ctx context.Context, cmd string, err error) error {
+	if c.closed.Load() && c.err == nil {
+		// Close was called while the command was running.
+		return fmt.Errorf("%w during %s", ErrClosed, cmd)
+	}
+	if errors.Is(err, io.EOF) {
+		err = fmt.Errorf("server closed the connection: %w", io.ErrUnexpectedEOF)
+	}
+	var e error
+	if ctxErr := contextError(ctx, err); ctxErr != nil {
+		e = fmt.Errorf("pop3: %s: %w: %w", cmd, ctxErr, err)
+	} else if errors.Is(err, os.ErrDeadlineExceeded) {
+		e = fmt.Errorf("pop3: %s: server silent for %v: %w", cmd, c.timeout, err)
+	} else {
+		e = fmt.Errorf("pop3: %s: %w", cmd, err)
+	}
+	return c.fail(e)
+}
+
+// contextError reports whether ctx caused err: cancelled, or its deadline
+// (used as the connection deadline) passed.
+func contextError(ctx context.Context, err error) error {
+	if e := ctx.Err(); e != nil {
+		return e
+	}
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) && errors.Is(err, os.ErrDeadlineExceeded) {
+		return context.DeadlineExceeded
+	}
+	return nil
+}
+
+// send writes one command line. Pipelining will queue several sends before
+// the matching reads; for now every send is followed by its read.
+func (c *Client) send(ctx context.Context, cmd string, args ...string) error {
+	for _, a := range args {
+		if !checkArg(a) {
+			return fmt.Errorf("%w to %s: empty or contains CR, LF or NUL", ErrInvalidArgument, cmd)
+		}
+	}
+	c.bw.WriteString(cmd)
+	for _, a := range args {
+		c.bw.WriteByte(' ')
+		c.bw.WriteString(a)
+	}
+	c.bw.WriteString("\r\n")
+	c.logCommand(cmd, args)
+	if err := c.bw.Flush(); err != nil {
+		return c.ioFail(ctx, cmd, err)
+	}
+	return nil
+}
+
+func (c *Client) logCommand(cmd string, args []string) {
+	if c.debug == nil {
+		return
+	}
+	var b strings.Builder
+	b.WriteString("C: ")
+	b.WriteString(cmd)
+	for i, a := range args {
+		b.WriteByte(' ')
+		if redacted(cmd, i) {
+			a = "[redacted]"
+		}
+		b.WriteString(a)
+	}
+	b.WriteByte('\n')
+	io.WriteString(c.debug, b.String())
+}
+
+// redacted reports whether argument i of cmd is a secret.
+func redacted(cmd string, i int) bool {
+	switch cmd {
+	case "PASS":
+		return true
+	case "APOP", "AUTH": // APOP name digest; AUTH mechanism initial-response
+		return i >= 1
+	}
+	return false
+}
+
+func (c *Client) logServer(line []byte) {
+	if c.debug == nil {
+		return
+	}
+	io.WriteString(c.debug, "S: "+sanitize(string(line), maxLineLen)+"\n")
+}
+
+// readLine reads one line of at most maxLineLen octets, without its line
+// ending (CRLF, or a bare LF from sloppy servers).
+func (c *Client) readLine(ctx context.Context, cmd string) ([]byte, error) {
+	var line []byte
+	for {
+		frag, err := c.br.ReadSlice('\n')
+		if len(line)+len(frag) > maxLineLen+2 {
+			return nil, c.fail(protoErr(cmd, "line too long", append(line, frag...)))
+		}
+		switch err {
+		case nil:
+			line = append(line, frag...)
+			line = line[:len(line)-1]
+			if n := len(line); n > 0 && line[n-1] == '\r' {
+				line = line[:n-1]
+			}
+			return line, nil
+		case bufio.ErrBufferFull:
+			line = append(line, frag...)
+		default:
+			return nil, c.ioFail(ctx, cmd, err)
+		}
+	}
+}
+
+// readStatus reads a status line. A -ERR reply is an *Error and leaves the
+// connection usable.
+func (c *Client) readStatus(ctx context.Context, cmd string) (status, error) {
+	line, err := c.readLine(ctx, cmd)
+	if err != nil {
+		return status{}, err
+	}
+	c.logServer(line)
+	st, err := parseStatus(line)
+	if err != nil {
+		return status{}, c.fail(protoErr(cmd, err.Error(), line))
+	}
+	if !st.ok {
+		return st, &Error{Command: cmd, Code: st.code, Text: st.text}
+	}
+	return st, nil
+}
+
+// readListing reads the lines of a multi-line reply up to the terminating
+// ".", dot-unstuffed, passing each to fn. fn returns a reason string when
+// the line is malformed.
+func (c *Client) readListing(ctx context.Context, cmd string, fn func(line []byte) string) error {
+	c.extend = true
+	defer func() { c.extend = false }()
+	for n := 0; ; n++ {
+		line, err := c.readLine(ctx, cmd)
+		if err != nil {
+			return err
+		}
+		c.logServer(line)
+		if len(line) > 0 && line[0] == '.' {
+			if len(line) == 1 {
+				return nil
+			}
+			line = line[1:]
+		}
+		if n >= maxListingEntries {
+			return c.fail(protoErr(cmd, fmt.Sprintf("more than %d lines in reply", maxListingEntries), nil))
+		}
+		if reason := fn(line); reason != "" {
+			return c.fail(protoErr(cmd, reason, line))
+		}
+	}
+}
+
+// simple runs a command with a single-line reply.
+func (c *Client) simple(ctx context.Context, cmd string, args ...string) (status, error) {
+	end, err := c.start(ctx, cmd)
+	if err != nil {
+		return status{}, err
+	}
+	defer end()
+	if err := c.send(ctx, cmd, args...); err != nil {
+		return status{}, err
+	}
+	return c.readStatus(ctx, cmd)
+}
+
+func hostOf(addr string) string {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	return host
+}

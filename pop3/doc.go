@@ -1,0 +1,27 @@
+// Package pop3 is a POP3 client (RFC 1939) with CAPA and response codes
+// (RFC 2449, RFC 3206), STLS (RFC 2595) and implicit TLS (RFC 8314).
+//
+// A session is Dial*, Login, then listing and retrieval commands, then Quit:
+//
+//	c, err := pop3.DialTLS(ctx, "pop.example.com:995", nil)
+//	...
+//	err = c.Login(ctx, user, pass)
+//	uidls, err := c.UIDLAll(ctx)
+//	err = c.Retr(ctx, uidls[0].ID, func(r io.Reader) error { ... })
+//	err = c.Dele(ctx, uidls[0].ID)
+//	err = c.Quit(ctx)
+//
+// Deletion is transactional on the server side: Dele only marks a message,
+// and the server removes marked messages when it receives QUIT and answers
+// +OK. Close, a network failure or a timeout leaves every message in place.
+//
+// Everything read from the network is treated as hostile: lines are bounded,
+// listings are validated and capped, message numbers and sizes reported by
+// the server are never used to size allocations, and a malformed reply is a
+// *ProtocolError that closes the connection. Every command and every read
+// has a deadline (Options.Timeout, or the context's deadline if sooner);
+// cancelling the context interrupts a blocked read and leaves the client
+// closed. After any network or protocol error the Client is closed and
+// further calls return an error wrapping ErrClosed; a -ERR reply (*Error)
+// leaves it usable.
+package pop3

@@ -1,0 +1,119 @@
+package pop3_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/pouchmail/pouch/pop3"
+	"github.com/pouchmail/pouch/pop3/pop3test"
+)
+
+const greeting = "+OK POP3 ready <1896.697170952@dbc.mtview.ca.us>"
+
+// testTimeout keeps failing tests short; long enough for -race on a busy machine.
+const testTimeout = 5 * time.Second
+
+var loginSteps = []pop3test.Step{
+	pop3test.Exchange("USER bob", "+OK"),
+	pop3test.Exchange("PASS secret", "+OK logged in"),
+}
+
+func steps(groups ...any) []pop3test.Step {
+	var out []pop3test.Step
+	for _, g := range groups {
+		switch g := g.(type) {
+		case pop3test.Step:
+			out = append(out, g)
+		case []pop3test.Step:
+			out = append(out, g...)
+		default:
+			panic("steps: bad type")
+		}
+	}
+	return out
+}
+
+// dial starts a scripted server that greets and then runs script, and
+// connects a client to it.
+func dial(t *testing.T, opts *pop3.Options, script ...pop3test.Step) (*pop3.Client, *pop3test.Server) {
+	t.Helper()
+	srv := pop3test.NewServer(t, append([]pop3test.Step{pop3test.Reply(greeting)}, script...)...)
+	if opts == nil {
+		opts = &pop3.Options{Timeout: testTimeout}
+	}
+	c, err := pop3.Dial(context.Background(), srv.Addr(), opts)
+	if err != nil {
+		t.Fatalf("Dial() = %v, want nil", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c, srv
+}
+
+// login is dial plus a successful Login as bob/secret.
+func login(t *testing.T, opts *pop3.Options, script ...pop3test.Step) (*pop3.Client, *pop3test.Server) {
+	t.Helper()
+	c, srv := dial(t, opts, steps(loginSteps, script)...)
+	if err := c.Login(context.Background(), "bob", "secret"); err != nil {
+		t.Fatalf("Login() = %v, want nil", err)
+	}
+	return c, srv
+}
+
+// wantClientBytes waits for the script to end, closes the client so the
+// server has seen everything, and compares the client's bytes.
+func wantClientBytes(t *testing.T, c *pop3.Client, srv *pop3test.Server, want string) {
+	t.Helper()
+	srv.Wait()
+	c.Close()
+	srv.Close()
+	if got := string(srv.Received()); got != want {
+		t.Errorf("client sent:\n%q\nwant:\n%q", got, want)
+	}
+}
+
+func asProtocolError(t *testing.T, err error) *pop3.ProtocolError {
+	t.Helper()
+	var pe *pop3.ProtocolError
+	if !errors.As(err, &pe) {
+		t.Fatalf("error = %v (%T), want *pop3.ProtocolError", err, err)
+	}
+	return pe
+}
+
+func asError(t *testing.T, err error) *pop3.Error {
+	t.Helper()
+	var e *pop3.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("error = %v (%T), want *pop3.Error", err, err)
+	}
+	return e
+}
+
+// wantClosed checks that the client refuses further commands.
+func wantClosed(t *testing.T, c *pop3.Client) {
+	t.Helper()
+	if err := c.Noop(context.Background()); !errors.Is(err, pop3.ErrClosed) {
+		t.Errorf("Noop() after failure = %v, want ErrClosed", err)
+	}
+}
+
+// memConn is a net.Conn that plays back fixed server bytes and swallows
+// whatever the client writes, for fuzzing without sockets.
+type memConn struct {
+	r *bytes.Reader
+}
+
+func newMemConn(server []byte) *memConn { return &memConn{r: bytes.NewReader(server)} }
+
+func (m *memConn) Read(p []byte) (int, error)         { return m.r.Read(p) }
+func (m *memConn) Write(p []byte) (int, error)        { return len(p), nil }
+func (m *memConn) Close() error                       { return nil }
+func (m *memConn) LocalAddr() net.Addr                { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 50000} }
+func (m *memConn) RemoteAddr() net.Addr               { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 110} }
+func (m *memConn) SetDeadline(t time.Time) error      { return nil }
+func (m *memConn) SetReadDeadline(t time.Time) error  { return nil }
+func (m *memConn) SetWriteDeadline(t time.Time) error { return nil }
