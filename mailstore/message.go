@@ -159,7 +159,6 @@ func (s *Store) SaveMessage(ctx context.Context, accountID int64, uidl string, r
 	m := Message{
 		AccountID:      accountID,
 		UIDL:           uidl,
-		Date:           hd.date,
 		From:           hd.from,
 		To:             hd.to,
 		Cc:             hd.cc,

@@ -427,7 +427,6 @@ func fmtEntry(e mailstore.LedgerEntry) string {
 		" deleted=" + p(e.DeletedFromServer) + " msg=" + strconv.Itoa(int(e.MessageID)) + "}"
 }
 
-
 func equalMessage(a, b mailstore.Message) bool {
 	if !a.Date.Equal(b.Date) || !a.Received.Equal(b.Received) {
 		return false

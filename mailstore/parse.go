@@ -53,18 +53,10 @@ func readEntity(raw []byte) (*message.Entity, error) {
 		}
 		herr = fmt.Errorf("%w: header: %s", errMalformed, msg)
 	}
-	e, err := message.New(message.Header{Header: h}, body)
-	if e == nil {
-		// Not expected from go-message; keep the contract anyway.
-		e, _ = message.New(message.Header{}, body)
-	}
-	if herr != nil {
-		return e, herr
-	}
-	if err != nil && !isCharsetOrEncoding(err) {
-		return e, err
-	}
-	return e, nil
+	// New always returns an entity; its error only reports an unknown
+	// charset or transfer encoding, which is shown as best we can.
+	e, _ := message.New(message.Header{Header: h}, body)
+	return e, herr
 }
 
 // afterBlankLine returns what follows the first empty line of raw, or raw

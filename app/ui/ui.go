@@ -1,5 +1,5 @@
 // Package ui is Pouch's Fyne window. It talks only to the engine; every engine call runs off the
-// UI goroutine and its result comes back through bridge.go, the one place that calls fyne.Do.
+// UI goroutine and its result comes back through bridge.go, the one way back onto the UI goroutine.
 package ui
 
 import (
@@ -44,6 +44,7 @@ type MainWindow struct {
 	messages []mailstore.Message
 	selected string // account name, "" = all mail
 	checking bool
+	started  bool // the first load has selected "All mail"
 
 	Sidebar  *widget.List
 	List     *widget.List
@@ -56,7 +57,11 @@ type MainWindow struct {
 
 // New builds the main window and starts loading the accounts and messages.
 func New(ctx context.Context, a fyne.App, e *engine.Engine) *MainWindow {
-	m := &MainWindow{Window: a.NewWindow("Pouch"), eng: e, bridge: bridge{ctx: ctx}}
+	return newMainWindow(ctx, a, e, fyne.Do)
+}
+
+func newMainWindow(ctx context.Context, a fyne.App, e *engine.Engine, queue func(func())) *MainWindow {
+	m := &MainWindow{Window: a.NewWindow("Pouch"), eng: e, bridge: bridge{ctx: ctx, queue: queue}}
 	m.build()
 	m.Window.Resize(fyne.NewSize(1200, 760))
 	m.Reload()
@@ -139,11 +144,12 @@ func (m *MainWindow) Reload() {
 		}
 		m.accounts = accts
 		m.Sidebar.Refresh()
-		if m.selected == "" {
+		if !m.started {
+			m.started = true
 			m.Sidebar.Select(0) // "All mail"; selecting loads the messages
-		} else {
-			m.loadMessages()
+			return
 		}
+		m.loadMessages()
 	})
 }
 
