@@ -1,0 +1,85 @@
+package account
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pouchmail/pouch/mailstore"
+	"github.com/pouchmail/pouch/pop3/pop3test"
+)
+
+func TestValidate(t *testing.T) {
+	_, certPEM := pop3test.NewTLSCert("localhost")
+	for _, tc := range []struct {
+		name  string
+		edit  func(a *mailstore.Account)
+		field string // "" = valid
+	}{
+		{"defaults", func(a *mailstore.Account) {}, ""},
+		{"keep forever ignores days", func(a *mailstore.Account) { a.KeepForever, a.LeaveDays = true, -5 }, ""},
+		{"zero days", func(a *mailstore.Account) { a.LeaveDays = 0 }, ""},
+		{"ipv6 host", func(a *mailstore.Account) { a.Host = "::1" }, ""},
+		{"ca pem", func(a *mailstore.Account) { a.CACertPEM = certPEM }, ""},
+		{"empty name", func(a *mailstore.Account) { a.Name = " " }, "name"},
+		{"long name", func(a *mailstore.Account) { a.Name = strings.Repeat("x", 65) }, "name"},
+		{"control in name", func(a *mailstore.Account) { a.Name = "a\tb" }, "name"},
+		{"empty host", func(a *mailstore.Account) { a.Host = "" }, "host"},
+		{"url host", func(a *mailstore.Account) { a.Host = "pop3://example.com" }, "host"},
+		{"space in host", func(a *mailstore.Account) { a.Host = "pop example.com" }, "host"},
+		{"port 0", func(a *mailstore.Account) { a.Port = 0 }, "port"},
+		{"port too big", func(a *mailstore.Account) { a.Port = 65536 }, "port"},
+		{"bad security", func(a *mailstore.Account) { a.Security = "ssl" }, "security"},
+		{"empty user", func(a *mailstore.Account) { a.Username = "" }, "user"},
+		{"crlf user", func(a *mailstore.Account) { a.Username = "bob\r\nDELE 1" }, "user"},
+		{"negative days", func(a *mailstore.Account) { a.LeaveDays = -1 }, "leave-days"},
+		{"too many days", func(a *mailstore.Account) { a.LeaveDays = MaxLeaveDays + 1 }, "leave-days"},
+		{"interval too short", func(a *mailstore.Account) { a.Interval = 10 * time.Second }, "interval"},
+		{"interval too long", func(a *mailstore.Account) { a.Interval = 8 * 24 * time.Hour }, "interval"},
+		{"bad pem", func(a *mailstore.Account) { a.CACertPEM = []byte("not a certificate") }, "ca-file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := New("home", "pop.example.com", "alice")
+			tc.edit(a)
+			err := Validate(a)
+			var fe *FieldError
+			switch {
+			case tc.field == "" && err != nil:
+				t.Errorf("Validate() = %v, want nil", err)
+			case tc.field != "" && !errors.As(err, &fe):
+				t.Errorf("Validate() = %v, want a *FieldError for %s", err, tc.field)
+			case tc.field != "" && fe.Field != tc.field:
+				t.Errorf("Validate() field = %s (%v), want %s", fe.Field, err, tc.field)
+			}
+		})
+	}
+}
+
+func TestParseSecurityAndPorts(t *testing.T) {
+	for in, want := range map[string]mailstore.Security{
+		"tls": mailstore.SecurityTLS, "TLS": mailstore.SecurityTLS, "": mailstore.SecurityTLS,
+		"starttls": mailstore.SecurityStartTLS, "stls": mailstore.SecurityStartTLS,
+		"none": mailstore.SecurityNone, "plain": mailstore.SecurityNone,
+	} {
+		if got, err := ParseSecurity(in); err != nil || got != want {
+			t.Errorf("ParseSecurity(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	if _, err := ParseSecurity("ssl3"); err == nil {
+		t.Error("ParseSecurity(ssl3) accepted")
+	}
+	if DefaultPort(mailstore.SecurityTLS) != 995 || DefaultPort(mailstore.SecurityStartTLS) != 110 || DefaultPort(mailstore.SecurityNone) != 110 {
+		t.Error("default ports are not 995 for TLS and 110 otherwise")
+	}
+}
+
+func FuzzValidate(f *testing.F) {
+	f.Add("home", "pop.example.com", "alice", 995, 14)
+	f.Add("", "", "", 0, -1)
+	f.Fuzz(func(t *testing.T, name, host, user string, port, days int) {
+		a := New(name, host, user)
+		a.Port, a.LeaveDays = port, days
+		_ = Validate(a) // must not panic
+	})
+}
