@@ -181,6 +181,7 @@ func runShow(ctx context.Context, env *Env, g *globals, args []string) error {
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // addresses keep their <> readable
 	return enc.Encode(v)
 }
 
