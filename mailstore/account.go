@@ -31,9 +31,17 @@ type Account struct {
 	CACertPEM   []byte        // extra trusted certificate(s), PEM; nil if none
 	Interval    time.Duration // poll interval, stored in whole seconds
 	Created     time.Time
+
+	DisplayName      string // the user's name, for display
+	Address          string // the user's email address, for display
+	AuthMethod       string // "" = strongest offered; else a mechanism name such as "USER", "APOP", "SCRAM-SHA-256"
+	DeleteOnServer   bool   // deleting a message here queues its deletion on the server
+	SizeLimit        int64  // bytes; larger messages are fetched as headers only; 0 = no limit
+	PinnedCertSHA256 string // hex SHA-256 of a certificate the user chose to trust; "" = none
 }
 
-const accountColumns = `id, name, host, port, security, username, leave_days, keep_forever, ca_cert_pem, interval_s, created`
+const accountColumns = `id, name, host, port, security, username, leave_days, keep_forever, ca_cert_pem, interval_s, created,
+	display_name, address, auth_method, delete_on_server, size_limit, pinned_cert_sha256`
 
 func scanAccount(sc interface{ Scan(...any) error }) (Account, error) {
 	var (
@@ -43,7 +51,8 @@ func scanAccount(sc interface{ Scan(...any) error }) (Account, error) {
 		interval int64
 		created  int64
 	)
-	err := sc.Scan(&a.ID, &a.Name, &a.Host, &a.Port, &sec, &a.Username, &a.LeaveDays, &keep, &a.CACertPEM, &interval, &created)
+	err := sc.Scan(&a.ID, &a.Name, &a.Host, &a.Port, &sec, &a.Username, &a.LeaveDays, &keep, &a.CACertPEM, &interval, &created,
+		&a.DisplayName, &a.Address, &a.AuthMethod, &a.DeleteOnServer, &a.SizeLimit, &a.PinnedCertSHA256)
 	if err != nil {
 		return Account{}, err
 	}
@@ -67,10 +76,12 @@ func (a *Account) pem() any {
 func (s *Store) CreateAccount(ctx context.Context, a *Account) error {
 	created := time.Now()
 	res, err := s.db.ExecContext(ctx, `INSERT INTO accounts
-		(name, host, port, security, username, leave_days, keep_forever, ca_cert_pem, interval_s, created)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		(name, host, port, security, username, leave_days, keep_forever, ca_cert_pem, interval_s, created,
+		 display_name, address, auth_method, delete_on_server, size_limit, pinned_cert_sha256)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.Name, a.Host, a.Port, string(a.Security), a.Username, a.LeaveDays, a.KeepForever, a.pem(),
-		int64(a.Interval/time.Second), created.Unix())
+		int64(a.Interval/time.Second), created.Unix(),
+		a.DisplayName, a.Address, a.AuthMethod, a.DeleteOnServer, a.SizeLimit, a.PinnedCertSHA256)
 	if isUnique(err) {
 		return fmt.Errorf("mailstore: create account %q: %w", a.Name, ErrExists)
 	}
@@ -91,10 +102,12 @@ func (s *Store) CreateAccount(ctx context.Context, a *Account) error {
 func (s *Store) UpdateAccount(ctx context.Context, a *Account) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE accounts SET
 		name = ?, host = ?, port = ?, security = ?, username = ?, leave_days = ?,
-		keep_forever = ?, ca_cert_pem = ?, interval_s = ?
+		keep_forever = ?, ca_cert_pem = ?, interval_s = ?,
+		display_name = ?, address = ?, auth_method = ?, delete_on_server = ?, size_limit = ?, pinned_cert_sha256 = ?
 		WHERE id = ?`,
 		a.Name, a.Host, a.Port, string(a.Security), a.Username, a.LeaveDays,
-		a.KeepForever, a.pem(), int64(a.Interval/time.Second), a.ID)
+		a.KeepForever, a.pem(), int64(a.Interval/time.Second),
+		a.DisplayName, a.Address, a.AuthMethod, a.DeleteOnServer, a.SizeLimit, a.PinnedCertSHA256, a.ID)
 	if isUnique(err) {
 		return fmt.Errorf("mailstore: update account %q: %w", a.Name, ErrExists)
 	}

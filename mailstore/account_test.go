@@ -32,6 +32,9 @@ func TestAccountCRUD(t *testing.T) {
 		testAccount("work"),
 		{Name: "home", Host: "localhost", Port: 110, Security: mailstore.SecurityNone, Username: "me", KeepForever: true, Interval: time.Hour},
 		{Name: "lab", Host: "10.0.0.1", Port: 110, Security: mailstore.SecurityStartTLS, Username: "u", CACertPEM: pem, Interval: 90 * time.Second},
+		{Name: "full", Host: "pop.example.net", Port: 995, Security: mailstore.SecurityTLS, Username: "f", Interval: time.Hour,
+			DisplayName: "Fiona Example", Address: "fiona@example.net", AuthMethod: "SCRAM-SHA-256", DeleteOnServer: true,
+			SizeLimit: 5 << 20, PinnedCertSHA256: "ab12"},
 	}
 	before := time.Now().Add(-time.Second)
 	for _, a := range tests {
@@ -210,5 +213,7 @@ func equalAccount(a, b *mailstore.Account) bool {
 	return a.ID == b.ID && a.Name == b.Name && a.Host == b.Host && a.Port == b.Port &&
 		a.Security == b.Security && a.Username == b.Username && a.LeaveDays == b.LeaveDays &&
 		a.KeepForever == b.KeepForever && bytes.Equal(a.CACertPEM, b.CACertPEM) &&
-		a.Interval == b.Interval && a.Created.Equal(b.Created)
+		a.Interval == b.Interval && a.Created.Equal(b.Created) &&
+		a.DisplayName == b.DisplayName && a.Address == b.Address && a.AuthMethod == b.AuthMethod &&
+		a.DeleteOnServer == b.DeleteOnServer && a.SizeLimit == b.SizeLimit && a.PinnedCertSHA256 == b.PinnedCertSHA256
 }

@@ -1,0 +1,2 @@
+-- Reserved for full-text search (local archive).
+SELECT 1;

@@ -1,0 +1,2 @@
+-- Reserved for the sync engine.
+SELECT 1;
