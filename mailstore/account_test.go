@@ -69,7 +69,7 @@ func TestAccountCRUD(t *testing.T) {
 	for _, a := range all {
 		names = append(names, a.Name)
 	}
-	if got, want := names, []string{"home", "lab", "work"}; !slices.Equal(got, want) {
+	if got, want := names, []string{"full", "home", "lab", "work"}; !slices.Equal(got, want) {
 		t.Errorf("Accounts() names = %q, want %q (ordered by name)", got, want)
 	}
 
