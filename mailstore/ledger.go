@@ -15,11 +15,12 @@ type LedgerEntry struct {
 	Downloaded        *time.Time // nil until saved
 	DeletedFromServer *time.Time // nil until deleted on the server
 	MessageID         int64      // stored message, 0 if none
+	DeleteRequested   *time.Time // a local delete asked for the server copy to go; nil if not
 }
 
 // Ledger returns an account's ledger keyed by UIDL.
 func (s *Store) Ledger(ctx context.Context, accountID int64) (map[string]LedgerEntry, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT uidl, first_seen, downloaded_at, deleted_at, coalesce(message_id, 0)
+	rows, err := s.db.QueryContext(ctx, `SELECT uidl, first_seen, downloaded_at, deleted_at, coalesce(message_id, 0), delete_requested_at
 		FROM ledger WHERE account_id = ?`, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("mailstore: ledger: %w", err)
@@ -31,13 +32,15 @@ func (s *Store) Ledger(ctx context.Context, accountID int64) (map[string]LedgerE
 			e                   LedgerEntry
 			first               int64
 			downloaded, deleted sql.NullInt64
+			requested           sql.NullInt64
 		)
-		if err := rows.Scan(&e.UIDL, &first, &downloaded, &deleted, &e.MessageID); err != nil {
+		if err := rows.Scan(&e.UIDL, &first, &downloaded, &deleted, &e.MessageID, &requested); err != nil {
 			return nil, fmt.Errorf("mailstore: ledger: %w", err)
 		}
 		e.FirstSeen = time.Unix(first, 0)
 		e.Downloaded = unixPtr(downloaded)
 		e.DeletedFromServer = unixPtr(deleted)
+		e.DeleteRequested = unixPtr(requested)
 		l[e.UIDL] = e
 	}
 	if err := rows.Err(); err != nil {

@@ -26,6 +26,9 @@ type Message struct {
 	SHA256         string // hex SHA-256 of raw
 	Received       time.Time
 	HasAttachments bool
+	Read           bool       // the user has opened it (or marked it read)
+	Partial        bool       // headers only, because of the account's size limit
+	Trashed        *time.Time // when it was moved to the Trash; nil if not
 }
 
 // Filter selects messages for Messages.
@@ -36,7 +39,8 @@ type Filter struct {
 }
 
 const messageColumns = `m.id, coalesce(m.account_id, 0), coalesce(a.name, m.account_name), m.uidl, m.date,
-	m.from_addr, m.to_addr, m.cc_addr, m.subject, m.message_id, m.size, m.sha256, m.received, m.has_attachments`
+	m.from_addr, m.to_addr, m.cc_addr, m.subject, m.message_id, m.size, m.sha256, m.received, m.has_attachments,
+	m.read, m.partial, m.trashed_at`
 
 const messageFrom = ` FROM messages m LEFT JOIN accounts a ON a.id = m.account_id`
 
@@ -45,9 +49,11 @@ func scanMessage(sc interface{ Scan(...any) error }) (Message, error) {
 		m        Message
 		date     sql.NullInt64
 		received int64
+		trashed  sql.NullInt64
 	)
 	err := sc.Scan(&m.ID, &m.AccountID, &m.Account, &m.UIDL, &date,
-		&m.From, &m.To, &m.Cc, &m.Subject, &m.MessageID, &m.Size, &m.SHA256, &received, &m.HasAttachments)
+		&m.From, &m.To, &m.Cc, &m.Subject, &m.MessageID, &m.Size, &m.SHA256, &received, &m.HasAttachments,
+		&m.Read, &m.Partial, &trashed)
 	if err != nil {
 		return Message{}, err
 	}
@@ -55,6 +61,7 @@ func scanMessage(sc interface{ Scan(...any) error }) (Message, error) {
 		m.Date = time.Unix(date.Int64, 0)
 	}
 	m.Received = time.Unix(received, 0)
+	m.Trashed = unixPtr(trashed)
 	return m, nil
 }
 

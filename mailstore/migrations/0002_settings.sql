@@ -15,3 +15,7 @@ ALTER TABLE messages ADD COLUMN read INTEGER NOT NULL DEFAULT 0 CHECK (read IN (
 ALTER TABLE messages ADD COLUMN partial INTEGER NOT NULL DEFAULT 0 CHECK (partial IN (0, 1));
 -- Local delete moves a message to the Trash; emptying the Trash purges it.
 ALTER TABLE messages ADD COLUMN trashed_at INTEGER;
+
+-- A local delete (when the account asks for it) queues the server deletion here; the next
+-- session DELEs it.
+ALTER TABLE ledger ADD COLUMN delete_requested_at INTEGER;
