@@ -3,16 +3,11 @@ package engine
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"strconv"
 	"time"
 
-	"github.com/pouchmail/pouch/app/account"
 	"github.com/pouchmail/pouch/app/secrets"
 	"github.com/pouchmail/pouch/mailstore"
 	"github.com/pouchmail/pouch/pop3"
@@ -119,22 +114,12 @@ func (e *Engine) fetch(ctx context.Context, a *mailstore.Account, res *Result, r
 		return err
 	}
 
-	report(Progress{Phase: PhaseConnect})
-	c, err := e.dial(ctx, a)
+	c, caps, err := e.connect(ctx, a, password, report)
 	if err != nil {
 		return err
 	}
 	// Close without QUIT on any early return: the server then deletes nothing (RFC 1939 §6).
 	defer c.Close()
-
-	caps, err := c.Capabilities(ctx)
-	if err != nil {
-		return err
-	}
-	report(Progress{Phase: PhaseLogin})
-	if err := c.Login(ctx, a.Username, password); err != nil {
-		return err
-	}
 
 	report(Progress{Phase: PhaseList})
 	uidls, err := c.UIDLAll(ctx)
@@ -194,47 +179,4 @@ func (e *Engine) fetch(ctx context.Context, a *mailstore.Account, res *Result, r
 		report(Progress{Phase: PhaseDownload, N: res.New, Total: len(todo), Bytes: res.Bytes})
 	}
 	return c.Quit(ctx)
-}
-
-// dial connects as the account's security setting says; TLS is never downgraded.
-func (e *Engine) dial(ctx context.Context, a *mailstore.Account) (*pop3.Client, error) {
-	addr := net.JoinHostPort(a.Host, strconv.Itoa(a.Port))
-	opts := &pop3.Options{Timeout: e.opts.Timeout, DebugWriter: e.opts.Debug}
-	if a.Security != mailstore.SecurityNone {
-		cfg, err := tlsConfig(a)
-		if err != nil {
-			return nil, err
-		}
-		opts.TLSConfig = cfg
-	}
-	switch a.Security {
-	case mailstore.SecurityTLS:
-		return pop3.DialTLS(ctx, addr, opts)
-	case mailstore.SecurityStartTLS:
-		return pop3.DialStartTLS(ctx, addr, opts)
-	case mailstore.SecurityNone:
-		return pop3.Dial(ctx, addr, opts)
-	}
-	return nil, fmt.Errorf("unknown security mode %q", a.Security)
-}
-
-// tlsConfig trusts the system roots plus the account's own certificate, if any.
-func tlsConfig(a *mailstore.Account) (*tls.Config, error) {
-	cfg := &tls.Config{ServerName: a.Host, MinVersion: tls.VersionTLS12}
-	if len(a.CACertPEM) == 0 {
-		return cfg, nil
-	}
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
-		pool = x509.NewCertPool()
-	}
-	certs, err := account.ParseCertificates(a.CACertPEM)
-	if err != nil {
-		return nil, fmt.Errorf("account %q: trusted certificate: %w", a.Name, err)
-	}
-	for _, c := range certs {
-		pool.AddCert(c)
-	}
-	cfg.RootCAs = pool
-	return cfg, nil
 }

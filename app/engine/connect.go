@@ -1,0 +1,78 @@
+package engine
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"strconv"
+
+	"github.com/pouchmail/pouch/app/account"
+	"github.com/pouchmail/pouch/mailstore"
+	"github.com/pouchmail/pouch/pop3"
+)
+
+// connect dials the account's server, reads its capabilities and logs in. On success the
+// caller owns the client; on failure nothing is left open.
+func (e *Engine) connect(ctx context.Context, a *mailstore.Account, password string, report func(Progress)) (*pop3.Client, *pop3.Capabilities, error) {
+	report(Progress{Phase: PhaseConnect})
+	c, err := e.dial(ctx, a)
+	if err != nil {
+		return nil, nil, err
+	}
+	caps, err := c.Capabilities(ctx)
+	if err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	report(Progress{Phase: PhaseLogin})
+	if err := c.Login(ctx, a.Username, password); err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	return c, caps, nil
+}
+
+// dial connects as the account's security setting says; TLS is never downgraded.
+func (e *Engine) dial(ctx context.Context, a *mailstore.Account) (*pop3.Client, error) {
+	addr := net.JoinHostPort(a.Host, strconv.Itoa(a.Port))
+	opts := &pop3.Options{Timeout: e.opts.Timeout, DebugWriter: e.opts.Debug}
+	if a.Security != mailstore.SecurityNone {
+		cfg, err := tlsConfig(a)
+		if err != nil {
+			return nil, err
+		}
+		opts.TLSConfig = cfg
+	}
+	switch a.Security {
+	case mailstore.SecurityTLS:
+		return pop3.DialTLS(ctx, addr, opts)
+	case mailstore.SecurityStartTLS:
+		return pop3.DialStartTLS(ctx, addr, opts)
+	case mailstore.SecurityNone:
+		return pop3.Dial(ctx, addr, opts)
+	}
+	return nil, fmt.Errorf("unknown security mode %q", a.Security)
+}
+
+// tlsConfig trusts the system roots plus the account's own certificate, if any.
+func tlsConfig(a *mailstore.Account) (*tls.Config, error) {
+	cfg := &tls.Config{ServerName: a.Host, MinVersion: tls.VersionTLS12}
+	if len(a.CACertPEM) == 0 {
+		return cfg, nil
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	certs, err := account.ParseCertificates(a.CACertPEM)
+	if err != nil {
+		return nil, fmt.Errorf("account %q: trusted certificate: %w", a.Name, err)
+	}
+	for _, c := range certs {
+		pool.AddCert(c)
+	}
+	cfg.RootCAs = pool
+	return cfg, nil
+}
