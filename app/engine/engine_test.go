@@ -16,27 +16,6 @@ import (
 	"github.com/pouchmail/pouch/pop3/pop3test"
 )
 
-type memSecrets struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-func (s *memSecrets) Get(a string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if v, ok := s.m[a]; ok {
-		return v, nil
-	}
-	return "", secrets.ErrNotFound
-}
-func (s *memSecrets) Set(a, v string) error { s.mu.Lock(); defer s.mu.Unlock(); s.m[a] = v; return nil }
-func (s *memSecrets) Delete(a string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, a)
-	return nil
-}
-
 // clock is an adjustable time source.
 type clock struct {
 	mu sync.Mutex
@@ -72,7 +51,7 @@ func setup(t *testing.T, sec mailstore.Security) (*engine.Engine, *mailstore.Sto
 		t.Fatal(err)
 	}
 	clk := newClock(time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
-	e := engine.New(store, &memSecrets{m: map[string]string{}}, engine.Options{Now: clk.now, Timeout: 10 * time.Second})
+	e := engine.New(store, secrets.NewMemory(), engine.Options{Now: clk.now, Timeout: 10 * time.Second})
 	a := &mailstore.Account{Name: "home", Host: host, Port: port, Security: sec, Username: "alice",
 		LeaveDays: 14, Interval: 10 * time.Minute, CACertPEM: d.CertPEM}
 	if err := e.AddAccount(ctx, a, "secret-pw"); err != nil {
@@ -198,7 +177,7 @@ func TestAddAccountValidatesAndRollsBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	sec := &memSecrets{m: map[string]string{}}
+	sec := secrets.NewMemory()
 	e := engine.New(store, sec, engine.Options{})
 	bad := &mailstore.Account{Name: "x", Host: "", Port: 995, Security: mailstore.SecurityTLS, Username: "u", Interval: time.Hour}
 	if err := e.AddAccount(ctx, bad, "pw"); err == nil {
