@@ -10,7 +10,7 @@ STATICCHECK_VERSION := v0.8.2
 GOBIN     := $(shell $(GO) env GOPATH)/bin
 FUZZTIME  ?= 5s
 
-.PHONY: all build run test test-go lint fuzz screenshots deps-build deps-test clean
+.PHONY: all build run test test-go lint fuzz screenshots deps-build deps-test clean bench deps-bench
 
 all: build
 
@@ -53,6 +53,21 @@ fuzz:
 screenshots: deps-test
 	POUCH_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots POUCH_REQUIRE_XVFB=1 scripts/with-keyring scripts/with-xvfb \
 	  $(GO) test -tags $(TAGS) -run TestWindowScreenshot -count=1 -v ./app/e2e/
+
+# Pouch side by side with mpop, fetchmail and the server's limit on a private Dovecot; writes
+# bench/RESULTS.md. Quick check: make bench BENCH_N=1000 BENCH_REPEAT=1 BENCH_IDLE_N=10000
+BENCH_N       ?= 10000
+BENCH_LAT_N   ?= 500
+BENCH_IDLE_N  ?= 100000
+BENCH_REPEAT  ?= 3
+BENCH_FLAGS   ?=
+deps-bench:
+	@scripts/install-deps bench
+
+bench: deps-bench build
+	scripts/with-keyring $(GO) run ./bench/cmd/popbench -pouch $(BIN) -n $(BENCH_N) -latency-n $(BENCH_LAT_N) \
+	  -idle-n $(BENCH_IDLE_N) -repeat $(BENCH_REPEAT) -out bench/RESULTS.md \
+	  -command "make bench BENCH_N=$(BENCH_N) BENCH_LAT_N=$(BENCH_LAT_N) BENCH_IDLE_N=$(BENCH_IDLE_N) BENCH_REPEAT=$(BENCH_REPEAT) $(BENCH_FLAGS)" $(BENCH_FLAGS)
 
 clean:
 	rm -rf bin

@@ -36,6 +36,7 @@ type Filter struct {
 	AccountID int64 // 0 = all accounts
 	Limit     int   // 0 = no limit
 	Offset    int
+	Trash     bool // false = messages not in the Trash, true = only those in the Trash
 }
 
 const messageColumns = `m.id, coalesce(m.account_id, 0), coalesce(a.name, m.account_name), m.uidl, m.date,
@@ -76,8 +77,13 @@ func (s *Store) Messages(ctx context.Context, f Filter) ([]Message, error) {
 	// Two statements rather than "? = 0 OR ...", so each can use its index.
 	q := `SELECT ` + messageColumns + messageFrom
 	args := []any{}
+	if f.Trash {
+		q += ` WHERE m.trashed_at IS NOT NULL`
+	} else {
+		q += ` WHERE m.trashed_at IS NULL`
+	}
 	if f.AccountID != 0 {
-		q += ` WHERE m.account_id = ?`
+		q += ` AND m.account_id = ?`
 		args = append(args, f.AccountID)
 	}
 	q += ` ORDER BY coalesce(m.date, m.received) DESC, m.id DESC LIMIT ? OFFSET ?`
@@ -117,12 +123,16 @@ func (s *Store) Message(ctx context.Context, id int64) (*Message, error) {
 // Raw returns exactly the bytes saved for message id.
 func (s *Store) Raw(ctx context.Context, id int64) ([]byte, error) {
 	var raw []byte
-	err := s.db.QueryRowContext(ctx, `SELECT raw FROM messages WHERE id = ?`, id).Scan(&raw)
+	var chunked bool
+	err := s.db.QueryRowContext(ctx, `SELECT raw, chunked FROM messages WHERE id = ?`, id).Scan(&raw, &chunked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("mailstore: message %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("mailstore: message %d: %w", id, err)
+	}
+	if chunked { // a large message stored in pieces (sync.go)
+		return s.readAllChunks(ctx, id)
 	}
 	if raw == nil {
 		raw = []byte{}

@@ -29,10 +29,23 @@ type Options struct {
 	// of a long one, must arrive within it. 0 means DefaultTimeout.
 	Timeout time.Duration
 	// DebugWriter, if set, receives a transcript of the session. The PASS
-	// argument (and APOP/AUTH payloads) are replaced by "[redacted]", but
-	// the transcript still holds user names and listings: treat it as private.
-	// Message bodies are summarized, not copied.
+	// argument, the APOP digest and every AUTH payload (the initial response
+	// and the SASL exchange both ways) are replaced by "[redacted]", but the
+	// transcript still holds user names and listings: treat it as private.
+	// Message bodies are summarized, not copied. Writes are serialized.
 	DebugWriter io.Writer
+	// PinnedSHA256, if set, is the hex SHA-256 of the DER form of the one
+	// server certificate to trust (colons and either case accepted). The
+	// connection is then accepted if and only if the server's leaf
+	// certificate matches, whatever its issuer, names or dates: the user has
+	// looked at this very certificate and chosen to trust it. A mismatch is
+	// a *TLSError of Kind TLSPinMismatch. A malformed value fails Dial*
+	// before connecting.
+	PinnedSHA256 string
+	// ForceLockstep turns pipelining off for RetrMany and DeleMany even
+	// when the server advertises PIPELINING, for servers that claim it but
+	// get it wrong.
+	ForceLockstep bool
 }
 
 func (o *Options) timeout() time.Duration {
@@ -51,13 +64,18 @@ type Client struct {
 	timeout    time.Duration
 	tlsConfig  *tls.Config
 	serverName string // for STLS when tlsConfig has no ServerName
+	pin        []byte // Options.PinnedSHA256 decoded; nil if none
+	lockstep   bool   // Options.ForceLockstep
 	debug      io.Writer
+	debugMu    sync.Mutex // the pipeline writer logs from its own goroutine
 
 	br *bufio.Reader
 	bw *bufio.Writer
 
 	greeting string
-	apop     string // APOP timestamp from the greeting, kept for APOP support
+	apop     string        // APOP timestamp from the greeting, kept for APOP support
+	utf8     atomic.Bool   // the UTF8 command (RFC 6856) was accepted
+	nonce    func() string // SCRAM client nonce; nil means random (tests fix it)
 
 	inCallback atomic.Bool // a Retr callback is running
 	closed     atomic.Bool // the connection is closed (Close, Quit or failure)
@@ -82,6 +100,9 @@ type Client struct {
 // reads the greeting. Use DialStartTLS or DialTLS unless the network is
 // trusted: USER/PASS credentials are sent in the clear.
 func Dial(ctx context.Context, addr string, opts *Options) (*Client, error) {
+	if _, err := opts.pin(); err != nil {
+		return nil, err
+	}
 	conn, err := dial(ctx, addr, opts)
 	if err != nil {
 		return nil, err
@@ -92,6 +113,10 @@ func Dial(ctx context.Context, addr string, opts *Options) (*Client, error) {
 // DialTLS connects to addr (usually port 995) with implicit TLS (RFC 8314)
 // and reads the greeting. A certificate problem is a *TLSError.
 func DialTLS(ctx context.Context, addr string, opts *Options) (*Client, error) {
+	pin, err := opts.pin()
+	if err != nil {
+		return nil, err
+	}
 	conn, err := dial(ctx, addr, opts)
 	if err != nil {
 		return nil, err
@@ -101,7 +126,7 @@ func DialTLS(ctx context.Context, addr string, opts *Options) (*Client, error) {
 	if opts != nil {
 		cfg = opts.TLSConfig
 	}
-	tc := tls.Client(conn, tlsConfigFor(cfg, host))
+	tc := tls.Client(conn, tlsConfigFor(cfg, host, pin))
 	_ = conn.SetDeadline(deadline(ctx, opts.timeout()))
 	if err := tc.HandshakeContext(ctx); err != nil {
 		conn.Close()
@@ -144,6 +169,10 @@ func DialStartTLS(ctx context.Context, addr string, opts *Options) (*Client, err
 // greeting is refused or unreadable, conn is closed and the error returned.
 // The greeting is read within Options.Timeout.
 func NewClient(conn net.Conn, opts *Options) (*Client, error) {
+	if _, err := opts.pin(); err != nil {
+		conn.Close()
+		return nil, err
+	}
 	host := ""
 	if ra := conn.RemoteAddr(); ra != nil {
 		host = hostOf(ra.String())
@@ -165,6 +194,8 @@ func newClient(ctx context.Context, conn net.Conn, opts *Options, host string) (
 	if opts != nil {
 		c.tlsConfig = opts.TLSConfig
 		c.debug = opts.DebugWriter
+		c.lockstep = opts.ForceLockstep
+		c.pin, _ = opts.pin() // checked by the callers
 	}
 	c.dl.conn = conn
 	c.br = bufio.NewReaderSize(connReader{c}, 32<<10)
@@ -398,7 +429,18 @@ func (c *Client) logCommand(cmd string, args []string) {
 		b.WriteString(a)
 	}
 	b.WriteByte('\n')
-	io.WriteString(c.debug, b.String())
+	c.logf(b.String())
+}
+
+// logf writes s to the transcript. The pipeline writer logs commands from
+// its own goroutine, hence the lock.
+func (c *Client) logf(s string) {
+	if c.debug == nil {
+		return
+	}
+	c.debugMu.Lock()
+	defer c.debugMu.Unlock()
+	io.WriteString(c.debug, s)
 }
 
 // redacted reports whether argument i of cmd is a secret.
@@ -416,7 +458,7 @@ func (c *Client) logServer(line []byte) {
 	if c.debug == nil {
 		return
 	}
-	io.WriteString(c.debug, "S: "+sanitize(string(line), maxLineLen)+"\n")
+	c.logf("S: " + sanitize(string(line), maxLineLen) + "\n")
 }
 
 // readLine reads one line of at most maxLineLen octets, without its line

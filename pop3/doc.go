@@ -1,15 +1,23 @@
-// Package pop3 is a POP3 client (RFC 1939) with CAPA and response codes
-// (RFC 2449, RFC 3206), STLS (RFC 2595) and implicit TLS (RFC 8314).
+// Package pop3 is a POP3 client (RFC 1939) with CAPA, PIPELINING and
+// response codes (RFC 2449, RFC 3206), STLS (RFC 2595), implicit TLS
+// (RFC 8314), SASL authentication (RFC 5034: PLAIN, LOGIN, CRAM-MD5,
+// SCRAM-SHA-1, SCRAM-SHA-256, XOAUTH2, OAUTHBEARER), APOP and UTF8
+// (RFC 6856).
 //
-// A session is Dial*, Login, then listing and retrieval commands, then Quit:
+// A session is Dial*, Auth, then listing and retrieval commands, then Quit:
 //
 //	c, err := pop3.DialTLS(ctx, "pop.example.com:995", nil)
 //	...
-//	err = c.Login(ctx, user, pass)
+//	err = c.Auth(ctx, user, pass, "") // strongest mechanism offered
 //	uidls, err := c.UIDLAll(ctx)
-//	err = c.Retr(ctx, uidls[0].ID, func(r io.Reader) error { ... })
-//	err = c.Dele(ctx, uidls[0].ID)
+//	err = c.RetrMany(ctx, ids, func(id int, r io.Reader) error { ... })
+//	err = c.DeleMany(ctx, ids)
 //	err = c.Quit(ctx)
+//
+// RetrMany and DeleMany pipeline their commands when the server offers
+// PIPELINING (a bounded window, written from a second goroutine so that
+// neither side's socket buffer can deadlock the other), and run in lockstep
+// otherwise or with Options.ForceLockstep; the bytes are the same.
 //
 // Deletion is transactional on the server side: Dele only marks a message,
 // and the server removes marked messages when it receives QUIT and answers

@@ -22,6 +22,17 @@ var (
 	// argument is empty where one is required or contains CR, LF or NUL (which
 	// would let the argument smuggle in a second command).
 	ErrInvalidArgument = errors.New("pop3: invalid command argument")
+
+	// ErrMechanismUnsupported is returned by Auth, before any credential is
+	// sent, when the mechanism asked for is not offered by the server (or
+	// not known to this package).
+	ErrMechanismUnsupported = errors.New("pop3: authentication mechanism not offered by the server")
+
+	// ErrInsecureAuth is returned by Auth with mechanism "" when the only
+	// mechanisms the server offers would send the password in the clear over
+	// a connection without TLS. Nothing is sent; use TLS, or name the
+	// mechanism explicitly to accept the risk.
+	ErrInsecureAuth = errors.New("pop3: refusing to send a password in the clear: the connection is not encrypted")
 )
 
 // Error is a -ERR reply from the server.
@@ -69,10 +80,58 @@ func (e *Error) AuthFailed() bool {
 	if codeIs(e.Code, "AUTH") {
 		return true
 	}
-	if e.Command != "USER" && e.Command != "PASS" {
+	switch e.Command {
+	case "USER", "PASS", "APOP", "AUTH":
+	default:
 		return false
 	}
 	return !e.Temporary() && !codeIs(e.Code, "SYS/PERM")
+}
+
+// Action is what a caller should do about a refusal.
+type Action int
+
+const (
+	// ActionNone: the command failed without saying more (say, RETR of a
+	// message that is gone); nothing about the account needs to change.
+	ActionNone Action = iota
+	// ActionRetryLater: a transient condition (IN-USE, LOGIN-DELAY,
+	// SYS/TEMP); try again later, with back-off.
+	ActionRetryLater
+	// ActionReauthenticate: the credentials were rejected; ask the user
+	// for them again rather than retrying with the same ones.
+	ActionReauthenticate
+	// ActionStop: a permanent problem the user must resolve with the
+	// provider (SYS/PERM: account disabled, migration needed, ...); stop
+	// polling and show Text.
+	ActionStop
+)
+
+func (a Action) String() string {
+	switch a {
+	case ActionRetryLater:
+		return "retry later"
+	case ActionReauthenticate:
+		return "re-enter credentials"
+	case ActionStop:
+		return "stop"
+	default:
+		return "none"
+	}
+}
+
+// Action classifies the refusal by its response code (RFC 2449, RFC 3206)
+// and, for login commands without a code, as rejected credentials.
+func (e *Error) Action() Action {
+	switch {
+	case e.Temporary():
+		return ActionRetryLater
+	case codeIs(e.Code, "SYS/PERM"):
+		return ActionStop
+	case e.AuthFailed():
+		return ActionReauthenticate
+	}
+	return ActionNone
 }
 
 // codeIs matches a hierarchical response code: "SYS/TEMP" matches
@@ -146,6 +205,10 @@ const (
 	TLSNameMismatch
 	// TLSExpired means the certificate has expired or is not yet valid.
 	TLSExpired
+	// TLSPinMismatch means Options.PinnedSHA256 was set and the server's
+	// certificate is a different one (it may have been renewed, or the
+	// connection intercepted).
+	TLSPinMismatch
 )
 
 func (k TLSErrorKind) String() string {
@@ -156,6 +219,8 @@ func (k TLSErrorKind) String() string {
 		return "name mismatch"
 	case TLSExpired:
 		return "expired or not yet valid"
+	case TLSPinMismatch:
+		return "pinned certificate mismatch"
 	default:
 		return "other"
 	}
@@ -191,7 +256,11 @@ func newTLSError(err error) *TLSError {
 	var ua x509.UnknownAuthorityError
 	var hn x509.HostnameError
 	var ci x509.CertificateInvalidError
+	var pe *pinError
 	switch {
+	case errors.As(err, &pe):
+		e.Kind = TLSPinMismatch
+		e.Certificates = pe.certs
 	case errors.As(err, &ua):
 		e.Kind = TLSUnknownAuthority
 	case errors.As(err, &hn):

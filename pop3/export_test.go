@@ -22,3 +22,14 @@ func SetMaxListingEntries(n int) (restore func()) {
 	maxListingEntries = n
 	return func() { maxListingEntries = old }
 }
+
+// SetNonce fixes the SCRAM client nonce, for transcript tests with the
+// RFC 5802/7677 test vectors.
+func SetNonce(c *Client, nonce string) { c.nonce = func() string { return nonce } }
+
+const (
+	RetrWindow = retrWindow
+	DeleWindow = deleWindow
+)
+
+func SASLChallenge(line []byte) ([]byte, bool) { return saslChallenge(line) }

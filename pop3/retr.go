@@ -31,17 +31,40 @@ func (c *Client) Retr(ctx context.Context, id int, fn func(r io.Reader) error) e
 	if err := c.send(ctx, "RETR", strconv.Itoa(id)); err != nil {
 		return err
 	}
-	if _, err := c.readStatus(ctx, "RETR"); err != nil {
+	return c.readMessage(ctx, "RETR", fn)
+}
+
+// Top retrieves the header of message id and the first lines lines of its
+// body (RFC 1939 TOP; optional, see Capabilities.Top), streamed to fn
+// exactly like Retr. lines 0 gives the header and the blank line after it.
+func (c *Client) Top(ctx context.Context, id, lines int, fn func(r io.Reader) error) error {
+	if id <= 0 || lines < 0 {
+		return fmt.Errorf("%w: TOP message number %d, lines %d", ErrInvalidArgument, id, lines)
+	}
+	end, err := c.start(ctx, "TOP")
+	if err != nil {
 		return err
 	}
+	defer end()
+	if err := c.send(ctx, "TOP", strconv.Itoa(id), strconv.Itoa(lines)); err != nil {
+		return err
+	}
+	return c.readMessage(ctx, "TOP", fn)
+}
 
+// readMessage reads the status line and the multi-line body of a RETR or TOP
+// reply, streaming the body to fn (see Retr).
+func (c *Client) readMessage(ctx context.Context, cmd string, fn func(r io.Reader) error) error {
+	if _, err := c.readStatus(ctx, cmd); err != nil {
+		return err
+	}
 	c.extend = true
 	defer func() { c.extend = false }()
-	d := &dotReader{c: c, ctx: ctx}
+	d := &dotReader{c: c, ctx: ctx, cmd: cmd}
 	fnErr := c.callback(d, fn)
 	if d.err == nil && !d.done {
 		if _, err := io.Copy(io.Discard, d); err != nil && d.err == nil {
-			d.err = c.fail(fmt.Errorf("pop3: RETR: %w", err))
+			d.err = c.fail(fmt.Errorf("pop3: %s: %w", cmd, err))
 		}
 	}
 	d.detached = true
@@ -63,7 +86,7 @@ func (c *Client) callback(d *dotReader, fn func(io.Reader) error) (err error) {
 	defer func() {
 		c.inCallback.Store(false)
 		if !completed {
-			c.fail(errors.New("pop3: RETR: callback panicked"))
+			c.fail(fmt.Errorf("pop3: %s: callback panicked", d.cmd))
 		}
 	}()
 	if fn != nil {
@@ -73,7 +96,7 @@ func (c *Client) callback(d *dotReader, fn func(io.Reader) error) (err error) {
 	return err
 }
 
-var errDetached = errors.New("pop3: RETR reader used after the callback returned")
+var errDetached = errors.New("pop3: RETR/TOP reader used after the callback returned")
 
 // dotReader decodes a multi-line reply (RFC 1939 byte-stuffing) as a stream.
 // It works byte-wise at line starts and copies whole buffered runs inside
@@ -81,6 +104,7 @@ var errDetached = errors.New("pop3: RETR reader used after the callback returned
 type dotReader struct {
 	c        *Client
 	ctx      context.Context
+	cmd      string // RETR or TOP, for errors
 	state    int
 	n        int64 // octets delivered, for the transcript
 	done     bool
@@ -124,7 +148,7 @@ func (d *dotReader) Read(p []byte) (int, error) {
 		b, err := br.ReadByte()
 		if err != nil {
 			d.n += int64(n)
-			d.err = d.c.ioFail(d.ctx, "RETR", err)
+			d.err = d.c.ioFail(d.ctx, d.cmd, err)
 			return n, d.err
 		}
 		switch d.state {
@@ -172,7 +196,7 @@ func (d *dotReader) Read(p []byte) (int, error) {
 	d.n += int64(n)
 	if d.done {
 		if d.c.debug != nil {
-			io.WriteString(d.c.debug, "S: ["+strconv.FormatInt(d.n, 10)+" octets of message data]\nS: .\n")
+			d.c.logf("S: [" + strconv.FormatInt(d.n, 10) + " octets of message data]\nS: .\n")
 		}
 		return n, io.EOF
 	}

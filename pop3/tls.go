@@ -2,9 +2,14 @@ package pop3
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // StartTLS upgrades the connection with STLS (RFC 2595). cfg nil means
@@ -38,7 +43,7 @@ func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
 		peek, _ := c.br.Peek(min(n, excerptLen))
 		return c.fail(protoErr("STLS", "plaintext data received after STLS reply (possible injection)", peek))
 	}
-	tc := tls.Client(c.conn(), tlsConfigFor(cfg, c.serverName))
+	tc := tls.Client(c.conn(), tlsConfigFor(cfg, c.serverName, c.pin))
 	if err := tc.HandshakeContext(ctx); err != nil {
 		return c.fail(handshakeError(ctx, err))
 	}
@@ -50,7 +55,7 @@ func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
 	return nil
 }
 
-func tlsConfigFor(cfg *tls.Config, host string) *tls.Config {
+func tlsConfigFor(cfg *tls.Config, host string, pin []byte) *tls.Config {
 	if cfg == nil {
 		cfg = &tls.Config{}
 	} else {
@@ -59,7 +64,74 @@ func tlsConfigFor(cfg *tls.Config, host string) *tls.Config {
 	if cfg.ServerName == "" {
 		cfg.ServerName = host
 	}
+	if pin != nil {
+		// The pin replaces chain verification: a self-signed or expired
+		// certificate the user accepted must keep working, and nothing but
+		// that exact certificate may.
+		cfg.InsecureSkipVerify = true
+		cfg.VerifyPeerCertificate = nil
+		cfg.VerifyConnection = func(cs tls.ConnectionState) error {
+			return checkPin(cs.PeerCertificates, pin)
+		}
+	}
 	return cfg
+}
+
+// pinError is a leaf certificate that does not match Options.PinnedSHA256.
+type pinError struct {
+	certs []*x509.Certificate
+	got   string
+	want  string
+}
+
+func (e *pinError) Error() string {
+	return fmt.Sprintf("server certificate SHA-256 %s does not match the pinned %s", e.got, e.want)
+}
+
+func checkPin(certs []*x509.Certificate, pin []byte) error {
+	if len(certs) == 0 {
+		return &pinError{got: "(none)", want: hex.EncodeToString(pin)}
+	}
+	sum := sha256.Sum256(certs[0].Raw)
+	if subtle.ConstantTimeCompare(sum[:], pin) != 1 {
+		return &pinError{certs: certs, got: hex.EncodeToString(sum[:]), want: hex.EncodeToString(pin)}
+	}
+	return nil
+}
+
+// CertificateSHA256 returns the fingerprint Options.PinnedSHA256 expects
+// for cert: the lower-case hex SHA-256 of its DER encoding.
+func CertificateSHA256(cert *x509.Certificate) string {
+	sum := sha256.Sum256(cert.Raw)
+	return hex.EncodeToString(sum[:])
+}
+
+// NormalizeFingerprint turns a SHA-256 fingerprint as people write it
+// ("AB:CD:...", upper or lower case, with or without colons or spaces) into
+// 64 lower-case hex digits, or returns an error wrapping ErrInvalidArgument.
+func NormalizeFingerprint(s string) (string, error) {
+	r := strings.NewReplacer(":", "", " ", "", "-", "")
+	h := strings.ToLower(r.Replace(strings.TrimSpace(s)))
+	if len(h) != 2*sha256.Size {
+		return "", fmt.Errorf("%w: SHA-256 fingerprint must have 64 hex digits, got %d", ErrInvalidArgument, len(h))
+	}
+	if _, err := hex.DecodeString(h); err != nil {
+		return "", fmt.Errorf("%w: SHA-256 fingerprint is not hexadecimal", ErrInvalidArgument)
+	}
+	return h, nil
+}
+
+// pin decodes PinnedSHA256; nil if unset.
+func (o *Options) pin() ([]byte, error) {
+	if o == nil || o.PinnedSHA256 == "" {
+		return nil, nil
+	}
+	h, err := NormalizeFingerprint(o.PinnedSHA256)
+	if err != nil {
+		return nil, fmt.Errorf("Options.PinnedSHA256: %w", err)
+	}
+	b, _ := hex.DecodeString(h)
+	return b, nil
 }
 
 // handshakeError keeps cancellation recognisable as such and classifies

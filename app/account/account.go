@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/pouchmail/pouch/mailstore"
+	"github.com/pouchmail/pouch/pop3"
 )
 
 // Defaults for a new account.
@@ -108,7 +109,43 @@ func Validate(a *mailstore.Account) error {
 			return &FieldError{"ca-file", err.Error()}
 		}
 	}
+	if m, err := ParseAuthMethod(a.AuthMethod); err != nil {
+		return err
+	} else if m != a.AuthMethod {
+		return &FieldError{"auth", fmt.Sprintf("%q is not in canonical form %q", a.AuthMethod, m)}
+	}
+	if a.PinnedCertSHA256 != "" {
+		if f, err := ParseFingerprint(a.PinnedCertSHA256); err != nil {
+			return err
+		} else if f != a.PinnedCertSHA256 {
+			return &FieldError{"tls-fingerprint", "must be 64 lower-case hex digits"}
+		}
+	}
 	return nil
+}
+
+// ParseAuthMethod accepts an authentication mechanism name in any case and
+// returns it upper-cased; "" (or "auto") means the strongest the server
+// offers.
+func ParseAuthMethod(s string) (string, error) {
+	m := strings.ToUpper(strings.TrimSpace(s))
+	if m == "" || m == "AUTO" {
+		return "", nil
+	}
+	if !pop3.KnownMechanism(m) {
+		return "", &FieldError{"auth", fmt.Sprintf("%q is not one of auto, %s", s, strings.Join(pop3.Mechanisms, ", "))}
+	}
+	return m, nil
+}
+
+// ParseFingerprint accepts a certificate's SHA-256 fingerprint as people
+// copy it (colons, either case) and returns 64 lower-case hex digits.
+func ParseFingerprint(s string) (string, error) {
+	f, err := pop3.NormalizeFingerprint(s)
+	if err != nil {
+		return "", &FieldError{"tls-fingerprint", "must be a SHA-256 fingerprint: 64 hex digits, colons allowed"}
+	}
+	return f, nil
 }
 
 // ParseCertificates reads every certificate of a PEM bundle; it fails when there is none.

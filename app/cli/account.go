@@ -41,6 +41,8 @@ func accountAdd(ctx context.Context, env *Env, g *globals, args []string) error 
 	leaveDays := fs.Int("leave-days", account.DefaultLeaveDays, "days to leave messages on the server")
 	keepForever := fs.Bool("keep-forever", false, "never delete messages from the server")
 	caFile := fs.String("ca-file", "", "extra trusted certificate (PEM)")
+	authMech := fs.String("auth", "", "authentication mechanism: auto (strongest offered), SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, APOP, PLAIN, LOGIN, USER, XOAUTH2, OAUTHBEARER")
+	fingerprint := fs.String("tls-fingerprint", "", "trust exactly the server certificate with this SHA-256 fingerprint (hex, colons allowed)")
 	interval := fs.Duration("interval", account.DefaultInterval, "check interval")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -76,6 +78,17 @@ func accountAdd(ctx context.Context, env *Env, g *globals, args []string) error 
 			return fmt.Errorf("--ca-file: %v", err)
 		}
 		a.CACertPEM = pemData
+	}
+	if a.AuthMethod, err = account.ParseAuthMethod(*authMech); err != nil {
+		return usagef("account add: %v", err)
+	}
+	if set["tls-fingerprint"] {
+		if a.PinnedCertSHA256, err = account.ParseFingerprint(*fingerprint); err != nil {
+			return usagef("account add: %v", err)
+		}
+		if sec == mailstore.SecurityNone {
+			return usagef("account add: --tls-fingerprint needs --security tls or starttls")
+		}
 	}
 	if err := account.Validate(a); err != nil {
 		return usagef("account add: %v", err)
@@ -119,6 +132,8 @@ type accountJSON struct {
 	KeepForever bool      `json:"keep_forever"`
 	Interval    string    `json:"interval"`
 	CAFile      bool      `json:"custom_ca"`
+	Auth        string    `json:"auth"`            // "" = strongest offered
+	Fingerprint string    `json:"tls_fingerprint"` // "" = none pinned
 	Created     time.Time `json:"created"`
 }
 
@@ -142,7 +157,7 @@ func accountList(ctx context.Context, env *Env, g *globals, args []string) error
 			for _, a := range accts {
 				j := accountJSON{Name: a.Name, Host: a.Host, Port: a.Port, Security: string(a.Security),
 					User: a.Username, KeepForever: a.KeepForever, Interval: a.Interval.String(),
-					CAFile: len(a.CACertPEM) > 0, Created: a.Created.UTC()}
+					CAFile: len(a.CACertPEM) > 0, Auth: a.AuthMethod, Fingerprint: a.PinnedCertSHA256, Created: a.Created.UTC()}
 				if !a.KeepForever {
 					d := a.LeaveDays
 					j.LeaveDays = &d

@@ -45,12 +45,22 @@ Usage:
   pouch [--data-dir DIR] account add --name NAME --host HOST [--port N]
         [--security tls|starttls|none] --user USER [--password-stdin]
         [--leave-days N | --keep-forever] [--ca-file PEM] [--interval DURATION]
+        [--auth auto|SCRAM-SHA-256|SCRAM-SHA-1|CRAM-MD5|APOP|PLAIN|LOGIN|USER|XOAUTH2|OAUTHBEARER]
+        [--tls-fingerprint SHA256]
   pouch [--data-dir DIR] account list [--json]
   pouch [--data-dir DIR] account password NAME [--password-stdin]
   pouch [--data-dir DIR] account remove NAME
   pouch [--data-dir DIR] fetch [--account NAME] [--json]
+  pouch [--data-dir DIR] fetch --full ID [--json]
+  pouch [--data-dir DIR] retention [--account NAME] [--json]
   pouch [--data-dir DIR] list [--account NAME] [--json]
   pouch [--data-dir DIR] show ID [--raw]
+  pouch [--data-dir DIR] search QUERY [--json] [--limit N]
+  pouch [--data-dir DIR] delete ID...          (moves to the Trash)
+  pouch [--data-dir DIR] trash list [--json] | trash restore ID... | trash empty
+  pouch [--data-dir DIR] export --format mbox|eml|maildir --out PATH [--account NAME] [--query Q]
+  pouch [--data-dir DIR] import --format mbox|maildir|eml PATH --account NAME [--json]
+  pouch [--data-dir DIR] check [--repair] [--json]
 
 The data directory defaults to $POUCH_DATA_DIR, else the user config directory + "pouch".
 Passwords live in the OS keyring, never in the data directory.
@@ -62,7 +72,11 @@ func Main(ctx context.Context, env Env) int {
 	if env.Getenv == nil {
 		env.Getenv = os.Getenv
 	}
-	err := run(ctx, &env)
+	stopProfiles, err := startProfiles(env.Getenv)
+	defer stopProfiles()
+	if err == nil {
+		err = run(ctx, &env)
+	}
 	switch {
 	case err == nil:
 		return 0
@@ -107,6 +121,20 @@ func run(ctx context.Context, env *Env) error {
 		return runList(ctx, env, g, rest)
 	case "show":
 		return runShow(ctx, env, g, rest)
+	case "search":
+		return runSearch(ctx, env, g, rest)
+	case "delete":
+		return runDelete(ctx, env, g, rest)
+	case "trash":
+		return runTrash(ctx, env, g, rest)
+	case "export":
+		return runExport(ctx, env, g, rest)
+	case "import":
+		return runImport(ctx, env, g, rest)
+	case "check":
+		return runCheck(ctx, env, g, rest)
+	case "retention":
+		return runRetention(ctx, env, g, rest)
 	}
 	return usagef("unknown command %q", cmd)
 }
@@ -144,7 +172,7 @@ func withEngine(ctx context.Context, env *Env, g *globals, fn func(*engine.Engin
 		}
 		sec = secrets.NewKeyring(service)
 	}
-	opts := engine.Options{}
+	opts := engine.Options{DataDir: dir, Checkpoint: killPoint(env.Getenv("POUCH_TEST_KILLPOINT"))}
 	if v := env.Getenv("POUCH_NOW"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {

@@ -25,12 +25,16 @@ type fetchJSON struct {
 	OnServer   int     `json:"on_server"`
 	DurationMS int64   `json:"duration_ms"`
 	Error      *string `json:"error"`
+	Deleted    int     `json:"deleted"` // deleted from the server, QUIT confirmed
+	Partial    int     `json:"partial"` // of new, stored as headers only (size limit)
+	Warning    *string `json:"warning"` // e.g. leave-days exceeds the server's EXPIRE
 }
 
 func runFetch(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet("fetch", g)
 	name := fs.String("account", "", "fetch only this account")
 	asJSON := fs.Bool("json", false, "print JSON")
+	full := fs.String("full", "", "fetch the whole of a message stored as headers only")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -38,8 +42,14 @@ func runFetch(ctx context.Context, env *Env, g *globals, args []string) error {
 	if err := wantArgs("fetch", pos); err != nil {
 		return err
 	}
+	if *full != "" {
+		if *name != "" {
+			return usagef("fetch: --full and --account do not go together")
+		}
+		return runFetchFull(ctx, env, g, *full, *asJSON)
+	}
 	return withEngine(ctx, env, g, func(e *engine.Engine) error {
-		results, err := e.FetchAll(ctx, *name, nil)
+		results, err := e.FetchAll(ctx, *name, progressPrinter(env))
 		if err != nil {
 			return err
 		}
@@ -50,7 +60,12 @@ func runFetch(ctx context.Context, env *Env, g *globals, args []string) error {
 		out := make([]fetchJSON, 0, len(results))
 		for _, r := range results {
 			j := fetchJSON{Account: r.Account, OK: r.Err == nil, New: r.New, Bytes: r.Bytes,
-				OnServer: r.OnServer, DurationMS: r.Duration.Milliseconds()}
+				OnServer: r.OnServer, DurationMS: r.Duration.Milliseconds(), Deleted: r.Deleted, Partial: r.Partial}
+			if r.Warning != "" {
+				w := r.Warning
+				j.Warning = &w
+				fmt.Fprintf(env.Stderr, "pouch: warning: %s: %s\n", r.Account, oneLine(w))
+			}
 			if r.Err != nil {
 				msg := oneLine(r.Err.Error())
 				j.Error = &msg

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,9 +14,10 @@ import (
 	"github.com/pouchmail/pouch/pop3/pop3test"
 )
 
-// TestWindowScreenshot opens the real window under X on fetched mail, opens a message and saves
-// a screenshot: to $POUCH_SCREENSHOT_DIR when set (make screenshots), else a temp dir.
-func TestWindowScreenshot(t *testing.T) {
+// TestWindowScreenshots starts the real window under X on mail fetched from Dovecot and saves
+// screenshots: to $POUCH_SCREENSHOT_DIR when set (make screenshots), else a temp dir. Each picture
+// is checked to show a window-sized, non-blank image.
+func TestWindowScreenshots(t *testing.T) {
 	if os.Getenv("DISPLAY") == "" {
 		if os.Getenv("POUCH_REQUIRE_XVFB") == "1" {
 			t.Fatal("no DISPLAY: run under scripts/with-xvfb (make test does)")
@@ -35,35 +37,6 @@ func TestWindowScreenshot(t *testing.T) {
 		"--user", "alice", "--password-stdin", "--ca-file", d.CertFile)
 	c.ok("", "fetch")
 
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	win := exec.CommandContext(ctx, pouchBin, "--data-dir", c.dataDir)
-	win.Env = c.env
-	var logs strings.Builder
-	win.Stdout, win.Stderr = &logs, &logs
-	if err := win.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		_ = win.Process.Kill()
-		_ = win.Wait()
-	}()
-
-	id := waitForWindow(t, ctx, "Pouch", &logs)
-	xdo := func(args ...string) {
-		t.Helper()
-		if out, err := exec.Command("xdotool", args...).CombinedOutput(); err != nil {
-			t.Fatalf("xdotool %v: %v %s", args, err, out)
-		}
-	}
-	xdo("windowsize", id, "1200", "760")
-	xdo("windowmove", id, "0", "0")
-	time.Sleep(2 * time.Second) // let the first check and the list load settle
-	// The newest message is the first row of the list; open it.
-	xdo("mousemove", "--window", id, "400", "75")
-	xdo("click", "1")
-	time.Sleep(1500 * time.Millisecond)
-
 	dir := os.Getenv("POUCH_SCREENSHOT_DIR")
 	if dir == "" {
 		dir = t.TempDir()
@@ -71,15 +44,121 @@ func TestWindowScreenshot(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	shot := filepath.Join(dir, "main-window.png")
-	if out, err := exec.Command("import", "-window", id, shot).CombinedOutput(); err != nil {
-		t.Fatalf("import: %v %s", err, out)
+	shoot := func(w *window, name string) {
+		t.Helper()
+		shot := filepath.Join(dir, name)
+		if out, err := exec.Command("import", "-window", "root", "-crop", "1280x800+0+0", "+repage", shot).CombinedOutput(); err != nil {
+			t.Fatalf("import: %v %s", err, out)
+		}
+		checkScreenshot(t, shot)
+		w.alive()
+		t.Logf("screenshot: %s", shot)
 	}
-	checkScreenshot(t, shot)
-	t.Logf("screenshot: %s", shot)
-	if win.ProcessState != nil {
-		t.Fatalf("the window exited early:\n%s", logs.String())
+
+	// The main window with the newest message open, then a search.
+	w := startWindow(t, c)
+	w.click(420, 130) // the first row of the message list
+	time.Sleep(1200 * time.Millisecond)
+	shoot(w, "main-window.png")
+	w.key("ctrl+f")
+	w.xdo("type", "--delay", "30", "report")
+	time.Sleep(1200 * time.Millisecond)
+	w.click(420, 130)
+	time.Sleep(1000 * time.Millisecond)
+	shoot(w, "search.png")
+	w.stop()
+
+	// Preferences (a fresh window: the search field would keep the shortcut for itself).
+	w = startWindow(t, c)
+	w.key("ctrl+comma")
+	time.Sleep(800 * time.Millisecond)
+	shoot(w, "preferences.png")
+	w.stop()
+
+	// The account dialog, as someone adding an account sees it while typing.
+	w = startWindow(t, c)
+	w.key("ctrl+n")
+	time.Sleep(800 * time.Millisecond)
+	w.key("Tab")
+	for _, s := range []string{"Bob Example", "bob@", "Office", "pop3://mail.example.org"} {
+		w.xdo("type", "--delay", "20", s)
+		w.key("Tab")
 	}
+	time.Sleep(800 * time.Millisecond)
+	shoot(w, "account-dialog.png")
+	w.stop()
+
+	// An account whose server certificate this computer does not trust: the first check opens
+	// the certificate dialog.
+	c.ok("secret-pw\n", "account", "add", "--name", "Office", "--host", host, "--port", port,
+		"--user", "alice", "--password-stdin")
+	w = startWindow(t, c)
+	time.Sleep(2500 * time.Millisecond)
+	shoot(w, "certificate-dialog.png")
+	w.stop()
+}
+
+// window is a running Pouch window.
+type window struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	id     string
+	logs   *strings.Builder
+	cancel context.CancelFunc
+}
+
+func startWindow(t *testing.T, c *cli) *window {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	cmd := exec.CommandContext(ctx, pouchBin, "--data-dir", c.dataDir)
+	cmd.Env = c.env
+	logs := &strings.Builder{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	w := &window{t: t, cmd: cmd, logs: logs, cancel: cancel}
+	t.Cleanup(w.stop)
+	w.id = waitForWindow(t, ctx, "Pouch", logs)
+	w.xdo("windowsize", w.id, "1280", "800")
+	w.xdo("windowmove", w.id, "0", "0")
+	time.Sleep(2 * time.Second) // the first check and the list load settle
+	return w
+}
+
+func (w *window) xdo(args ...string) {
+	w.t.Helper()
+	if out, err := exec.Command("xdotool", args...).CombinedOutput(); err != nil {
+		w.t.Fatalf("xdotool %v: %v %s", args, err, out)
+	}
+}
+
+func (w *window) click(x, y int) {
+	w.t.Helper()
+	w.xdo("mousemove", "--window", w.id, strconv.Itoa(x), strconv.Itoa(y))
+	w.xdo("click", "1")
+}
+
+func (w *window) key(k string) {
+	w.t.Helper()
+	w.xdo("key", "--window", w.id, k)
+}
+
+// alive fails the test if the window has exited.
+func (w *window) alive() {
+	w.t.Helper()
+	if w.cmd.ProcessState != nil {
+		w.t.Fatalf("the window exited early:\n%s", w.logs.String())
+	}
+}
+
+func (w *window) stop() {
+	if w.cmd.Process != nil && w.cmd.ProcessState == nil {
+		_ = w.cmd.Process.Kill()
+		_ = w.cmd.Wait()
+	}
+	w.cancel()
 }
 
 func waitForWindow(t *testing.T, ctx context.Context, name string, logs *strings.Builder) string {

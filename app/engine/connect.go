@@ -13,8 +13,10 @@ import (
 	"github.com/pouchmail/pouch/pop3"
 )
 
-// connect dials the account's server, reads its capabilities and logs in. On success the
-// caller owns the client; on failure nothing is left open.
+// connect dials the account's server, reads its capabilities and authenticates with the
+// account's mechanism ("" = the strongest the server offers; a password never goes in the
+// clear over an unencrypted connection unless the account names a cleartext mechanism).
+// On success the caller owns the client; on failure nothing is left open.
 func (e *Engine) connect(ctx context.Context, a *mailstore.Account, password string, report func(Progress)) (*pop3.Client, *pop3.Capabilities, error) {
 	report(Progress{Phase: PhaseConnect})
 	c, err := e.dial(ctx, a)
@@ -27,7 +29,7 @@ func (e *Engine) connect(ctx context.Context, a *mailstore.Account, password str
 		return nil, nil, err
 	}
 	report(Progress{Phase: PhaseLogin})
-	if err := c.Login(ctx, a.Username, password); err != nil {
+	if err := c.Auth(ctx, a.Username, password, a.AuthMethod); err != nil {
 		c.Close()
 		return nil, nil, err
 	}
@@ -44,6 +46,8 @@ func (e *Engine) dial(ctx context.Context, a *mailstore.Account) (*pop3.Client, 
 			return nil, err
 		}
 		opts.TLSConfig = cfg
+		// A pinned certificate is trusted as is, whatever its issuer or dates.
+		opts.PinnedSHA256 = a.PinnedCertSHA256
 	}
 	switch a.Security {
 	case mailstore.SecurityTLS:

@@ -23,6 +23,12 @@ type Options struct {
 	Timeout time.Duration
 	// Debug receives a POP3 transcript (credentials redacted); nil = none.
 	Debug io.Writer
+	// DataDir holds the per-account session locks (DataDir/locks/) and the spool for large
+	// downloads; "" = the directory of the store's database file.
+	DataDir string
+	// Checkpoint, if set, is called at the named points of a session (the Checkpoint*
+	// constants). It exists for the crash tests, which kill the process there; nil = none.
+	Checkpoint func(name string)
 }
 
 // Engine is safe for concurrent use by the window and its pollers.
@@ -36,6 +42,10 @@ type Engine struct {
 func New(store *mailstore.Store, sec secrets.Store, opts Options) *Engine {
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	// The session layer lets the window keep a password in memory when there is no keyring.
+	if _, ok := sec.(*secrets.Session); !ok {
+		sec = secrets.NewSession(sec)
 	}
 	return &Engine{store: store, secrets: sec, opts: opts}
 }

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -21,6 +20,7 @@ const (
 	PhaseLogin    Phase = "logging in"
 	PhaseList     Phase = "listing"
 	PhaseDownload Phase = "downloading"
+	PhaseDelete   Phase = "deleting on server"
 	PhaseDone     Phase = "done"
 )
 
@@ -35,12 +35,17 @@ type Progress struct {
 
 // Result is the outcome of one session for one account.
 type Result struct {
-	Account  string
-	New      int           // messages stored by this session
-	Bytes    int64         // their total size
-	OnServer int           // messages the server listed
-	Duration time.Duration // wall time of the session
-	Err      error         // nil on success
+	Account    string
+	New        int           // messages stored by this session
+	Bytes      int64         // their total size
+	Partial    int           // of New, stored as headers only (size limit)
+	OnServer   int           // messages the server listed
+	Deleted    int           // messages deleted from the server (QUIT confirmed)
+	Pruned     int           // ledger rows forgotten for messages gone from the server
+	Duration   time.Duration // wall time of the session
+	LoginDelay time.Duration // the server's LOGIN-DELAY; 0 if none
+	Warning    string        // e.g. leave-days exceeds the server's EXPIRE; "" if none
+	Err        error         // nil on success
 }
 
 // FetchError wraps the reason a session for an account failed.
@@ -59,9 +64,38 @@ func (e *NoPasswordError) Error() string {
 	return fmt.Sprintf("no password stored for account %q (set one with: pouch account password %s --password-stdin)", e.Account, e.Account)
 }
 
-// maxMessageSize bounds what one RETR may hand to the store; larger replies are refused rather
-// than exhausting memory.
+// NoUIDLError says the server cannot identify messages across sessions, so mail cannot be
+// left on it: only leave-days 0 (delete right after storing) works there.
+type NoUIDLError struct{ Account string }
+
+func (e *NoUIDLError) Error() string {
+	return fmt.Sprintf("the server of account %q does not support UIDL, so leaving mail on it is impossible: set leave-days to 0 (delete after download)", e.Account)
+}
+
+// NotDeletedError says the session stopped before deleting anything on the server, and why.
+type NotDeletedError struct{ Err error }
+
+func (e *NotDeletedError) Error() string {
+	return fmt.Sprintf("nothing was deleted from the server: %v", e.Err)
+}
+func (e *NotDeletedError) Unwrap() error { return e.Err }
+
+// maxMessageSize bounds one download; larger replies are refused.
 const maxMessageSize = 1 << 30
+
+// Checkpoints named by Options.Checkpoint, in session order.
+const (
+	CheckpointRetr     = "retr"      // a message is downloaded, not yet committed
+	CheckpointCommit   = "commit"    // a message and its ledger row were just committed
+	CheckpointDele     = "dele"      // DELE commands were accepted, QUIT not yet sent
+	CheckpointQuitDone = "quit-done" // QUIT answered +OK, deleted_at not yet recorded
+)
+
+func (e *Engine) checkpoint(name string) {
+	if e.opts.Checkpoint != nil {
+		e.opts.Checkpoint(name)
+	}
+}
 
 // FetchAll runs one session per account (or only the named one) in turn and returns a result
 // for each. An account's failure does not stop the others.
@@ -86,8 +120,9 @@ func (e *Engine) FetchAll(ctx context.Context, name string, progress func(Progre
 	return results, nil
 }
 
-// Fetch runs one POP3 session for a: it downloads every message whose UIDL the ledger has not
-// stored yet and commits each with its ledger row in one transaction.
+// Fetch runs one POP3 session for a under the account's session lock: it downloads every
+// message whose UIDL the ledger has not stored, commits each with its ledger row in one
+// transaction, then deletes what the retention setting says is due, and only then QUITs.
 func (e *Engine) Fetch(ctx context.Context, a *mailstore.Account, progress func(Progress)) Result {
 	start := time.Now()
 	res := Result{Account: a.Name}
@@ -97,7 +132,7 @@ func (e *Engine) Fetch(ctx context.Context, a *mailstore.Account, progress func(
 			progress(p)
 		}
 	}
-	err := e.fetch(ctx, a, &res, report)
+	err := e.session(ctx, a, &res, report)
 	res.Duration = time.Since(start)
 	if err != nil {
 		res.Err = &FetchError{Account: a.Name, Err: err}
@@ -106,77 +141,320 @@ func (e *Engine) Fetch(ctx context.Context, a *mailstore.Account, progress func(
 	return res
 }
 
-func (e *Engine) fetch(ctx context.Context, a *mailstore.Account, res *Result, report func(Progress)) error {
+// login takes the account's lock, reads its password and connects. The returned release
+// closes the connection (without QUIT: the server then deletes nothing) and drops the lock.
+func (e *Engine) login(ctx context.Context, a *mailstore.Account, report func(Progress)) (*pop3.Client, *pop3.Capabilities, func(), error) {
+	unlock, err := e.lockAccount(a)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	password, err := e.secrets.Get(a.Name)
 	if errors.Is(err, secrets.ErrNotFound) {
-		return &NoPasswordError{Account: a.Name}
+		unlock()
+		return nil, nil, nil, &NoPasswordError{Account: a.Name}
 	} else if err != nil {
-		return err
+		unlock()
+		return nil, nil, nil, err
 	}
-
 	c, caps, err := e.connect(ctx, a, password, report)
+	if err != nil {
+		unlock()
+		return nil, nil, nil, err
+	}
+	if caps == nil {
+		caps = &pop3.Capabilities{}
+	}
+	return c, caps, func() { c.Close(); unlock() }, nil
+}
+
+func (e *Engine) session(ctx context.Context, a *mailstore.Account, res *Result, report func(Progress)) error {
+	c, _, release, err := e.login(ctx, a, report)
 	if err != nil {
 		return err
 	}
-	// Close without QUIT on any early return: the server then deletes nothing (RFC 1939 §6).
-	defer c.Close()
+	defer release()
+	// After login the server's EXPIRE and LOGIN-DELAY are final for this user (RFC 2449).
+	caps, err := c.Capabilities(ctx)
+	if err != nil {
+		return err
+	}
+	sp := e.newSpool(a.ID)
+	sp.cleanStale()
+	defer sp.reset()
+	res.LoginDelay = caps.LoginDelay
+	res.Warning = expireWarning(a, caps)
 
 	report(Progress{Phase: PhaseList})
 	uidls, err := c.UIDLAll(ctx)
 	if err != nil {
 		var perr *pop3.Error
-		if errors.As(err, &perr) && !caps.UIDL {
-			return fmt.Errorf("the server does not support UIDL, so Pouch cannot tell new messages from old ones: %w", err)
+		if errors.As(err, &perr) && !caps.UIDL && perr.Code == "" {
+			return e.sessionWithoutUIDL(ctx, a, c, sp, res, report)
 		}
 		return err
 	}
 	res.OnServer = len(uidls)
-	now := e.opts.Now()
 	ids := make([]string, len(uidls))
 	for i, u := range uidls {
 		ids[i] = u.UID
 	}
 	// First-seen is recorded before any download, so it reflects when the server first showed
 	// the message, and it never moves on later sessions.
-	if err := e.store.MarkSeen(ctx, a.ID, ids, now); err != nil {
-		return err
+	if err := e.store.MarkSeen(ctx, a.ID, ids, e.opts.Now()); err != nil {
+		return &NotDeletedError{Err: err}
 	}
 	ledger, err := e.store.Ledger(ctx, a.ID)
 	if err != nil {
-		return err
+		return &NotDeletedError{Err: err}
 	}
+	// The diff is one pass over the listing against a hash map: linear in the mailbox size.
 	var todo []pop3.UIDL
 	for _, u := range uidls {
-		if le, ok := ledger[u.UID]; !ok || le.Downloaded == nil {
+		if le := ledger[u.UID]; le.Downloaded == nil && le.DeletedFromServer == nil {
 			todo = append(todo, u)
 		}
 	}
-
-	report(Progress{Phase: PhaseDownload, Total: len(todo)})
-	var buf bytes.Buffer
-	for _, u := range todo {
-		buf.Reset()
-		err := c.Retr(ctx, u.ID, func(r io.Reader) error {
-			n, err := io.Copy(&buf, io.LimitReader(r, maxMessageSize+1))
-			if err == nil && n > maxMessageSize {
-				return fmt.Errorf("message %s is larger than %d bytes", u.UID, maxMessageSize)
-			}
-			return err
-		})
+	var sizes map[int]int64
+	if a.SizeLimit > 0 && len(todo) > 0 && caps.Top {
+		list, err := c.ListAll(ctx)
 		if err != nil {
-			return fmt.Errorf("downloading message %d (UIDL %s): %w", u.ID, u.UID, err)
+			return err
 		}
-		m, err := e.store.SaveMessage(ctx, a.ID, u.UID, buf.Bytes(), e.opts.Now())
-		if errors.Is(err, mailstore.ErrExists) {
-			// Another session stored it meanwhile: nothing to do, and nothing stored twice.
+		sizes = make(map[int]int64, len(list))
+		for _, m := range list {
+			sizes[m.ID] = m.Size
+		}
+	}
+	if err := e.download(ctx, a, c, sp, todo, sizes, res, report); err != nil {
+		return &NotDeletedError{Err: err}
+	}
+
+	dele, err := e.dueForDeletion(ctx, a, uidls)
+	if err != nil {
+		return &NotDeletedError{Err: err}
+	}
+	return e.deleteAndQuit(ctx, a, c, dele, ids, res, report)
+}
+
+// download RETRs (or TOPs, over the size limit) every message in todo and stores each.
+func (e *Engine) download(ctx context.Context, a *mailstore.Account, c *pop3.Client, sp *spool, todo []pop3.UIDL, sizes map[int]int64, res *Result, report func(Progress)) error {
+	report(Progress{Phase: PhaseDownload, Total: len(todo)})
+	byID := make(map[int]string, len(todo))
+	var full []int
+	for _, u := range todo {
+		byID[u.ID] = u.UID
+		if a.SizeLimit > 0 && sizes[u.ID] > a.SizeLimit {
+			// Headers only: TOP n 0. The full message can follow with FetchFull.
+			err := c.Top(ctx, u.ID, 0, func(r io.Reader) error {
+				return e.store1(ctx, a, sp, r, u.UID, mailstore.SaveOptions{Partial: true}, len(todo), res, report)
+			})
+			if err != nil {
+				return fmt.Errorf("downloading the headers of message %d (UIDL %s): %w", u.ID, u.UID, err)
+			}
+			res.Partial++
 			continue
 		}
-		if err != nil {
-			return fmt.Errorf("storing message %s: %w", u.UID, err)
-		}
-		res.New++
-		res.Bytes += m.Size
-		report(Progress{Phase: PhaseDownload, N: res.New, Total: len(todo), Bytes: res.Bytes})
+		full = append(full, u.ID)
 	}
-	return c.Quit(ctx)
+	err := retrMany(ctx, c, full, func(id int, r io.Reader) error {
+		return e.store1(ctx, a, sp, r, byID[id], mailstore.SaveOptions{}, len(todo), res, report)
+	})
+	if err != nil {
+		return fmt.Errorf("downloading: %w", err)
+	}
+	return nil
+}
+
+// store1 spools one message from r and commits it.
+func (e *Engine) store1(ctx context.Context, a *mailstore.Account, sp *spool, r io.Reader, uidl string, opts mailstore.SaveOptions, total int, res *Result, report func(Progress)) error {
+	if err := sp.fill(r, maxMessageSize); err != nil {
+		return fmt.Errorf("message %s: %w", uidl, err)
+	}
+	e.checkpoint(CheckpointRetr)
+	m, err := e.store.SaveMessageWith(ctx, a.ID, uidl, sp.reader(), e.opts.Now(), opts)
+	sp.reset()
+	if errors.Is(err, mailstore.ErrExists) {
+		// Stored by an earlier session that was cut short: nothing stored twice.
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("storing message %s: %w", uidl, err)
+	}
+	e.checkpoint(CheckpointCommit)
+	res.New++
+	res.Bytes += m.Size
+	report(Progress{Phase: PhaseDownload, N: res.New, Total: total, Bytes: res.Bytes})
+	return nil
+}
+
+// dueForDeletion picks the listed messages to DELE now. Every one whose local copy is the
+// reason is re-read and its SHA-256 checked against the record first; any mismatch stops the
+// session before a single DELE.
+func (e *Engine) dueForDeletion(ctx context.Context, a *mailstore.Account, uidls []pop3.UIDL) ([]pop3.UIDL, error) {
+	ledger, err := e.store.Ledger(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	now := e.opts.Now()
+	var dele []pop3.UIDL
+	for _, u := range uidls {
+		le, ok := ledger[u.UID]
+		if !ok {
+			continue
+		}
+		switch deleteReason(a, le, now) {
+		case "":
+			continue
+		case "retention":
+			err := e.store.VerifyMessage(ctx, le.MessageID)
+			var perr *mailstore.PartialError
+			if errors.As(err, &perr) {
+				continue // headers only: the server's copy is the only full one
+			}
+			if err != nil {
+				return nil, fmt.Errorf("checking the local copy of %s before deleting it on the server: %w", u.UID, err)
+			}
+		}
+		dele = append(dele, u)
+	}
+	return dele, nil
+}
+
+// deleteAndQuit DELEs dele, QUITs, and only after QUIT's +OK records the deletions and prunes
+// the ledger of UIDLs gone from the server (listed is this session's complete UIDL listing).
+func (e *Engine) deleteAndQuit(ctx context.Context, a *mailstore.Account, c *pop3.Client, dele []pop3.UIDL, listed []string, res *Result, report func(Progress)) error {
+	if len(dele) > 0 {
+		report(Progress{Phase: PhaseDelete, N: res.New, Total: res.New, Bytes: res.Bytes})
+		ids := make([]int, len(dele))
+		for i, u := range dele {
+			ids[i] = u.ID
+		}
+		if err := deleMany(ctx, c, ids); err != nil {
+			// Close (not QUIT) follows: the server deletes nothing.
+			return &NotDeletedError{Err: err}
+		}
+		e.checkpoint(CheckpointDele)
+	}
+	if err := c.Quit(ctx); err != nil {
+		if len(dele) > 0 {
+			return fmt.Errorf("the server did not confirm QUIT, so the %d deletion(s) may not have happened (they are retried next time): %w", len(dele), err)
+		}
+		return err
+	}
+	e.checkpoint(CheckpointQuitDone)
+	deleted := make([]string, len(dele))
+	for i, u := range dele {
+		deleted[i] = u.UID
+	}
+	if err := e.store.MarkDeleted(ctx, a.ID, deleted, e.opts.Now()); err != nil {
+		return err
+	}
+	res.Deleted = len(dele)
+	// Rows just marked deleted were listed, so they stay until a session no longer sees them.
+	n, err := e.store.PruneLedger(ctx, a.ID, listed)
+	res.Pruned = n
+	return err
+}
+
+// sessionWithoutUIDL serves a server without UIDL: possible only with leave-days 0, by
+// message number within this one session. Each message is stored under the SHA-256 of its
+// bytes, so a session cut short before QUIT does not store it twice the next time.
+func (e *Engine) sessionWithoutUIDL(ctx context.Context, a *mailstore.Account, c *pop3.Client, sp *spool, res *Result, report func(Progress)) error {
+	if a.KeepForever || a.LeaveDays > 0 {
+		return &NoUIDLError{Account: a.Name}
+	}
+	list, err := c.ListAll(ctx)
+	if err != nil {
+		return err
+	}
+	res.OnServer = len(list)
+	report(Progress{Phase: PhaseDownload, Total: len(list)})
+	ids := make([]int, len(list))
+	for i, m := range list {
+		ids[i] = m.ID
+	}
+	var dele []pop3.UIDL
+	err = retrMany(ctx, c, ids, func(id int, r io.Reader) error {
+		if err := sp.fill(r, maxMessageSize); err != nil {
+			return fmt.Errorf("message %d: %w", id, err)
+		}
+		e.checkpoint(CheckpointRetr)
+		uidl := mailstore.HashUIDLPrefix + sp.sha256()
+		m, err := e.store.SaveMessageWith(ctx, a.ID, uidl, sp.reader(), e.opts.Now(), mailstore.SaveOptions{UIDLFromHash: true})
+		sp.reset()
+		switch {
+		case errors.Is(err, mailstore.ErrExists):
+		case err != nil:
+			return fmt.Errorf("storing message %d: %w", id, err)
+		default:
+			e.checkpoint(CheckpointCommit)
+			res.New++
+			res.Bytes += m.Size
+			report(Progress{Phase: PhaseDownload, N: res.New, Total: len(list), Bytes: res.Bytes})
+		}
+		dele = append(dele, pop3.UIDL{ID: id, UID: uidl})
+		return nil
+	})
+	if err != nil {
+		return &NotDeletedError{Err: err}
+	}
+	ledger, err := e.store.Ledger(ctx, a.ID)
+	if err != nil {
+		return &NotDeletedError{Err: err}
+	}
+	for _, u := range dele {
+		if err := e.store.VerifyMessage(ctx, ledger[u.UID].MessageID); err != nil {
+			return &NotDeletedError{Err: fmt.Errorf("checking the local copy of message %d: %w", u.ID, err)}
+		}
+	}
+	return e.deleteAndQuit(ctx, a, c, dele, nil, res, report)
+}
+
+// expireWarning compares the account's retention with the server's EXPIRE policy.
+func expireWarning(a *mailstore.Account, caps *pop3.Capabilities) string {
+	ex := caps.Expire
+	if ex == nil || ex.Never {
+		return ""
+	}
+	switch {
+	case a.KeepForever:
+		return fmt.Sprintf("the server deletes retrieved messages after %d day(s) (EXPIRE), although this account keeps them forever", ex.Days)
+	case a.LeaveDays > ex.Days:
+		return fmt.Sprintf("leave on server for %d day(s) exceeds the server's limit of %d day(s) (EXPIRE): it may delete them sooner", a.LeaveDays, ex.Days)
+	}
+	return ""
+}
+
+// retrMany downloads ids in order, pipelined when the pop3 client offers RetrMany.
+func retrMany(ctx context.Context, c *pop3.Client, ids []int, fn func(id int, r io.Reader) error) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if m, ok := any(c).(interface {
+		RetrMany(context.Context, []int, func(int, io.Reader) error) error
+	}); ok {
+		return m.RetrMany(ctx, ids, fn)
+	}
+	for _, id := range ids {
+		err := c.Retr(ctx, id, func(r io.Reader) error { return fn(id, r) })
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleMany marks ids deleted, pipelined when the pop3 client offers DeleMany.
+func deleMany(ctx context.Context, c *pop3.Client, ids []int) error {
+	if m, ok := any(c).(interface {
+		DeleMany(context.Context, []int) error
+	}); ok {
+		return m.DeleMany(ctx, ids)
+	}
+	for _, id := range ids {
+		if err := c.Dele(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -4,15 +4,20 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/pouchmail/pouch/app/format"
 	"github.com/pouchmail/pouch/mailstore"
 )
 
-// messageRow is one line of the message list: sender and date above the subject.
+// messageRow is one line of the message list: sender and date above the subject and size, with
+// an attachment mark; unread messages are bold. Rows are recycled: the list builds only the
+// rows on screen, whatever the number of messages.
 type messageRow struct {
 	widget.BaseWidget
-	from, date, subject *widget.Label
+	from, date, subject, size *widget.Label
+	clip                      *widget.Icon
 }
 
 func newMessageRow() *messageRow {
@@ -20,10 +25,14 @@ func newMessageRow() *messageRow {
 		from:    widget.NewLabel("sender"),
 		date:    widget.NewLabel("2006-01-02 15:04"),
 		subject: widget.NewLabel("subject"),
+		size:    widget.NewLabel("999 KB"),
+		clip:    widget.NewIcon(theme.MailAttachmentIcon()),
 	}
-	r.from.TextStyle = fyne.TextStyle{Bold: true}
 	r.from.Truncation = fyne.TextTruncateEllipsis
 	r.subject.Truncation = fyne.TextTruncateEllipsis
+	r.date.Importance = widget.LowImportance
+	r.size.Importance = widget.LowImportance
+	r.size.SizeName = theme.SizeNameCaptionText
 	r.ExtendBaseWidget(r)
 	return r
 }
@@ -37,12 +46,25 @@ func (r *messageRow) set(m *mailstore.Message) {
 	if subject == "" {
 		subject = "(no subject)"
 	}
+	bold := fyne.TextStyle{Bold: !m.Read}
+	r.from.TextStyle, r.subject.TextStyle = bold, bold
 	r.from.SetText(from)
-	r.date.SetText(formatDate(m, "2006-01-02 15:04"))
 	r.subject.SetText(subject)
+	r.date.SetText(formatDate(m, "2006-01-02 15:04"))
+	r.size.SetText(format.Bytes(m.Size))
+	if m.HasAttachments {
+		r.clip.Show()
+	} else {
+		r.clip.Hide()
+	}
 }
 
 func (r *messageRow) CreateRenderer() fyne.WidgetRenderer {
 	top := container.NewBorder(nil, nil, nil, r.date, r.from)
-	return widget.NewSimpleRenderer(container.New(layout.NewCustomPaddedVBoxLayout(0), top, r.subject))
+	bottom := container.NewBorder(nil, nil, nil, container.NewHBox(r.clip, r.size), r.subject)
+	return widget.NewSimpleRenderer(container.New(layout.NewCustomPaddedVBoxLayout(0), top, bottom))
+}
+
+func formatDate(msg *mailstore.Message, layout string) string {
+	return format.MessageDate(msg.Date, msg.Received).Local().Format(layout)
 }

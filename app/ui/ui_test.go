@@ -3,10 +3,12 @@ package ui_test
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,36 +18,8 @@ import (
 	"github.com/pouchmail/pouch/app/secrets"
 	"github.com/pouchmail/pouch/app/ui"
 	"github.com/pouchmail/pouch/mailstore"
+	"github.com/pouchmail/pouch/pop3/pop3test"
 )
-
-// memSecrets is an in-memory secrets.Store.
-type memSecrets struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-func (s *memSecrets) Get(a string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if v, ok := s.m[a]; ok {
-		return v, nil
-	}
-	return "", secrets.ErrNotFound
-}
-
-func (s *memSecrets) Set(a, v string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.m[a] = v
-	return nil
-}
-
-func (s *memSecrets) Delete(a string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, a)
-	return nil
-}
 
 // uiQueue stands in for the UI goroutine: Fyne's test driver runs fyne.Do on the caller's
 // goroutine, so the window's callbacks and the test's own checks are funnelled through one.
@@ -54,7 +28,7 @@ type uiQueue struct {
 	stop chan struct{}
 }
 
-func newQueue(t *testing.T) *uiQueue {
+func newQueue(t testing.TB) *uiQueue {
 	q := &uiQueue{fns: make(chan func()), stop: make(chan struct{})}
 	go func() {
 		for {
@@ -85,8 +59,28 @@ func (q *uiQueue) wait(fn func()) {
 	<-ran
 }
 
-// newWindow opens a window on a store holding the repository's fixture messages.
-func newWindow(t *testing.T) (*ui.MainWindow, *mailstore.Store, *memSecrets, *uiQueue) {
+type fixture struct {
+	w     *ui.MainWindow
+	store *mailstore.Store
+	kr    *secrets.Memory
+	q     *uiQueue
+	fp    *ui.FakePoller
+	acct  *mailstore.Account
+}
+
+// fixtureFiles are the messages of the test window: the repository's corpus plus the parser's
+// HTML-only and multipart/alternative fixtures.
+func fixtureFiles(t testing.TB) []string {
+	paths, _ := filepath.Glob("../../testdata/mail/*.eml")
+	paths = append(paths, "../../mailstore/testdata/message/valid/html-only.eml")
+	if len(paths) != 7 {
+		t.Fatalf("fixtures: found %d files, want 7", len(paths))
+	}
+	return paths
+}
+
+// newWindow opens a window on a store holding the fixture messages.
+func newWindow(t *testing.T) *fixture {
 	t.Helper()
 	a := test.NewTempApp(t)
 	ctx := context.Background()
@@ -100,32 +94,32 @@ func newWindow(t *testing.T) (*ui.MainWindow, *mailstore.Store, *memSecrets, *ui
 	if err := store.CreateAccount(ctx, acct); err != nil {
 		t.Fatal(err)
 	}
-	paths, _ := filepath.Glob("../../testdata/mail/*.eml")
-	for _, p := range paths {
+	for _, p := range fixtureFiles(t) {
 		b, err := os.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		raw := bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n"))
+		raw := bytes.ReplaceAll(bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n")), []byte("\n"), []byte("\r\n"))
 		if _, err := store.SaveMessage(ctx, acct.ID, filepath.Base(p), raw, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
-	sec := &memSecrets{m: map[string]string{}}
+	kr := secrets.NewMemory()
 	q := newQueue(t)
-	var w *ui.MainWindow
-	q.wait(func() { w = ui.NewWithQueue(ctx, a, engine.New(store, sec, engine.Options{}), q.do) })
-	t.Cleanup(func() { q.wait(w.Window.Close) })
-	return w, store, sec, q
+	f := &fixture{store: store, kr: kr, q: q, acct: acct}
+	q.wait(func() { f.w, f.fp = ui.NewWithQueue(ctx, a, engine.New(store, kr, engine.Options{}), q.do) })
+	t.Cleanup(func() { q.wait(f.w.Window.Close) })
+	f.eventually(t, "the message list", func() bool { return f.w.List.Length() == 7 })
+	return f
 }
 
 // eventually polls cond on the UI goroutine until it holds.
-func eventually(t *testing.T, q *uiQueue, what string, cond func() bool) {
+func (f *fixture) eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		var ok bool
-		q.wait(func() { ok = cond() })
+		f.q.wait(func() { ok = cond() })
 		if ok {
 			return
 		}
@@ -134,78 +128,398 @@ func eventually(t *testing.T, q *uiQueue, what string, cond func() bool) {
 	t.Fatalf("timed out waiting for %s", what)
 }
 
-func TestMessageListAndViewer(t *testing.T) {
-	w, _, _, q := newWindow(t)
-	eventually(t, q, "the message list", func() bool { return w.List.Length() == 6 })
-	eventually(t, q, "the sidebar", func() bool { return w.Sidebar.Length() == 2 })
-
-	// Newest first: the fixture dated 21 Nov comes first.
-	q.wait(func() { w.List.Select(0) })
-	eventually(t, q, "the newest message to open", func() bool {
-		return strings.Contains(w.Header.Text, "Winter sale") && strings.Contains(w.Body.Text, "20% off everything")
+// open selects the message whose subject contains s and waits for the viewer to show it.
+func (f *fixture) open(t *testing.T, s string) mailstore.Message {
+	t.Helper()
+	var msg mailstore.Message
+	f.q.wait(func() {
+		for i, m := range f.w.Shown() {
+			if strings.Contains(m.Subject, s) {
+				msg = m
+				f.w.List.Select(i)
+				return
+			}
+		}
 	})
-	var body string
-	q.wait(func() { body = w.Body.Text })
-	if strings.Contains(body, "<") {
-		t.Errorf("multipart/alternative shows markup: %q", body)
+	if msg.ID == 0 {
+		t.Fatalf("no message with subject %q", s)
 	}
-
-	// A non-UTF-8 message is shown decoded; fixtures are dated a day apart, so it is 4th.
-	q.wait(func() { w.List.Select(3) })
-	eventually(t, q, "the ISO-8859-1 message to open", func() bool {
-		return strings.Contains(w.Header.Text, "Café con leña") && strings.Contains(w.Body.Text, "El café de mañana")
-	})
+	f.eventually(t, "the viewer to show "+s, func() bool { return strings.Contains(f.w.Viewer.Subject.Text, s) })
+	return msg
 }
 
-func TestAttachmentShown(t *testing.T) {
-	w, _, _, q := newWindow(t)
-	eventually(t, q, "the message list", func() bool { return w.List.Length() == 6 })
-	q.wait(func() { w.List.Select(4) })
-	eventually(t, q, "the attachment line", func() bool {
-		return strings.Contains(w.Header.Text, "Quarterly report") && strings.Contains(w.Header.Text, "report-q3.pdf")
+func (f *fixture) text(get func() string) string {
+	var s string
+	f.q.wait(func() { s = get() })
+	return s
+}
+
+func TestMessageListAndViewer(t *testing.T) {
+	f := newWindow(t)
+	shown := f.w.Shown()
+	for i := 1; i < len(shown); i++ {
+		if shown[i].Date.After(shown[i-1].Date) {
+			t.Errorf("row %d (%s) is newer than row %d: want newest first", i, shown[i].Subject, i-1)
+		}
+	}
+
+	tests := []struct {
+		subject, from string
+		body          []string
+		notBody       []string
+		note          string // "" = none shown
+	}{
+		// multipart/alternative shows the plain part.
+		{subject: "Winter sale", body: []string{"20% off everything"}, notBody: []string{"<"}},
+		// HTML only: turned into text, never markup; remote content is never loaded.
+		{subject: "Your order", body: []string{"Dear customer,", "Fish & chips <tasty>"},
+			notBody: []string{"<p>", "pixel.gif"}, note: "converted from HTML"},
+		// ISO-8859-1 headers and body are decoded.
+		{subject: "Café con leña", body: []string{"El café de mañana"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.subject, func(t *testing.T) {
+			f.open(t, tc.subject)
+			body := f.text(func() string { return f.w.Viewer.Body.Text })
+			for _, s := range tc.body {
+				if !strings.Contains(body, s) {
+					t.Errorf("body lacks %q:\n%s", s, body)
+				}
+			}
+			for _, s := range tc.notBody {
+				if strings.Contains(body, s) {
+					t.Errorf("body shows %q:\n%s", s, body)
+				}
+			}
+			note := f.text(func() string {
+				if f.w.Viewer.Note.Hidden {
+					return ""
+				}
+				return f.w.Viewer.Note.Text
+			})
+			if !strings.Contains(note, tc.note) || (tc.note == "" && note != "") {
+				t.Errorf("note = %q, want %q", note, tc.note)
+			}
+			if from := f.text(func() string { return f.w.Viewer.From.Text }); from == "" || from == "—" {
+				t.Errorf("From is empty")
+			}
+		})
+	}
+}
+
+func TestReadStatePersists(t *testing.T) {
+	f := newWindow(t)
+	ctx := context.Background()
+	f.eventually(t, "unread count 7", func() bool { _, n, _ := f.w.SidebarItem(1); return n == 7 })
+	msg := f.open(t, "Lunch on Friday")
+	f.eventually(t, "unread count 6 after opening", func() bool { _, n, _ := f.w.SidebarItem(1); return n == 6 })
+	if m, err := f.store.Message(ctx, msg.ID); err != nil || !m.Read {
+		t.Fatalf("stored message read = %v, %v; want read after opening", m.Read, err)
+	}
+	f.q.wait(f.w.ToggleRead)
+	f.eventually(t, "unread count 7 after Mark unread", func() bool { _, n, _ := f.w.SidebarItem(0); return n == 7 })
+	if m, _ := f.store.Message(ctx, msg.ID); m.Read {
+		t.Error("Mark unread did not reach the store")
+	}
+	if label := f.text(func() string { return f.w.Toolbar.Read.Text }); label != "Mark read" {
+		t.Errorf("toolbar says %q, want Mark read", label)
+	}
+}
+
+func TestAttachmentShownAndSaved(t *testing.T) {
+	f := newWindow(t)
+	msg := f.open(t, "Quarterly report")
+	var n int
+	f.q.wait(func() { n = len(f.w.Viewer.Attachments.Objects) })
+	if n != 1 {
+		t.Fatalf("%d attachment rows, want 1", n)
+	}
+	var buf closeBuffer
+	done := make(chan error, 1)
+	f.q.wait(func() { f.w.WriteAttachment(msg.ID, 0, &buf, func(err error) { done <- err }) })
+	if err := <-done; err != nil {
+		t.Fatalf("WriteAttachment() = %v", err)
+	}
+	if !bytes.HasPrefix(buf.Bytes(), []byte("%PDF")) || !buf.closed {
+		t.Errorf("saved %d bytes %q..., closed %v; want the decoded PDF", buf.Len(), buf.Bytes()[:min(8, buf.Len())], buf.closed)
+	}
+}
+
+type closeBuffer struct {
+	bytes.Buffer
+	closed bool
+}
+
+func (b *closeBuffer) Close() error { b.closed = true; return nil }
+
+func TestDeleteRestoreAndEmptyTrash(t *testing.T) {
+	f := newWindow(t)
+	ctx := context.Background()
+	msg := f.open(t, "Lunch on Friday")
+	f.q.wait(f.w.DeleteSelected)
+	f.eventually(t, "the list without the deleted message", func() bool { return f.w.List.Length() == 6 })
+	if m, err := f.store.Message(ctx, msg.ID); err != nil || m.Trashed == nil {
+		t.Fatalf("stored message = %+v, %v; want it in the Trash", m, err)
+	}
+	// The Trash is the last sidebar row.
+	f.q.wait(func() { f.w.Sidebar.Select(f.w.Sidebar.Length() - 1) })
+	f.eventually(t, "the Trash to list it", func() bool { return f.w.List.Length() == 1 })
+	f.open(t, "Lunch on Friday")
+	f.q.wait(f.w.RestoreSelected)
+	f.eventually(t, "the Trash to be empty", func() bool { return f.w.List.Length() == 0 })
+	if m, _ := f.store.Message(ctx, msg.ID); m.Trashed != nil {
+		t.Error("Restore did not reach the store")
+	}
+}
+
+func TestSearchFiltersTheList(t *testing.T) {
+	f := newWindow(t)
+	f.q.wait(func() { test.Type(f.w.Search, "report") })
+	f.eventually(t, "one search result", func() bool {
+		s := f.w.Shown()
+		return len(s) == 1 && strings.Contains(s[0].Subject, "Quarterly report")
 	})
+	f.q.wait(func() { f.w.Search.SetText("") })
+	f.eventually(t, "the whole list back", func() bool { return f.w.List.Length() == 7 })
+	f.q.wait(f.w.FocusSearch)
+	var focused bool
+	f.q.wait(func() { focused = f.w.Window.Canvas().Focused() == f.w.Search })
+	if !focused {
+		t.Error("Ctrl+F did not focus the search field")
+	}
 }
 
 func TestAddAccountForm(t *testing.T) {
-	w, store, sec, q := newWindow(t)
-	var f *ui.AccountForm
-	q.wait(func() { f = w.NewAccountForm() })
+	f := newWindow(t)
+	var form *ui.AccountForm
+	f.q.wait(func() { form = f.w.NewAccountForm(nil) })
 
-	// Validation: says what to fix, saves nothing.
-	q.wait(func() {
-		test.Type(f.Name, "Work")
-		f.Submit()
-	})
-	eventually(t, q, "a validation message", func() bool { return strings.Contains(f.Error.Text, "host") })
-
-	q.wait(func() {
-		test.Type(f.Host, "pop.example.org")
-		test.Type(f.User, "bob")
-		f.Submit()
-	})
-	eventually(t, q, "the password request", func() bool { return strings.Contains(f.Error.Text, "password") })
-
-	// The port follows the security choice.
-	q.wait(func() { f.Security.SetSelected("STARTTLS") })
-	var port string
-	q.wait(func() { port = f.Port.Text })
-	if port != "110" {
-		t.Errorf("port after choosing STARTTLS = %q, want 110", port)
+	// Validation as you type: each field says what to fix; nothing is saved.
+	steps := []struct {
+		field *setter
+		text  string
+		want  string
+	}{
+		{&setter{form.Name}, "Home", "already used"},
+		{&setter{form.Name}, "Work", "Server must not be empty"},
+		{&setter{form.Host}, "pop3://pop.example.org", "not a URL"},
+		{&setter{form.Host}, "pop.example.org", "User name must not be empty"},
+		{&setter{form.User}, "bob", "Password is needed"},
+		{&setter{form.Port}, "99999", "not a port number"},
+		{&setter{form.Port}, "995", "Password is needed"},
+		{&setter{form.Interval}, "0", "out of range"},
+		{&setter{form.Interval}, "15", "Password is needed"},
+		{&setter{form.Address}, "not an address", "not an email address"},
+		{&setter{form.Address}, "bob@example.org", "Password is needed"},
+	}
+	for _, s := range steps {
+		f.q.wait(func() { s.field.e.SetText(s.text) })
+		if got := f.text(func() string { return form.Error.Text }); !strings.Contains(got, s.want) {
+			t.Errorf("after typing %q: message %q, want %q", s.text, got, s.want)
+		}
+	}
+	f.q.wait(form.Submit)
+	if _, err := f.store.AccountByName(context.Background(), "Work"); !errors.Is(err, mailstore.ErrNotFound) {
+		t.Fatalf("an invalid form saved the account: %v", err)
 	}
 
-	q.wait(func() {
-		test.Type(f.Password, "hunter2")
-		f.Submit()
+	// The port follows the security choice; "none" warns.
+	f.q.wait(func() { form.Security.SetSelected("STARTTLS") })
+	if port := f.text(func() string { return form.Port.Text }); port != "110" {
+		t.Errorf("port after choosing STARTTLS = %q, want 110", port)
+	}
+	f.q.wait(func() { form.Security.SetSelected("None (unencrypted)") })
+	if hidden := form.SecurityWarning.Hidden; hidden {
+		t.Error("no warning for an unencrypted connection")
+	}
+	f.q.wait(func() {
+		form.Security.SetSelected("STARTTLS")
+		form.Auth.SetSelected("SCRAM-SHA-256")
+		form.Leave.SetSelected("Keep forever")
+		form.DeleteOnServer.SetChecked(true)
+		form.SizeLimit.SetText("2048")
+		form.DisplayName.SetText("Bob Example")
+		test.Type(form.Password, "hunter2")
+		form.Submit()
 	})
-	eventually(t, q, "the account to appear in the sidebar", func() bool { return w.Sidebar.Length() == 3 })
-	a, err := store.AccountByName(context.Background(), "Work")
+	f.eventually(t, "the account to appear in the sidebar", func() bool { return f.w.Sidebar.Length() == 4 })
+	a, err := f.store.AccountByName(context.Background(), "Work")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Security != mailstore.SecurityStartTLS || a.Port != 110 || a.Username != "bob" || a.LeaveDays != 14 {
-		t.Errorf("saved account = %+v", a)
+	want := mailstore.Account{Name: "Work", Host: "pop.example.org", Port: 110, Security: mailstore.SecurityStartTLS,
+		Username: "bob", KeepForever: true, Interval: 15 * time.Minute, DisplayName: "Bob Example",
+		Address: "bob@example.org", AuthMethod: "SCRAM-SHA-256", DeleteOnServer: true, SizeLimit: 2048 * 1024}
+	a.ID, a.Created, a.LeaveDays = 0, time.Time{}, 0
+	if a.Name != want.Name || a.Host != want.Host || a.Port != want.Port || a.Security != want.Security ||
+		a.Username != want.Username || a.KeepForever != want.KeepForever || a.Interval != want.Interval ||
+		a.DisplayName != want.DisplayName || a.Address != want.Address || a.AuthMethod != want.AuthMethod ||
+		a.DeleteOnServer != want.DeleteOnServer || a.SizeLimit != want.SizeLimit {
+		t.Errorf("saved account = %+v\nwant %+v", *a, want)
 	}
-	if pw, _ := sec.Get("Work"); pw != "hunter2" {
+	if pw, _ := f.kr.Get("Work"); pw != "hunter2" {
 		t.Errorf("keyring has %q, want the typed password", pw)
+	}
+	if checks := f.fp.Checks(); len(checks) == 0 || checks[len(checks)-1] != "Work" {
+		t.Errorf("poller checks = %v, want a check of the new account", checks)
+	}
+}
+
+type setter struct{ e interface{ SetText(string) } }
+
+func TestEditAndRemoveAccount(t *testing.T) {
+	f := newWindow(t)
+	ctx := context.Background()
+	if err := f.kr.Set("Home", "old-pw"); err != nil {
+		t.Fatal(err)
+	}
+	var form *ui.AccountForm
+	f.q.wait(func() {
+		a := *f.acct
+		form = f.w.NewAccountForm(&a)
+	})
+	if got := f.text(func() string { return form.Error.Text }); got != "" {
+		t.Fatalf("an unchanged account shows %q", got)
+	}
+	f.q.wait(func() {
+		form.DisplayName.SetText("Alice")
+		form.Leave.SetSelected("Delete after download")
+		form.Submit()
+	})
+	f.eventually(t, "the edit to be saved", func() bool {
+		a, err := f.store.AccountByName(ctx, "Home")
+		return err == nil && a.DisplayName == "Alice" && a.LeaveDays == 0 && !a.KeepForever
+	})
+	if pw, _ := f.kr.Get("Home"); pw != "old-pw" {
+		t.Errorf("an empty password field changed the stored password to %q", pw)
+	}
+
+	// Remove, keeping the mail.
+	f.q.wait(func() {
+		a, _ := f.store.AccountByName(ctx, "Home")
+		form = f.w.NewAccountForm(a)
+		form.Remove(true)
+	})
+	f.eventually(t, "the account to leave the sidebar", func() bool { return f.w.Sidebar.Length() == 2 })
+	if n, _ := f.store.CountMessages(ctx, 0); n != 7 {
+		t.Errorf("%d messages after removing with keep, want 7", n)
+	}
+	if _, err := f.kr.Get("Home"); !errors.Is(err, secrets.ErrNotFound) {
+		t.Errorf("keyring still holds the removed account's password: %v", err)
+	}
+}
+
+func TestRemoveAccountWithMail(t *testing.T) {
+	f := newWindow(t)
+	f.q.wait(func() {
+		a := *f.acct
+		f.w.NewAccountForm(&a).Remove(false)
+	})
+	f.eventually(t, "an empty list", func() bool { return f.w.List.Length() == 0 && f.w.Sidebar.Length() == 2 })
+	if n, _ := f.store.CountMessages(context.Background(), 0); n != 0 {
+		t.Errorf("%d messages left, want 0", n)
+	}
+}
+
+func TestCertificateDialog(t *testing.T) {
+	f := newWindow(t)
+	_, certPEM := pop3test.NewTLSCert("pop.example.com")
+	certs := parsePEM(t, certPEM)
+	pin := engine.CertFingerprint(certs[0])
+
+	var d *ui.CertDialog
+	f.q.wait(func() { d = f.w.NewCertDialog(*f.acct, certs, nil) })
+	if d.Changed {
+		t.Error("a first certificate is shown as changed")
+	}
+	if !strings.Contains(d.SHA256.Text, ui.ColonHex(pin)) || !strings.Contains(d.Subject.Text, "pop.example.com") ||
+		d.Issuer.Text == "" || d.ValidUntil.Text == "" {
+		t.Errorf("dialog shows subject %q issuer %q until %q sha %q", d.Subject.Text, d.Issuer.Text, d.ValidUntil.Text, d.SHA256.Text)
+	}
+	f.q.wait(d.Trust)
+	f.eventually(t, "the pin to be saved", func() bool {
+		a, err := f.store.AccountByName(context.Background(), "Home")
+		return err == nil && a.PinnedCertSHA256 == pin
+	})
+
+	// A different certificate than the pinned one is a loud warning.
+	_, otherPEM := pop3test.NewTLSCert("pop.example.com")
+	pinned := *f.acct
+	pinned.PinnedCertSHA256 = pin
+	f.q.wait(func() { d = f.w.NewCertDialog(pinned, parsePEM(t, otherPEM), nil) })
+	if !d.Changed || !strings.Contains(d.Warning.Text, "intercepting") || !strings.Contains(d.Warning.Text, ui.ColonHex(pin)) {
+		t.Errorf("changed certificate: Changed=%v warning %q", d.Changed, d.Warning.Text)
+	}
+}
+
+func parsePEM(t *testing.T, pemData []byte) []*x509.Certificate {
+	t.Helper()
+	var certs []*x509.Certificate
+	for rest := pemData; ; {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		c, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		certs = append(certs, c)
+	}
+	return certs
+}
+
+func TestErrorBadge(t *testing.T) {
+	f := newWindow(t)
+	f.fp.EmitStatus("Home", "pop3: -ERR [AUTH] Authentication failed", "auth", true)
+	f.eventually(t, "the badge", func() bool {
+		_, _, reason := f.w.SidebarItem(1)
+		return strings.Contains(reason, "Authentication failed") && strings.Contains(reason, "paused")
+	})
+	if banner := f.text(func() string { return f.w.Banner.Text }); !strings.Contains(banner, "Home: pop3: -ERR [AUTH]") || f.w.Banner.Hidden {
+		t.Errorf("banner = %q (hidden %v)", banner, f.w.Banner.Hidden)
+	}
+	f.fp.EmitStatus("Home", "", "", false)
+	f.eventually(t, "the badge to clear", func() bool { _, _, reason := f.w.SidebarItem(1); return reason == "" })
+
+	f.fp.EmitFinished(engine.Result{Account: "Home", New: 2, Bytes: 2048})
+	f.eventually(t, "the status bar", func() bool {
+		return strings.Contains(f.w.Status.Text, "2 new messages") && strings.HasPrefix(f.w.LastCheck.Text, "Last check")
+	})
+	f.q.wait(f.w.CheckNow)
+	if checks := f.fp.Checks(); len(checks) != 1 || checks[0] != "" {
+		t.Errorf("Check now asked the poller for %q, want one check of every account", checks)
+	}
+}
+
+func TestNewMailNotification(t *testing.T) {
+	n := ui.NewMailNotification("Home", 3, []mailstore.Message{{From: "Bob <bob@example.org>", Subject: "Hi"}})
+	if n.Title != "3 new messages in Home" || n.Content != "Bob <bob@example.org>: Hi" {
+		t.Errorf("notification = %q / %q", n.Title, n.Content)
+	}
+}
+
+func TestPreferences(t *testing.T) {
+	f := newWindow(t)
+	var d *ui.PreferencesDialog
+	f.q.wait(func() {
+		d = f.w.NewPreferencesDialog()
+		d.Interval.SetSelected("30 minutes")
+		d.Notifications.SetChecked(false)
+		d.KeepInTray.SetChecked(true)
+		d.Theme.SetSelected("Dark")
+		d.Apply()
+	})
+	p := f.w.App.Preferences()
+	if p.Int("default_check_interval_minutes") != 30 || p.Bool("notifications") || !p.Bool("keep_running_in_tray") || p.String("theme") != "dark" {
+		t.Errorf("stored preferences: interval %d notifications %v tray %v theme %q",
+			p.Int("default_check_interval_minutes"), p.Bool("notifications"), p.Bool("keep_running_in_tray"), p.String("theme"))
+	}
+	// A new account starts with the preferred interval.
+	var form *ui.AccountForm
+	f.q.wait(func() { form = f.w.NewAccountForm(nil) })
+	if got := f.text(func() string { return form.Interval.Text }); got != "30" {
+		t.Errorf("new account interval = %q, want 30", got)
 	}
 }

@@ -72,6 +72,21 @@ func Expect(line string) Step {
 	}}
 }
 
+// ExpectPrefix reads one CRLF-terminated line from the client and fails
+// unless it starts with prefix, for commands with unpredictable arguments.
+func ExpectPrefix(prefix string) Step {
+	return Step{desc: fmt.Sprintf("ExpectPrefix(%q)", prefix), run: func(s *session) error {
+		got, err := s.br.ReadString('\n')
+		if err != nil {
+			return fmt.Errorf("reading client line: %w (got %q so far)", err, got)
+		}
+		if !strings.HasPrefix(got, prefix) || !strings.HasSuffix(got, "\r\n") {
+			return fmt.Errorf("client sent %q, want a line starting with %q", got, prefix)
+		}
+		return nil
+	}}
+}
+
 // Exchange expects the command line cmd and answers with the reply lines,
 // each followed by CRLF.
 func Exchange(cmd string, reply ...string) Step {
@@ -106,6 +121,32 @@ func Stall(d time.Duration) Step {
 		case <-s.srv.stop:
 		}
 		return nil
+	}}
+}
+
+// Quiet fails if the client sends anything within d, for checking that a
+// client waits for a reply (lockstep) or keeps to its pipelining window.
+func Quiet(d time.Duration) Step {
+	return Step{desc: fmt.Sprintf("Quiet(%v)", d), run: func(s *session) error {
+		if n := s.br.Buffered(); n > 0 {
+			b, _ := s.br.Peek(n)
+			return fmt.Errorf("client sent %q, want nothing yet", b)
+		}
+		if err := s.conn.SetReadDeadline(time.Now().Add(d)); err != nil {
+			return err
+		}
+		b, err := s.br.ReadByte()
+		if derr := s.conn.SetReadDeadline(time.Time{}); derr != nil {
+			return derr
+		}
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return fmt.Errorf("client sent %q within %v, want nothing yet", b, d)
 	}}
 }
 

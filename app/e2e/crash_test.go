@@ -1,0 +1,177 @@
+package e2e
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/pouchmail/pouch/pop3/pop3test"
+)
+
+// retentionRow is one element of `retention --json`.
+type retentionRow struct {
+	Account     string     `json:"account"`
+	UIDL        string     `json:"uidl"`
+	FirstSeen   time.Time  `json:"first_seen"`
+	DeleteAfter *time.Time `json:"delete_after"`
+	Local       bool       `json:"local"`
+}
+
+// killPoints are the engine's checkpoints (POUCH_TEST_KILLPOINT); "" means a SIGKILL after a
+// random delay instead, which lands anywhere, mid-RETR included.
+var killPoints = []string{"retr", "commit", "dele", "quit-done", "", ""}
+
+// TestCrashSafety kills `pouch fetch` with SIGKILL at random moments against the real Dovecot,
+// for leave-days 0 and 2 (time moved with POUCH_NOW), runs a normal fetch after each kill,
+// and checks: every message is on the server or stored here, none is stored twice, and
+// first-seen times never move. POUCH_CRASH_ITERATIONS (default 30 per retention setting)
+// sets the count; scripts/crash-soak runs hundreds.
+func TestCrashSafety(t *testing.T) {
+	iterations := 30
+	if v, err := strconv.Atoi(os.Getenv("POUCH_CRASH_ITERATIONS")); err == nil && v > 0 {
+		iterations = v
+	}
+	killed := 0
+	for _, leaveDays := range []int{0, 2} {
+		t.Run(fmt.Sprintf("leave-days-%d", leaveDays), func(t *testing.T) {
+			killed += crashRun(t, leaveDays, iterations)
+		})
+	}
+	t.Logf("kill points survived: %d", killed)
+}
+
+func crashRun(t *testing.T, leaveDays, iterations int) int {
+	d := pop3test.NewDovecot(t, nil)
+	c := newCLI(t)
+	host, port, _ := strings.Cut(d.PlainAddr, ":")
+	c.ok("secret-pw\n", "account", "add", "--name", "home", "--host", host, "--port", port,
+		"--security", "none", "--user", "alice", "--password-stdin", "--leave-days", strconv.Itoa(leaveDays))
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, uint64(leaveDays)))
+
+	originals := map[string]string{} // delivered name -> sha256 of the CRLF form
+	firstSeen := map[string]time.Time{}
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	killed := 0
+	seq := 0
+	for i := 0; i < iterations; i++ {
+		// New mail each round: a small one and, now and then, a large (chunked) one.
+		for k := 0; k < 2; k++ {
+			seq++
+			name := fmt.Sprintf("m%04d", seq)
+			size := 200 + rng.IntN(4000)
+			if rng.IntN(4) == 0 {
+				size = 1<<20 + rng.IntN(1<<20)
+			}
+			raw := crashMessage(name, size)
+			if err := d.Deliver("alice", name, raw); err != nil {
+				t.Fatal(err)
+			}
+			wire := bytes.ReplaceAll(raw, []byte("\n"), []byte("\r\n"))
+			sum := sha256.Sum256(wire)
+			originals[name] = hex.EncodeToString(sum[:])
+		}
+		if leaveDays > 0 {
+			now = now.Add(time.Duration(12+rng.IntN(24)) * time.Hour)
+		}
+		point := killPoints[rng.IntN(len(killPoints))]
+		if c.killedFetch(now, point, rng) {
+			killed++
+		}
+		r := c.runAt(now, "fetch", "--json")
+		if r.code != 0 {
+			t.Fatalf("round %d: fetch after the kill at %q: exit %d: %s %s", i, point, r.code, r.stdout, r.stderr)
+		}
+		checkCrashInvariants(t, c, d, originals, firstSeen, i, point)
+	}
+	return killed
+}
+
+// crashMessage is a unique message of about size bytes.
+func crashMessage(name string, size int) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "From: crash@example.com\nSubject: %s\nMessage-ID: <%s@crash.example>\n\n", name, name)
+	line := strings.Repeat(name, 19) + "\n"
+	for b.Len() < size {
+		b.WriteString(line)
+	}
+	return b.Bytes()
+}
+
+// runAt runs pouch with POUCH_NOW set.
+func (c *cli) runAt(now time.Time, args ...string) result {
+	saved := c.env
+	c.env = append(append([]string{}, saved...), "POUCH_NOW="+now.Format(time.RFC3339))
+	defer func() { c.env = saved }()
+	return c.run("", args...)
+}
+
+// killedFetch runs `pouch fetch` and kills it: at the named checkpoint (its n-th passing), or
+// with SIGKILL after a random delay. It reports whether the process died by the kill.
+func (c *cli) killedFetch(now time.Time, point string, rng *rand.Rand) bool {
+	c.t.Helper()
+	cmd := exec.Command(pouchBin, "--data-dir", c.dataDir, "fetch")
+	cmd.Env = append(append([]string{}, c.env...), "POUCH_NOW="+now.Format(time.RFC3339))
+	if point != "" {
+		cmd.Env = append(cmd.Env, fmt.Sprintf("POUCH_TEST_KILLPOINT=%s:%d", point, 1+rng.IntN(2)*rng.IntN(2)))
+	}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		c.t.Fatal(err)
+	}
+	if point == "" {
+		time.Sleep(time.Duration(rng.IntN(250)) * time.Millisecond)
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+	}
+	err := cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); ok {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL {
+			return true
+		}
+		c.t.Fatalf("pouch fetch (kill at %q) failed without being killed: %v\n%s", point, err, out.String())
+	}
+	return false
+}
+
+func checkCrashInvariants(t *testing.T, c *cli, d *pop3test.Dovecot, originals map[string]string, firstSeen map[string]time.Time, round int, point string) {
+	t.Helper()
+	files, err := d.MaildirFiles("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := decode[[]listed](t, c.ok("", "list", "--json"))
+	stored := map[string]int{}
+	for _, m := range msgs {
+		stored[m.SHA256]++
+	}
+	for sum, n := range stored {
+		if n > 1 {
+			t.Errorf("round %d (kill at %q): message %s stored %d times", round, point, sum, n)
+		}
+	}
+	for name, sum := range originals {
+		if _, onServer := files[name]; !onServer && stored[sum] == 0 {
+			t.Errorf("round %d (kill at %q): message %s LOST: neither on the server nor stored", round, point, name)
+		}
+	}
+	rows := decode[[]retentionRow](t, c.ok("", "retention", "--json"))
+	for _, r := range rows {
+		if old, ok := firstSeen[r.UIDL]; ok && !r.FirstSeen.Equal(old) {
+			t.Errorf("round %d (kill at %q): first seen of %s moved from %v to %v", round, point, r.UIDL, old, r.FirstSeen)
+		}
+		if _, ok := firstSeen[r.UIDL]; !ok {
+			firstSeen[r.UIDL] = r.FirstSeen
+		}
+	}
+}

@@ -1,0 +1,434 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"net"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/pouchmail/pouch/mailstore"
+	"github.com/pouchmail/pouch/pop3"
+)
+
+// EventKind says what an Event reports.
+type EventKind int
+
+const (
+	EventProgress EventKind = iota // a session progressed; Progress set
+	EventFinished                  // a session ended; Result set
+	EventNewMail                   // a session stored new mail (Result.New > 0)
+	EventStatus                    // an account's status changed; Status set
+)
+
+// Event is what the poller reports to its owner (the window).
+type Event struct {
+	Kind     EventKind
+	Account  string
+	Progress Progress
+	Result   *Result
+	Status   AccountStatus
+}
+
+// Error kinds of AccountStatus.ErrorKind.
+const (
+	ErrorKindAuth      = "auth"      // credentials rejected: polling stopped
+	ErrorKindTemporary = "temporary" // retried with back-off
+	ErrorKindPermanent = "permanent" // SYS/PERM: polling stopped
+	ErrorKindTLS       = "tls"       // certificate or handshake problem: retried with back-off
+	ErrorKindNetwork   = "network"   // connection problem: retried with back-off
+	ErrorKindLocked    = "locked"    // another session holds the account: retried later
+	ErrorKindConfig    = "config"    // no password, no UIDL with leave-days > 0: polling stopped
+)
+
+// AccountStatus is the poller's view of one account.
+type AccountStatus struct {
+	Account              string
+	LastCheck, NextCheck time.Time // zero when none yet / none planned (Stopped)
+	LastError            string
+	ErrorKind            string // "" or one of the ErrorKind constants
+	Stopped              bool   // polling stopped until the user acts (CheckNow resumes)
+	Warning              string // e.g. leave-days exceeds the server's EXPIRE
+}
+
+// PollerOptions configure a Poller.
+type PollerOptions struct {
+	// OnEvent is called from poller goroutines and must not block; nil = no events.
+	OnEvent func(Event)
+	// Now and After are the poller's clock (tests inject their own); nil = time.Now and
+	// time.After. Retention decisions use the engine's Options.Now, not this.
+	Now   func() time.Time
+	After func(d time.Duration) <-chan time.Time
+}
+
+const (
+	// DefaultInterval applies to accounts without an interval of their own.
+	DefaultInterval = 10 * time.Minute
+	// backoffBase and backoffCap bound the exponential back-off after temporary failures.
+	backoffBase = time.Minute
+	backoffCap  = time.Hour
+	// retryLater is the wait after [IN-USE] or a held lock (another session is running).
+	retryLater = 2 * time.Minute
+)
+
+// Poller checks every account in the background: one goroutine per account, a check at
+// start-up and then every account's interval, never more often than the server's
+// LOGIN-DELAY, backing off after temporary failures and stopping when the user must act.
+type Poller struct {
+	e     *Engine
+	opts  PollerOptions
+	fetch func(context.Context, *mailstore.Account, func(Progress)) Result
+
+	mu      sync.Mutex
+	ctx     context.Context
+	cancel  context.CancelFunc
+	workers map[int64]*worker
+	wg      sync.WaitGroup
+}
+
+// worker is one account's goroutine state; status is guarded by Poller.mu.
+type worker struct {
+	id     int64
+	wake   chan struct{}
+	recalc chan struct{}
+	cancel context.CancelFunc
+	status AccountStatus
+}
+
+// NewPoller returns a poller over e's accounts; Start runs it.
+func (e *Engine) NewPoller(opts PollerOptions) *Poller {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.After == nil {
+		opts.After = time.After
+	}
+	return &Poller{e: e, opts: opts, fetch: e.Fetch, workers: map[int64]*worker{}}
+}
+
+// Start starts a goroutine per account. The poller runs until Stop or until ctx ends.
+func (p *Poller) Start(ctx context.Context) {
+	p.mu.Lock()
+	if p.ctx != nil {
+		p.mu.Unlock()
+		return
+	}
+	p.ctx, p.cancel = context.WithCancel(ctx)
+	p.mu.Unlock()
+	p.Reload()
+}
+
+// Stop cancels running sessions (they close without QUIT, so the server deletes nothing)
+// and waits for every goroutine to end.
+func (p *Poller) Stop() {
+	p.mu.Lock()
+	if p.cancel != nil {
+		p.cancel()
+	}
+	p.mu.Unlock()
+	p.wg.Wait()
+}
+
+// CheckNow checks the named account ("" = all) as soon as LOGIN-DELAY allows; it also
+// resumes a stopped account.
+func (p *Poller) CheckNow(account string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, w := range p.workers {
+		if account == "" || w.status.Account == account {
+			select {
+			case w.wake <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
+// Reload picks up added, edited and removed accounts.
+func (p *Poller) Reload() {
+	p.mu.Lock()
+	ctx := p.ctx
+	p.mu.Unlock()
+	if ctx == nil || ctx.Err() != nil {
+		return
+	}
+	accts, err := p.e.store.Accounts(ctx)
+	if err != nil {
+		return // the next Reload tries again; running workers carry on
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	seen := map[int64]bool{}
+	for _, a := range accts {
+		seen[a.ID] = true
+		if w, ok := p.workers[a.ID]; ok {
+			w.status.Account = a.Name
+			select {
+			case w.recalc <- struct{}{}:
+			default:
+			}
+			continue
+		}
+		wctx, cancel := context.WithCancel(p.ctx)
+		w := &worker{id: a.ID, wake: make(chan struct{}, 1), recalc: make(chan struct{}, 1), cancel: cancel,
+			status: AccountStatus{Account: a.Name}}
+		p.workers[a.ID] = w
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			p.run(wctx, w)
+		}()
+	}
+	for id, w := range p.workers {
+		if !seen[id] {
+			w.cancel()
+			delete(p.workers, id)
+		}
+	}
+}
+
+// Status returns every account's status, by account name.
+func (p *Poller) Status() []AccountStatus {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]AccountStatus, 0, len(p.workers))
+	for _, w := range p.workers {
+		out = append(out, w.status)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Account < out[j].Account })
+	return out
+}
+
+func (p *Poller) emit(ev Event) {
+	if p.opts.OnEvent != nil {
+		p.opts.OnEvent(ev)
+	}
+}
+
+// setStatus updates w's status under the lock and reports it.
+func (p *Poller) setStatus(w *worker, fn func(*AccountStatus)) {
+	p.mu.Lock()
+	fn(&w.status)
+	st := w.status
+	p.mu.Unlock()
+	p.emit(Event{Kind: EventStatus, Account: st.Account, Status: st})
+}
+
+// account reloads w's account, so edits apply from the next check on.
+func (p *Poller) account(ctx context.Context, id int64) (*mailstore.Account, error) {
+	accts, err := p.e.store.Accounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range accts {
+		if accts[i].ID == id {
+			return &accts[i], nil
+		}
+	}
+	return nil, mailstore.ErrNotFound
+}
+
+// schedule is one account's timing state.
+type schedule struct {
+	interval   time.Duration
+	loginDelay time.Duration // last LOGIN-DELAY the server announced
+	lastStart  time.Time     // start of the last session (LOGIN-DELAY counts between logins)
+	lastEnd    time.Time
+	failures   int // consecutive temporary failures
+}
+
+// earliest is the first moment LOGIN-DELAY allows another login.
+func (s *schedule) earliest() time.Time {
+	if s.lastStart.IsZero() {
+		return time.Time{}
+	}
+	return s.lastStart.Add(s.loginDelay)
+}
+
+func (p *Poller) run(ctx context.Context, w *worker) {
+	var s schedule
+	next := p.opts.Now() // a check at start-up
+	stopped := false
+	for {
+		a, err := p.account(ctx, w.id)
+		if err != nil {
+			if errors.Is(err, mailstore.ErrNotFound) || ctx.Err() != nil {
+				return
+			}
+			p.setStatus(w, func(st *AccountStatus) { st.LastError, st.ErrorKind = err.Error(), ErrorKindTemporary })
+			next = p.opts.Now().Add(backoffBase)
+		} else {
+			s.interval = a.Interval
+			if s.interval <= 0 {
+				s.interval = DefaultInterval
+			}
+		}
+		p.setStatus(w, func(st *AccountStatus) {
+			st.Stopped = stopped
+			st.NextCheck = time.Time{}
+			if !stopped {
+				st.NextCheck = next
+			}
+		})
+
+		// Wait for the planned time, a "check now" or an edit.
+		if !p.wait(ctx, w, &s, &next, &stopped) {
+			return
+		}
+		if err != nil { // the account could not be read: try again
+			continue
+		}
+
+		s.lastStart = p.opts.Now()
+		res := p.fetch(ctx, a, func(pr Progress) {
+			p.emit(Event{Kind: EventProgress, Account: a.Name, Progress: pr})
+		})
+		if ctx.Err() != nil {
+			return
+		}
+		s.lastEnd = p.opts.Now()
+		if res.LoginDelay > 0 {
+			s.loginDelay = res.LoginDelay
+		}
+		kind := classify(res.Err)
+		var delay time.Duration
+		switch kind {
+		case "":
+			s.failures = 0
+			delay = s.interval
+		case ErrorKindAuth, ErrorKindPermanent, ErrorKindConfig:
+			stopped = true
+		case ErrorKindLocked:
+			delay = min(retryLater, s.interval)
+		default:
+			if isRetryLater(res.Err) {
+				delay = min(retryLater, s.interval)
+				break
+			}
+			s.failures++
+			delay = backoff(s.failures)
+		}
+		next = s.lastEnd.Add(delay)
+		if e := s.earliest(); next.Before(e) {
+			next = e // never more often than LOGIN-DELAY
+		}
+		r := res
+		p.setStatus(w, func(st *AccountStatus) {
+			st.LastCheck = s.lastEnd
+			st.ErrorKind = kind
+			st.LastError = ""
+			if res.Err != nil {
+				st.LastError = res.Err.Error()
+			}
+			if res.Err == nil || res.Warning != "" {
+				st.Warning = res.Warning
+			}
+		})
+		p.emit(Event{Kind: EventFinished, Account: a.Name, Result: &r})
+		if res.New > 0 {
+			p.emit(Event{Kind: EventNewMail, Account: a.Name, Result: &r})
+		}
+	}
+}
+
+// wait blocks until the next check is due. A "check now" makes it due at once (or at the
+// end of LOGIN-DELAY) and resumes a stopped account; an edit recomputes the plan. It returns
+// false when the poller is stopping.
+func (p *Poller) wait(ctx context.Context, w *worker, s *schedule, next *time.Time, stopped *bool) bool {
+	for {
+		var timer <-chan time.Time
+		if !*stopped {
+			d := next.Sub(p.opts.Now())
+			if d <= 0 {
+				return true
+			}
+			timer = p.opts.After(d)
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-timer:
+			return true
+		case <-w.wake:
+			*stopped = false
+			s.failures = 0
+			*next = p.opts.Now()
+			if e := s.earliest(); next.Before(e) {
+				*next = e
+				p.setStatus(w, func(st *AccountStatus) { st.Stopped, st.NextCheck = false, e })
+			}
+		case <-w.recalc:
+			a, err := p.account(ctx, w.id)
+			if err != nil {
+				continue // removed: Reload cancels ctx
+			}
+			s.interval = a.Interval
+			if s.interval <= 0 {
+				s.interval = DefaultInterval
+			}
+			if !*stopped && s.failures == 0 && !s.lastEnd.IsZero() {
+				*next = s.lastEnd.Add(s.interval)
+				if e := s.earliest(); next.Before(e) {
+					*next = e
+				}
+				n := *next
+				p.setStatus(w, func(st *AccountStatus) { st.NextCheck = n })
+			}
+		}
+	}
+}
+
+// backoff is the wait after the n-th consecutive temporary failure: 1, 2, 4 ... minutes,
+// capped at an hour.
+func backoff(n int) time.Duration {
+	d := backoffBase
+	for i := 1; i < n && d < backoffCap; i++ {
+		d *= 2
+	}
+	return min(d, backoffCap)
+}
+
+// classify maps a session's error to an AccountStatus.ErrorKind.
+func classify(err error) string {
+	if err == nil {
+		return ""
+	}
+	var (
+		perr  *pop3.Error
+		lerr  *LockedError
+		terr  *pop3.TLSError
+		nperr *NoPasswordError
+		nuerr *NoUIDLError
+		nerr  net.Error
+	)
+	switch {
+	case errors.As(err, &lerr):
+		return ErrorKindLocked
+	case errors.As(err, &nperr), errors.As(err, &nuerr):
+		return ErrorKindConfig
+	case errors.As(err, &perr):
+		switch perr.Action() {
+		case pop3.ActionReauthenticate:
+			return ErrorKindAuth
+		case pop3.ActionStop:
+			return ErrorKindPermanent
+		}
+		return ErrorKindTemporary
+	case errors.As(err, &terr):
+		return ErrorKindTLS
+	case errors.As(err, &nerr), errors.Is(err, context.DeadlineExceeded):
+		return ErrorKindNetwork
+	}
+	return ErrorKindTemporary
+}
+
+// isRetryLater reports a refusal that says "busy now" rather than "broken": [IN-USE] (another
+// client has the mailbox) or [LOGIN-DELAY].
+func isRetryLater(err error) bool {
+	var perr *pop3.Error
+	if !errors.As(err, &perr) {
+		return false
+	}
+	return perr.Code == "IN-USE" || perr.Code == "LOGIN-DELAY"
+}

@@ -1,0 +1,576 @@
+package engine_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pouchmail/pouch/app/engine"
+	"github.com/pouchmail/pouch/app/secrets"
+	"github.com/pouchmail/pouch/mailstore"
+	"github.com/pouchmail/pouch/pop3"
+	"github.com/pouchmail/pouch/pop3/pop3test"
+)
+
+func serverCount(t *testing.T, d *pop3test.Dovecot) int {
+	t.Helper()
+	files, err := d.MaildirFiles("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(files)
+}
+
+func setRetention(t *testing.T, store *mailstore.Store, a *mailstore.Account, leaveDays int, forever bool) {
+	t.Helper()
+	db := rawDB(t, store)
+	if _, err := db.Exec(`UPDATE accounts SET leave_days = ?, keep_forever = ? WHERE id = ?`, leaveDays, forever, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	a.LeaveDays, a.KeepForever = leaveDays, forever
+}
+
+// rawDB opens a second connection pool on the archive, for fixtures the API does not offer.
+func rawDB(t *testing.T, store *mailstore.Store) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+store.Path()+"?_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// TestRetentionAgainstDovecot: leave-days N deletes exactly N days after first seen (never
+// earlier), changing N applies to messages already on the server, and the ledger records the
+// deletions and is pruned afterwards.
+func TestRetentionAgainstDovecot(t *testing.T) {
+	e, store, a, d, clk := setup(t, mailstore.SecurityNone)
+	ctx := context.Background()
+	mustDeliver(t, d, "one", "Subject: one\n\nfirst\n")
+	mustDeliver(t, d, "two", "Subject: two\n\nsecond\n")
+	if res := e.Fetch(ctx, a, nil); res.Err != nil || res.New != 2 || res.Deleted != 0 {
+		t.Fatalf("first fetch = %+v", res)
+	}
+	clk.add(3 * 24 * time.Hour)
+	mustDeliver(t, d, "three", "Subject: three\n\nthird\n")
+	if res := e.Fetch(ctx, a, nil); res.Err != nil || res.New != 1 || res.Deleted != 0 {
+		t.Fatalf("fetch after 3 days = %+v", res)
+	}
+	// 14 days minus a second after the first two were first seen: still kept.
+	clk.add(11*24*time.Hour - time.Second)
+	if res := e.Fetch(ctx, a, nil); res.Err != nil || res.Deleted != 0 || serverCount(t, d) != 3 {
+		t.Fatalf("fetch just before 14 days = %+v, server %d", res, serverCount(t, d))
+	}
+	clk.add(time.Second)
+	res := e.Fetch(ctx, a, nil)
+	if res.Err != nil || res.Deleted != 2 || serverCount(t, d) != 1 {
+		t.Fatalf("fetch at 14 days = %+v, server has %d, want 2 deleted", res, serverCount(t, d))
+	}
+	ledger, _ := store.Ledger(ctx, a.ID)
+	if len(ledger) != 3 {
+		t.Errorf("ledger after the deleting session has %d rows, want 3 (deleted ones marked)", len(ledger))
+	}
+	for _, le := range ledger {
+		if (le.DeletedFromServer == nil) != (le.FirstSeen.Equal(clk.now().Add(-11 * 24 * time.Hour))) {
+			t.Errorf("ledger row %+v: wrong deleted_at", le)
+		}
+	}
+	// The next session prunes the rows of deleted messages.
+	if res := e.Fetch(ctx, a, nil); res.Err != nil || res.Pruned != 2 {
+		t.Errorf("pruning fetch = %+v, want 2 pruned", res)
+	}
+	// Changing leave-days to 1 applies to the remaining message (first seen 11 days ago).
+	setRetention(t, store, a, 1, false)
+	if res := e.Fetch(ctx, a, nil); res.Err != nil || res.Deleted != 1 || serverCount(t, d) != 0 {
+		t.Errorf("fetch with leave-days 1 = %+v, server %d", res, serverCount(t, d))
+	}
+	if n, _ := store.CountMessages(ctx, a.ID); n != 3 {
+		t.Errorf("%d messages stored, want 3 (deletion on the server keeps the local copy)", n)
+	}
+}
+
+func TestLeaveDaysZeroAndKeepForever(t *testing.T) {
+	e, store, a, d, clk := setup(t, mailstore.SecurityNone)
+	ctx := context.Background()
+	setRetention(t, store, a, 0, true)
+	mustDeliver(t, d, "one", "Subject: one\n\nfirst\n")
+	clk.add(10000 * 24 * time.Hour)
+	if res := e.Fetch(ctx, a, nil); res.Err != nil || res.New != 1 || res.Deleted != 0 || serverCount(t, d) != 1 {
+		t.Fatalf("keep forever: %+v", res)
+	}
+	rows, err := e.Retention(ctx, "")
+	if err != nil || len(rows) != 1 || rows[0].DeleteAfter != nil || !rows[0].Local {
+		t.Fatalf("Retention = %+v, %v; want one local row kept forever", rows, err)
+	}
+	setRetention(t, store, a, 0, false)
+	mustDeliver(t, d, "two", "Subject: two\n\nsecond\n")
+	if res := e.Fetch(ctx, a, nil); res.Err != nil || res.New != 1 || res.Deleted != 2 || serverCount(t, d) != 0 {
+		t.Fatalf("leave-days 0: %+v, server %d", res, serverCount(t, d))
+	}
+}
+
+// TestDeleteRequestedHere: a ledger row with delete_requested_at is DELEted at the next
+// session, even when kept forever.
+func TestDeleteRequestedHere(t *testing.T) {
+	e, store, a, d, clk := setup(t, mailstore.SecurityNone)
+	ctx := context.Background()
+	setRetention(t, store, a, 0, true)
+	mustDeliver(t, d, "one", "Subject: one\n\nfirst\n")
+	mustDeliver(t, d, "two", "Subject: two\n\nsecond\n")
+	if res := e.Fetch(ctx, a, nil); res.Err != nil || res.New != 2 {
+		t.Fatalf("fetch = %+v", res)
+	}
+	ledger, _ := store.Ledger(ctx, a.ID)
+	var one string
+	for u, le := range ledger {
+		m, _ := store.Message(ctx, le.MessageID)
+		if m.Subject == "one" {
+			one = u
+		}
+	}
+	if err := store.RequestServerDelete(ctx, a.ID, []string{one}, clk.now()); err != nil {
+		t.Fatal(err)
+	}
+	if res := e.Fetch(ctx, a, nil); res.Err != nil || res.Deleted != 1 {
+		t.Fatalf("fetch = %+v, want 1 deleted", res)
+	}
+	files, _ := d.MaildirFiles("alice")
+	if _, ok := files["two"]; len(files) != 1 || !ok {
+		t.Errorf("server holds %v, want only two", files)
+	}
+}
+
+// TestHashMismatchBlocksDele: a stored copy whose bytes no longer match its hash stops the
+// session before any DELE.
+func TestHashMismatchBlocksDele(t *testing.T) {
+	e, store, a, d, _ := setup(t, mailstore.SecurityNone)
+	ctx := context.Background()
+	setRetention(t, store, a, 0, true)
+	mustDeliver(t, d, "one", "Subject: one\n\nfirst\n")
+	if res := e.Fetch(ctx, a, nil); res.Err != nil || res.New != 1 {
+		t.Fatalf("fetch = %+v", res)
+	}
+	if _, err := rawDB(t, store).Exec(`UPDATE messages SET raw = CAST('tampered' AS BLOB)`); err != nil {
+		t.Fatal(err)
+	}
+	setRetention(t, store, a, 0, false)
+	res := e.Fetch(ctx, a, nil)
+	var ierr *mailstore.IntegrityError
+	var nd *engine.NotDeletedError
+	if !errors.As(res.Err, &ierr) || !errors.As(res.Err, &nd) || res.Deleted != 0 {
+		t.Fatalf("fetch = %+v, want an IntegrityError and no deletion", res)
+	}
+	if serverCount(t, d) != 1 {
+		t.Errorf("the server copy was deleted despite the hash mismatch")
+	}
+}
+
+func TestSessionLock(t *testing.T) {
+	e, store, a, d, _ := setup(t, mailstore.SecurityNone)
+	ctx := context.Background()
+	mustDeliver(t, d, "one", "Subject: one\n\nfirst\n")
+	// A second engine on the same data (another process, as far as the lock is concerned)
+	// holds the account while the first one fetches.
+	block := make(chan struct{})
+	held := make(chan struct{})
+	sec := secrets.NewMemory()
+	if err := sec.Set("home", "secret-pw"); err != nil {
+		t.Fatal(err)
+	}
+	e2 := engine.New(store, sec, engine.Options{Checkpoint: func(name string) {
+		if name == engine.CheckpointRetr {
+			close(held)
+			<-block
+		}
+	}})
+	done := make(chan engine.Result)
+	go func() { done <- e2.Fetch(ctx, a, nil) }()
+	<-held
+	res := e.Fetch(ctx, a, nil)
+	var lerr *engine.LockedError
+	if !errors.As(res.Err, &lerr) || !strings.Contains(res.Err.Error(), `another Pouch is fetching account "home"`) {
+		t.Errorf("concurrent fetch = %v, want a LockedError", res.Err)
+	}
+	close(block)
+	if r := <-done; r.Err != nil || r.New != 1 {
+		t.Errorf("the lock holder's session = %+v", r)
+	}
+}
+
+// TestSessionLockHeld uses a real second holder of the lock file: a child process.
+func TestSessionLockAcrossProcesses(t *testing.T) {
+	if os.Getenv("POUCH_TEST_HOLD_LOCK") != "" {
+		// Child: hold the lock until stdin closes.
+		dir := os.Getenv("POUCH_TEST_HOLD_LOCK")
+		store, err := mailstore.Open(context.Background(), filepath.Join(dir, "pouch.db"))
+		if err != nil {
+			fmt.Println("open:", err)
+			os.Exit(1)
+		}
+		a, _ := store.AccountByName(context.Background(), "home")
+		sec := secrets.NewMemory()
+		_ = sec.Set("home", "secret-pw")
+		e := engine.New(store, sec, engine.Options{DataDir: dir, Checkpoint: func(name string) {
+			if name == engine.CheckpointRetr {
+				fmt.Println("holding")
+				io.Copy(io.Discard, os.Stdin)
+			}
+		}})
+		res := e.Fetch(context.Background(), a, nil)
+		fmt.Println("child done:", res.Err)
+		os.Exit(0)
+	}
+	_, store, a, d, _ := setup(t, mailstore.SecurityNone)
+	ctx := context.Background()
+	mustDeliver(t, d, "one", "Subject: one\n\nfirst\n")
+	dir := filepath.Dir(store.Path())
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSessionLockAcrossProcesses$")
+	cmd.Env = append(os.Environ(), "POUCH_TEST_HOLD_LOCK="+dir)
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 64)
+	n, _ := stdout.Read(buf)
+	if !strings.Contains(string(buf[:n]), "holding") {
+		stdin.Close()
+		cmd.Wait()
+		t.Fatalf("child said %q", buf[:n])
+	}
+	sec := secrets.NewMemory()
+	_ = sec.Set("home", "secret-pw")
+	e := engine.New(store, sec, engine.Options{DataDir: dir})
+	res := e.Fetch(ctx, a, nil)
+	var lerr *engine.LockedError
+	if !errors.As(res.Err, &lerr) {
+		t.Errorf("fetch while another process holds the lock = %v, want a LockedError", res.Err)
+	}
+	stdin.Close()
+	rest, _ := io.ReadAll(stdout)
+	cmd.Wait()
+	if !strings.Contains(string(rest), "child done: <nil>") {
+		t.Errorf("child: %s", rest)
+	}
+	// Once released, a session runs.
+	if res := e.Fetch(ctx, a, nil); res.Err != nil {
+		t.Errorf("fetch after release = %v", res.Err)
+	}
+}
+
+// scriptedAccount makes an account for a scripted server.
+func scriptedAccount(t *testing.T, srv *pop3test.Server, leaveDays int, forever bool) (*engine.Engine, *mailstore.Store, *mailstore.Account) {
+	t.Helper()
+	ctx := context.Background()
+	store, err := mailstore.Open(ctx, filepath.Join(t.TempDir(), "pouch.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	host, portStr, _ := strings.Cut(srv.Addr(), ":")
+	port, _ := strconv.Atoi(portStr)
+	clk := newClock(time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
+	e := engine.New(store, secrets.NewMemory(), engine.Options{Now: clk.now, Timeout: 20 * time.Second})
+	a := &mailstore.Account{Name: "s", Host: host, Port: port, Security: mailstore.SecurityNone, Username: "alice",
+		LeaveDays: leaveDays, KeepForever: forever, Interval: 10 * time.Minute, AuthMethod: "USER"}
+	if err := e.AddAccount(ctx, a, "pw"); err != nil {
+		t.Fatal(err)
+	}
+	return e, store, a
+}
+
+func loginSteps(capa ...string) []pop3test.Step {
+	return []pop3test.Step{
+		pop3test.Reply("+OK ready"),
+		pop3test.Exchange("CAPA", append(append([]string{"+OK"}, capa...), ".")...),
+		pop3test.Exchange("USER alice", "+OK"),
+		pop3test.Exchange("PASS pw", "+OK logged in"),
+		pop3test.Exchange("CAPA", append(append([]string{"+OK"}, capa...), ".")...),
+	}
+}
+
+// TestNoUIDLServer: leave-days 0 works by message number in one session; anything else is a
+// clear error.
+func TestNoUIDLServer(t *testing.T) {
+	steps := append(loginSteps("USER", "TOP"),
+		pop3test.Exchange("UIDL", "-ERR unknown command"),
+		pop3test.Exchange("LIST", "+OK", "1 18", "2 18", "."),
+		pop3test.Exchange("RETR 1", "+OK", "Subject: a", "", "one", "."),
+		pop3test.Exchange("RETR 2", "+OK", "Subject: b", "", "two", "."),
+		pop3test.Exchange("DELE 1", "+OK"),
+		pop3test.Exchange("DELE 2", "+OK"),
+		pop3test.Exchange("QUIT", "+OK bye"),
+	)
+	srv := pop3test.NewServer(t, steps...)
+	e, store, a := scriptedAccount(t, srv, 0, false)
+	res := e.Fetch(context.Background(), a, nil)
+	if res.Err != nil || res.New != 2 || res.Deleted != 2 {
+		t.Fatalf("fetch = %+v", res)
+	}
+	srv.Wait()
+	if n, _ := store.CountMessages(context.Background(), a.ID); n != 2 {
+		t.Errorf("%d stored, want 2", n)
+	}
+
+	srv2 := pop3test.NewServer(t, append(loginSteps("USER"),
+		pop3test.Exchange("UIDL", "-ERR unknown command"), pop3test.ExpectEOF())...)
+	e2, _, a2 := scriptedAccount(t, srv2, 7, false)
+	res = e2.Fetch(context.Background(), a2, nil)
+	var nu *engine.NoUIDLError
+	if !errors.As(res.Err, &nu) || !strings.Contains(res.Err.Error(), "leaving mail on it is impossible") {
+		t.Errorf("leave-days 7 without UIDL = %v, want a NoUIDLError", res.Err)
+	}
+}
+
+// TestQuitFailureRecordsNoDeletion: DELE accepted but QUIT refused: deleted_at stays unset.
+func TestQuitFailureRecordsNoDeletion(t *testing.T) {
+	steps := append(loginSteps("USER", "UIDL"),
+		pop3test.Exchange("UIDL", "+OK", "1 aaa", "."),
+		pop3test.Exchange("RETR 1", "+OK", "Subject: a", "", "one", "."),
+		pop3test.Exchange("DELE 1", "+OK"),
+		pop3test.Exchange("QUIT", "-ERR [SYS/TEMP] could not remove messages"),
+	)
+	srv := pop3test.NewServer(t, steps...)
+	e, store, a := scriptedAccount(t, srv, 0, false)
+	res := e.Fetch(context.Background(), a, nil)
+	var perr *pop3.Error
+	if !errors.As(res.Err, &perr) || perr.Command != "QUIT" || res.Deleted != 0 || res.New != 1 {
+		t.Fatalf("fetch = %+v, want the QUIT error", res)
+	}
+	ledger, _ := store.Ledger(context.Background(), a.ID)
+	if le := ledger["aaa"]; le.Downloaded == nil || le.DeletedFromServer != nil {
+		t.Errorf("ledger = %+v, want downloaded and not deleted", le)
+	}
+}
+
+// TestHundredThousandUIDLs: a session over 100,000 messages left on the server (all known)
+// is linear: it must finish in seconds.
+func TestHundredThousandUIDLs(t *testing.T) {
+	const n = 100000
+	uidls := make([]string, n)
+	for i := range uidls {
+		uidls[i] = fmt.Sprintf("uid-%08d-%x", i, i*7919)
+	}
+	listing := pop3test.WriteFunc(func(w io.Writer) error {
+		io.WriteString(w, "+OK\r\n")
+		for i, u := range uidls {
+			fmt.Fprintf(w, "%d %s\r\n", i+1, u)
+		}
+		_, err := io.WriteString(w, ".\r\n")
+		return err
+	})
+	steps := append(loginSteps("USER", "UIDL"), pop3test.Expect("UIDL"), listing, pop3test.Exchange("QUIT", "+OK"))
+	srv := pop3test.NewServer(t, steps...)
+	e, store, a := scriptedAccount(t, srv, 0, true)
+	ctx := context.Background()
+	if err := store.MarkSeen(ctx, a.ID, uidls, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rawDB(t, store).Exec(`UPDATE ledger SET downloaded_at = first_seen`); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	res := e.Fetch(ctx, a, nil)
+	took := time.Since(start)
+	if res.Err != nil || res.OnServer != n || res.New != 0 {
+		t.Fatalf("fetch = %+v", res)
+	}
+	t.Logf("session over %d known UIDLs: %v", n, took)
+	if took > 20*time.Second {
+		t.Errorf("session over %d UIDLs took %v: not linear", n, took)
+	}
+}
+
+// TestSizeLimitPartialAndFetchFull: a message over the size limit is stored as headers only,
+// never DELEted, and FetchFull replaces it in place.
+func TestSizeLimitPartialAndFetchFull(t *testing.T) {
+	e, store, a, d, _ := setup(t, mailstore.SecurityNone)
+	ctx := context.Background()
+	big := "Subject: big\n\n" + strings.Repeat("0123456789abcdef\n", 1000)
+	mustDeliver(t, d, "big", big)
+	mustDeliver(t, d, "small", "Subject: small\n\nhi\n")
+	if _, err := rawDB(t, store).Exec(`UPDATE accounts SET size_limit = 4096, leave_days = 0 WHERE id = ?`, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	a.SizeLimit, a.LeaveDays = 4096, 0
+	res := e.Fetch(ctx, a, nil)
+	if res.Err != nil || res.New != 2 || res.Partial != 1 || res.Deleted != 1 {
+		t.Fatalf("fetch = %+v, want 2 new, 1 partial, 1 deleted", res)
+	}
+	files, _ := d.MaildirFiles("alice")
+	if _, ok := files["big"]; !ok || len(files) != 1 {
+		t.Fatalf("server has %d files; the partial one must stay", len(files))
+	}
+	msgs, _ := store.Messages(ctx, mailstore.Filter{})
+	var id int64
+	for _, m := range msgs {
+		if m.Subject == "big" {
+			id = m.ID
+			if !m.Partial || m.Size > 100 {
+				t.Errorf("big message stored as %+v, want partial headers", m)
+			}
+		}
+	}
+	// Another session still does not delete it.
+	if res := e.Fetch(ctx, a, nil); res.Err != nil || res.Deleted != 0 {
+		t.Errorf("second fetch = %+v", res)
+	}
+	full, err := e.FetchFull(ctx, id, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.ReplaceAll(big, "\n", "\r\n")
+	raw, _ := store.Raw(ctx, id)
+	if full.ID != id || full.Partial || string(raw) != want {
+		t.Fatalf("after FetchFull: %+v, %d bytes, want the full %d bytes", full, len(raw), len(want))
+	}
+	if res := e.Fetch(ctx, a, nil); res.Err != nil || res.Deleted != 1 || serverCount(t, d) != 0 {
+		t.Errorf("fetch after FetchFull = %+v, want the now complete message deleted", res)
+	}
+}
+
+// TestLockedDatabaseStopsWithoutDele: another writer holds the database: the session stops
+// before any DELE and says why.
+func TestLockedDatabaseStopsWithoutDele(t *testing.T) {
+	e, store, a, d, _ := setup(t, mailstore.SecurityNone)
+	ctx := context.Background()
+	setRetention(t, store, a, 0, false)
+	mustDeliver(t, d, "one", "Subject: one\n\nfirst\n")
+	db := rawDB(t, store)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	res := e.Fetch(ctx, a, nil)
+	conn.ExecContext(ctx, "ROLLBACK")
+	var nd *engine.NotDeletedError
+	if !errors.As(res.Err, &nd) || !strings.Contains(res.Err.Error(), "locked") {
+		t.Errorf("fetch with the database locked = %v, want NotDeletedError saying locked", res.Err)
+	}
+	if serverCount(t, d) != 1 {
+		t.Errorf("the server copy was deleted")
+	}
+}
+
+// mountTmpfs mounts a small tmpfs (root only) and returns its path.
+func mountTmpfs(t *testing.T, size string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs (needs root): %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
+	return dir
+}
+
+// onDisk sets up an engine whose data dir is dir.
+func onDisk(t *testing.T, d *pop3test.Dovecot, dir string) (*engine.Engine, *mailstore.Store, *mailstore.Account) {
+	t.Helper()
+	ctx := context.Background()
+	store, err := mailstore.Open(ctx, filepath.Join(dir, "pouch.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	host, portStr, _ := strings.Cut(d.PlainAddr, ":")
+	port, _ := strconv.Atoi(portStr)
+	e := engine.New(store, secrets.NewMemory(), engine.Options{DataDir: dir, Timeout: 10 * time.Second})
+	a := &mailstore.Account{Name: "home", Host: host, Port: port, Security: mailstore.SecurityNone, Username: "alice",
+		LeaveDays: 0, Interval: 10 * time.Minute}
+	if err := e.AddAccount(ctx, a, "secret-pw"); err != nil {
+		t.Fatal(err)
+	}
+	return e, store, a
+}
+
+func TestDiskFullStopsWithoutDele(t *testing.T) {
+	d := pop3test.NewDovecot(t, nil)
+	dir := mountTmpfs(t, "3m")
+	e, _, a := onDisk(t, d, dir)
+	mustDeliver(t, d, "small", "Subject: small\n\nhi\n")
+	mustDeliver(t, d, "huge", "Subject: huge\n\n"+strings.Repeat(strings.Repeat("x", 76)+"\n", 60000))
+	res := e.Fetch(context.Background(), a, nil)
+	t.Logf("disk full: %v", res.Err)
+	var nd *engine.NotDeletedError
+	if !errors.As(res.Err, &nd) || !strings.Contains(strings.ToLower(res.Err.Error()), "full") && !strings.Contains(res.Err.Error(), "no space") {
+		t.Errorf("fetch onto a full disk = %v, want NotDeletedError saying the disk is full", res.Err)
+	}
+	if res.Deleted != 0 || serverCount(t, d) != 2 {
+		t.Errorf("deleted %d, server has %d; want nothing deleted", res.Deleted, serverCount(t, d))
+	}
+}
+
+// TestReadOnlyDataDir: a data dir that became read-only (the archive cannot be opened for
+// writing) stops before any session, with a clear reason, and the server keeps everything.
+func TestReadOnlyDataDir(t *testing.T) {
+	d := pop3test.NewDovecot(t, nil)
+	dir := mountTmpfs(t, "16m")
+	e, store, a := onDisk(t, d, dir)
+	if res := e.Fetch(context.Background(), a, nil); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	store.Close()
+	mustDeliver(t, d, "one", "Subject: one\n\nfirst\n")
+	if out, err := exec.Command("mount", "-o", "remount,ro", dir).CombinedOutput(); err != nil {
+		t.Skipf("remount read-only: %v %s", err, out)
+	}
+	defer exec.Command("mount", "-o", "remount,rw", dir).Run()
+	_, err := mailstore.Open(context.Background(), filepath.Join(dir, "pouch.db"))
+	if err == nil || !strings.Contains(err.Error(), "read-only") {
+		t.Errorf("opening the archive in a read-only data dir = %v, want a read-only error", err)
+	}
+	if serverCount(t, d) != 1 {
+		t.Errorf("the server copy was deleted")
+	}
+}
+
+func TestDeleteReasonTable(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := func(t time.Time) *time.Time { return &t }
+	stored := mailstore.LedgerEntry{UIDL: "u", FirstSeen: t0, Downloaded: at(t0), MessageID: 1}
+	notStored := mailstore.LedgerEntry{UIDL: "u", FirstSeen: t0}
+	requested := stored
+	requested.DeleteRequested = at(t0)
+	requestedGone := notStored
+	requestedGone.Downloaded = at(t0)
+	requestedGone.DeleteRequested = at(t0)
+	tests := []struct {
+		name      string
+		leaveDays int
+		forever   bool
+		le        mailstore.LedgerEntry
+		now       time.Time
+		want      string
+	}{
+		{"leave 0, stored", 0, false, stored, t0, "retention"},
+		{"leave 0, not stored", 0, false, notStored, t0.Add(1000 * 24 * time.Hour), ""},
+		{"leave 14, a second early", 14, false, stored, t0.Add(14*24*time.Hour - time.Second), ""},
+		{"leave 14, due", 14, false, stored, t0.Add(14 * 24 * time.Hour), "retention"},
+		{"leave 14, clock before first seen", 14, false, stored, t0.Add(-time.Hour), ""},
+		{"keep forever", 0, true, stored, t0.Add(100000 * 24 * time.Hour), ""},
+		{"keep forever, deleted here", 0, true, requested, t0, "deleted here"},
+		{"purged here and requested", 30, false, requestedGone, t0, "deleted here"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := &mailstore.Account{LeaveDays: tt.leaveDays, KeepForever: tt.forever}
+			if got := engine.DeleteReason(a, tt.le, tt.now); got != tt.want {
+				t.Errorf("deleteReason = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

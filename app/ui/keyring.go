@@ -1,0 +1,78 @@
+package ui
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pouchmail/pouch/app/secrets"
+	"github.com/pouchmail/pouch/mailstore"
+)
+
+const noKeyringText = "There is no keyring service on this desktop, so Pouch cannot store passwords safely.\n" +
+	"Pouch can ask for each password once every time it starts and keep it in memory only, " +
+	"never on disk. Or install and unlock a keyring (gnome-keyring or KeePassXC's Secret Service) " +
+	"and restart Pouch."
+
+// offerSessionPasswords explains that there is no keyring and, if the user agrees, keeps
+// passwords in memory for this run; then retry runs.
+func (m *MainWindow) offerSessionPasswords(cause error, retry func()) {
+	text := widget.NewLabel(noKeyringText)
+	text.Wrapping = fyne.TextWrapWord
+	detail := widget.NewLabel(cause.Error())
+	detail.Wrapping = fyne.TextWrapWord
+	detail.Importance = widget.LowImportance
+	d := dialog.NewCustomConfirm("No keyring available", "Ask each session", "Cancel",
+		container.NewVBox(text, detail), func(ok bool) {
+			if ok {
+				m.eng.UseSessionPasswords(true)
+				retry()
+			}
+		}, m.Window)
+	d.Resize(fyne.NewSize(640, 300))
+	d.Show()
+}
+
+// askSessionPassword asks for an account's password for this session, when the keyring has none
+// (or there is no keyring).
+func (m *MainWindow) askSessionPassword(a mailstore.Account, cause error) {
+	pw := widget.NewPasswordEntry()
+	msg := "Pouch has no password for " + a.Username + " on " + a.Host + "."
+	if secrets.IsUnavailable(cause) {
+		msg = noKeyringText
+	}
+	text := widget.NewLabel(msg)
+	text.Wrapping = fyne.TextWrapWord
+	remember := widget.NewCheck("Store it in the keyring", nil)
+	if secrets.IsUnavailable(cause) || m.eng.KeyringAvailable() != nil {
+		remember.Disable()
+	} else {
+		remember.SetChecked(true)
+	}
+	form := widget.NewForm(widget.NewFormItem("Password", pw), widget.NewFormItem("", remember))
+	d := dialog.NewCustomConfirm("Password for "+a.Name, "Use password", "Cancel", container.NewVBox(text, form),
+		func(ok bool) {
+			if !ok || pw.Text == "" {
+				return
+			}
+			password, keep, eng, name := pw.Text, remember.Checked, m.eng, a.Name
+			m.bridge.run(func(ctx context.Context) error {
+				if keep {
+					return eng.SetPassword(ctx, name, password)
+				}
+				eng.SetSessionPassword(name, password)
+				return nil
+			}, func(err error) {
+				if err != nil {
+					m.showError("Could not store the password", err)
+					return
+				}
+				m.poller.CheckNow(name)
+			})
+		}, m.Window)
+	d.Resize(fyne.NewSize(600, 300))
+	d.Show()
+}

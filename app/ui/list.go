@@ -1,0 +1,203 @@
+package ui
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pouchmail/pouch/mailstore"
+)
+
+// firstPage is how many messages are shown before the rest of a large folder has loaded, so the
+// window paints at once on an archive of any size.
+const firstPage = 200
+
+// searchLimit bounds the results of one archive search.
+const searchLimit = 5000
+
+// messageList is widget.List plus the Delete key.
+type messageList struct {
+	widget.List
+	onDelete func()
+}
+
+func (l *messageList) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyDelete && l.onDelete != nil {
+		l.onDelete()
+		return
+	}
+	l.List.TypedKey(ev)
+}
+
+func (m *MainWindow) buildList() {
+	l := &messageList{onDelete: m.DeleteSelected}
+	l.Length = func() int { return len(m.shown) }
+	l.CreateItem = func() fyne.CanvasObject { return newMessageRow() }
+	l.UpdateItem = func(i widget.ListItemID, o fyne.CanvasObject) {
+		if i < len(m.shown) {
+			o.(*messageRow).set(&m.shown[i])
+		}
+	}
+	l.OnSelected = func(i widget.ListItemID) {
+		if i < len(m.shown) {
+			m.showMessage(m.shown[i].ID)
+		}
+	}
+	l.ExtendBaseWidget(l)
+	m.List = l
+
+	m.Search = widget.NewEntry()
+	m.Search.SetPlaceHolder("Search (Ctrl+F): words, from:, subject:…")
+	m.Search.OnChanged = func(q string) { m.setQuery(q) }
+}
+
+// Shown returns the messages the list shows, in order (for tests).
+func (m *MainWindow) Shown() []mailstore.Message { return m.shown }
+
+// loadMessages shows the selected folder: the newest page first, then everything.
+func (m *MainWindow) loadMessages() {
+	m.loadGen++
+	gen, view, eng := m.loadGen, m.view, m.eng
+	var page []mailstore.Message
+	var f mailstore.Filter
+	m.bridge.run(func(ctx context.Context) error {
+		var err error
+		if f, err = m.filterFor(ctx, view); err != nil {
+			return err
+		}
+		pf := f
+		pf.Limit = firstPage
+		page, err = eng.Store().Messages(ctx, pf)
+		return err
+	}, func(err error) {
+		if gen != m.loadGen {
+			return // the user moved on meanwhile
+		}
+		if err != nil {
+			m.setStatus("Could not read messages: " + err.Error())
+			return
+		}
+		m.setMessages(page)
+		if len(page) < firstPage {
+			return
+		}
+		var rest []mailstore.Message
+		m.bridge.run(func(ctx context.Context) error {
+			var err error
+			rest, err = eng.Store().Messages(ctx, f)
+			return err
+		}, func(err error) {
+			if gen != m.loadGen {
+				return
+			}
+			if err != nil {
+				m.setStatus("Could not read messages: " + err.Error())
+				return
+			}
+			m.setMessages(rest)
+		})
+	})
+}
+
+func (m *MainWindow) filterFor(ctx context.Context, v folder) (mailstore.Filter, error) {
+	f := mailstore.Filter{Trash: v.trash}
+	if v.account != "" {
+		a, err := m.eng.Account(ctx, v.account)
+		if err != nil {
+			return f, err
+		}
+		f.AccountID = a.ID
+	}
+	return f, nil
+}
+
+// setMessages replaces the folder's messages, keeping the selection on the same message.
+func (m *MainWindow) setMessages(msgs []mailstore.Message) {
+	m.all = msgs
+	m.applyQuery()
+}
+
+// applyQuery shows all messages, or those matching the search field.
+func (m *MainWindow) applyQuery() {
+	if m.query == "" {
+		m.setShown(m.all)
+		return
+	}
+	m.searchArchive()
+}
+
+func (m *MainWindow) setShown(msgs []mailstore.Message) {
+	var keep int64
+	if m.open != nil {
+		keep = m.open.ID
+	}
+	m.shown = msgs
+	m.List.UnselectAll()
+	m.List.Refresh()
+	if keep != 0 {
+		for i := range m.shown {
+			if m.shown[i].ID == keep {
+				m.selectQuietly(i)
+				break
+			}
+		}
+	}
+}
+
+// selectQuietly highlights row i without reopening the message.
+func (m *MainWindow) selectQuietly(i int) {
+	on := m.List.OnSelected
+	m.List.OnSelected = nil
+	m.List.Select(i)
+	m.List.OnSelected = on
+}
+
+func (m *MainWindow) setQuery(q string) {
+	m.query = strings.TrimSpace(q)
+	m.applyQuery()
+	if m.query != "" {
+		m.setStatus("")
+	}
+}
+
+// searchArchive runs the engine's full-text search (issue 6's query syntax) in this folder.
+func (m *MainWindow) searchArchive() {
+	m.searchGen++
+	gen, q, view, eng := m.searchGen, m.query, m.view, m.eng
+	var found []mailstore.Message
+	m.bridge.run(func(ctx context.Context) error {
+		query := q
+		if view.account != "" {
+			query += ` account:"` + view.account + `"` // quoted: names may hold spaces
+		}
+		var err error
+		found, err = eng.Search(ctx, query, searchLimit)
+		return err
+	}, func(err error) {
+		if gen != m.searchGen || q != m.query {
+			return
+		}
+		if err != nil {
+			m.setStatus("Search: " + err.Error())
+			return
+		}
+		kept := found[:0]
+		for _, msg := range found {
+			if (view.account == "" || msg.Account == view.account) && (msg.Trashed != nil) == view.trash {
+				kept = append(kept, msg)
+			}
+		}
+		m.setShown(kept)
+		m.setStatus(searchSummary(len(kept), q))
+	})
+}
+
+func searchSummary(n int, q string) string {
+	if n == 1 {
+		return "1 message matches “" + q + "”."
+	}
+	return strconv.Itoa(n) + " messages match “" + q + "”."
+}

@@ -1,0 +1,161 @@
+package ui
+
+import (
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// folder is what the sidebar selected: all mail, one account's mail, or the Trash.
+type folder struct {
+	trash   bool
+	account string // "" = every account
+}
+
+// sidebarRow shows a folder: icon, name, unread count, and for a failing account an error badge
+// with the reason under the name.
+type sidebarRow struct {
+	widget.BaseWidget
+	icon   *widget.Icon
+	name   *widget.Label
+	count  *widget.Label
+	badge  *widget.Icon
+	reason *widget.Label
+}
+
+func newSidebarRow() *sidebarRow {
+	r := &sidebarRow{
+		icon: widget.NewIcon(theme.MailComposeIcon()), name: widget.NewLabel("Account name"),
+		count: widget.NewLabel("999"), badge: widget.NewIcon(theme.ErrorIcon()), reason: widget.NewLabel(""),
+	}
+	r.name.Truncation = fyne.TextTruncateEllipsis
+	r.reason.Truncation = fyne.TextTruncateEllipsis
+	r.reason.Importance = widget.DangerImportance
+	r.reason.SizeName = theme.SizeNameCaptionText
+	r.badge.Hide()
+	r.reason.Hide()
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *sidebarRow) CreateRenderer() fyne.WidgetRenderer {
+	top := container.NewBorder(nil, nil, r.icon, container.NewHBox(r.badge, r.count), r.name)
+	return widget.NewSimpleRenderer(container.NewVBox(top, r.reason))
+}
+
+func (r *sidebarRow) set(icon fyne.Resource, name string, unread int, reason string) {
+	r.icon.SetResource(icon)
+	r.name.SetText(name)
+	r.name.TextStyle.Bold = unread > 0
+	r.name.Refresh()
+	if unread > 0 {
+		r.count.SetText(strconv.Itoa(unread))
+		r.count.Show()
+	} else {
+		r.count.Hide()
+	}
+	if reason != "" {
+		r.badge.Show()
+		r.reason.SetText(reason)
+		r.reason.Show()
+	} else {
+		r.badge.Hide()
+		r.reason.Hide()
+	}
+}
+
+func (m *MainWindow) buildSidebar() {
+	m.Sidebar = widget.NewList(
+		func() int { return len(m.accounts) + 2 },
+		func() fyne.CanvasObject { return newSidebarRow() },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			icon, name, unread, reason := m.sidebarItem(i)
+			o.(*sidebarRow).set(icon, name, unread, reason)
+		})
+	m.Sidebar.OnSelected = func(i widget.ListItemID) {
+		m.view = m.folderAt(i)
+		m.Toolbar.update()
+		m.updateBanner()
+		m.loadMessages()
+	}
+}
+
+// folderAt maps a sidebar row to its folder: All mail, the accounts, then Trash.
+func (m *MainWindow) folderAt(i int) folder {
+	switch {
+	case i > 0 && i <= len(m.accounts):
+		return folder{account: m.accounts[i-1].Name}
+	case i == len(m.accounts)+1:
+		return folder{trash: true}
+	}
+	return folder{}
+}
+
+func (m *MainWindow) sidebarItem(i int) (icon fyne.Resource, name string, unread int, reason string) {
+	f := m.folderAt(i)
+	switch {
+	case f.trash:
+		return theme.DeleteIcon(), "Trash", 0, ""
+	case f.account == "":
+		total := 0
+		for _, n := range m.unread {
+			total += n
+		}
+		return theme.MailComposeIcon(), "All mail", total, ""
+	}
+	a := m.accounts[i-1]
+	return theme.AccountIcon(), a.Name, m.unread[a.ID], m.status[a.Name].errorText()
+}
+
+// SidebarItem reports a row as shown: name, unread count and error reason (for tests).
+func (m *MainWindow) SidebarItem(i int) (name string, unread int, reason string) {
+	_, name, unread, reason = m.sidebarItem(i)
+	return name, unread, reason
+}
+
+// refreshSidebar redraws the rows; rows with an error reason are taller.
+func (m *MainWindow) refreshSidebar() {
+	tmpl := newSidebarRow()
+	short := tmpl.MinSize().Height
+	tmpl.reason.Show()
+	tall := tmpl.MinSize().Height
+	for i := 0; i < m.Sidebar.Length(); i++ {
+		if _, _, _, reason := m.sidebarItem(i); reason != "" {
+			m.Sidebar.SetItemHeight(i, tall)
+		} else {
+			m.Sidebar.SetItemHeight(i, short)
+		}
+	}
+	m.Sidebar.Refresh()
+}
+
+// updateBanner shows the selected account's (or every failing account's) reason above the list.
+func (m *MainWindow) updateBanner() {
+	var text string
+	for _, a := range m.accounts {
+		if m.view.account != "" && m.view.account != a.Name {
+			continue
+		}
+		if r := m.status[a.Name].errorText(); r != "" {
+			if text != "" {
+				text += "\n"
+			}
+			text += a.Name + ": " + r
+		}
+		if w := m.status[a.Name].Warning; w != "" {
+			if text != "" {
+				text += "\n"
+			}
+			text += a.Name + ": " + w
+		}
+	}
+	m.Banner.SetText(text)
+	if text == "" || m.view.trash {
+		m.Banner.Hide()
+	} else {
+		m.Banner.Show()
+	}
+}

@@ -1,0 +1,139 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pouchmail/pouch/app/engine"
+	"github.com/pouchmail/pouch/app/format"
+	"github.com/pouchmail/pouch/app/secrets"
+	"github.com/pouchmail/pouch/mailstore"
+	"github.com/pouchmail/pouch/pop3"
+)
+
+func (m *MainWindow) buildStatusBar() {
+	m.Status = widget.NewLabel("")
+	m.Status.Truncation = fyne.TextTruncateEllipsis
+	m.LastCheck = widget.NewLabel("Not checked yet")
+	m.LastCheck.Importance = widget.LowImportance
+}
+
+func (m *MainWindow) statusBar() fyne.CanvasObject {
+	return container.NewBorder(widget.NewSeparator(), nil, nil, m.LastCheck, m.Status)
+}
+
+// onPollEvent runs on the UI goroutine for every report of the poller.
+func (m *MainWindow) onPollEvent(ev pollEvent) {
+	switch ev.kind {
+	case pollProgress:
+		m.setStatus(progressText(ev.progress))
+	case pollStatus:
+		m.status[ev.account] = ev.status
+		m.refreshSidebar()
+		m.updateBanner()
+	case pollFinished:
+		m.finished(ev.result)
+	case pollNewMail:
+		m.notifyNewMail(ev.result)
+	}
+}
+
+func (m *MainWindow) finished(r *engine.Result) {
+	if r == nil {
+		return
+	}
+	m.LastCheck.SetText("Last check " + time.Now().Format("15:04"))
+	if r.Err != nil {
+		m.setStatus(r.Account + ": " + r.Err.Error())
+		m.handleSessionError(r.Account, r.Err)
+		return
+	}
+	switch r.New {
+	case 0:
+		m.setStatus(r.Account + ": no new mail.")
+	case 1:
+		m.setStatus(fmt.Sprintf("%s: 1 new message (%s).", r.Account, format.Bytes(r.Bytes)))
+	default:
+		m.setStatus(fmt.Sprintf("%s: %d new messages (%s).", r.Account, r.New, format.Bytes(r.Bytes)))
+	}
+	if r.New > 0 {
+		m.refreshCounts()
+		m.loadMessages()
+	}
+}
+
+// handleSessionError offers the fix for failures the user can act on right away: an untrusted or
+// changed certificate, and a missing password when there is no keyring. Each is offered once
+// per account and run.
+func (m *MainWindow) handleSessionError(account string, err error) {
+	a := accountByName(m.accounts, account)
+	if a == nil {
+		return
+	}
+	var tlsErr *pop3.TLSError
+	var noPw *engine.NoPasswordError
+	switch {
+	case errors.As(err, &tlsErr) && len(tlsErr.Certificates) > 0:
+		key := "cert:" + account + ":" + engine.CertFingerprint(tlsErr.Certificates[0])
+		if !m.asked[key] {
+			m.asked[key] = true
+			m.ShowCertificate(*a, tlsErr.Certificates, nil)
+		}
+	case errors.As(err, &noPw) || secrets.IsUnavailable(err):
+		if key := "pw:" + account; !m.asked[key] {
+			m.asked[key] = true
+			m.askSessionPassword(*a, err)
+		}
+	}
+}
+
+func progressText(p engine.Progress) string {
+	if p.Phase == engine.PhaseDownload && p.Total > 0 {
+		return fmt.Sprintf("%s: downloading %d of %d (%s)", p.Account, min(p.N+1, p.Total), p.Total, format.Bytes(p.Bytes))
+	}
+	return fmt.Sprintf("%s: %s…", p.Account, p.Phase)
+}
+
+// notifyNewMail sends a desktop notification with the count and the newest message.
+func (m *MainWindow) notifyNewMail(r *engine.Result) {
+	if r == nil || r.New == 0 || !m.prefs.Notifications {
+		return
+	}
+	eng := m.eng
+	var newest []mailstore.Message
+	m.bridge.run(func(ctx context.Context) error {
+		a, err := eng.Account(ctx, r.Account)
+		if err != nil {
+			return err
+		}
+		newest, err = eng.Store().Messages(ctx, mailstore.Filter{AccountID: a.ID, Limit: 1})
+		return err
+	}, func(err error) {
+		m.App.SendNotification(newMailNotification(r.Account, r.New, newest))
+	})
+}
+
+func newMailNotification(account string, n int, newest []mailstore.Message) *fyne.Notification {
+	title := fmt.Sprintf("%d new messages in %s", n, account)
+	if n == 1 {
+		title = "1 new message in " + account
+	}
+	body := ""
+	if len(newest) > 0 {
+		from, subject := newest[0].From, newest[0].Subject
+		if from == "" {
+			from = "(no sender)"
+		}
+		if subject == "" {
+			subject = "(no subject)"
+		}
+		body = from + ": " + subject
+	}
+	return fyne.NewNotification(title, body)
+}

@@ -1,0 +1,246 @@
+package mailstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// The full-text index is filled after the fact: SaveMessage only stores the message (its row
+// starts with indexed = 0), and IndexPending parses bodies in batches later. Downloading never
+// waits for body parsing, and the backlog (messages with indexed = 0) is visible with
+// IndexBacklog and survives a crash, because a message's index row and its indexed = 1 commit
+// together.
+
+// DefaultIndexBatch is how many messages IndexPending handles per transaction by default.
+const DefaultIndexBatch = 200
+
+// IndexBacklog returns how many messages wait to be indexed.
+func (s *Store) IndexBacklog(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE indexed = 0`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("mailstore: index backlog: %w", err)
+	}
+	return n, nil
+}
+
+type indexDoc struct {
+	id                    int64
+	subject, from, to, cc string
+	body, attachments     string
+	raw                   []byte
+	chunked               bool
+}
+
+// IndexPending indexes up to batch messages of the backlog (oldest first) and returns how many
+// it indexed; 0 means the backlog is empty. Bodies are parsed outside the write transaction so
+// that a save running at the same time waits only for the inserts.
+func (s *Store) IndexPending(ctx context.Context, batch int) (int, error) {
+	if batch <= 0 {
+		batch = DefaultIndexBatch
+	}
+	wrap := func(err error) error { return fmt.Errorf("mailstore: index: %w", err) }
+	rows, err := s.db.QueryContext(ctx, `SELECT id, subject, from_addr, to_addr, cc_addr, raw, chunked
+		FROM messages WHERE indexed = 0 ORDER BY id LIMIT ?`, batch)
+	if err != nil {
+		return 0, wrap(err)
+	}
+	var docs []indexDoc
+	for rows.Next() {
+		var d indexDoc
+		if err := rows.Scan(&d.id, &d.subject, &d.from, &d.to, &d.cc, &d.raw, &d.chunked); err != nil {
+			rows.Close()
+			return 0, wrap(err)
+		}
+		docs = append(docs, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, wrap(err)
+	}
+	if len(docs) == 0 {
+		return 0, nil
+	}
+	for i := range docs {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		if docs[i].chunked { // a large message stored in pieces (sync.go)
+			raw, err := s.Raw(ctx, docs[i].id)
+			if err != nil {
+				return 0, wrap(err)
+			}
+			docs[i].raw = raw
+		}
+		docs[i].body, docs[i].attachments = indexText(docs[i].raw)
+		docs[i].raw = nil
+	}
+
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, wrap(err)
+	}
+	defer tx.Rollback()
+	mark, err := tx.PrepareContext(ctx, `UPDATE messages SET indexed = 1 WHERE id = ? AND indexed = 0`)
+	if err != nil {
+		return 0, wrap(err)
+	}
+	defer mark.Close()
+	del, err := tx.PrepareContext(ctx, `DELETE FROM message_fts WHERE rowid = ?`)
+	if err != nil {
+		return 0, wrap(err)
+	}
+	defer del.Close()
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO message_fts (rowid, subject, from_addr, to_addr, cc_addr, body, attachments)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return 0, wrap(err)
+	}
+	defer ins.Close()
+	n := 0
+	for _, d := range docs {
+		res, err := mark.ExecContext(ctx, d.id)
+		if err != nil {
+			return 0, wrap(err)
+		}
+		if k, _ := res.RowsAffected(); k == 0 {
+			continue // deleted or indexed by another process meanwhile
+		}
+		if _, err := del.ExecContext(ctx, d.id); err != nil {
+			return 0, wrap(err)
+		}
+		if _, err := ins.ExecContext(ctx, d.id, d.subject, d.from, d.to, d.cc, d.body, d.attachments); err != nil {
+			return 0, wrap(err)
+		}
+		n++
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, wrap(err)
+	}
+	if n == 0 {
+		// Every row was handled elsewhere; report progress so callers loop on.
+		n = len(docs)
+	}
+	return n, nil
+}
+
+// IndexAll drains the backlog, reporting progress after each batch (total is the backlog when
+// it started), and returns how many messages it indexed.
+func (s *Store) IndexAll(ctx context.Context, progress func(done, total int)) (int, error) {
+	total, err := s.IndexBacklog(ctx)
+	if err != nil || total == 0 {
+		return 0, err
+	}
+	done := 0
+	for {
+		n, err := s.IndexPending(ctx, DefaultIndexBatch)
+		if err != nil {
+			return done, err
+		}
+		if n == 0 {
+			return done, nil
+		}
+		done += n
+		if progress != nil {
+			progress(min(done, total), total)
+		}
+	}
+}
+
+// indexText returns the searchable body text and attachment names of raw. Parsing is
+// best-effort: whatever could be read is indexed.
+func indexText(raw []byte) (body, attachments string) {
+	b, _ := ParseBody(raw)
+	if b == nil {
+		return "", ""
+	}
+	names := make([]string, 0, len(b.Attachments))
+	for _, a := range b.Attachments {
+		if a.Filename != "" {
+			names = append(names, a.Filename)
+		}
+	}
+	return b.Text, strings.Join(names, "\n")
+}
+
+// driveFromIndexBelow: a term matching fewer messages than this is looked up message by
+// message and sorted; a commoner one walks the date index and stops at the limit.
+const driveFromIndexBelow = 2000
+
+// Search returns the messages matching q, newest first, at most limit (0 = no limit).
+// It searches what is indexed; callers drain the backlog first (IndexAll).
+func (s *Store) Search(ctx context.Context, q Query, limit int) ([]Message, error) {
+	if q.Unsearchable && len(q.Terms) == 0 {
+		return nil, nil
+	}
+	wrap := func(err error) error { return fmt.Errorf("mailstore: search: %w", err) }
+	var (
+		where []string
+		args  []any
+	)
+	// Walking messages_search (newest first) is right unless the terms match only a few
+	// messages, where looking those up by ID and sorting them is quicker.
+	walk := true
+	if m := q.Match(); m != "" {
+		var n int
+		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT rowid FROM message_fts WHERE message_fts MATCH ? LIMIT ?)`,
+			m, driveFromIndexBelow).Scan(&n)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		walk = n >= driveFromIndexBelow
+		where = append(where, `m2.id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?)`)
+		args = append(args, m)
+	}
+	if q.Trash {
+		where = append(where, `m2.trashed_at IS NOT NULL`)
+	} else {
+		where = append(where, `m2.trashed_at IS NULL`)
+	}
+	if q.HasAttachment {
+		where = append(where, `m2.has_attachments = 1`)
+	}
+	if q.Account != "" {
+		// The name of an existing account, or the name kept by messages of a removed one.
+		where = append(where, `(m2.account_id = (SELECT id FROM accounts WHERE name = ?) OR
+			(m2.account_id IS NULL AND m2.account_name = ?))`)
+		args = append(args, q.Account, q.Account)
+	}
+	if !q.After.IsZero() {
+		where = append(where, `coalesce(m2.date, m2.received) >= ?`)
+		args = append(args, q.After.Unix())
+	}
+	if !q.Before.IsZero() {
+		where = append(where, `coalesce(m2.date, m2.received) < ?`)
+		args = append(args, q.Before.Unix())
+	}
+	lim := int64(-1)
+	if limit > 0 {
+		lim = int64(limit)
+	}
+	args = append(args, lim)
+	index := `NOT INDEXED`
+	if walk {
+		index = `INDEXED BY messages_search`
+	}
+	query := `SELECT ` + messageColumns + messageFrom + ` WHERE m.id IN (SELECT m2.id FROM messages m2 ` + index +
+		` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY coalesce(m2.date, m2.received) DESC, m2.id DESC LIMIT ?)
+		ORDER BY coalesce(m.date, m.received) DESC, m.id DESC`
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	defer rows.Close()
+	var ms []Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		ms = append(ms, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap(err)
+	}
+	return ms, nil
+}

@@ -1,0 +1,86 @@
+package mailstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// setReadChunk keeps each UPDATE under SQLite's bound-parameter limit.
+const setReadChunk = 500
+
+// SetRead marks the messages ids read or unread. Unknown ids are ignored:
+// a message purged meanwhile has no state left to keep.
+func (s *Store) SetRead(ctx context.Context, ids []int64, read bool) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("mailstore: set read: %w", err)
+	}
+	defer tx.Rollback()
+	for start := 0; start < len(ids); start += setReadChunk {
+		chunk := ids[start:min(start+setReadChunk, len(ids))]
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, read)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		q := `UPDATE messages SET read = ? WHERE id IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("mailstore: set read: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("mailstore: set read: %w", err)
+	}
+	return nil
+}
+
+// UnreadCounts returns the number of unread messages outside the Trash per
+// account ID; messages of removed accounts count under 0. Accounts without
+// unread mail are absent.
+func (s *Store) UnreadCounts(ctx context.Context) (map[int64]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT coalesce(account_id, 0), count(*) FROM messages
+		WHERE read = 0 AND trashed_at IS NULL GROUP BY coalesce(account_id, 0)`)
+	if err != nil {
+		return nil, fmt.Errorf("mailstore: unread counts: %w", err)
+	}
+	defer rows.Close()
+	counts := map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, fmt.Errorf("mailstore: unread counts: %w", err)
+		}
+		counts[id] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("mailstore: unread counts: %w", err)
+	}
+	return counts, nil
+}
+
+// DeleteAccountAndMessages removes an account, its ledger and every message
+// downloaded for it, in one transaction. Only the local copies go: nothing
+// here touches the server.
+func (s *Store) DeleteAccountAndMessages(ctx context.Context, id int64) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("mailstore: delete account %d with its mail: %w", id, err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE account_id = ?`, id); err != nil {
+		return fmt.Errorf("mailstore: delete account %d with its mail: %w", id, err)
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM accounts WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("mailstore: delete account %d with its mail: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return fmt.Errorf("mailstore: delete account %d with its mail: %w", id, ErrNotFound)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("mailstore: delete account %d with its mail: %w", id, err)
+	}
+	return nil
+}

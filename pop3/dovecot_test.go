@@ -1,0 +1,262 @@
+package pop3_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/pouchmail/pouch/pop3"
+	"github.com/pouchmail/pouch/pop3/pop3test"
+)
+
+// Integration tests against a private Dovecot: the same client code paths
+// as the scripted tests, on a real server.
+
+func dovecotRoots(d *pop3test.Dovecot) *tls.Config {
+	return &tls.Config{RootCAs: pop3test.CertPool(d.CertPEM)}
+}
+
+func dovecotFingerprint(t testing.TB, d *pop3test.Dovecot) string {
+	t.Helper()
+	block, _ := pem.Decode(d.CertPEM)
+	if block == nil {
+		t.Fatal("no PEM block in the Dovecot certificate")
+	}
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pop3.CertificateSHA256(cert)
+}
+
+func deliverN(t testing.TB, d *pop3test.Dovecot, n int) [][]byte {
+	t.Helper()
+	var msgs [][]byte
+	for i := range n {
+		raw := fmt.Appendf(nil, "From: a@example.com\nSubject: message %d\n\nbody %d\n.leading dot\n", i, i)
+		if err := d.Deliver("alice", fmt.Sprintf("m%05d", i), raw); err != nil {
+			t.Fatal(err)
+		}
+		msgs = append(msgs, bytes.ReplaceAll(raw, []byte("\n"), []byte("\r\n")))
+	}
+	return msgs
+}
+
+func TestDovecotAuthMechanisms(t *testing.T) {
+	d := pop3test.NewDovecot(t, nil)
+	ctx := context.Background()
+	for _, mech := range []string{"USER", "APOP", "PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-1", "SCRAM-SHA-256", ""} {
+		t.Run("mech="+mech, func(t *testing.T) {
+			c, err := pop3.Dial(ctx, d.PlainAddr, &pop3.Options{Timeout: 10 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if err := c.Auth(ctx, "alice", "secret-pw", mech); err != nil {
+				t.Fatalf("Auth(%q) = %v", mech, err)
+			}
+			if _, _, err := c.Stat(ctx); err != nil {
+				t.Errorf("Stat() after Auth(%q) = %v", mech, err)
+			}
+			if err := c.Quit(ctx); err != nil {
+				t.Errorf("Quit() = %v", err)
+			}
+		})
+	}
+}
+
+// TestDovecotWrongPassword: a rejected password is an *Error asking for
+// credentials, by AUTH and by APOP. Only two mechanisms: Dovecot's auth
+// penalty doubles the delay with every failure from the same address.
+func TestDovecotWrongPassword(t *testing.T) {
+	d := pop3test.NewDovecot(t, nil)
+	ctx := context.Background()
+	for _, mech := range []string{"SCRAM-SHA-256", "APOP"} {
+		t.Run(mech, func(t *testing.T) {
+			c, err := pop3.Dial(ctx, d.PlainAddr, &pop3.Options{Timeout: 30 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			err = c.Auth(ctx, "alice", "wrong", mech)
+			var e *pop3.Error
+			if !errors.As(err, &e) || e.Action() != pop3.ActionReauthenticate {
+				t.Errorf("Auth(%q) with a wrong password = %v, want an *Error asking for credentials", mech, err)
+			}
+		})
+	}
+}
+
+func TestDovecotTLS(t *testing.T) {
+	d := pop3test.NewDovecot(t, nil)
+	ctx := context.Background()
+	pin := dovecotFingerprint(t, d)
+	tests := []struct {
+		name    string
+		dial    func(context.Context, string, *pop3.Options) (*pop3.Client, error)
+		addr    string
+		opts    *pop3.Options
+		wantErr pop3.TLSErrorKind
+	}{
+		{"implicit", pop3.DialTLS, d.TLSAddr, &pop3.Options{TLSConfig: dovecotRoots(d)}, -1},
+		{"stls", pop3.DialStartTLS, d.PlainAddr, &pop3.Options{TLSConfig: dovecotRoots(d)}, -1},
+		{"implicit pinned", pop3.DialTLS, d.TLSAddr, &pop3.Options{PinnedSHA256: pin}, -1},
+		{"stls pinned", pop3.DialStartTLS, d.PlainAddr, &pop3.Options{PinnedSHA256: pin}, -1},
+		{"untrusted", pop3.DialTLS, d.TLSAddr, &pop3.Options{}, pop3.TLSUnknownAuthority},
+		{"wrong pin", pop3.DialTLS, d.TLSAddr, &pop3.Options{PinnedSHA256: "00" + pin[2:]}, pop3.TLSPinMismatch},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.opts.Timeout = 10 * time.Second
+			c, err := tt.dial(ctx, tt.addr, tt.opts)
+			if tt.wantErr >= 0 {
+				var te *pop3.TLSError
+				if !errors.As(err, &te) || te.Kind != tt.wantErr || len(te.Certificates) == 0 {
+					t.Fatalf("dial = %v, want *TLSError %v with the certificate", err, tt.wantErr)
+				}
+				if got := pop3.CertificateSHA256(te.Certificates[0]); got != pin {
+					t.Errorf("presented certificate %s, want %s", got, pin)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("dial = %v", err)
+			}
+			defer c.Close()
+			// Over TLS the automatic choice is still the strongest: SCRAM.
+			if err := c.Auth(ctx, "alice", "secret-pw", ""); err != nil {
+				t.Fatalf("Auth() = %v", err)
+			}
+			if err := c.Quit(ctx); err != nil {
+				t.Errorf("Quit() = %v", err)
+			}
+		})
+	}
+}
+
+// TestDovecotPipelining: pipelined and lockstep retrieval of 200 messages
+// give identical bytes, equal to what was delivered; then TOP, and
+// DeleMany with Quit empties the mailbox.
+func TestDovecotPipelining(t *testing.T) {
+	d := pop3test.NewDovecot(t, nil)
+	const n = 200
+	want := deliverN(t, d, n)
+	ctx := context.Background()
+	fetch := func(lockstep bool) [][]byte {
+		c, err := pop3.DialTLS(ctx, d.TLSAddr, &pop3.Options{Timeout: 10 * time.Second, TLSConfig: dovecotRoots(d), ForceLockstep: lockstep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if err := c.Auth(ctx, "alice", "secret-pw", ""); err != nil {
+			t.Fatal(err)
+		}
+		list, err := c.UIDLAll(ctx)
+		if err != nil || len(list) != n {
+			t.Fatalf("UIDLAll() = %d entries, %v", len(list), err)
+		}
+		ids := make([]int, len(list))
+		for i, u := range list {
+			ids[i] = u.ID
+		}
+		var got [][]byte
+		err = c.RetrMany(ctx, ids, func(id int, r io.Reader) error {
+			b, err := io.ReadAll(r)
+			got = append(got, b)
+			return err
+		})
+		if err != nil {
+			t.Fatalf("RetrMany(lockstep=%v) = %v", lockstep, err)
+		}
+		if err := c.Quit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	pipelined, lockstep := fetch(false), fetch(true)
+	for i := range n {
+		if !bytes.Equal(pipelined[i], lockstep[i]) {
+			t.Fatalf("message %d: pipelined and lockstep differ", i+1)
+		}
+		if !bytes.Equal(pipelined[i], want[i]) {
+			t.Fatalf("message %d = %q, want %q", i+1, pipelined[i], want[i])
+		}
+	}
+
+	c, err := pop3.Dial(ctx, d.PlainAddr, &pop3.Options{Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Auth(ctx, "alice", "secret-pw", "SCRAM-SHA-256"); err != nil {
+		t.Fatal(err)
+	}
+	var head []byte
+	if err := c.Top(ctx, 1, 0, func(r io.Reader) error { head, err = io.ReadAll(r); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if want := "From: a@example.com\r\nSubject: message 0\r\n\r\n"; string(head) != want {
+		t.Errorf("Top(1, 0) = %q, want %q", head, want)
+	}
+	ids := make([]int, n)
+	for i := range ids {
+		ids[i] = i + 1
+	}
+	if err := c.DeleMany(ctx, ids); err != nil {
+		t.Fatalf("DeleMany() = %v", err)
+	}
+	if err := c.Quit(ctx); err != nil {
+		t.Fatalf("Quit() = %v", err)
+	}
+	files, err := d.MaildirFiles("alice")
+	if err != nil || len(files) != 0 {
+		t.Errorf("Maildir after DeleMany+Quit has %d files (%v), want 0", len(files), err)
+	}
+}
+
+// BenchmarkRetrMany measures pipelined against lockstep retrieval of 2,000
+// small messages from Dovecot over TLS on loopback, reported as msg/s.
+func BenchmarkRetrMany(b *testing.B) {
+	d := pop3test.NewDovecot(b, nil)
+	const n = 2000
+	deliverN(b, d, n)
+	ctx := context.Background()
+	run := func(b *testing.B, lockstep bool) {
+		c, err := pop3.DialTLS(ctx, d.TLSAddr, &pop3.Options{TLSConfig: dovecotRoots(d), ForceLockstep: lockstep})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.Close()
+		if err := c.Auth(ctx, "alice", "secret-pw", ""); err != nil {
+			b.Fatal(err)
+		}
+		ids := make([]int, n)
+		for i := range ids {
+			ids[i] = i + 1
+		}
+		// Warm up: the first listing makes Dovecot read every file.
+		if _, err := c.UIDLAll(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if err := c.RetrMany(ctx, ids, nil); err != nil {
+			b.Fatal(err)
+		}
+		b.ResetTimer()
+		start := time.Now()
+		for range b.N {
+			if err := c.RetrMany(ctx, ids, func(int, io.Reader) error { return nil }); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(n*b.N)/time.Since(start).Seconds(), "msg/s")
+	}
+	b.Run("pipelined", func(b *testing.B) { run(b, false) })
+	b.Run("lockstep", func(b *testing.B) { run(b, true) })
+}

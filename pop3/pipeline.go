@@ -1,0 +1,214 @@
+package pop3
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+)
+
+// Pipelining windows: how many commands may await their reply at once
+// (RFC 2449 §6.6). Bounded so that a slow callback or a server that stops
+// reading holds up at most this many commands, and small enough that the
+// queued command bytes always fit a socket buffer.
+const (
+	retrWindow = 16
+	deleWindow = 64
+)
+
+// RetrMany retrieves the messages ids in order, streaming each to fn as Retr
+// does. When the server offers PIPELINING (and Options.ForceLockstep is not
+// set) up to a bounded number of RETR commands are sent ahead of the
+// replies, which removes a round trip per message; otherwise each command
+// waits for the previous reply. The bytes delivered are the same either way.
+//
+// The first error stops the batch: an *Error for a refused RETR, fn's own
+// error, or a network or protocol error. After an *Error or an fn error the
+// replies to commands already sent are read and discarded, so the session
+// stays usable; fn is not called for any later message. Capabilities
+// are read (CAPA) first if not already known.
+func (c *Client) RetrMany(ctx context.Context, ids []int, fn func(id int, r io.Reader) error) error {
+	return c.pipeline(ctx, "RETR", ids, retrWindow, func(ctx context.Context, id int) error {
+		return c.readMessage(ctx, "RETR", func(r io.Reader) error {
+			if fn == nil {
+				return nil
+			}
+			return fn(id, r)
+		})
+	}, func(ctx context.Context) error {
+		return c.readMessage(ctx, "RETR", nil)
+	})
+}
+
+// DeleMany marks the messages ids as deleted, pipelined like RetrMany. As
+// with Dele, nothing is removed until Quit succeeds. It stops at the first
+// refusal and returns it as an *Error; the commands already sent by then
+// may have marked some later ids too, so on error call Rset (or Close
+// without Quit) unless a partial deletion is acceptable.
+func (c *Client) DeleMany(ctx context.Context, ids []int) error {
+	read := func(ctx context.Context) error {
+		_, err := c.readStatus(ctx, "DELE")
+		return err
+	}
+	return c.pipeline(ctx, "DELE", ids, deleWindow, func(ctx context.Context, _ int) error { return read(ctx) }, read)
+}
+
+// pipeline sends "cmd id" for each id from a writer goroutine, at most
+// window ahead of the replies, while this goroutine reads the replies with
+// handle. Reading and writing at the same time means a full socket buffer
+// on either side can never deadlock the two peers. Without PIPELINING the
+// window is 1: lockstep, with the same bytes on the wire.
+func (c *Client) pipeline(ctx context.Context, cmd string, ids []int, window int,
+	handle func(ctx context.Context, id int) error, drain func(ctx context.Context) error) error {
+	for _, id := range ids {
+		if id <= 0 {
+			return fmt.Errorf("%w: %s message number %d", ErrInvalidArgument, cmd, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	pipelined := false
+	if !c.lockstep {
+		// Cached since the last login or STLS, so normally free.
+		caps, err := c.Capabilities(ctx)
+		if err != nil {
+			return err
+		}
+		pipelined = caps.Pipelining
+	}
+	end, err := c.start(ctx, cmd)
+	if err != nil {
+		return err
+	}
+	defer end()
+	if !pipelined {
+		window = 1
+	}
+
+	w := &pipeWriter{c: c, cmd: cmd, ids: ids, slots: make(chan struct{}, window),
+		stop: make(chan struct{}), done: make(chan struct{})}
+	go w.run()
+	stopped := false
+	stopWriter := func() {
+		if !stopped {
+			stopped = true
+			close(w.stop)
+			<-w.done
+		}
+	}
+	defer stopWriter()
+
+	c.extend = true // the batch may take long; each read must progress
+	defer func() { c.extend = false }()
+	for i, id := range ids {
+		err := handle(ctx, id)
+		if err == nil {
+			<-w.slots
+			continue
+		}
+		if c.closed.Load() {
+			stopWriter()
+			return c.pipeFailure(ctx, cmd, pipelined, err, w)
+		}
+		// A refusal or the callback's error: send nothing more, and read the
+		// replies to what was already sent to stay in step.
+		stopWriter()
+		if w.err != nil {
+			return c.ioFail(ctx, cmd, w.err)
+		}
+		for range w.sent - (i + 1) {
+			if derr := drain(ctx); derr != nil {
+				var e *Error
+				if !errors.As(derr, &e) {
+					return errors.Join(err, derr)
+				}
+			}
+		}
+		return err
+	}
+	return nil
+}
+
+// pipeFailure explains a connection-level failure during a batch: a write
+// error found by the writer, or a server that advertised PIPELINING but
+// stopped answering pipelined commands.
+func (c *Client) pipeFailure(ctx context.Context, cmd string, pipelined bool, err error, w *pipeWriter) error {
+	if w.err != nil && !errors.Is(w.err, os.ErrDeadlineExceeded) && !errors.Is(err, ErrClosed) && contextError(ctx, err) == nil {
+		err = errors.Join(err, fmt.Errorf("pop3: %s: sending: %w", cmd, w.err))
+	}
+	if pipelined && w.sent > 1 && errors.Is(err, os.ErrDeadlineExceeded) && contextError(ctx, err) == nil {
+		return fmt.Errorf("pop3: %s: no reply to pipelined commands; the server advertises PIPELINING but may not support it (try Options.ForceLockstep): %w", cmd, err)
+	}
+	return err
+}
+
+// pipeWriter is the sending half of a pipelined batch. It owns c.bw while
+// it runs; the reading goroutine owns everything else.
+type pipeWriter struct {
+	c     *Client
+	cmd   string
+	ids   []int
+	slots chan struct{} // one token per command awaiting its reply
+	stop  chan struct{}
+	done  chan struct{}
+
+	// Read by the owner after done is closed.
+	sent int   // commands flushed to the connection
+	err  error // write failure; the connection has been closed
+}
+
+func (w *pipeWriter) run() {
+	defer close(w.done)
+	queued := 0 // commands in c.bw not yet flushed
+	flush := func() bool {
+		if queued == 0 {
+			return true
+		}
+		w.c.extendWriteDeadline()
+		if err := w.c.bw.Flush(); err != nil {
+			w.err = err
+			// Unblock the reader; it reports the failure.
+			w.c.conn().Close()
+			return false
+		}
+		w.sent += queued
+		queued = 0
+		return true
+	}
+	for _, id := range w.ids {
+		select {
+		case <-w.stop:
+			w.c.bw.Reset(connWriter{w.c}) // never send what was not flushed
+			return
+		case w.slots <- struct{}{}:
+		default:
+			// The window is full: send what is queued, then wait for a reply.
+			if !flush() {
+				return
+			}
+			select {
+			case <-w.stop:
+				return
+			case w.slots <- struct{}{}:
+			}
+		}
+		arg := strconv.Itoa(id)
+		w.c.bw.WriteString(w.cmd + " " + arg + "\r\n")
+		w.c.logCommand(w.cmd, []string{arg})
+		queued++
+	}
+	flush()
+}
+
+// extendWriteDeadline gives the next write a full timeout, for batches that
+// outlast one.
+func (c *Client) extendWriteDeadline() {
+	c.dl.mu.Lock()
+	defer c.dl.mu.Unlock()
+	if c.dl.ctx != nil && !c.dl.cancelled {
+		_ = c.dl.conn.SetWriteDeadline(deadline(c.dl.ctx, c.timeout))
+	}
+}
