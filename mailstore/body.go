@@ -1,12 +1,14 @@
 package mailstore
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/emersion/go-message"
+	"github.com/emersion/go-message/textproto"
 )
 
 // Body is a message's readable content, for display.
@@ -40,6 +42,30 @@ func ParseBody(raw []byte) (b *Body, err error) {
 	}()
 
 	e, herr := readEntity(raw)
+	return bodyOf(b, e, herr, maxTextBytes)
+}
+
+// parseBodyFrom is ParseBody reading the message from r, for a message too large to hold in
+// memory: attachments are streamed past and each text part read up to textLimit bytes. A
+// malformed header is reported and the body read from where the header stopped.
+func parseBodyFrom(r io.Reader, textLimit int64) (b *Body, err error) {
+	b = &Body{}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("mailstore: parse body: %w: %v", errMalformed, r)
+		}
+	}()
+	br := bufio.NewReader(r)
+	h, herr := textproto.ReadHeader(br)
+	if herr != nil {
+		herr = fmt.Errorf("%w: header", errMalformed)
+	}
+	e, _ := message.New(message.Header{Header: h}, br)
+	return bodyOf(b, e, herr, textLimit)
+}
+
+// bodyOf fills b from the parsed entity e; herr is the header's parse error, if any.
+func bodyOf(b *Body, e *message.Entity, herr error, textLimit int64) (*Body, error) {
 	var plain, htmls []string
 	var partErr error
 	werr := walk(e, func(p *message.Entity) error {
@@ -53,7 +79,7 @@ func ParseBody(raw []byte) (b *Body, err error) {
 			b.Attachments = append(b.Attachments, Attachment{Filename: filename(p.Header), ContentType: t, Size: n})
 			return nil
 		}
-		data, err := io.ReadAll(io.LimitReader(p.Body, maxTextBytes))
+		data, err := io.ReadAll(io.LimitReader(p.Body, textLimit))
 		if err != nil && partErr == nil {
 			partErr = err // keep the text read so far
 		}

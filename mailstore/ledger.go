@@ -20,8 +20,50 @@ type LedgerEntry struct {
 
 // Ledger returns an account's ledger keyed by UIDL.
 func (s *Store) Ledger(ctx context.Context, accountID int64) (map[string]LedgerEntry, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT uidl, first_seen, downloaded_at, deleted_at, coalesce(message_id, 0), delete_requested_at
+	return s.ledgerWhere(ctx, "", accountID)
+}
+
+// LedgerDeletable returns the ledger entries of an account that may be due for deletion from
+// the server: those a local delete asked for and, if seenBy is not nil, those downloaded with
+// a stored message and first seen at or before seenBy. The caller decides; this only spares
+// loading every row of a large mailbox when nothing is due.
+func (s *Store) LedgerDeletable(ctx context.Context, accountID int64, seenBy *time.Time) (map[string]LedgerEntry, error) {
+	if seenBy == nil {
+		return s.ledgerWhere(ctx, ` AND delete_requested_at IS NOT NULL`, accountID)
+	}
+	return s.ledgerWhere(ctx, ` AND (delete_requested_at IS NOT NULL OR
+		(downloaded_at IS NOT NULL AND message_id IS NOT NULL AND first_seen <= ?))`, accountID, seenBy.Unix())
+}
+
+// LedgerKnown returns every UIDL in an account's ledger, true for those needing no download
+// (downloaded, or deleted from the server): all a session's diff needs, in a compact form.
+func (s *Store) LedgerKnown(ctx context.Context, accountID int64) (map[string]bool, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT uidl, downloaded_at IS NOT NULL OR deleted_at IS NOT NULL
 		FROM ledger WHERE account_id = ?`, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("mailstore: ledger: %w", err)
+	}
+	defer rows.Close()
+	known := make(map[string]bool)
+	for rows.Next() {
+		var (
+			u    string
+			done bool
+		)
+		if err := rows.Scan(&u, &done); err != nil {
+			return nil, fmt.Errorf("mailstore: ledger: %w", err)
+		}
+		known[u] = done
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("mailstore: ledger: %w", err)
+	}
+	return known, nil
+}
+
+func (s *Store) ledgerWhere(ctx context.Context, where string, args ...any) (map[string]LedgerEntry, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT uidl, first_seen, downloaded_at, deleted_at, coalesce(message_id, 0), delete_requested_at
+		FROM ledger WHERE account_id = ?`+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("mailstore: ledger: %w", err)
 	}

@@ -12,6 +12,11 @@ import (
 // IndexBacklog and survives a crash, because a message's index row and its indexed = 1 commit
 // together.
 
+// maxStreamedIndexText is how much of each text part of a message stored in chunks (larger
+// than ChunkSize) is indexed: indexing copies the text several times over (decoding, clean-up,
+// the FTS tokenizer), and a fetch must stay in bounded memory whatever the message size.
+const maxStreamedIndexText = 1 << 20
+
 // DefaultIndexBatch is how many messages IndexPending handles per transaction by default.
 const DefaultIndexBatch = 200
 
@@ -52,6 +57,11 @@ func (s *Store) IndexPending(ctx context.Context, batch int) (int, error) {
 			rows.Close()
 			return 0, wrap(err)
 		}
+		if !d.chunked {
+			// Parsed at once: a batch never holds more than one message's bytes.
+			d.body, d.attachments = indexText(d.raw)
+		}
+		d.raw = nil
 		docs = append(docs, d)
 	}
 	rows.Close()
@@ -65,17 +75,19 @@ func (s *Store) IndexPending(ctx context.Context, batch int) (int, error) {
 		if err := ctx.Err(); err != nil {
 			return 0, err
 		}
-		if docs[i].chunked { // a large message stored in pieces (sync.go)
-			raw, err := s.Raw(ctx, docs[i].id)
+		if docs[i].chunked { // a large message stored in pieces (sync.go): streamed
+			rc, err := s.OpenRaw(ctx, docs[i].id)
 			if err != nil {
 				return 0, wrap(err)
 			}
-			docs[i].raw = raw
+			b, _ := parseBodyFrom(rc, maxStreamedIndexText)
+			rc.Close()
+			docs[i].body, docs[i].attachments = bodyText(b)
 		}
-		docs[i].body, docs[i].attachments = indexText(docs[i].raw)
-		docs[i].raw = nil
 	}
 
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, wrap(err)
@@ -151,6 +163,10 @@ func (s *Store) IndexAll(ctx context.Context, progress func(done, total int)) (i
 // best-effort: whatever could be read is indexed.
 func indexText(raw []byte) (body, attachments string) {
 	b, _ := ParseBody(raw)
+	return bodyText(b)
+}
+
+func bodyText(b *Body) (body, attachments string) {
 	if b == nil {
 		return "", ""
 	}

@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -40,6 +41,9 @@ var migrationFS embed.FS
 type Store struct {
 	db   *sql.DB
 	path string
+	// writeMu orders this process's long write transactions (batch saves, index batches) so
+	// they queue here instead of in SQLite's sleeping busy handler.
+	writeMu sync.Mutex
 }
 
 // pragma is a connection setting and the value PRAGMA reports once it took

@@ -196,7 +196,13 @@ func (w *pipeWriter) run() {
 			}
 		}
 		arg := strconv.Itoa(id)
-		w.c.bw.WriteString(w.cmd + " " + arg + "\r\n")
+		line := w.cmd + " " + arg + "\r\n"
+		// Flush before bufio would on its own, so that sent counts
+		// exactly the commands that went out.
+		if len(line) > w.c.bw.Available() && !flush() {
+			return
+		}
+		w.c.bw.WriteString(line)
 		w.c.logCommand(w.cmd, []string{arg})
 		queued++
 	}

@@ -351,3 +351,32 @@ func TestRetrManyTranscript(t *testing.T) {
 		}
 	}
 }
+
+// TestDeleManyLongNumbers: a full window of long commands overflows the
+// write buffer; the count of commands sent, needed to stay in step after a
+// refusal, must stay exact.
+func TestDeleManyLongNumbers(t *testing.T) {
+	const base = 2147480000
+	w := pop3.DeleWindow
+	script := []pop3test.Step{capa("PIPELINING")}
+	for i := range w {
+		script = append(script, pop3test.Expect("DELE "+strconv.Itoa(base+i)))
+	}
+	replies := []string{"+OK", "-ERR no such message"}
+	for range w - 2 {
+		replies = append(replies, "+OK")
+	}
+	script = append(script, pop3test.Reply(replies...), pop3test.Exchange("NOOP", "+OK"))
+	c, _ := login(t, nil, script...)
+	ids := make([]int, w) // exactly one window, so which commands are sent is certain
+	for i := range ids {
+		ids[i] = base + i
+	}
+	err := c.DeleMany(context.Background(), ids)
+	if e := asError(t, err); e.Command != "DELE" {
+		t.Errorf("DeleMany() error = %+v", e)
+	}
+	if err := c.Noop(context.Background()); err != nil {
+		t.Errorf("Noop() after refused DELE = %v, want nil (client out of step)", err)
+	}
+}

@@ -132,7 +132,17 @@ func (e *Engine) Fetch(ctx context.Context, a *mailstore.Account, progress func(
 			progress(p)
 		}
 	}
+	ix := e.startIndexer(ctx)
 	err := e.session(ctx, a, &res, report)
+	// The session (connection and lock) is over; what it committed is made searchable
+	// before the fetch reports back. The backlog survives a failure here: Search drains it.
+	if _, ierr := ix.finish(); ierr != nil && err == nil {
+		w := fmt.Sprintf("the search index is not up to date: %v", ierr)
+		if res.Warning != "" {
+			w = res.Warning + "; " + w
+		}
+		res.Warning = w
+	}
 	res.Duration = time.Since(start)
 	if err != nil {
 		res.Err = &FetchError{Account: a.Name, Err: err}
@@ -198,22 +208,38 @@ func (e *Engine) session(ctx context.Context, a *mailstore.Account, res *Result,
 	for i, u := range uidls {
 		ids[i] = u.UID
 	}
-	// First-seen is recorded before any download, so it reflects when the server first showed
-	// the message, and it never moves on later sessions.
-	if err := e.store.MarkSeen(ctx, a.ID, ids, e.opts.Now()); err != nil {
-		return &NotDeletedError{Err: err}
-	}
-	ledger, err := e.store.Ledger(ctx, a.ID)
+	// The diff is one pass over the listing against a hash set of the ledger's UIDLs: linear
+	// in the mailbox size, and only UIDLs new to the ledger are written.
+	known, err := e.store.LedgerKnown(ctx, a.ID)
 	if err != nil {
 		return &NotDeletedError{Err: err}
 	}
-	// The diff is one pass over the listing against a hash map: linear in the mailbox size.
-	var todo []pop3.UIDL
+	var (
+		todo   []pop3.UIDL
+		unseen []string
+	)
+	listed := make(map[string]struct{}, len(uidls))
 	for _, u := range uidls {
-		if le := ledger[u.UID]; le.Downloaded == nil && le.DeletedFromServer == nil {
+		done, ok := known[u.UID]
+		if _, dup := listed[u.UID]; !ok && !dup {
+			unseen = append(unseen, u.UID)
+		}
+		listed[u.UID] = struct{}{}
+		if !done {
 			todo = append(todo, u)
 		}
 	}
+	// First-seen is recorded before any download, so it reflects when the server first showed
+	// the message, and it never moves on later sessions.
+	if len(unseen) > 0 {
+		if err := e.store.MarkSeen(ctx, a.ID, unseen, e.opts.Now()); err != nil {
+			return &NotDeletedError{Err: err}
+		}
+	}
+	// Every listed UIDL is now in the ledger; when the ledger holds nothing else, there is
+	// nothing to prune after the session.
+	prune := len(known)+len(unseen) != len(listed)
+	known, listed = nil, nil
 	var sizes map[int]int64
 	if a.SizeLimit > 0 && len(todo) > 0 && caps.Top {
 		list, err := c.ListAll(ctx)
@@ -233,12 +259,30 @@ func (e *Engine) session(ctx context.Context, a *mailstore.Account, res *Result,
 	if err != nil {
 		return &NotDeletedError{Err: err}
 	}
-	return e.deleteAndQuit(ctx, a, c, dele, ids, res, report)
+	if !prune {
+		ids = nil
+	}
+	return e.deleteAndQuit(ctx, a, c, dele, ids, !prune, res, report)
 }
 
-// download RETRs (or TOPs, over the size limit) every message in todo and stores each.
+// download RETRs (or TOPs, over the size limit) every message in todo and stores each, in
+// batches committed on another goroutine (batch.go). It returns once every downloaded message
+// is committed, or with the first error.
 func (e *Engine) download(ctx context.Context, a *mailstore.Account, c *pop3.Client, sp *spool, todo []pop3.UIDL, sizes map[int]int64, res *Result, report func(Progress)) error {
 	report(Progress{Phase: PhaseDownload, Total: len(todo)})
+	if len(todo) == 0 {
+		return nil
+	}
+	p := e.newPipeline(ctx, a.ID, sp, false, len(todo), report)
+	err := e.downloadInto(ctx, a, c, p, todo, sizes)
+	if ferr := p.finish(); ferr != nil && err == nil {
+		err = ferr
+	}
+	res.New, res.Bytes, res.Partial = p.newMsgs, p.bytes, p.partial
+	return err
+}
+
+func (e *Engine) downloadInto(ctx context.Context, a *mailstore.Account, c *pop3.Client, p *pipeline, todo []pop3.UIDL, sizes map[int]int64) error {
 	byID := make(map[int]string, len(todo))
 	var full []int
 	for _, u := range todo {
@@ -246,18 +290,17 @@ func (e *Engine) download(ctx context.Context, a *mailstore.Account, c *pop3.Cli
 		if a.SizeLimit > 0 && sizes[u.ID] > a.SizeLimit {
 			// Headers only: TOP n 0. The full message can follow with FetchFull.
 			err := c.Top(ctx, u.ID, 0, func(r io.Reader) error {
-				return e.store1(ctx, a, sp, r, u.UID, mailstore.SaveOptions{Partial: true}, len(todo), res, report)
+				return p.add(r, u.ID, u.UID, true)
 			})
 			if err != nil {
 				return fmt.Errorf("downloading the headers of message %d (UIDL %s): %w", u.ID, u.UID, err)
 			}
-			res.Partial++
 			continue
 		}
 		full = append(full, u.ID)
 	}
 	err := retrMany(ctx, c, full, func(id int, r io.Reader) error {
-		return e.store1(ctx, a, sp, r, byID[id], mailstore.SaveOptions{}, len(todo), res, report)
+		return p.add(r, id, byID[id], false)
 	})
 	if err != nil {
 		return fmt.Errorf("downloading: %w", err)
@@ -265,37 +308,25 @@ func (e *Engine) download(ctx context.Context, a *mailstore.Account, c *pop3.Cli
 	return nil
 }
 
-// store1 spools one message from r and commits it.
-func (e *Engine) store1(ctx context.Context, a *mailstore.Account, sp *spool, r io.Reader, uidl string, opts mailstore.SaveOptions, total int, res *Result, report func(Progress)) error {
-	if err := sp.fill(r, maxMessageSize); err != nil {
-		return fmt.Errorf("message %s: %w", uidl, err)
-	}
-	e.checkpoint(CheckpointRetr)
-	m, err := e.store.SaveMessageWith(ctx, a.ID, uidl, sp.reader(), e.opts.Now(), opts)
-	sp.reset()
-	if errors.Is(err, mailstore.ErrExists) {
-		// Stored by an earlier session that was cut short: nothing stored twice.
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("storing message %s: %w", uidl, err)
-	}
-	e.checkpoint(CheckpointCommit)
-	res.New++
-	res.Bytes += m.Size
-	report(Progress{Phase: PhaseDownload, N: res.New, Total: total, Bytes: res.Bytes})
-	return nil
-}
-
 // dueForDeletion picks the listed messages to DELE now. Every one whose local copy is the
 // reason is re-read and its SHA-256 checked against the record first; any mismatch stops the
 // session before a single DELE.
 func (e *Engine) dueForDeletion(ctx context.Context, a *mailstore.Account, uidls []pop3.UIDL) ([]pop3.UIDL, error) {
-	ledger, err := e.store.Ledger(ctx, a.ID)
+	now := e.opts.Now()
+	// Only rows that can be due are loaded (none but requested ones when kept forever);
+	// deleteReason still decides for each.
+	var seenBy *time.Time
+	if !a.KeepForever {
+		t := now.Add(-time.Duration(a.LeaveDays) * day)
+		seenBy = &t
+	}
+	ledger, err := e.store.LedgerDeletable(ctx, a.ID, seenBy)
 	if err != nil {
 		return nil, err
 	}
-	now := e.opts.Now()
+	if len(ledger) == 0 {
+		return nil, nil
+	}
 	var dele []pop3.UIDL
 	for _, u := range uidls {
 		le, ok := ledger[u.UID]
@@ -321,8 +352,9 @@ func (e *Engine) dueForDeletion(ctx context.Context, a *mailstore.Account, uidls
 }
 
 // deleteAndQuit DELEs dele, QUITs, and only after QUIT's +OK records the deletions and prunes
-// the ledger of UIDLs gone from the server (listed is this session's complete UIDL listing).
-func (e *Engine) deleteAndQuit(ctx context.Context, a *mailstore.Account, c *pop3.Client, dele []pop3.UIDL, listed []string, res *Result, report func(Progress)) error {
+// the ledger of UIDLs gone from the server (listed is this session's complete UIDL listing;
+// skipPrune says the ledger holds nothing but listed UIDLs).
+func (e *Engine) deleteAndQuit(ctx context.Context, a *mailstore.Account, c *pop3.Client, dele []pop3.UIDL, listed []string, skipPrune bool, res *Result, report func(Progress)) error {
 	if len(dele) > 0 {
 		report(Progress{Phase: PhaseDelete, N: res.New, Total: res.New, Bytes: res.Bytes})
 		ids := make([]int, len(dele))
@@ -342,14 +374,19 @@ func (e *Engine) deleteAndQuit(ctx context.Context, a *mailstore.Account, c *pop
 		return err
 	}
 	e.checkpoint(CheckpointQuitDone)
-	deleted := make([]string, len(dele))
-	for i, u := range dele {
-		deleted[i] = u.UID
-	}
-	if err := e.store.MarkDeleted(ctx, a.ID, deleted, e.opts.Now()); err != nil {
-		return err
+	if len(dele) > 0 {
+		deleted := make([]string, len(dele))
+		for i, u := range dele {
+			deleted[i] = u.UID
+		}
+		if err := e.store.MarkDeleted(ctx, a.ID, deleted, e.opts.Now()); err != nil {
+			return err
+		}
 	}
 	res.Deleted = len(dele)
+	if skipPrune {
+		return nil
+	}
 	// Rows just marked deleted were listed, so they stay until a session no longer sees them.
 	n, err := e.store.PruneLedger(ctx, a.ID, listed)
 	res.Pruned = n
@@ -373,41 +410,26 @@ func (e *Engine) sessionWithoutUIDL(ctx context.Context, a *mailstore.Account, c
 	for i, m := range list {
 		ids[i] = m.ID
 	}
-	var dele []pop3.UIDL
+	p := e.newPipeline(ctx, a.ID, sp, true, len(list), report)
 	err = retrMany(ctx, c, ids, func(id int, r io.Reader) error {
-		if err := sp.fill(r, maxMessageSize); err != nil {
-			return fmt.Errorf("message %d: %w", id, err)
-		}
-		e.checkpoint(CheckpointRetr)
-		uidl := mailstore.HashUIDLPrefix + sp.sha256()
-		m, err := e.store.SaveMessageWith(ctx, a.ID, uidl, sp.reader(), e.opts.Now(), mailstore.SaveOptions{UIDLFromHash: true})
-		sp.reset()
-		switch {
-		case errors.Is(err, mailstore.ErrExists):
-		case err != nil:
-			return fmt.Errorf("storing message %d: %w", id, err)
-		default:
-			e.checkpoint(CheckpointCommit)
-			res.New++
-			res.Bytes += m.Size
-			report(Progress{Phase: PhaseDownload, N: res.New, Total: len(list), Bytes: res.Bytes})
-		}
-		dele = append(dele, pop3.UIDL{ID: id, UID: uidl})
-		return nil
+		return p.add(r, id, "", false)
 	})
+	if ferr := p.finish(); ferr != nil && err == nil {
+		err = ferr
+	}
+	res.New, res.Bytes = p.newMsgs, p.bytes
 	if err != nil {
 		return &NotDeletedError{Err: err}
 	}
-	ledger, err := e.store.Ledger(ctx, a.ID)
-	if err != nil {
-		return &NotDeletedError{Err: err}
-	}
-	for _, u := range dele {
-		if err := e.store.VerifyMessage(ctx, ledger[u.UID].MessageID); err != nil {
-			return &NotDeletedError{Err: fmt.Errorf("checking the local copy of message %d: %w", u.ID, err)}
+	// Only messages whose batch committed are deleted, each after re-reading its stored copy.
+	var dele []pop3.UIDL
+	for _, st := range p.stored {
+		if err := e.store.VerifyMessage(ctx, st.messageID); err != nil {
+			return &NotDeletedError{Err: fmt.Errorf("checking the local copy of message %d: %w", st.id, err)}
 		}
+		dele = append(dele, pop3.UIDL{ID: st.id, UID: st.uidl})
 	}
-	return e.deleteAndQuit(ctx, a, c, dele, nil, res, report)
+	return e.deleteAndQuit(ctx, a, c, dele, nil, false, res, report)
 }
 
 // expireWarning compares the account's retention with the server's EXPIRE policy.

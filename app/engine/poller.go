@@ -39,7 +39,7 @@ const (
 	ErrorKindTLS       = "tls"       // certificate or handshake problem: retried with back-off
 	ErrorKindNetwork   = "network"   // connection problem: retried with back-off
 	ErrorKindLocked    = "locked"    // another session holds the account: retried later
-	ErrorKindConfig    = "config"    // no password, no UIDL with leave-days > 0: polling stopped
+	ErrorKindConfig    = "config"    // no password, no UIDL with leave-days > 0, auth mechanism unusable: polling stopped
 )
 
 // AccountStatus is the poller's view of one account.
@@ -405,7 +405,9 @@ func classify(err error) string {
 	switch {
 	case errors.As(err, &lerr):
 		return ErrorKindLocked
-	case errors.As(err, &nperr), errors.As(err, &nuerr):
+	case errors.As(err, &nperr), errors.As(err, &nuerr),
+		errors.Is(err, pop3.ErrMechanismUnsupported), errors.Is(err, pop3.ErrInsecureAuth):
+		// Retrying cannot help: the account's settings must change first.
 		return ErrorKindConfig
 	case errors.As(err, &perr):
 		switch perr.Action() {

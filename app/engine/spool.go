@@ -2,11 +2,8 @@ package engine
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"os"
 	"path/filepath"
@@ -25,7 +22,6 @@ type spool struct {
 	mem         bytes.Buffer
 	f           *os.File
 	size        int64
-	sum         hash.Hash
 }
 
 func (e *Engine) newSpool(accountID int64) *spool {
@@ -35,12 +31,10 @@ func (e *Engine) newSpool(accountID int64) *spool {
 // fill reads r (at most limit bytes) into the spool, replacing what it held.
 func (s *spool) fill(r io.Reader, limit int64) error {
 	s.reset()
-	s.sum = sha256.New()
 	lr := &io.LimitedReader{R: r, N: limit + 1}
 	n, err := io.CopyN(&s.mem, lr, spoolMemory)
 	s.size = n
 	if errors.Is(err, io.EOF) {
-		s.sum.Write(s.mem.Bytes())
 		return nil
 	}
 	if err != nil {
@@ -52,7 +46,7 @@ func (s *spool) fill(r io.Reader, limit int64) error {
 	if s.f, err = os.CreateTemp(s.dir, s.prefix+"*"); err != nil {
 		return fmt.Errorf("download spool: %w", err)
 	}
-	w := io.MultiWriter(s.f, s.sum)
+	w := s.f
 	if _, err := w.Write(s.mem.Bytes()); err != nil {
 		return fmt.Errorf("download spool: %w", err)
 	}
@@ -78,9 +72,6 @@ func (s *spool) reader() io.Reader {
 	}
 	return bytes.NewReader(s.mem.Bytes())
 }
-
-// sha256 is the hex SHA-256 of the spooled bytes.
-func (s *spool) sha256() string { return hex.EncodeToString(s.sum.Sum(nil)) }
 
 // reset drops the spooled bytes and any file.
 func (s *spool) reset() {

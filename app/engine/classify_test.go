@@ -1,0 +1,36 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"testing"
+
+	"github.com/pouchmail/pouch/pop3"
+)
+
+func TestClassify(t *testing.T) {
+	wrap := func(err error) error { return &FetchError{Account: "a", Err: fmt.Errorf("session: %w", err)} }
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"nil", nil, ""},
+		{"locked", &LockedError{Account: "a"}, ErrorKindLocked},
+		{"no password", &NoPasswordError{Account: "a"}, ErrorKindConfig},
+		{"insecure auth", wrap(pop3.ErrInsecureAuth), ErrorKindConfig},
+		{"mechanism unsupported", wrap(pop3.ErrMechanismUnsupported), ErrorKindConfig},
+		{"auth code", wrap(&pop3.Error{Command: "PASS", Code: "AUTH", Text: "bad"}), ErrorKindAuth},
+		{"sys/perm", wrap(&pop3.Error{Command: "PASS", Code: "SYS/PERM", Text: "closed"}), ErrorKindPermanent},
+		{"sys/temp", wrap(&pop3.Error{Command: "PASS", Code: "SYS/TEMP", Text: "later"}), ErrorKindTemporary},
+		{"in-use", wrap(&pop3.Error{Command: "PASS", Code: "IN-USE", Text: "busy"}), ErrorKindTemporary},
+		{"tls", wrap(&pop3.TLSError{Kind: pop3.TLSUnknownAuthority}), ErrorKindTLS},
+		{"network", wrap(&net.OpError{Op: "dial", Err: fmt.Errorf("refused")}), ErrorKindNetwork},
+		{"deadline", wrap(context.DeadlineExceeded), ErrorKindNetwork},
+	} {
+		if got := classify(tc.err); got != tc.want {
+			t.Errorf("classify(%s) = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
