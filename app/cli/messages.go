@@ -108,6 +108,15 @@ type messageJSON struct {
 	Received  time.Time `json:"received"`
 }
 
+// writeMessagesJSON prints messages the way `list --json` does; search and trash list share it.
+func writeMessagesJSON(w io.Writer, msgs []mailstore.Message) error {
+	out := make([]messageJSON, 0, len(msgs))
+	for i := range msgs {
+		out = append(out, toMessageJSON(&msgs[i]))
+	}
+	return writeJSON(w, out)
+}
+
 func toMessageJSON(m *mailstore.Message) messageJSON {
 	return messageJSON{ID: m.ID, Account: m.Account, UIDL: m.UIDL, Date: displayDate(m).UTC(),
 		From: m.From, To: m.To, Cc: m.Cc, Subject: m.Subject, MessageID: m.MessageID,
@@ -133,11 +142,7 @@ func runList(ctx context.Context, env *Env, g *globals, args []string) error {
 			return err
 		}
 		if *asJSON {
-			out := make([]messageJSON, 0, len(msgs))
-			for i := range msgs {
-				out = append(out, toMessageJSON(&msgs[i]))
-			}
-			return writeJSON(env.Stdout, out)
+			return writeMessagesJSON(env.Stdout, msgs)
 		}
 		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tDATE\tFROM\tSUBJECT")

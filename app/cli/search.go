@@ -45,11 +45,7 @@ func runSearch(ctx context.Context, env *Env, g *globals, args []string) error {
 			return err
 		}
 		if *asJSON {
-			out := make([]messageJSON, 0, len(msgs))
-			for i := range msgs {
-				out = append(out, toMessageJSON(&msgs[i]))
-			}
-			return writeJSON(env.Stdout, out)
+			return writeMessagesJSON(env.Stdout, msgs)
 		}
 		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tDATE\tACCOUNT\tFROM\tSUBJECT")
