@@ -42,11 +42,25 @@ func ParseBody(raw []byte) (b *Body, err error) {
 	}()
 
 	e, herr := readEntity(raw)
-	return bodyOf(b, e, herr, maxTextBytes)
+	return bodyOf(b, e, herr, maxTextBytes, true)
+}
+
+// parseForIndex is ParseBody without attachment sizes, for the search index: attachments are
+// skipped undecoded, which is most of the bytes of most mail.
+func parseForIndex(raw []byte) (b *Body, err error) {
+	b = &Body{}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("mailstore: parse body: %w: %v", errMalformed, r)
+		}
+	}()
+	e, herr := readEntity(raw)
+	return bodyOf(b, e, herr, maxTextBytes, false)
 }
 
 // parseBodyFrom is ParseBody reading the message from r, for a message too large to hold in
-// memory: attachments are streamed past and each text part read up to textLimit bytes. A
+// memory, for the search index: attachments are skipped undecoded and each text part read up
+// to textLimit bytes. A
 // malformed header is reported and the body read from where the header stopped.
 func parseBodyFrom(r io.Reader, textLimit int64) (b *Body, err error) {
 	b = &Body{}
@@ -61,20 +75,25 @@ func parseBodyFrom(r io.Reader, textLimit int64) (b *Body, err error) {
 		herr = fmt.Errorf("%w: header", errMalformed)
 	}
 	e, _ := message.New(message.Header{Header: h}, br)
-	return bodyOf(b, e, herr, textLimit)
+	return bodyOf(b, e, herr, textLimit, false)
 }
 
-// bodyOf fills b from the parsed entity e; herr is the header's parse error, if any.
-func bodyOf(b *Body, e *message.Entity, herr error, textLimit int64) (*Body, error) {
+// bodyOf fills b from the parsed entity e; herr is the header's parse error, if any. Without
+// sizes, attachments are not decoded (their Size stays 0).
+func bodyOf(b *Body, e *message.Entity, herr error, textLimit int64, sizes bool) (*Body, error) {
 	var plain, htmls []string
 	var partErr error
 	werr := walk(e, func(p *message.Entity) error {
 		text, isHTML := isText(p.Header)
 		if !text {
 			t, _ := mediaType(p.Header)
-			n, err := io.Copy(io.Discard, p.Body)
-			if err != nil && partErr == nil {
-				partErr = err
+			var n int64
+			if sizes {
+				var err error
+				n, err = io.Copy(io.Discard, p.Body)
+				if err != nil && partErr == nil {
+					partErr = err
+				}
 			}
 			b.Attachments = append(b.Attachments, Attachment{Filename: filename(p.Header), ContentType: t, Size: n})
 			return nil

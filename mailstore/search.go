@@ -162,7 +162,7 @@ func (s *Store) IndexAll(ctx context.Context, progress func(done, total int)) (i
 // indexText returns the searchable body text and attachment names of raw. Parsing is
 // best-effort: whatever could be read is indexed.
 func indexText(raw []byte) (body, attachments string) {
-	b, _ := ParseBody(raw)
+	b, _ := parseForIndex(raw)
 	return bodyText(b)
 }
 

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/pouchmail/pouch/app/engine"
 )
@@ -38,7 +39,10 @@ func killPoint(spec string) func(string) {
 			if p, err := os.FindProcess(os.Getpid()); err == nil {
 				_ = p.Kill()
 			}
-			select {} // the kill is asynchronous on some systems: go no further
+			// The kill is asynchronous on some systems: go no further. A sleep, not select {}:
+			// with every other goroutine waiting on this one (the commit runs on its own
+			// goroutine), select {} would end the process with Go's deadlock error instead.
+			time.Sleep(time.Hour)
 		}
 	}
 }
