@@ -110,10 +110,12 @@ func parseNumber(s []byte, max int64) (int64, bool) {
 		if c < '0' || c > '9' {
 			return 0, false
 		}
-		n = n*10 + int64(c-'0')
-		if n > max {
+		d := int64(c - '0')
+		// Checked before multiplying: 19 digits can overflow int64.
+		if n > (max-d)/10 {
 			return 0, false
 		}
+		n = n*10 + d
 	}
 	return n, true
 }

@@ -11,10 +11,11 @@ import (
 
 // Pipelining windows: how many commands may await their reply at once
 // (RFC 2449 §6.6). Bounded so that a slow callback or a server that stops
-// reading holds up at most this many commands, and small enough that the
-// queued command bytes always fit a socket buffer.
+// reading holds up at most this many commands (a few KB of command bytes,
+// written from their own goroutine). RETR is deep enough to keep a link
+// with tens of milliseconds of round trip busy with ~10 KB messages.
 const (
-	retrWindow = 16
+	retrWindow = 128
 	deleWindow = 64
 )
 
