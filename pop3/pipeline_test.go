@@ -95,8 +95,8 @@ func TestRetrManyLockstep(t *testing.T) {
 // TestRetrManyWindow: no more than the window of commands is ever
 // outstanding.
 func TestRetrManyWindow(t *testing.T) {
-	const n = 40
 	w := pop3.RetrWindow
+	n := w + 24 // more than one window
 	script := []pop3test.Step{capa("PIPELINING")}
 	for i := 1; i <= w; i++ {
 		script = append(script, pop3test.Expect("RETR "+strconv.Itoa(i)))
