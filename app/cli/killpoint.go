@@ -6,12 +6,10 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/pouchmail/pouch/app/engine"
 )
 
 // killPoint turns POUCH_TEST_KILLPOINT ("NAME" or "NAME:N", NAME one of the engine's
-// Checkpoint* names) into an engine checkpoint that kills this process, as SIGKILL would,
+// Checkpoint* names, such as engine.CheckpointCommit) into an engine checkpoint that kills this process, as SIGKILL would,
 // at the N-th time (default 1st) the session passes that point. The crash tests use it; ""
 // gives nil (no hook).
 func killPoint(spec string) func(string) {
@@ -46,5 +44,3 @@ func killPoint(spec string) func(string) {
 		}
 	}
 }
-
-var _ = engine.CheckpointCommit // the names killPoint matches are the engine's

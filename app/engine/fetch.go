@@ -218,13 +218,12 @@ func (e *Engine) session(ctx context.Context, a *mailstore.Account, res *Result,
 		todo   []pop3.UIDL
 		unseen []string
 	)
-	listed := make(map[string]struct{}, len(uidls))
+	// pop3 refuses a listing with a duplicate UIDL, so each UIDL here is listed once.
 	for _, u := range uidls {
 		done, ok := known[u.UID]
-		if _, dup := listed[u.UID]; !ok && !dup {
+		if !ok {
 			unseen = append(unseen, u.UID)
 		}
-		listed[u.UID] = struct{}{}
 		if !done {
 			todo = append(todo, u)
 		}
@@ -238,8 +237,8 @@ func (e *Engine) session(ctx context.Context, a *mailstore.Account, res *Result,
 	}
 	// Every listed UIDL is now in the ledger; when the ledger holds nothing else, there is
 	// nothing to prune after the session.
-	prune := len(known)+len(unseen) != len(listed)
-	known, listed = nil, nil
+	prune := len(known)+len(unseen) != len(uidls)
+	known = nil
 	var sizes map[int]int64
 	if a.SizeLimit > 0 && len(todo) > 0 && caps.Top {
 		list, err := c.ListAll(ctx)
