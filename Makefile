@@ -42,7 +42,7 @@ lint:
 
 test-go:
 	POUCH_REQUIRE_DOVECOT=1 POUCH_REQUIRE_XVFB=1 scripts/with-keyring scripts/with-xvfb \
-	  $(GO) test -race -tags $(TAGS) -timeout 20m ./...
+	  $(GO) test -race -count=1 -tags $(TAGS) -timeout 20m ./...
 
 fuzz:
 	@set -e; for pkg in ./pop3 ./mailstore ./app/account; do \

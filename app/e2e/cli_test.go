@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"fmt"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -224,8 +225,10 @@ func TestFlagOrder(t *testing.T) {
 		t.Errorf("list flag order changes the output")
 	}
 	// --data-dir may also follow the sub-command.
-	r := c.run("", "list", "--json")
-	if r.code != 0 {
-		t.Errorf("list: %v", r)
+	cmd := exec.Command(pouchBin, "list", "--json", "--data-dir", c.dataDir)
+	cmd.Env = c.env
+	out, err := cmd.Output()
+	if err != nil || len(decode[[]listed](t, string(out))) != 1 {
+		t.Errorf("list --json --data-dir DIR: %v, %q", err, out)
 	}
 }
