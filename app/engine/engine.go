@@ -110,6 +110,18 @@ func (e *Engine) Accounts(ctx context.Context) ([]mailstore.Account, error) {
 	return e.store.Accounts(ctx)
 }
 
+// selectAccounts returns the named account, or every account when name is "".
+func (e *Engine) selectAccounts(ctx context.Context, name string) ([]mailstore.Account, error) {
+	if name == "" {
+		return e.store.Accounts(ctx)
+	}
+	a, err := e.Account(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return []mailstore.Account{*a}, nil
+}
+
 // Account looks one account up by name.
 func (e *Engine) Account(ctx context.Context, name string) (*mailstore.Account, error) {
 	a, err := e.store.AccountByName(ctx, name)

@@ -100,18 +100,9 @@ func (e *Engine) checkpoint(name string) {
 // FetchAll runs one session per account (or only the named one) in turn and returns a result
 // for each. An account's failure does not stop the others.
 func (e *Engine) FetchAll(ctx context.Context, name string, progress func(Progress)) ([]Result, error) {
-	var accts []mailstore.Account
-	if name != "" {
-		a, err := e.Account(ctx, name)
-		if err != nil {
-			return nil, err
-		}
-		accts = []mailstore.Account{*a}
-	} else {
-		var err error
-		if accts, err = e.store.Accounts(ctx); err != nil {
-			return nil, err
-		}
+	accts, err := e.selectAccounts(ctx, name)
+	if err != nil {
+		return nil, err
 	}
 	results := make([]Result, 0, len(accts))
 	for i := range accts {

@@ -55,18 +55,9 @@ type RetentionEntry struct {
 // Retention lists, per account (or only the named one), every message the ledger believes is
 // still on the server, with when it will be deleted there, oldest first.
 func (e *Engine) Retention(ctx context.Context, name string) ([]RetentionEntry, error) {
-	var accts []mailstore.Account
-	if name != "" {
-		a, err := e.Account(ctx, name)
-		if err != nil {
-			return nil, err
-		}
-		accts = []mailstore.Account{*a}
-	} else {
-		var err error
-		if accts, err = e.store.Accounts(ctx); err != nil {
-			return nil, err
-		}
+	accts, err := e.selectAccounts(ctx, name)
+	if err != nil {
+		return nil, err
 	}
 	var out []RetentionEntry
 	for i := range accts {
