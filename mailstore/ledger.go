@@ -35,30 +35,34 @@ func (s *Store) LedgerDeletable(ctx context.Context, accountID int64, seenBy *ti
 		(downloaded_at IS NOT NULL AND message_id IS NOT NULL AND first_seen <= ?))`, accountID, seenBy.Unix())
 }
 
-// LedgerKnown returns every UIDL in an account's ledger, true for those needing no download
-// (downloaded, or deleted from the server): all a session's diff needs, in a compact form.
-func (s *Store) LedgerKnown(ctx context.Context, accountID int64) (map[string]bool, error) {
+// EachLedgerKnown calls fn for every UIDL in an account's ledger, in ascending byte order
+// (the primary key's order, so no sort), with done true for those needing no download
+// (downloaded, or deleted from the server). Streaming lets a session diff a large mailbox
+// against the ledger without holding the ledger in memory.
+func (s *Store) EachLedgerKnown(ctx context.Context, accountID int64, fn func(uidl string, done bool) error) error {
+	// BINARY collation orders like Go's string comparison, which the caller's merge relies on.
 	rows, err := s.db.QueryContext(ctx, `SELECT uidl, downloaded_at IS NOT NULL OR deleted_at IS NOT NULL
-		FROM ledger WHERE account_id = ?`, accountID)
+		FROM ledger WHERE account_id = ? ORDER BY uidl COLLATE BINARY`, accountID)
 	if err != nil {
-		return nil, fmt.Errorf("mailstore: ledger: %w", err)
+		return fmt.Errorf("mailstore: ledger: %w", err)
 	}
 	defer rows.Close()
-	known := make(map[string]bool)
 	for rows.Next() {
 		var (
 			u    string
 			done bool
 		)
 		if err := rows.Scan(&u, &done); err != nil {
-			return nil, fmt.Errorf("mailstore: ledger: %w", err)
+			return fmt.Errorf("mailstore: ledger: %w", err)
 		}
-		known[u] = done
+		if err := fn(u, done); err != nil {
+			return err
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("mailstore: ledger: %w", err)
+		return fmt.Errorf("mailstore: ledger: %w", err)
 	}
-	return known, nil
+	return nil
 }
 
 func (s *Store) ledgerWhere(ctx context.Context, where string, args ...any) (map[string]LedgerEntry, error) {

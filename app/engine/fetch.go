@@ -199,25 +199,11 @@ func (e *Engine) session(ctx context.Context, a *mailstore.Account, res *Result,
 	for i, u := range uidls {
 		ids[i] = u.UID
 	}
-	// The diff is one pass over the listing against a hash set of the ledger's UIDLs: linear
-	// in the mailbox size, and only UIDLs new to the ledger are written.
-	known, err := e.store.LedgerKnown(ctx, a.ID)
+	// The diff merges the sorted listing with the ledger streamed in order (diff.go), and only
+	// UIDLs new to the ledger are written.
+	todo, unseen, known, err := e.diff(ctx, a.ID, uidls)
 	if err != nil {
 		return &NotDeletedError{Err: err}
-	}
-	var (
-		todo   []pop3.UIDL
-		unseen []string
-	)
-	// pop3 refuses a listing with a duplicate UIDL, so each UIDL here is listed once.
-	for _, u := range uidls {
-		done, ok := known[u.UID]
-		if !ok {
-			unseen = append(unseen, u.UID)
-		}
-		if !done {
-			todo = append(todo, u)
-		}
 	}
 	// First-seen is recorded before any download, so it reflects when the server first showed
 	// the message, and it never moves on later sessions.
@@ -228,8 +214,7 @@ func (e *Engine) session(ctx context.Context, a *mailstore.Account, res *Result,
 	}
 	// Every listed UIDL is now in the ledger; when the ledger holds nothing else, there is
 	// nothing to prune after the session.
-	prune := len(known)+len(unseen) != len(uidls)
-	known = nil
+	prune := known+len(unseen) != len(uidls)
 	var sizes map[int]int64
 	if a.SizeLimit > 0 && len(todo) > 0 && caps.Top {
 		list, err := c.ListAll(ctx)
