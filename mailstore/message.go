@@ -1,10 +1,9 @@
 package mailstore
 
 import (
+	"bytes"
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -165,73 +164,5 @@ func (s *Store) CountMessages(ctx context.Context, accountID int64) (int, error)
 // Saving the same (account, uidl) twice gives an error wrapping ErrExists
 // and changes nothing. An unknown account gives ErrNotFound.
 func (s *Store) SaveMessage(ctx context.Context, accountID int64, uidl string, raw []byte, now time.Time) (*Message, error) {
-	if uidl == "" {
-		return nil, errors.New("mailstore: save message: empty UIDL")
-	}
-	if raw == nil {
-		raw = []byte{} // nil would be bound as NULL
-	}
-	hd := parseHeaders(raw)
-	sum := sha256.Sum256(raw)
-	m := Message{
-		AccountID:      accountID,
-		UIDL:           uidl,
-		From:           hd.from,
-		To:             hd.to,
-		Cc:             hd.cc,
-		Subject:        hd.subject,
-		MessageID:      hd.messageID,
-		Size:           int64(len(raw)),
-		SHA256:         hex.EncodeToString(sum[:]),
-		Received:       time.Unix(now.Unix(), 0),
-		HasAttachments: hd.hasAttachments,
-	}
-	var date any // NULL when unknown
-	if !hd.date.IsZero() {
-		date = hd.date.Unix()
-		m.Date = time.Unix(hd.date.Unix(), 0)
-	}
-
-	wrap := func(err error) error {
-		return fmt.Errorf("mailstore: save message %q: %w", uidl, err)
-	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	defer tx.Rollback()
-
-	err = tx.QueryRowContext(ctx, `SELECT name FROM accounts WHERE id = ?`, accountID).Scan(&m.Account)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, wrap(fmt.Errorf("account %d: %w", accountID, ErrNotFound))
-	}
-	if err != nil {
-		return nil, wrap(err)
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO messages
-		(account_id, account_name, uidl, raw, sha256, size, date, received,
-		 from_addr, to_addr, cc_addr, subject, message_id, has_attachments)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		accountID, m.Account, uidl, raw, m.SHA256, m.Size, date, now.Unix(),
-		m.From, m.To, m.Cc, m.Subject, m.MessageID, m.HasAttachments)
-	if isUnique(err) {
-		return nil, wrap(ErrExists)
-	}
-	if err != nil {
-		return nil, wrap(err)
-	}
-	if m.ID, err = res.LastInsertId(); err != nil {
-		return nil, wrap(err)
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO ledger (account_id, uidl, first_seen, downloaded_at, message_id)
-		VALUES (?1, ?2, ?3, ?3, ?4)
-		ON CONFLICT (account_id, uidl) DO UPDATE SET downloaded_at = excluded.downloaded_at, message_id = excluded.message_id`,
-		accountID, uidl, now.Unix(), m.ID)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, wrap(err)
-	}
-	return &m, nil
+	return s.SaveMessageWith(ctx, accountID, uidl, bytes.NewReader(raw), now, SaveOptions{})
 }
