@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -103,8 +104,27 @@ type window struct {
 	t      *testing.T
 	cmd    *exec.Cmd
 	id     string
-	logs   *strings.Builder
+	logs   *syncBuffer
 	cancel context.CancelFunc
+	exited chan struct{} // closed once the process has exited
+}
+
+// syncBuffer collects a process's output while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func startWindow(t *testing.T, c *cli) *window {
@@ -112,15 +132,19 @@ func startWindow(t *testing.T, c *cli) *window {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	cmd := exec.CommandContext(ctx, pouchBin, "--data-dir", c.dataDir)
 	cmd.Env = c.env
-	logs := &strings.Builder{}
+	logs := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		cancel()
 		t.Fatal(err)
 	}
-	w := &window{t: t, cmd: cmd, logs: logs, cancel: cancel}
+	w := &window{t: t, cmd: cmd, logs: logs, cancel: cancel, exited: make(chan struct{})}
+	go func() {
+		_ = cmd.Wait()
+		close(w.exited)
+	}()
 	t.Cleanup(w.stop)
-	w.id = waitForWindow(t, ctx, "Pouch", logs)
+	w.id = waitForWindow(t, ctx, "Pouch", w)
 	w.xdo("windowsize", w.id, "1280", "800")
 	w.xdo("windowmove", w.id, "0", "0")
 	time.Sleep(2 * time.Second) // the first check and the list load settle
@@ -148,20 +172,20 @@ func (w *window) key(k string) {
 // alive fails the test if the window has exited.
 func (w *window) alive() {
 	w.t.Helper()
-	if w.cmd.ProcessState != nil {
+	select {
+	case <-w.exited:
 		w.t.Fatalf("the window exited early:\n%s", w.logs.String())
+	default:
 	}
 }
 
 func (w *window) stop() {
-	if w.cmd.Process != nil && w.cmd.ProcessState == nil {
-		_ = w.cmd.Process.Kill()
-		_ = w.cmd.Wait()
-	}
+	_ = w.cmd.Process.Kill()
+	<-w.exited
 	w.cancel()
 }
 
-func waitForWindow(t *testing.T, ctx context.Context, name string, logs *strings.Builder) string {
+func waitForWindow(t *testing.T, ctx context.Context, name string, w *window) string {
 	t.Helper()
 	for {
 		out, err := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^"+name+"$").Output()
@@ -172,7 +196,9 @@ func waitForWindow(t *testing.T, ctx context.Context, name string, logs *strings
 		}
 		select {
 		case <-ctx.Done():
-			t.Fatalf("no %q window appeared; output:\n%s", name, logs.String())
+			t.Fatalf("no %q window appeared; output:\n%s", name, w.logs.String())
+		case <-w.exited:
+			t.Fatalf("pouch exited before its %q window appeared; output:\n%s", name, w.logs.String())
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
