@@ -41,16 +41,7 @@ func steps(groups ...any) []pop3test.Step {
 // connects a client to it.
 func dial(t *testing.T, opts *pop3.Options, script ...pop3test.Step) (*pop3.Client, *pop3test.Server) {
 	t.Helper()
-	srv := pop3test.NewServer(t, append([]pop3test.Step{pop3test.Reply(greeting)}, script...)...)
-	if opts == nil {
-		opts = &pop3.Options{Timeout: testTimeout}
-	}
-	c, err := pop3.Dial(context.Background(), srv.Addr(), opts)
-	if err != nil {
-		t.Fatalf("Dial() = %v, want nil", err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c, srv
+	return dialGreeting(t, greeting, opts, script...)
 }
 
 // login is dial plus a successful Login as bob/secret.
