@@ -100,7 +100,21 @@ func (s *Store) CreateAccount(ctx context.Context, a *Account) error {
 // UpdateAccount stores every field of a except ID and Created. Renaming to
 // a name already in use gives an error wrapping ErrExists.
 func (s *Store) UpdateAccount(ctx context.Context, a *Account) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE accounts SET
+	wrap := func(err error) error { return fmt.Errorf("mailstore: update account %q: %w", a.Name, err) }
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return wrap(err)
+	}
+	defer tx.Rollback()
+	// The ledger describes one mailbox. Pointed at another (host or user changed), UIDLs the
+	// two mailboxes share would pass for downloaded and later be deleted unseen, so the ledger
+	// starts afresh: everything listed is downloaded (bytes already stored are linked, not
+	// stored twice) and nothing is deleted before that.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM ledger WHERE account_id = ? AND EXISTS (SELECT 1 FROM accounts
+		WHERE id = ? AND (lower(host) <> lower(?) OR username <> ?))`, a.ID, a.ID, a.Host, a.Username); err != nil {
+		return wrap(err)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE accounts SET
 		name = ?, host = ?, port = ?, security = ?, username = ?, leave_days = ?,
 		keep_forever = ?, ca_cert_pem = ?, interval_s = ?,
 		display_name = ?, address = ?, auth_method = ?, delete_on_server = ?, size_limit = ?, pinned_cert_sha256 = ?
@@ -109,13 +123,16 @@ func (s *Store) UpdateAccount(ctx context.Context, a *Account) error {
 		a.KeepForever, a.pem(), int64(a.Interval/time.Second),
 		a.DisplayName, a.Address, a.AuthMethod, a.DeleteOnServer, a.SizeLimit, a.PinnedCertSHA256, a.ID)
 	if isUnique(err) {
-		return fmt.Errorf("mailstore: update account %q: %w", a.Name, ErrExists)
+		return wrap(ErrExists)
 	}
 	if err != nil {
-		return fmt.Errorf("mailstore: update account %q: %w", a.Name, err)
+		return wrap(err)
 	}
 	if n, err := res.RowsAffected(); err == nil && n == 0 {
 		return fmt.Errorf("mailstore: update account %d: %w", a.ID, ErrNotFound)
+	}
+	if err := tx.Commit(); err != nil {
+		return wrap(err)
 	}
 	return nil
 }

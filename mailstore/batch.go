@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 )
 
@@ -24,9 +25,20 @@ type BatchItem struct {
 // BatchResult says what Saver.Save did with one item.
 type BatchResult struct {
 	ID     int64  // the stored message; the earlier one when Exists
-	Size   int64  // bytes stored (0 when Exists)
-	SHA256 string // hex SHA-256 of the bytes stored ("" when Exists)
-	Exists bool   // (account, UIDL) was already stored: nothing was written but the ledger link
+	Size   int64  // bytes of the message
+	SHA256 string // hex SHA-256 of the message
+	Exists bool   // the same bytes were already stored for the account: only the ledger was linked
+	// Replaced is the message that was stored under the same UIDL with other bytes (a UIDL
+	// reused by the server, or a message changed under it); it keeps its bytes and is renamed
+	// to RetiredUIDL. 0 if none.
+	Replaced int64
+}
+
+// RetiredUIDL is the UIDL given to message id when its UIDL comes to name other bytes on the
+// server. The space makes it impossible as a server UIDL (RFC 1939 allows 0x21-0x7E only), and
+// the id makes it unique.
+func RetiredUIDL(uidl string, id int64) string {
+	return "replaced:" + strconv.FormatInt(id, 10) + " " + uidl
 }
 
 // Saver stores messages of one account in batches, one transaction per batch, reusing its
@@ -46,11 +58,11 @@ func (s *Store) NewSaver(accountID int64) *Saver {
 // batchStmts are the statements of one batch's transaction, prepared once per batch rather
 // than once per message.
 type batchStmts struct {
-	find, insert, chunk, fix, ledger, link *sql.Stmt
+	find, byHash, insert, chunk, fix, rename, drop, ledger *sql.Stmt
 }
 
 func (b *batchStmts) close() {
-	for _, st := range []*sql.Stmt{b.find, b.insert, b.chunk, b.fix, b.ledger, b.link} {
+	for _, st := range []*sql.Stmt{b.find, b.byHash, b.insert, b.chunk, b.fix, b.rename, b.drop, b.ledger} {
 		if st != nil {
 			st.Close()
 		}
@@ -64,21 +76,30 @@ func prepareBatch(ctx context.Context, tx *sql.Tx) (*batchStmts, error) {
 		q   string
 	}{
 		{&b.find, `SELECT id FROM messages WHERE account_id = ? AND uidl = ?`},
+		// Earlier messages of the same UIDL (the current one, or retired ones) with these bytes.
+		{&b.byHash, `SELECT id FROM messages WHERE account_id = ?1 AND sha256 = ?2 AND id <> ?3 AND partial = ?4
+			AND uidl LIKE 'replaced:%' AND substr(uidl, instr(uidl, ' ') + 1) = ?5
+			ORDER BY id = ?6 DESC, id DESC LIMIT 1`},
 		{&b.insert, `INSERT INTO messages
 			(account_id, account_name, uidl, raw, sha256, size, date, received,
 			 from_addr, to_addr, cc_addr, subject, message_id, has_attachments, partial, chunked)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&b.chunk, `INSERT INTO message_chunks (message_id, seq, data) VALUES (?, ?, ?)`},
 		{&b.fix, `UPDATE messages SET sha256 = ?, size = ? WHERE id = ?`},
-		{&b.ledger, `INSERT INTO ledger (account_id, uidl, first_seen, downloaded_at, message_id)
-			VALUES (?1, ?2, ?3, ?3, ?4)
-			ON CONFLICT (account_id, uidl) DO UPDATE SET downloaded_at = excluded.downloaded_at, message_id = excluded.message_id`},
-		// An item already stored (by a session cut short after its commit): link its ledger row
-		// to the stored copy, creating the row if it was pruned meanwhile.
-		{&b.link, `INSERT INTO ledger (account_id, uidl, first_seen, downloaded_at, message_id)
-			VALUES (?1, ?2, ?3, ?3, ?4)
-			ON CONFLICT (account_id, uidl) DO UPDATE SET downloaded_at = coalesce(ledger.downloaded_at, excluded.downloaded_at),
-				message_id = coalesce(ledger.message_id, excluded.message_id)`},
+		{&b.rename, `UPDATE messages SET uidl = ? WHERE id = ?`},
+		{&b.drop, `DELETE FROM messages WHERE id = ?`},
+		// The row says which bytes the UIDL named when they were downloaded. When they differ
+		// from what the row knew, the UIDL names a new message: it is first seen now, and an
+		// old delete request does not apply to it.
+		{&b.ledger, `INSERT INTO ledger (account_id, uidl, first_seen, downloaded_at, message_id, size, sha256, failures, failure)
+			VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, 0, '')
+			ON CONFLICT (account_id, uidl) DO UPDATE SET downloaded_at = excluded.downloaded_at,
+				message_id = excluded.message_id, size = excluded.size, sha256 = excluded.sha256,
+				failures = 0, failure = '',
+				first_seen = CASE WHEN ledger.sha256 IS NOT excluded.sha256 AND ledger.sha256 IS NOT NULL
+					THEN excluded.first_seen ELSE ledger.first_seen END,
+				delete_requested_at = CASE WHEN ledger.sha256 IS NOT excluded.sha256
+					THEN NULL ELSE ledger.delete_requested_at END`},
 	} {
 		st, err := tx.PrepareContext(ctx, p.q)
 		if err != nil {
@@ -134,23 +155,11 @@ func (sv *Saver) Save(ctx context.Context, items []BatchItem, now time.Time) ([]
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		var id int64
-		err := st.find.QueryRowContext(ctx, sv.accountID, it.UIDL).Scan(&id)
-		switch {
-		case err == nil:
-			if _, err := st.link.ExecContext(ctx, sv.accountID, it.UIDL, t, id); err != nil {
-				return nil, wrap(fmt.Errorf("message %q: %w", it.UIDL, err))
-			}
-			results[i] = BatchResult{ID: id, Exists: true}
-			continue
-		case !errors.Is(err, sql.ErrNoRows):
-			return nil, wrap(fmt.Errorf("message %q: %w", it.UIDL, err))
-		}
-		r, err := sv.saveOne(ctx, st, account, it, t)
+		r, err := sv.saveItem(ctx, st, account, it, t)
 		if err != nil {
 			return nil, wrap(fmt.Errorf("message %q: %w", it.UIDL, err))
 		}
-		if _, err := st.ledger.ExecContext(ctx, sv.accountID, it.UIDL, t, r.ID); err != nil {
+		if _, err := st.ledger.ExecContext(ctx, sv.accountID, it.UIDL, t, r.ID, r.Size, r.SHA256); err != nil {
 			return nil, wrap(fmt.Errorf("message %q: %w", it.UIDL, err))
 		}
 		results[i] = r
@@ -162,6 +171,57 @@ func (sv *Saver) Save(ctx context.Context, items []BatchItem, now time.Time) ([]
 		return nil, wrap(err)
 	}
 	return results, nil
+}
+
+// saveItem stores one downloaded message, the one place where the archive decides whether
+// downloaded bytes are new. They are always written first; then, if the account already holds
+// the same bytes (a session cut short after its commit, a listing that comes back), the new
+// row is dropped again and the ledger is linked to the stored copy (Exists). Downloaded bytes
+// are never discarded unless the archive holds them already: when the UIDL's earlier message
+// has other bytes, both are kept, and the earlier one is renamed to RetiredUIDL (Replaced).
+func (sv *Saver) saveItem(ctx context.Context, st *batchStmts, account string, it BatchItem, t int64) (BatchResult, error) {
+	var prev int64
+	err := st.find.QueryRowContext(ctx, sv.accountID, it.UIDL).Scan(&prev)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		prev = 0
+	case err != nil:
+		return BatchResult{}, err
+	default:
+		// Free the UIDL for the download while the two are compared; the transaction hides
+		// the intermediate state.
+		if _, err := st.rename.ExecContext(ctx, RetiredUIDL(it.UIDL, prev), prev); err != nil {
+			return BatchResult{}, err
+		}
+	}
+	r, err := sv.saveOne(ctx, st, account, it, t)
+	if err != nil {
+		return BatchResult{}, err
+	}
+	if prev == 0 {
+		return r, nil
+	}
+	var same int64
+	err = st.byHash.QueryRowContext(ctx, sv.accountID, r.SHA256, r.ID, it.Partial, it.UIDL, prev).Scan(&same)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		r.Replaced = prev
+		return r, nil
+	case err != nil:
+		return BatchResult{}, err
+	}
+	if _, err := st.drop.ExecContext(ctx, r.ID); err != nil {
+		return BatchResult{}, err
+	}
+	// The UIDL names bytes stored before (a swap back to an earlier message): that copy takes
+	// the UIDL again, and the one in between stays retired.
+	if _, err := st.rename.ExecContext(ctx, it.UIDL, same); err != nil {
+		return BatchResult{}, err
+	}
+	if same != prev {
+		r.Replaced = prev
+	}
+	return BatchResult{ID: same, Size: r.Size, SHA256: r.SHA256, Exists: true, Replaced: r.Replaced}, nil
 }
 
 // saveOne inserts one new message (inline or chunked) inside the batch's transaction.

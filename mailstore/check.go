@@ -26,10 +26,9 @@ type CheckReport struct {
 	IndexCorrupt string `json:"index_corrupt,omitempty"`
 	// IndexBacklog counts messages waiting to be indexed: normal, not drift.
 	IndexBacklog int `json:"index_backlog"`
-	// LedgerMissing lists downloaded messages without a ledger row pointing at them.
-	LedgerMissing []int64 `json:"ledger_missing"`
 	// LedgerMismatch lists ledger rows (by message ID) that point at a message of another
-	// account or UIDL.
+	// account or UIDL, or at other bytes than those downloaded under the UIDL. (A message
+	// without a ledger row is normal: the ledger only describes what is on the server now.)
 	LedgerMismatch []int64 `json:"ledger_mismatch"`
 
 	Repaired bool `json:"repaired"`
@@ -40,19 +39,23 @@ type CheckReport struct {
 // Problems counts what is wrong (the backlog excluded).
 func (r *CheckReport) Problems() int {
 	n := len(r.HashMismatch) + len(r.HeaderDrift) + len(r.IndexMissing) + len(r.IndexStale) +
-		len(r.IndexOrphans) + len(r.LedgerMissing) + len(r.LedgerMismatch)
+		len(r.IndexOrphans) + len(r.LedgerMismatch)
 	if r.IndexCorrupt != "" {
 		n++
 	}
 	return n
 }
 
+// ledgerMismatch is the condition on a ledger row l joined to its message m that check reports.
+const ledgerMismatch = `(m.account_id IS NOT l.account_id OR m.uidl IS NOT l.uidl
+	OR (l.sha256 IS NOT NULL AND l.sha256 IS NOT m.sha256))`
+
 // Check re-hashes every stored message, re-derives its headers and index text and compares
 // them with what is stored, checks the full-text index and the UIDL ledger against the
 // messages, and with repair fixes all but hash mismatches: headers are re-derived from the raw
 // bytes, the index entries concerned are rebuilt (all of it if FTS5 reports corruption), and
-// ledger rows are re-pointed or recreated (first seen and downloaded at the message's
-// received time). Raw bytes are only read.
+// ledger rows are re-pointed at the right message (or forgotten as downloaded, so the message
+// is fetched again). Raw bytes are only read.
 func (s *Store) Check(ctx context.Context, repair bool) (*CheckReport, error) {
 	r := &CheckReport{}
 	wrap := func(err error) error { return fmt.Errorf("mailstore: check: %w", err) }
@@ -96,13 +99,8 @@ func (s *Store) Check(ctx context.Context, repair bool) (*CheckReport, error) {
 	if _, err := s.db.ExecContext(ctx, `INSERT INTO message_fts (message_fts, rank) VALUES ('integrity-check', 0)`); err != nil {
 		r.IndexCorrupt = err.Error()
 	}
-	if r.LedgerMissing, err = s.ids(ctx, `SELECT m.id FROM messages m WHERE m.account_id IS NOT NULL
-		AND m.uidl NOT LIKE 'import:%' AND NOT EXISTS (SELECT 1 FROM ledger l
-			WHERE l.account_id = m.account_id AND l.uidl = m.uidl AND l.message_id = m.id) ORDER BY m.id`); err != nil {
-		return nil, wrap(err)
-	}
 	if r.LedgerMismatch, err = s.ids(ctx, `SELECT l.message_id FROM ledger l JOIN messages m ON m.id = l.message_id
-		WHERE m.account_id IS NOT l.account_id OR m.uidl IS NOT l.uidl ORDER BY l.message_id`); err != nil {
+		WHERE `+ledgerMismatch+` ORDER BY l.message_id`); err != nil {
 		return nil, wrap(err)
 	}
 	if !repair || r.Problems() == len(r.HashMismatch) {
@@ -238,23 +236,26 @@ func (s *Store) repair(ctx context.Context, r *CheckReport, fix []fixedHeaders) 
 		fixed++
 	}
 	if len(r.LedgerMismatch) > 0 {
-		// Point each row at the message saved under its own (account, UIDL), if any.
+		// Point each row at the message stored under its own (account, UIDL) with the bytes the
+		// row knows; failing that, forget the download, so the next session fetches the message
+		// again rather than trust a copy that is not the server's.
+		var key string
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(group_concat(l.account_id || ' ' || l.uidl, char(10)), '')
+			FROM ledger l JOIN messages m ON m.id = l.message_id WHERE `+ledgerMismatch).Scan(&key); err != nil {
+			return err
+		}
 		if err := exec(`UPDATE ledger SET message_id = (SELECT m.id FROM messages m
-				WHERE m.account_id = ledger.account_id AND m.uidl = ledger.uidl)
-			WHERE message_id IN (SELECT l.message_id FROM ledger l JOIN messages m ON m.id = l.message_id
-				WHERE m.account_id IS NOT l.account_id OR m.uidl IS NOT l.uidl)`); err != nil {
+				WHERE m.account_id = ledger.account_id AND m.uidl = ledger.uidl
+				AND (ledger.sha256 IS NULL OR m.sha256 = ledger.sha256))
+			WHERE instr(char(10) || ?1 || char(10), char(10) || account_id || ' ' || uidl || char(10)) > 0`, key); err != nil {
+			return err
+		}
+		if err := exec(`UPDATE ledger SET downloaded_at = NULL, size = NULL, sha256 = NULL, delete_requested_at = NULL
+			WHERE message_id IS NULL
+			AND instr(char(10) || ?1 || char(10), char(10) || account_id || ' ' || uidl || char(10)) > 0`, key); err != nil {
 			return err
 		}
 		fixed += len(r.LedgerMismatch)
-	}
-	for _, id := range r.LedgerMissing {
-		if err := exec(`INSERT INTO ledger (account_id, uidl, first_seen, downloaded_at, message_id)
-			SELECT account_id, uidl, received, received, id FROM messages WHERE id = ?
-			ON CONFLICT (account_id, uidl) DO UPDATE SET message_id = excluded.message_id,
-				downloaded_at = coalesce(ledger.downloaded_at, excluded.downloaded_at)`, id); err != nil {
-			return err
-		}
-		fixed++
 	}
 	if err := tx.Commit(); err != nil {
 		return err

@@ -36,8 +36,10 @@ func TestCheckDetectsAndRepairs(t *testing.T) {
 	// An out-of-date index: a message marked indexed is missing, and a purged one lingers.
 	exec(`DELETE FROM message_fts WHERE rowid = ?`, ids["lunch"])
 	exec(`INSERT INTO message_fts (rowid, subject, from_addr, to_addr, cc_addr, body, attachments) VALUES (9999, 'ghost', '', '', '', '', '')`)
-	// The ledger lost track of a downloaded message.
-	exec(`DELETE FROM ledger WHERE message_id = ?`, ids["sale"])
+	// A ledger row pointing at other bytes than were downloaded under its UIDL.
+	exec(`UPDATE ledger SET sha256 = 'feed' WHERE message_id = ?`, ids["sale"])
+	// A pruned ledger row (the server no longer lists the message) is normal, not a problem.
+	exec(`DELETE FROM ledger WHERE message_id = ?`, ids["lunch"])
 
 	r, err = s.Check(ctx, false)
 	if err != nil {
@@ -53,7 +55,7 @@ func TestCheckDetectsAndRepairs(t *testing.T) {
 		{"IndexMissing", r.IndexMissing, []int64{ids["lunch"]}},
 		{"IndexStale", r.IndexStale, sorted(ids["report"], ids["cafe"])},
 		{"IndexOrphans", r.IndexOrphans, []int64{9999}},
-		{"LedgerMissing", r.LedgerMissing, []int64{ids["sale"]}},
+		{"LedgerMismatch", r.LedgerMismatch, []int64{ids["sale"]}},
 	}
 	for _, c := range checks {
 		if !slices.Equal(c.got, c.want) {
@@ -84,8 +86,11 @@ func TestCheckDetectsAndRepairs(t *testing.T) {
 		t.Errorf("report after repair = %+v, want its headers re-derived", m)
 	}
 	l, _ := s.Ledger(ctx, 1)
-	if e, ok := l["uidl-sale"]; !ok || e.MessageID != ids["sale"] || e.Downloaded == nil {
-		t.Errorf("ledger entry after repair = %+v, want it back pointing at the message", e)
+	if e, ok := l["uidl-sale"]; !ok || e.MessageID != 0 || e.Downloaded != nil {
+		t.Errorf("ledger entry after repair = %+v, want the download forgotten (fetched again)", e)
+	}
+	if _, ok := l["uidl-lunch"]; ok {
+		t.Errorf("repair recreated a pruned ledger row")
 	}
 	if got := search(t, s, ids, "lunch"); !slices.Equal(got, []string{"lunch"}) {
 		t.Errorf("search lunch after repair = %v", got)

@@ -16,6 +16,14 @@ type LedgerEntry struct {
 	DeletedFromServer *time.Time // nil until deleted on the server
 	MessageID         int64      // stored message, 0 if none
 	DeleteRequested   *time.Time // a local delete asked for the server copy to go; nil if not
+	// Size and SHA256 describe the bytes downloaded under the UIDL (0 and "" if unknown); a
+	// server copy is deleted only while it still matches them.
+	Size   int64
+	SHA256 string
+	// Failures counts the sessions that could not download the message; Failure is the last
+	// reason ("" if none).
+	Failures int
+	Failure  string
 }
 
 // Ledger returns an account's ledger keyed by UIDL.
@@ -66,7 +74,8 @@ func (s *Store) EachLedgerKnown(ctx context.Context, accountID int64, fn func(ui
 }
 
 func (s *Store) ledgerWhere(ctx context.Context, where string, args ...any) (map[string]LedgerEntry, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT uidl, first_seen, downloaded_at, deleted_at, coalesce(message_id, 0), delete_requested_at
+	rows, err := s.db.QueryContext(ctx, `SELECT uidl, first_seen, downloaded_at, deleted_at, coalesce(message_id, 0), delete_requested_at,
+		coalesce(size, 0), coalesce(sha256, ''), failures, failure
 		FROM ledger WHERE account_id = ?`+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("mailstore: ledger: %w", err)
@@ -80,7 +89,8 @@ func (s *Store) ledgerWhere(ctx context.Context, where string, args ...any) (map
 			downloaded, deleted sql.NullInt64
 			requested           sql.NullInt64
 		)
-		if err := rows.Scan(&e.UIDL, &first, &downloaded, &deleted, &e.MessageID, &requested); err != nil {
+		if err := rows.Scan(&e.UIDL, &first, &downloaded, &deleted, &e.MessageID, &requested,
+			&e.Size, &e.SHA256, &e.Failures, &e.Failure); err != nil {
 			return nil, fmt.Errorf("mailstore: ledger: %w", err)
 		}
 		e.FirstSeen = time.Unix(first, 0)
@@ -117,6 +127,17 @@ func (s *Store) MarkSeen(ctx context.Context, accountID int64, uidls []string, n
 func (s *Store) MarkDeleted(ctx context.Context, accountID int64, uidls []string, now time.Time) error {
 	return s.eachUIDL(ctx, "mark deleted", accountID, uidls,
 		`UPDATE ledger SET deleted_at = ?3 WHERE account_id = ?1 AND uidl = ?2 AND deleted_at IS NULL`, now)
+}
+
+// RecordFailure notes that the message under uidl could not be downloaded in this session,
+// and why; the next session tries again, after the others.
+func (s *Store) RecordFailure(ctx context.Context, accountID int64, uidl, reason string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE ledger SET failures = failures + 1, failure = ?
+		WHERE account_id = ? AND uidl = ?`, reason, accountID, uidl)
+	if err != nil {
+		return fmt.Errorf("mailstore: record failure: %w", err)
+	}
+	return nil
 }
 
 // eachUIDL runs query (with parameters account, uidl, unix time) once per

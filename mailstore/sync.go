@@ -296,11 +296,21 @@ func (s *Store) ReplaceMessageFrom(ctx context.Context, id int64, r io.Reader) (
 			return nil, wrap(err)
 		}
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE messages SET raw = ?, chunked = ?, sha256 = ?, size = ?, partial = 0,
+	sha := hex.EncodeToString(sum.Sum(nil))
+	// The index row goes with the old bytes; the message rejoins the backlog, so its body and
+	// attachments become searchable.
+	_, err = tx.ExecContext(ctx, `UPDATE messages SET raw = ?, chunked = ?, sha256 = ?, size = ?, partial = 0, indexed = 0,
 		date = ?, from_addr = ?, to_addr = ?, cc_addr = ?, subject = ?, message_id = ?, has_attachments = ?
-		WHERE id = ?`, inline, chunked, hex.EncodeToString(sum.Sum(nil)), size,
+		WHERE id = ?`, inline, chunked, sha, size,
 		date, hd.from, hd.to, hd.cc, hd.subject, hd.messageID, hd.hasAttachments, id)
 	if err != nil {
+		return nil, wrap(err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM message_fts WHERE rowid = ?`, id); err != nil {
+		return nil, wrap(err)
+	}
+	// The ledger now knows the whole message's bytes: they are what a deletion is checked against.
+	if _, err := tx.ExecContext(ctx, `UPDATE ledger SET size = ?, sha256 = ? WHERE message_id = ?`, size, sha, id); err != nil {
 		return nil, wrap(err)
 	}
 	if err := checkDurable(ctx, tx); err != nil {
@@ -405,16 +415,12 @@ func (s *Store) RequestServerDelete(ctx context.Context, accountID int64, uidls 
 		`UPDATE ledger SET delete_requested_at = ?3 WHERE account_id = ?1 AND uidl = ?2 AND delete_requested_at IS NULL`, now)
 }
 
-// PruneLedger removes ledger rows of UIDLs the server no longer lists (onServer is the
-// complete listing of a successful session) when forgetting them loses nothing:
-//   - rows of messages Pouch deleted from the server (deleted_at set);
-//   - rows never downloaded (the message went away before Pouch got it);
-//   - rows whose message is stored here: the archive's own (account, UIDL) uniqueness still
-//     stops a reappearing UIDL from being stored twice.
-//
-// Kept: rows downloaded whose local copy was purged and that Pouch did not delete from the
-// server; they are what stops a message the user deleted here from coming back.
-// It returns the number of rows removed.
+// PruneLedger removes the ledger rows of UIDLs the server no longer lists (onServer is the
+// complete listing of a successful session) and returns how many. The ledger describes what is
+// on the server now; a UIDL that comes back later may name another message (servers reuse
+// UIDLs after a rebuild), so nothing about it is kept: not a download, not a delete request.
+// A message deleted here whose UIDL comes back is compared by hash when downloaded again, and
+// stored again only if its bytes are not in the archive.
 func (s *Store) PruneLedger(ctx context.Context, accountID int64, onServer []string) (int, error) {
 	wrap := func(err error) error { return fmt.Errorf("mailstore: prune ledger: %w", err) }
 	listed := make(map[string]struct{}, len(onServer))
@@ -426,9 +432,7 @@ func (s *Store) PruneLedger(ctx context.Context, accountID int64, onServer []str
 		return 0, wrap(err)
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT l.uidl FROM ledger l WHERE l.account_id = ?
-		AND (l.deleted_at IS NOT NULL OR l.downloaded_at IS NULL
-		     OR EXISTS (SELECT 1 FROM messages m WHERE m.id = l.message_id))`, accountID)
+	rows, err := tx.QueryContext(ctx, `SELECT uidl FROM ledger WHERE account_id = ?`, accountID)
 	if err != nil {
 		return 0, wrap(err)
 	}

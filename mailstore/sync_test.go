@@ -136,34 +136,40 @@ func TestSaveRefusesNonDurableConnection(t *testing.T) {
 	}
 }
 
+// TestPruneLedgerRule: the ledger describes what the server lists now. Every row of a UIDL no
+// longer listed goes, a purged copy's row with a delete request included: kept, a later reuse
+// of the UIDL would be DELEd with no download at all.
 func TestPruneLedgerRule(t *testing.T) {
 	s, a := syncStore(t)
 	ctx := context.Background()
 	now := time.Unix(1700000000, 0)
-	// stored: downloaded, stored here; purged: downloaded, local copy gone; deleted: deleted
-	// by us; never: never downloaded; listed: still on the server.
-	if err := s.MarkSeen(ctx, a.ID, []string{"stored", "purged", "deleted", "never", "listed"}, now); err != nil {
+	// stored: downloaded, stored here; purged: downloaded, local copy gone, server deletion
+	// requested; deleted: deleted by us; never: never downloaded; listed and requested: still on
+	// the server.
+	all := []string{"stored", "purged", "deleted", "never", "listed", "requested"}
+	if err := s.MarkSeen(ctx, a.ID, all, now); err != nil {
 		t.Fatal(err)
 	}
-	for _, u := range []string{"stored", "purged", "deleted", "listed"} {
+	for _, u := range []string{"stored", "purged", "deleted", "listed", "requested"} {
 		if _, err := s.SaveMessageFrom(ctx, a.ID, u, strings.NewReader("Subject: "+u+"\r\n\r\n"), now); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := mailstore.DB(s).Exec(`DELETE FROM messages WHERE uidl = 'purged'`); err != nil {
+	if err := s.RequestServerDelete(ctx, a.ID, []string{"purged", "requested"}, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mailstore.DB(s).Exec(`DELETE FROM messages WHERE uidl IN ('purged', 'requested')`); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.MarkDeleted(ctx, a.ID, []string{"deleted"}, now); err != nil {
 		t.Fatal(err)
 	}
-	n, err := s.PruneLedger(ctx, a.ID, []string{"listed"})
+	n, err := s.PruneLedger(ctx, a.ID, []string{"listed", "requested"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	l, _ := s.Ledger(ctx, a.ID)
-	_, keptPurged := l["purged"]
-	_, keptListed := l["listed"]
-	if n != 3 || len(l) != 2 || !keptPurged || !keptListed {
-		t.Errorf("pruned %d, ledger %v; want stored, deleted and never pruned; purged and listed kept", n, l)
+	if n != 4 || len(l) != 2 || l["requested"].DeleteRequested == nil || l["listed"].MessageID == 0 {
+		t.Errorf("pruned %d, ledger %v; want every unlisted row pruned, the listed ones kept as they were", n, l)
 	}
 }

@@ -128,7 +128,6 @@ func printCheck(w io.Writer, r *mailstore.CheckReport) {
 		{"missing from the search index", r.IndexMissing},
 		{"search index out of date", r.IndexStale},
 		{"search index entries of deleted messages", r.IndexOrphans},
-		{"downloaded but missing from the UIDL ledger", r.LedgerMissing},
 		{"ledger entries pointing at the wrong message", r.LedgerMismatch},
 	}
 	for _, l := range lines {
