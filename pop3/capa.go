@@ -10,6 +10,14 @@ import (
 	"time"
 )
 
+// Bounds on a CAPA reply. It is read before login, and with STLS before
+// TLS, so anyone on the path can send one; real ones have a dozen or two
+// short lines.
+const (
+	maxCapaLines = 256
+	maxCapaBytes = 64 << 10
+)
+
 // Capabilities is the server's CAPA reply (RFC 2449). A server without CAPA
 // yields an empty Capabilities.
 type Capabilities struct {
@@ -111,7 +119,8 @@ func (c *Client) Capabilities(ctx context.Context) (*Capabilities, error) {
 		return nil, err
 	}
 	caps := &Capabilities{Raw: map[string][]string{}}
-	err = c.readListing(ctx, "CAPA", func(line []byte) string {
+	lim := listingLimits{lines: maxCapaLines, bytes: maxCapaBytes, within: c.timeout, why: "Options.Timeout"}
+	err = c.readListing(ctx, "CAPA", lim, func(line []byte) string {
 		name, args, reason := parseCapaLine(line)
 		if reason != "" {
 			return reason
