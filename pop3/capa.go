@@ -99,24 +99,31 @@ func (c *Capabilities) clone() *Capabilities {
 // server does not support CAPA, the result is an empty Capabilities and no
 // error.
 func (c *Client) Capabilities(ctx context.Context) (*Capabilities, error) {
+	caps, _, err := c.capabilities(ctx)
+	return caps, err
+}
+
+// capabilities is Capabilities plus the APOP timestamp, read under the same
+// lock so that both describe the same side of an STLS.
+func (c *Client) capabilities(ctx context.Context) (_ *Capabilities, apop string, _ error) {
 	end, err := c.start(ctx, "CAPA")
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer end()
 	if c.caps != nil {
-		return c.caps.clone(), nil
+		return c.caps.clone(), c.apop, nil
 	}
 	if err := c.send(ctx, "CAPA"); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if _, err := c.readStatus(ctx, "CAPA"); err != nil {
 		var e *Error
 		if errors.As(err, &e) {
 			c.caps = &Capabilities{Raw: map[string][]string{}}
-			return c.caps.clone(), nil
+			return c.caps.clone(), c.apop, nil
 		}
-		return nil, err
+		return nil, "", err
 	}
 	caps := &Capabilities{Raw: map[string][]string{}}
 	lim := listingLimits{lines: maxCapaLines, bytes: maxCapaBytes, within: c.timeout, why: "Options.Timeout"}
@@ -131,10 +138,10 @@ func (c *Client) Capabilities(ctx context.Context) (*Capabilities, error) {
 		return ""
 	})
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	c.caps = caps
-	return caps.clone(), nil
+	return caps.clone(), c.apop, nil
 }
 
 // parseCapaLine splits a CAPA line into its upper-cased name and arguments.

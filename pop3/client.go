@@ -103,7 +103,7 @@ type Client struct {
 	bw *bufio.Writer
 
 	greeting string
-	apop     string        // APOP timestamp from the greeting, kept for APOP support
+	apop     string        // APOP timestamp from the greeting; dropped by STLS; guarded by mu
 	utf8     atomic.Bool   // the UTF8 command (RFC 6856) was accepted
 	nonce    func() string // SCRAM client nonce; nil means random (tests fix it)
 
@@ -263,7 +263,8 @@ func (c *Client) readGreeting(ctx context.Context) error {
 	return nil
 }
 
-// Greeting returns the text of the server's +OK greeting.
+// Greeting returns the text of the server's +OK greeting. After STLS it is
+// still the plaintext greeting, which may have been forged.
 func (c *Client) Greeting() string { return c.greeting }
 
 // Close drops the connection without QUIT. The server then stays out of the
