@@ -87,8 +87,9 @@ func (o *Options) maxListingBytes() int64 {
 // Client is a connection to a POP3 server. Commands run in lockstep; calls
 // from several goroutines are serialized, except that calls made while a
 // Retr callback runs fail instead of waiting (waiting would deadlock a
-// callback that calls back into the Client). Close may be called at any time
-// from any goroutine to abort.
+// callback that calls back into the Client). A call waiting for its turn
+// gives up when its ctx is done or the Client is closed. Close may be
+// called at any time from any goroutine to abort.
 type Client struct {
 	timeout    time.Duration
 	listing    listingLimits // for UIDL and LIST
@@ -110,7 +111,11 @@ type Client struct {
 	inCallback atomic.Bool // a Retr callback is running
 	closed     atomic.Bool // the connection is closed (Close, Quit or failure)
 
-	mu     sync.Mutex    // serializes commands; guards the fields below
+	// mu is the command lock, a channel so that waiting for it can end
+	// with ctx or Close: the holder may take as long as its server lets
+	// it. It guards the fields below.
+	mu     chan struct{}
+	shut   chan struct{} // closed with the connection
 	err    error         // why the connection became unusable, if it did
 	caps   *Capabilities // CAPA cache, dropped when the state changes
 	extend bool          // extend the read deadline on every read (long replies)
@@ -225,7 +230,7 @@ func dial(ctx context.Context, addr string, opts *Options) (net.Conn, error) {
 }
 
 func newClient(ctx context.Context, conn net.Conn, opts *Options, host string) (*Client, error) {
-	c := &Client{timeout: opts.timeout(), serverName: host}
+	c := &Client{timeout: opts.timeout(), serverName: host, mu: make(chan struct{}, 1), shut: make(chan struct{})}
 	c.listing = listingLimits{
 		lines:  -1, // maxListingEntries, read when used so tests can lower it
 		bytes:  opts.maxListingBytes(),
@@ -272,7 +277,7 @@ func (c *Client) Greeting() string { return c.greeting }
 // commit deletions. Close is safe to call more than once and from another
 // goroutine to abort a command in progress.
 func (c *Client) Close() error {
-	if c.closed.Swap(true) {
+	if !c.markClosed() {
 		return nil
 	}
 	if err := c.conn().Close(); err != nil {
@@ -322,24 +327,45 @@ func (c *Client) start(ctx context.Context, cmd string) (end func(), err error) 
 	if c.inCallback.Load() {
 		return nil, errReentrant
 	}
-	c.mu.Lock()
+	select {
+	case c.mu <- struct{}{}:
+	default:
+		select {
+		case c.mu <- struct{}{}:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("pop3: %s: waiting for the command before it: %w", cmd, ctx.Err())
+		case <-c.shut:
+			return nil, fmt.Errorf("%w: %s not sent", ErrClosed, cmd)
+		}
+	}
+	unlock := func() { <-c.mu }
 	if c.closed.Load() {
 		err := c.err
-		c.mu.Unlock()
+		unlock()
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s not sent: connection dropped after an earlier error: %v", ErrClosed, cmd, err)
 		}
 		return nil, fmt.Errorf("%w: %s not sent", ErrClosed, cmd)
 	}
 	if err := ctx.Err(); err != nil {
-		c.mu.Unlock()
+		unlock()
 		return nil, fmt.Errorf("pop3: %s: %w", cmd, err)
 	}
 	disarm := c.arm(ctx)
 	return func() {
 		disarm()
-		c.mu.Unlock()
+		unlock()
 	}, nil
+}
+
+// markClosed records that the connection is closed and wakes the commands
+// waiting for their turn. It reports whether this call closed it.
+func (c *Client) markClosed() bool {
+	if c.closed.Swap(true) {
+		return false
+	}
+	close(c.shut)
+	return true
 }
 
 // aLongTimeAgo is a deadline that makes blocked I/O return at once.
@@ -424,7 +450,7 @@ func (c *Client) fail(err error) error {
 	if c.err == nil {
 		c.err = err
 	}
-	if !c.closed.Swap(true) {
+	if c.markClosed() {
 		c.conn().Close()
 	}
 	return err

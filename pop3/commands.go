@@ -185,7 +185,7 @@ func (c *Client) Quit(ctx context.Context) error {
 		return err
 	}
 	_, err = c.readStatus(ctx, "QUIT")
-	if !c.closed.Swap(true) {
+	if c.markClosed() {
 		c.conn().Close()
 	}
 	return err
