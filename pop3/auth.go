@@ -46,7 +46,8 @@ const maxAuthLine = 255
 //
 // With mech "" the strongest mechanism the server offers is chosen:
 // SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, APOP (if the greeting has a
-// timestamp), then — only on a TLS connection — PLAIN, LOGIN and USER.
+// timestamp, and not after STLS: see StartTLS), then — only on a TLS
+// connection — PLAIN, LOGIN and USER.
 // If the connection is unencrypted and the server offers only those
 // cleartext mechanisms, Auth sends nothing and returns an error wrapping
 // ErrInsecureAuth: a password is never sent in the clear unless the caller
@@ -65,16 +66,17 @@ func (c *Client) Auth(ctx context.Context, user, secret, mech string) error {
 	if mech != "" && !KnownMechanism(mech) {
 		return fmt.Errorf("%w: %q is not one of %s", ErrMechanismUnsupported, mech, strings.Join(Mechanisms, ", "))
 	}
-	caps, err := c.Capabilities(ctx)
+	caps, stamp, err := c.capabilities(ctx)
 	if err != nil {
 		return err
 	}
+	o := offer{caps, stamp != ""}
 	if mech == "" {
-		if mech, err = c.chooseMechanism(caps); err != nil {
+		if mech, err = c.chooseMechanism(o); err != nil {
 			return err
 		}
-	} else if !c.offers(caps, mech) {
-		return fmt.Errorf("%w: %s (the server offers %s)", ErrMechanismUnsupported, mech, c.offered(caps))
+	} else if !o.has(mech) {
+		return fmt.Errorf("%w: %s (the server offers %s)", ErrMechanismUnsupported, mech, o)
 	}
 	if caps.UTF8 {
 		if err := c.enableUTF8(ctx); err != nil {
@@ -100,23 +102,30 @@ func (c *Client) UTF8Enabled() bool {
 	return c.utf8.Load()
 }
 
-// offers reports whether the server offers mech. A server without CAPA is
-// assumed to support USER, which RFC 1939 servers nearly all do.
-func (c *Client) offers(caps *Capabilities, mech string) bool {
-	switch mech {
-	case "USER":
-		return caps.User || len(caps.Raw) == 0
-	case "APOP":
-		return c.apop != ""
-	}
-	return slices.Contains(caps.SASL, mech)
+// offer is what the server offers for authentication: its capabilities
+// and whether its greeting allows APOP.
+type offer struct {
+	caps *Capabilities
+	apop bool // an APOP timestamp from a greeting not superseded by STLS
 }
 
-// offered lists what the server offers, for error messages.
-func (c *Client) offered(caps *Capabilities) string {
+// has reports whether the server offers mech. A server without CAPA is
+// assumed to support USER, which RFC 1939 servers nearly all do.
+func (o offer) has(mech string) bool {
+	switch mech {
+	case "USER":
+		return o.caps.User || len(o.caps.Raw) == 0
+	case "APOP":
+		return o.apop
+	}
+	return slices.Contains(o.caps.SASL, mech)
+}
+
+// String lists what the server offers, for error messages.
+func (o offer) String() string {
 	var list []string
 	for _, m := range Mechanisms {
-		if c.offers(caps, m) {
+		if o.has(m) {
 			list = append(list, m)
 		}
 	}
@@ -126,22 +135,22 @@ func (c *Client) offered(caps *Capabilities) string {
 	return strings.Join(list, " ")
 }
 
-func (c *Client) chooseMechanism(caps *Capabilities) (string, error) {
+func (c *Client) chooseMechanism(o offer) (string, error) {
 	for _, m := range challengeMechs {
-		if c.offers(caps, m) {
+		if o.has(m) {
 			return m, nil
 		}
 	}
 	_, encrypted := c.conn().(*tls.Conn)
 	for _, m := range cleartextMechs {
-		if c.offers(caps, m) {
+		if o.has(m) {
 			if !encrypted {
-				return "", fmt.Errorf("%w: the server offers only %s here; use TLS or choose the mechanism explicitly", ErrInsecureAuth, c.offered(caps))
+				return "", fmt.Errorf("%w: the server offers only %s here; use TLS or choose the mechanism explicitly", ErrInsecureAuth, o)
 			}
 			return m, nil
 		}
 	}
-	return "", fmt.Errorf("%w: none of %s (the server offers %s)", ErrMechanismUnsupported, strings.Join(Mechanisms[:7], ", "), c.offered(caps))
+	return "", fmt.Errorf("%w: none of %s (the server offers %s)", ErrMechanismUnsupported, strings.Join(Mechanisms[:7], ", "), o)
 }
 
 // enableUTF8 sends UTF8 (RFC 6856). A refusal is not fatal: the session
@@ -172,12 +181,16 @@ func (c *Client) enableUTF8(ctx context.Context) error {
 // apopLogin is RFC 1939 APOP: the MD5 of the greeting's timestamp and the
 // secret, so the password itself never crosses the wire.
 func (c *Client) apopLogin(ctx context.Context, user, secret string) error {
-	sum := md5.Sum([]byte(c.apop + secret))
 	end, err := c.start(ctx, "APOP")
 	if err != nil {
 		return err
 	}
 	defer end()
+	if c.apop == "" {
+		// Dropped by an STLS since Auth looked.
+		return fmt.Errorf("%w: APOP (no timestamp since STLS)", ErrMechanismUnsupported)
+	}
+	sum := md5.Sum([]byte(c.apop + secret))
 	if err := c.send(ctx, "APOP", user, hex.EncodeToString(sum[:])); err != nil {
 		return err
 	}

@@ -10,6 +10,14 @@ import (
 	"time"
 )
 
+// Bounds on a CAPA reply. It is read before login, and with STLS before
+// TLS, so anyone on the path can send one; real ones have a dozen or two
+// short lines.
+const (
+	maxCapaLines = 256
+	maxCapaBytes = 64 << 10
+)
+
 // Capabilities is the server's CAPA reply (RFC 2449). A server without CAPA
 // yields an empty Capabilities.
 type Capabilities struct {
@@ -91,27 +99,35 @@ func (c *Capabilities) clone() *Capabilities {
 // server does not support CAPA, the result is an empty Capabilities and no
 // error.
 func (c *Client) Capabilities(ctx context.Context) (*Capabilities, error) {
+	caps, _, err := c.capabilities(ctx)
+	return caps, err
+}
+
+// capabilities is Capabilities plus the APOP timestamp, read under the same
+// lock so that both describe the same side of an STLS.
+func (c *Client) capabilities(ctx context.Context) (_ *Capabilities, apop string, _ error) {
 	end, err := c.start(ctx, "CAPA")
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer end()
 	if c.caps != nil {
-		return c.caps.clone(), nil
+		return c.caps.clone(), c.apop, nil
 	}
 	if err := c.send(ctx, "CAPA"); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if _, err := c.readStatus(ctx, "CAPA"); err != nil {
 		var e *Error
 		if errors.As(err, &e) {
 			c.caps = &Capabilities{Raw: map[string][]string{}}
-			return c.caps.clone(), nil
+			return c.caps.clone(), c.apop, nil
 		}
-		return nil, err
+		return nil, "", err
 	}
 	caps := &Capabilities{Raw: map[string][]string{}}
-	err = c.readListing(ctx, "CAPA", func(line []byte) string {
+	lim := listingLimits{lines: maxCapaLines, bytes: maxCapaBytes, within: c.timeout, why: "Options.Timeout"}
+	err = c.readListing(ctx, "CAPA", lim, func(line []byte) string {
 		name, args, reason := parseCapaLine(line)
 		if reason != "" {
 			return reason
@@ -122,10 +138,10 @@ func (c *Client) Capabilities(ctx context.Context) (*Capabilities, error) {
 		return ""
 	})
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	c.caps = caps
-	return caps.clone(), nil
+	return caps.clone(), c.apop, nil
 }
 
 // parseCapaLine splits a CAPA line into its upper-cased name and arguments.

@@ -2,7 +2,12 @@ package pop3_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -176,4 +181,53 @@ func TestCapabilitiesGarbage(t *testing.T) {
 	_, err := c.Capabilities(context.Background())
 	asProtocolError(t, err)
 	wantClosed(t, c)
+}
+
+// TestCapabilitiesEndless: CAPA is read before login, and before TLS with
+// STLS, so anyone on the path can send one that never ends. It is bounded
+// by lines, by bytes and by time.
+func TestCapabilitiesEndless(t *testing.T) {
+	endless := func(line func(i int) string) pop3test.Step {
+		return pop3test.WriteFunc(func(w io.Writer) error {
+			io.WriteString(w, "+OK\r\n")
+			for i := 1; ; i++ {
+				if _, err := io.WriteString(w, line(i)+"\r\n"); err != nil {
+					return err
+				}
+			}
+		}).AllowError()
+	}
+	long := strings.Repeat("a", 3000)
+	tests := []struct {
+		name       string
+		timeout    time.Duration
+		reply      pop3test.Step
+		wantReason string // "" for a deadline error
+	}{
+		{"lines", testTimeout, endless(func(i int) string { return fmt.Sprintf("X-%d", i) }), "lines"},
+		{"bytes", testTimeout, endless(func(i int) string { return fmt.Sprintf("X-%d %s", i, long) }), "bytes"},
+		{"trickle", 500 * time.Millisecond, pop3test.Trickle(100*time.Millisecond, func(i int) string {
+			if i == 1 {
+				return "+OK"
+			}
+			return fmt.Sprintf("X-%d", i)
+		}).AllowError(), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _ := dial(t, &pop3.Options{Timeout: tt.timeout}, pop3test.Expect("CAPA"), tt.reply)
+			err := mustReturn(t, c, func() error {
+				_, err := c.Capabilities(context.Background())
+				return err
+			})
+			if tt.wantReason == "" {
+				if !errors.Is(err, os.ErrDeadlineExceeded) {
+					t.Errorf("Capabilities() = %v, want a deadline error", err)
+				}
+			} else if pe := asProtocolError(t, err); !strings.Contains(pe.Reason, tt.wantReason) {
+				t.Errorf("Reason = %q, want it to mention %s", pe.Reason, tt.wantReason)
+			}
+			wantClosed(t, c)
+		})
+	}
 }

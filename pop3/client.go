@@ -19,6 +19,14 @@ import (
 // Options.Timeout is zero.
 const DefaultTimeout = 60 * time.Second
 
+// Defaults for the bounds on a UIDL or LIST listing: 64 MiB holds the UIDL
+// listing of about a million messages, and ten minutes lets it arrive at
+// about 1 Mbit/s.
+const (
+	DefaultListingTimeout  = 10 * time.Minute
+	DefaultMaxListingBytes = 64 << 20
+)
+
 // Options configures a Client. A nil *Options means the defaults.
 type Options struct {
 	// TLSConfig is used for implicit TLS and STLS. nil means the system
@@ -46,6 +54,13 @@ type Options struct {
 	// when the server advertises PIPELINING, for servers that claim it but
 	// get it wrong.
 	ForceLockstep bool
+	// ListingTimeout bounds a whole UIDL or LIST listing, however steadily
+	// its lines arrive (Timeout only bounds the wait for each read). 0
+	// means DefaultListingTimeout.
+	ListingTimeout time.Duration
+	// MaxListingBytes bounds the size of a UIDL or LIST listing; a longer
+	// one is a *ProtocolError. 0 means DefaultMaxListingBytes.
+	MaxListingBytes int64
 }
 
 func (o *Options) timeout() time.Duration {
@@ -55,13 +70,29 @@ func (o *Options) timeout() time.Duration {
 	return o.Timeout
 }
 
+func (o *Options) listingTimeout() time.Duration {
+	if o == nil || o.ListingTimeout <= 0 {
+		return DefaultListingTimeout
+	}
+	return o.ListingTimeout
+}
+
+func (o *Options) maxListingBytes() int64 {
+	if o == nil || o.MaxListingBytes <= 0 {
+		return DefaultMaxListingBytes
+	}
+	return o.MaxListingBytes
+}
+
 // Client is a connection to a POP3 server. Commands run in lockstep; calls
 // from several goroutines are serialized, except that calls made while a
 // Retr callback runs fail instead of waiting (waiting would deadlock a
-// callback that calls back into the Client). Close may be called at any time
-// from any goroutine to abort.
+// callback that calls back into the Client). A call waiting for its turn
+// gives up when its ctx is done or the Client is closed. Close may be
+// called at any time from any goroutine to abort.
 type Client struct {
 	timeout    time.Duration
+	listing    listingLimits // for UIDL and LIST
 	tlsConfig  *tls.Config
 	serverName string // for STLS when tlsConfig has no ServerName
 	pin        []byte // Options.PinnedSHA256 decoded; nil if none
@@ -73,14 +104,18 @@ type Client struct {
 	bw *bufio.Writer
 
 	greeting string
-	apop     string        // APOP timestamp from the greeting, kept for APOP support
+	apop     string        // APOP timestamp from the greeting; dropped by STLS; guarded by mu
 	utf8     atomic.Bool   // the UTF8 command (RFC 6856) was accepted
 	nonce    func() string // SCRAM client nonce; nil means random (tests fix it)
 
 	inCallback atomic.Bool // a Retr callback is running
 	closed     atomic.Bool // the connection is closed (Close, Quit or failure)
 
-	mu     sync.Mutex    // serializes commands; guards the fields below
+	// mu is the command lock, a channel so that waiting for it can end
+	// with ctx or Close: the holder may take as long as its server lets
+	// it. It guards the fields below.
+	mu     chan struct{}
+	shut   chan struct{} // closed with the connection
 	err    error         // why the connection became unusable, if it did
 	caps   *Capabilities // CAPA cache, dropped when the state changes
 	extend bool          // extend the read deadline on every read (long replies)
@@ -93,6 +128,11 @@ type Client struct {
 		gen       uint64   // bumped per command so a late AfterFunc is ignored
 		ctx       context.Context
 		cancelled bool
+		// limit, if set, caps every read deadline, extended or not, so
+		// that a reply trickling in forever still ends; limitWhy names
+		// the setting behind it, for the error.
+		limit    time.Time
+		limitWhy string
 	}
 }
 
@@ -190,7 +230,13 @@ func dial(ctx context.Context, addr string, opts *Options) (net.Conn, error) {
 }
 
 func newClient(ctx context.Context, conn net.Conn, opts *Options, host string) (*Client, error) {
-	c := &Client{timeout: opts.timeout(), serverName: host}
+	c := &Client{timeout: opts.timeout(), serverName: host, mu: make(chan struct{}, 1), shut: make(chan struct{})}
+	c.listing = listingLimits{
+		lines:  -1, // maxListingEntries, read when used so tests can lower it
+		bytes:  opts.maxListingBytes(),
+		within: opts.listingTimeout(),
+		why:    "Options.ListingTimeout",
+	}
 	if opts != nil {
 		c.tlsConfig = opts.TLSConfig
 		c.debug = opts.DebugWriter
@@ -222,7 +268,8 @@ func (c *Client) readGreeting(ctx context.Context) error {
 	return nil
 }
 
-// Greeting returns the text of the server's +OK greeting.
+// Greeting returns the text of the server's +OK greeting. After STLS it is
+// still the plaintext greeting, which may have been forged.
 func (c *Client) Greeting() string { return c.greeting }
 
 // Close drops the connection without QUIT. The server then stays out of the
@@ -230,7 +277,7 @@ func (c *Client) Greeting() string { return c.greeting }
 // commit deletions. Close is safe to call more than once and from another
 // goroutine to abort a command in progress.
 func (c *Client) Close() error {
-	if c.closed.Swap(true) {
+	if !c.markClosed() {
 		return nil
 	}
 	if err := c.conn().Close(); err != nil {
@@ -280,24 +327,45 @@ func (c *Client) start(ctx context.Context, cmd string) (end func(), err error) 
 	if c.inCallback.Load() {
 		return nil, errReentrant
 	}
-	c.mu.Lock()
+	select {
+	case c.mu <- struct{}{}:
+	default:
+		select {
+		case c.mu <- struct{}{}:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("pop3: %s: waiting for the command before it: %w", cmd, ctx.Err())
+		case <-c.shut:
+			return nil, fmt.Errorf("%w: %s not sent", ErrClosed, cmd)
+		}
+	}
+	unlock := func() { <-c.mu }
 	if c.closed.Load() {
 		err := c.err
-		c.mu.Unlock()
+		unlock()
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s not sent: connection dropped after an earlier error: %v", ErrClosed, cmd, err)
 		}
 		return nil, fmt.Errorf("%w: %s not sent", ErrClosed, cmd)
 	}
 	if err := ctx.Err(); err != nil {
-		c.mu.Unlock()
+		unlock()
 		return nil, fmt.Errorf("pop3: %s: %w", cmd, err)
 	}
 	disarm := c.arm(ctx)
 	return func() {
 		disarm()
-		c.mu.Unlock()
+		unlock()
 	}, nil
+}
+
+// markClosed records that the connection is closed and wakes the commands
+// waiting for their turn. It reports whether this call closed it.
+func (c *Client) markClosed() bool {
+	if c.closed.Swap(true) {
+		return false
+	}
+	close(c.shut)
+	return true
 }
 
 // aLongTimeAgo is a deadline that makes blocked I/O return at once.
@@ -344,8 +412,37 @@ func (c *Client) extendDeadline() {
 	c.dl.mu.Lock()
 	defer c.dl.mu.Unlock()
 	if c.dl.ctx != nil && !c.dl.cancelled {
-		_ = c.dl.conn.SetReadDeadline(deadline(c.dl.ctx, c.timeout))
+		d := deadline(c.dl.ctx, c.timeout)
+		if !c.dl.limit.IsZero() && c.dl.limit.Before(d) {
+			d = c.dl.limit
+		}
+		_ = c.dl.conn.SetReadDeadline(d)
 	}
+}
+
+// limitReads caps the read deadline at now+within until the returned func
+// is called, however often reads extend it. Called with mu held.
+func (c *Client) limitReads(within time.Duration, why string) (undo func()) {
+	c.dl.mu.Lock()
+	c.dl.limit, c.dl.limitWhy = time.Now().Add(within), fmt.Sprintf("%v, %s", within, why)
+	c.dl.mu.Unlock()
+	c.extendDeadline() // the cap may come before the current deadline
+	return func() {
+		c.dl.mu.Lock()
+		defer c.dl.mu.Unlock()
+		c.dl.limit, c.dl.limitWhy = time.Time{}, ""
+	}
+}
+
+// pastLimit reports whether a read deadline set by limitReads has passed,
+// and the setting behind it.
+func (c *Client) pastLimit() (within string, ok bool) {
+	c.dl.mu.Lock()
+	defer c.dl.mu.Unlock()
+	if c.dl.limit.IsZero() || time.Now().Before(c.dl.limit) {
+		return "", false
+	}
+	return c.dl.limitWhy, true
 }
 
 // fail records why the connection is unusable and closes it. Called with mu held.
@@ -353,7 +450,7 @@ func (c *Client) fail(err error) error {
 	if c.err == nil {
 		c.err = err
 	}
-	if !c.closed.Swap(true) {
+	if c.markClosed() {
 		c.conn().Close()
 	}
 	return err
@@ -373,6 +470,8 @@ func (c *Client) ioFail(ctx context.Context, cmd string, err error) error {
 	var e error
 	if ctxErr := contextError(ctx, err); ctxErr != nil {
 		e = fmt.Errorf("pop3: %s: %w: %w", cmd, ctxErr, err)
+	} else if why, past := c.pastLimit(); past && errors.Is(err, os.ErrDeadlineExceeded) {
+		e = fmt.Errorf("pop3: %s: reply not complete in the time allowed (%s): %w", cmd, why, err)
 	} else if errors.Is(err, os.ErrDeadlineExceeded) {
 		e = fmt.Errorf("pop3: %s: server silent for %v: %w", cmd, c.timeout, err)
 	} else {
@@ -504,12 +603,27 @@ func (c *Client) readStatus(ctx context.Context, cmd string) (status, error) {
 	return st, nil
 }
 
+// listingLimits bounds a multi-line reply other than a message, which a
+// hostile server could otherwise make endless: each read making progress is
+// not enough.
+type listingLimits struct {
+	lines  int           // at most this many lines; -1 means maxListingEntries
+	bytes  int64         // at most this many octets, line ends included
+	within time.Duration // the whole reply, from its first line
+	why    string        // the setting behind within, for errors
+}
+
 // readListing reads the lines of a multi-line reply up to the terminating
-// ".", dot-unstuffed, passing each to fn. fn returns a reason string when
-// the line is malformed.
-func (c *Client) readListing(ctx context.Context, cmd string, fn func(line []byte) string) error {
+// ".", dot-unstuffed, passing each to fn, within lim. fn returns a reason
+// string when the line is malformed.
+func (c *Client) readListing(ctx context.Context, cmd string, lim listingLimits, fn func(line []byte) string) error {
+	if lim.lines < 0 {
+		lim.lines = maxListingEntries
+	}
+	defer func(old bool) { c.extend = old }(c.extend)
 	c.extend = true
-	defer func() { c.extend = false }()
+	defer c.limitReads(lim.within, lim.why)()
+	var size int64
 	for n := 0; ; n++ {
 		line, err := c.readLine(ctx, cmd)
 		if err != nil {
@@ -522,8 +636,11 @@ func (c *Client) readListing(ctx context.Context, cmd string, fn func(line []byt
 			}
 			line = line[1:]
 		}
-		if n >= maxListingEntries {
-			return c.fail(protoErr(cmd, fmt.Sprintf("more than %d lines in reply", maxListingEntries), nil))
+		if n >= lim.lines {
+			return c.fail(protoErr(cmd, fmt.Sprintf("more than %d lines in reply", lim.lines), nil))
+		}
+		if size += int64(len(line)) + 2; size > lim.bytes {
+			return c.fail(protoErr(cmd, fmt.Sprintf("more than %d bytes in reply", lim.bytes), nil))
 		}
 		if reason := fn(line); reason != "" {
 			return c.fail(protoErr(cmd, reason, line))

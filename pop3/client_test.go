@@ -570,3 +570,36 @@ func TestNewClient(t *testing.T) {
 		t.Errorf("Noop() = %v, want nil", err)
 	}
 }
+
+// TestWaitForBusyClient: a command waiting for the client while a batch
+// hangs on a silent server gives up when its ctx is cancelled or the
+// client is closed, not only when the batch times out.
+func TestWaitForBusyClient(t *testing.T) {
+	tests := []struct {
+		name  string
+		abort func(c *pop3.Client, cancel context.CancelFunc)
+		want  error
+	}{
+		{"cancel", func(_ *pop3.Client, cancel context.CancelFunc) { cancel() }, context.Canceled},
+		{"close", func(c *pop3.Client, _ context.CancelFunc) { c.Close() }, pop3.ErrClosed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, srv := login(t, &pop3.Options{Timeout: time.Minute}, capa("PIPELINING"), pop3test.Expect("RETR 1"), pop3test.Stall(time.Minute))
+			busy := make(chan error, 1)
+			go func() { busy <- c.RetrMany(context.Background(), []int{1}, nil) }()
+			for !strings.Contains(string(srv.Received()), "RETR 1\r\n") {
+				time.Sleep(10 * time.Millisecond)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			time.AfterFunc(200*time.Millisecond, func() { tt.abort(c, cancel) })
+			err := mustReturn(t, c, func() error { return c.Noop(ctx) })
+			if !errors.Is(err, tt.want) {
+				t.Errorf("Noop() while busy = %v, want %v", err, tt.want)
+			}
+			c.Close()
+			<-busy
+		})
+	}
+}

@@ -92,7 +92,7 @@ func (c *Client) UIDLAll(ctx context.Context) ([]UIDL, error) {
 	var list []UIDL
 	uids := make(map[string]struct{})
 	ids := make(map[int]struct{})
-	err = c.readListing(ctx, "UIDL", func(line []byte) string {
+	err = c.readListing(ctx, "UIDL", c.listing, func(line []byte) string {
 		u, reason := parseUIDLLine(line)
 		if reason != "" {
 			return reason
@@ -130,7 +130,7 @@ func (c *Client) ListAll(ctx context.Context) ([]MessageSize, error) {
 	}
 	var list []MessageSize
 	ids := make(map[int]struct{})
-	err = c.readListing(ctx, "LIST", func(line []byte) string {
+	err = c.readListing(ctx, "LIST", c.listing, func(line []byte) string {
 		m, reason := parseListLine(line)
 		if reason != "" {
 			return reason
@@ -185,7 +185,7 @@ func (c *Client) Quit(ctx context.Context) error {
 		return err
 	}
 	_, err = c.readStatus(ctx, "QUIT")
-	if !c.closed.Swap(true) {
+	if c.markClosed() {
 		c.conn().Close()
 	}
 	return err

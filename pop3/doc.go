@@ -24,12 +24,16 @@
 // +OK. Close, a network failure or a timeout leaves every message in place.
 //
 // Everything read from the network is treated as hostile: lines are bounded,
-// listings are validated and capped, message numbers and sizes reported by
-// the server are never used to size allocations, and a malformed reply is a
+// listings are validated and capped in lines, bytes and total time
+// (Options.MaxListingBytes, Options.ListingTimeout), message numbers and
+// sizes reported by the server are never used to size allocations, and a
+// malformed reply, or a pipelined reply to a command not yet sent, is a
 // *ProtocolError that closes the connection. Every command and every read
 // has a deadline (Options.Timeout, or the context's deadline if sooner);
-// cancelling the context interrupts a blocked read and leaves the client
-// closed. After any network or protocol error the Client is closed and
+// cancelling the context interrupts a blocked read, or the wait for another
+// command to finish, and a blocked read leaves the client closed. After STLS
+// nothing said in plaintext is used: capabilities are read again and the
+// greeting's APOP timestamp is dropped. After any network or protocol error the Client is closed and
 // further calls return an error wrapping ErrClosed; a -ERR reply (*Error)
 // leaves it usable.
 package pop3

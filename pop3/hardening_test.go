@@ -102,7 +102,7 @@ func TestEndlessListing(t *testing.T) {
 	c, _ := login(t, nil, pop3test.Expect("UIDL"), pop3test.WriteFunc(func(w io.Writer) error {
 		io.WriteString(w, "+OK\r\n")
 		for i := 1; ; i++ {
-			if _, err := fmt.Fprintf(w, "%d uid%d\r\n", i, i); err != nil {
+			if _, err := fmt.Fprintf(w, "%d %d\r\n", i, i); err != nil {
 				return err
 			}
 		}
@@ -202,4 +202,56 @@ func TestHugeSASLChallenge(t *testing.T) {
 	err := c.Auth(context.Background(), "bob", "secret", "CRAM-MD5")
 	asProtocolError(t, err)
 	wantClosed(t, c)
+}
+
+// TestListingBounded: a UIDL or LIST listing is bounded in bytes
+// (Options.MaxListingBytes) and in total time (Options.ListingTimeout), even
+// when every single read makes progress.
+func TestListingBounded(t *testing.T) {
+	endless := pop3test.WriteFunc(func(w io.Writer) error {
+		io.WriteString(w, "+OK\r\n")
+		for i := 1; ; i++ {
+			if _, err := fmt.Fprintf(w, "%d %d\r\n", i, i); err != nil {
+				return err
+			}
+		}
+	}).AllowError()
+	trickle := pop3test.Trickle(100*time.Millisecond, func(i int) string {
+		if i == 1 {
+			return "+OK"
+		}
+		return fmt.Sprintf("%d %d", i-1, i)
+	}).AllowError()
+	uidl := func(c *pop3.Client) error { _, err := c.UIDLAll(context.Background()); return err }
+	list := func(c *pop3.Client) error { _, err := c.ListAll(context.Background()); return err }
+	tests := []struct {
+		name     string
+		cmd      string
+		reply    pop3test.Step
+		run      func(c *pop3.Client) error
+		deadline bool // a deadline error rather than a *ProtocolError
+	}{
+		{"UIDL endless", "UIDL", endless, uidl, false},
+		{"LIST endless", "LIST", endless, list, false},
+		{"UIDL trickle", "UIDL", trickle, uidl, true},
+		{"LIST trickle", "LIST", trickle, list, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := &pop3.Options{Timeout: 500 * time.Millisecond, ListingTimeout: time.Second, MaxListingBytes: 1 << 20}
+			if !tt.deadline {
+				opts.ListingTimeout = time.Minute // the byte bound must end it
+			}
+			c, _ := login(t, opts, pop3test.Expect(tt.cmd), tt.reply)
+			err := mustReturn(t, c, func() error { return tt.run(c) })
+			if tt.deadline {
+				if !errors.Is(err, os.ErrDeadlineExceeded) || !strings.Contains(err.Error(), "ListingTimeout") {
+					t.Errorf("error = %v, want a deadline error naming Options.ListingTimeout", err)
+				}
+			} else if pe := asProtocolError(t, err); !strings.Contains(pe.Reason, "bytes") {
+				t.Errorf("Reason = %q, want it to mention bytes", pe.Reason)
+			}
+			wantClosed(t, c)
+		})
+	}
 }

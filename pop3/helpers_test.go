@@ -108,3 +108,32 @@ func (m *memConn) RemoteAddr() net.Addr               { return &net.TCPAddr{IP: 
 func (m *memConn) SetDeadline(t time.Time) error      { return nil }
 func (m *memConn) SetReadDeadline(t time.Time) error  { return nil }
 func (m *memConn) SetWriteDeadline(t time.Time) error { return nil }
+
+// hangLimit is how long a call may take before a test calls it hung. The
+// calls it guards end well within a second when they work; the margin is for
+// -race on a loaded machine.
+const hangLimit = 10 * time.Second
+
+// mustReturn runs fn and fails the test if fn has not returned within
+// hangLimit; c is then closed so that a hung call can be reported rather
+// than leaked with the client's lock held.
+func mustReturn(t *testing.T, c *pop3.Client, fn func() error) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- fn() }()
+	timer := time.NewTimer(hangLimit)
+	defer timer.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-timer.C:
+	}
+	c.Close()
+	select {
+	case err := <-done:
+		t.Fatalf("call did not return within %v; it did after Close: %v", hangLimit, err)
+	case <-time.After(5 * time.Second):
+		t.Fatalf("call did not return within %v, nor after Close", hangLimit)
+	}
+	return nil
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"sync/atomic"
 )
 
 // Pipelining windows: how many commands may await their reply at once
@@ -32,14 +33,14 @@ const (
 // are read (CAPA) first if not already known.
 func (c *Client) RetrMany(ctx context.Context, ids []int, fn func(id int, r io.Reader) error) error {
 	return c.pipeline(ctx, "RETR", ids, retrWindow, func(ctx context.Context, id int) error {
-		return c.readMessage(ctx, "RETR", func(r io.Reader) error {
+		return c.readBody(ctx, "RETR", func(r io.Reader) error {
 			if fn == nil {
 				return nil
 			}
 			return fn(id, r)
 		})
 	}, func(ctx context.Context) error {
-		return c.readMessage(ctx, "RETR", nil)
+		return c.readBody(ctx, "RETR", nil)
 	})
 }
 
@@ -49,20 +50,24 @@ func (c *Client) RetrMany(ctx context.Context, ids []int, fn func(id int, r io.R
 // may have marked some later ids too, so on error call Rset (or Close
 // without Quit) unless a partial deletion is acceptable.
 func (c *Client) DeleMany(ctx context.Context, ids []int) error {
-	read := func(ctx context.Context) error {
-		_, err := c.readStatus(ctx, "DELE")
-		return err
-	}
-	return c.pipeline(ctx, "DELE", ids, deleWindow, func(ctx context.Context, _ int) error { return read(ctx) }, read)
+	return c.pipeline(ctx, "DELE", ids, deleWindow, nil, nil)
 }
 
 // pipeline sends "cmd id" for each id from a writer goroutine, at most
-// window ahead of the replies, while this goroutine reads the replies with
-// handle. Reading and writing at the same time means a full socket buffer
+// window ahead of the replies, while this goroutine reads the replies: the
+// status line, then, after a +OK, the rest with body (nil for single-line
+// replies). Reading and writing at the same time means a full socket buffer
 // on either side can never deadlock the two peers. Without PIPELINING the
-// window is 1: lockstep, with the same bytes on the wire.
+// window is 1: lockstep, with the same bytes on the wire. After a refusal
+// or an error from body, discard reads what follows a +OK to a command
+// already sent.
+//
+// A reply to a command that has not been sent yet is a *ProtocolError: the
+// server is not answering these commands, and the reader must not wait for
+// a command that may never be sent (the writer stops when the connection
+// fails).
 func (c *Client) pipeline(ctx context.Context, cmd string, ids []int, window int,
-	handle func(ctx context.Context, id int) error, drain func(ctx context.Context) error) error {
+	body func(ctx context.Context, id int) error, discard func(ctx context.Context) error) error {
 	for _, id := range ids {
 		if id <= 0 {
 			return fmt.Errorf("%w: %s message number %d", ErrInvalidArgument, cmd, id)
@@ -97,17 +102,22 @@ func (c *Client) pipeline(ctx context.Context, cmd string, ids []int, window int
 		if !stopped {
 			stopped = true
 			close(w.stop)
-			<-w.done
+			<-w.done // the writer's flush ends on its deadline, ctx or Close
 		}
 	}
 	defer stopWriter()
 
+	defer func(old bool) { c.extend = old }(c.extend)
 	c.extend = true // the batch may take long; each read must progress
-	defer func() { c.extend = false }()
 	for i, id := range ids {
-		err := handle(ctx, id)
+		err := c.pipeReply(ctx, cmd, w, i)
+		if err == nil && body != nil {
+			err = body(ctx, id)
+		}
 		if err == nil {
-			<-w.slots
+			err = c.pipeRelease(ctx, cmd, w)
+		}
+		if err == nil {
 			continue
 		}
 		if c.closed.Load() {
@@ -121,16 +131,82 @@ func (c *Client) pipeline(ctx context.Context, cmd string, ids []int, window int
 			return c.ioFail(ctx, cmd, w.err)
 		}
 		for range w.sent - (i + 1) {
-			if derr := drain(ctx); derr != nil {
-				var e *Error
-				if !errors.As(derr, &e) {
-					return errors.Join(err, derr)
-				}
+			derr := c.pipeDiscard(ctx, cmd, discard)
+			if derr == nil {
+				continue
+			}
+			var e *Error
+			if !errors.As(derr, &e) {
+				return errors.Join(err, derr)
 			}
 		}
 		return err
 	}
+	stopWriter()
+	if w.err != nil {
+		// Every reply came, yet the last write failed: the connection is
+		// in an unknown state, though the batch itself is complete.
+		c.ioFail(ctx, cmd, w.err)
+	}
 	return nil
+}
+
+// pipeReply reads the status line of reply i and makes sure command i had
+// been sent when it came.
+func (c *Client) pipeReply(ctx context.Context, cmd string, w *pipeWriter, i int) error {
+	// Bytes already buffered arrived before command i left, if it has not.
+	// Checked before reading, since reading may wait for the command.
+	if w.issued.Load() <= int64(i) && c.br.Buffered() > 0 {
+		peek, _ := c.br.Peek(min(c.br.Buffered(), excerptLen))
+		return c.fail(protoErr(cmd, errAhead, peek))
+	}
+	_, err := c.readStatus(ctx, cmd)
+	var e *Error
+	if err != nil && !errors.As(err, &e) {
+		return err
+	}
+	if w.issued.Load() <= int64(i) {
+		// issued is stored before the bytes are written, so this is not a
+		// race with a reply the server sent quickly.
+		return c.fail(protoErr(cmd, errAhead, nil))
+	}
+	return err
+}
+
+// errAhead is the reason for a reply to a command not yet sent.
+const errAhead = "server replied ahead of the commands sent"
+
+// pipeRelease frees the window slot of a command whose reply has been read.
+// The writer took the slot before sending the command, so after pipeReply
+// it is there; done and ctx make sure this can never wait forever anyway.
+func (c *Client) pipeRelease(ctx context.Context, cmd string, w *pipeWriter) error {
+	select {
+	case <-w.slots:
+		return nil
+	default:
+	}
+	select {
+	case <-w.slots:
+		return nil
+	case <-w.done:
+		select {
+		case <-w.slots:
+			return nil
+		default:
+			return c.fail(protoErr(cmd, errAhead, nil))
+		}
+	case <-ctx.Done():
+		return c.fail(fmt.Errorf("pop3: %s: %w", cmd, ctx.Err()))
+	}
+}
+
+// pipeDiscard reads and drops one reply to a command sent before the batch
+// stopped.
+func (c *Client) pipeDiscard(ctx context.Context, cmd string, discard func(ctx context.Context) error) error {
+	if _, err := c.readStatus(ctx, cmd); err != nil || discard == nil {
+		return err
+	}
+	return discard(ctx)
 }
 
 // pipeFailure explains a connection-level failure during a batch: a write
@@ -156,9 +232,13 @@ type pipeWriter struct {
 	stop  chan struct{}
 	done  chan struct{}
 
+	// issued counts the commands that may have reached the server: stored
+	// before each flush, so a reply beyond it answers a command not sent.
+	issued atomic.Int64
+
 	// Read by the owner after done is closed.
 	sent int   // commands flushed to the connection
-	err  error // write failure; the connection has been closed
+	err  error // write failure
 }
 
 func (w *pipeWriter) run() {
@@ -168,11 +248,13 @@ func (w *pipeWriter) run() {
 		if queued == 0 {
 			return true
 		}
+		w.issued.Store(int64(w.sent + queued))
 		w.c.extendWriteDeadline()
 		if err := w.c.bw.Flush(); err != nil {
+			// The connection stays open: the replies already received
+			// are still read and checked, and the reader, which never
+			// waits on the writer alone, reports the failure.
 			w.err = err
-			// Unblock the reader; it reports the failure.
-			w.c.conn().Close()
 			return false
 		}
 		w.sent += queued

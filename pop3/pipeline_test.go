@@ -380,3 +380,85 @@ func TestDeleManyLongNumbers(t *testing.T) {
 		t.Errorf("Noop() after refused DELE = %v, want nil (client out of step)", err)
 	}
 }
+
+// TestPipelineRepliesAhead: the server answers the first command with a
+// reply for every message at once, then resets the connection. The replies
+// beyond the commands sent are a protocol error, found promptly: the batch
+// must not wait for commands that can no longer be sent.
+func TestPipelineRepliesAhead(t *testing.T) {
+	const n = 2000
+	ids := make([]int, n)
+	for i := range ids {
+		ids[i] = i + 1
+	}
+	tests := []struct {
+		name  string
+		cmd   string
+		reply string
+		run   func(c *pop3.Client) error
+	}{
+		{"RetrMany", "RETR 1", "+OK\r\nbody\r\n.\r\n", func(c *pop3.Client) error {
+			return c.RetrMany(context.Background(), ids, func(_ int, r io.Reader) error {
+				_, err := io.Copy(io.Discard, r)
+				return err
+			})
+		}},
+		{"DeleMany", "DELE 1", "+OK\r\n", func(c *pop3.Client) error {
+			return c.DeleMany(context.Background(), ids)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _ := login(t, nil, capa("PIPELINING"), pop3test.Expect(tt.cmd),
+				pop3test.Send(strings.Repeat(tt.reply, n)).AllowError(), pop3test.Reset().AllowError())
+			err := mustReturn(t, c, func() error { return tt.run(c) })
+			pe := asProtocolError(t, err)
+			if !strings.Contains(pe.Reason, "ahead") {
+				t.Errorf("Reason = %q, want it to say the server replied ahead", pe.Reason)
+			}
+			wantClosed(t, c)
+		})
+	}
+}
+
+// TestPipelineCancel: a pipelined batch whose server stops answering
+// returns ctx's error soon after ctx is cancelled, long before the timeout.
+func TestPipelineCancel(t *testing.T) {
+	_, wire := message(1)
+	tests := []struct {
+		name   string
+		script []pop3test.Step
+		run    func(ctx context.Context, c *pop3.Client) error
+	}{
+		{"RetrMany", []pop3test.Step{pop3test.Expect("RETR 1"), pop3test.Send(wire)}, func(ctx context.Context, c *pop3.Client) error {
+			return c.RetrMany(ctx, []int{1, 2, 3}, func(_ int, r io.Reader) error {
+				_, err := io.Copy(io.Discard, r)
+				return err
+			})
+		}},
+		{"RetrMany mid-message", []pop3test.Step{pop3test.Expect("RETR 1"), pop3test.Send("+OK\r\nSubject: half")}, func(ctx context.Context, c *pop3.Client) error {
+			return c.RetrMany(ctx, []int{1, 2, 3}, func(_ int, r io.Reader) error {
+				_, err := io.Copy(io.Discard, r)
+				return err
+			})
+		}},
+		{"DeleMany", []pop3test.Step{pop3test.Expect("DELE 1"), pop3test.Reply("+OK")}, func(ctx context.Context, c *pop3.Client) error {
+			return c.DeleMany(ctx, []int{1, 2, 3})
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			script := append([]pop3test.Step{capa("PIPELINING")}, tt.script...)
+			script = append(script, pop3test.Stall(time.Minute))
+			c, _ := login(t, &pop3.Options{Timeout: time.Minute}, script...)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			time.AfterFunc(200*time.Millisecond, cancel)
+			err := mustReturn(t, c, func() error { return tt.run(ctx, c) })
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("error = %v, want context.Canceled", err)
+			}
+			wantClosed(t, c)
+		})
+	}
+}

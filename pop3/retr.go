@@ -58,8 +58,16 @@ func (c *Client) readMessage(ctx context.Context, cmd string, fn func(r io.Reade
 	if _, err := c.readStatus(ctx, cmd); err != nil {
 		return err
 	}
+	return c.readBody(ctx, cmd, fn)
+}
+
+// readBody reads the multi-line body after a +OK to RETR or TOP, streaming
+// it to fn (see Retr).
+func (c *Client) readBody(ctx context.Context, cmd string, fn func(r io.Reader) error) error {
+	// Restored rather than cleared: a pipelined batch keeps extending
+	// between messages.
+	defer func(old bool) { c.extend = old }(c.extend)
 	c.extend = true
-	defer func() { c.extend = false }()
 	d := &dotReader{c: c, ctx: ctx, cmd: cmd}
 	fnErr := c.callback(d, fn)
 	if d.err == nil && !d.done {

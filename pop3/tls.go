@@ -16,8 +16,10 @@ import (
 // Options.TLSConfig; an empty ServerName is filled in from the dialed host.
 // A -ERR reply is an *Error and leaves the plaintext session usable (callers
 // that require TLS must then stop); a handshake failure is a *TLSError and
-// closes the connection. Capabilities are fetched afresh afterwards, since
-// what was said in plaintext may have been forged.
+// closes the connection. Everything the server said in plaintext may have
+// been forged, so it is forgotten (RFC 2595 §4): capabilities are fetched
+// afresh afterwards, and the greeting's APOP timestamp is dropped, so APOP
+// is not offered over TLS that was started with STLS.
 func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
 	end, err := c.start(ctx, "STLS")
 	if err != nil {
@@ -52,6 +54,7 @@ func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
 	c.dl.mu.Unlock()
 	c.br.Reset(connReader{c})
 	c.caps = nil
+	c.apop = ""
 	return nil
 }
 

@@ -206,3 +206,47 @@ func TestStartTLSTwice(t *testing.T) {
 		t.Error("second StartTLS() = nil, want an error")
 	}
 }
+
+// TestSTLSForgetsGreeting: what the server said in plaintext, its APOP
+// timestamp and its capabilities, is forgotten after STLS (RFC 2595 §4):
+// only what is offered over TLS is used, so an attacker's plaintext
+// greeting cannot steer the choice of mechanism.
+func TestSTLSForgetsGreeting(t *testing.T) {
+	tests := []struct {
+		name    string
+		mech    string
+		after   []pop3test.Step // after the post-TLS CAPA
+		want    string          // client bytes after STLS
+		wantErr error
+	}{
+		{"auto", "", []pop3test.Step{pop3test.Exchange("USER bob", "+OK"), pop3test.Exchange("PASS secret", "+OK")},
+			"CAPA\r\nUSER bob\r\nPASS secret\r\n", nil},
+		{"APOP named", "APOP", nil, "CAPA\r\n", pop3.ErrMechanismUnsupported},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cert, certPEM := pop3test.NewTLSCert()
+			srv := pop3test.NewServer(t, steps(
+				pop3test.Reply(greeting), // with an APOP timestamp
+				pop3test.Exchange("CAPA", "+OK", "STLS", "USER", "SASL SCRAM-SHA-256 CRAM-MD5", "."),
+				pop3test.Exchange("STLS", "+OK Begin TLS negotiation now."),
+				pop3test.StartTLS(serverTLS(cert)),
+				pop3test.Exchange("CAPA", "+OK", "USER", "."),
+				tt.after)...)
+			ctx := context.Background()
+			c, err := pop3.DialStartTLS(ctx, srv.Addr(), &pop3.Options{
+				Timeout:   testTimeout,
+				TLSConfig: &tls.Config{RootCAs: pop3test.CertPool(certPEM)},
+			})
+			if err != nil {
+				t.Fatalf("DialStartTLS() = %v, want nil", err)
+			}
+			defer c.Close()
+			err = c.Auth(ctx, "bob", "secret", tt.mech)
+			if !errors.Is(err, tt.wantErr) {
+				t.Errorf("Auth(%q) = %v, want %v", tt.mech, err, tt.wantErr)
+			}
+			wantClientBytes(t, c, srv, "CAPA\r\nSTLS\r\n"+tt.want)
+		})
+	}
+}

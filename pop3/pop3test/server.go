@@ -157,6 +157,44 @@ func Hangup() Step {
 	}}
 }
 
+// Reset drops the connection with a TCP reset (RST) instead of an orderly
+// close, as a crashed server or a middlebox does: the client's next write
+// fails, while what was sent before the reset can still be read.
+func Reset() Step {
+	return Step{desc: "Reset", run: func(s *session) error {
+		nc := s.conn
+		if tc, ok := nc.(*tls.Conn); ok {
+			nc = tc.NetConn()
+		}
+		if tcp, ok := nc.(*net.TCPConn); ok {
+			if err := tcp.SetLinger(0); err != nil {
+				return err
+			}
+		}
+		return nc.Close()
+	}}
+}
+
+// Trickle writes line(i)+CRLF for i = 1, 2, ... one every interval, until
+// the client stops reading or the server is closed: a server that never
+// stops but never goes silent long enough to time out a single read.
+func Trickle(interval time.Duration, line func(i int) string) Step {
+	return Step{desc: fmt.Sprintf("Trickle(%v)", interval), run: func(s *session) error {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for i := 1; ; i++ {
+			if _, err := io.WriteString(s.conn, line(i)+"\r\n"); err != nil {
+				return err
+			}
+			select {
+			case <-t.C:
+			case <-s.srv.stop:
+				return nil
+			}
+		}
+	}}
+}
+
 // ExpectEOF waits until the client closes the connection and fails if it
 // sends anything first.
 func ExpectEOF() Step {
