@@ -286,6 +286,10 @@ func (c *Client) Close() error {
 	return nil
 }
 
+// Closed reports whether the connection is closed (by Close, Quit or a failure), so that a
+// caller can tell a refusal it may go past from one that ended the session.
+func (c *Client) Closed() bool { return c.closed.Load() }
+
 // TLSConnectionState returns the TLS state, and false if the connection does
 // not use TLS.
 func (c *Client) TLSConnectionState() (tls.ConnectionState, bool) {

@@ -18,16 +18,23 @@ import (
 
 // fetchJSON is one element of `fetch --json`.
 type fetchJSON struct {
-	Account    string  `json:"account"`
-	OK         bool    `json:"ok"`
-	New        int     `json:"new"`
-	Bytes      int64   `json:"bytes"`
-	OnServer   int     `json:"on_server"`
-	DurationMS int64   `json:"duration_ms"`
-	Error      *string `json:"error"`
-	Deleted    int     `json:"deleted"` // deleted from the server, QUIT confirmed
-	Partial    int     `json:"partial"` // of new, stored as headers only (size limit)
-	Warning    *string `json:"warning"` // e.g. leave-days exceeds the server's EXPIRE
+	Account    string        `json:"account"`
+	OK         bool          `json:"ok"`
+	New        int           `json:"new"`
+	Bytes      int64         `json:"bytes"`
+	OnServer   int           `json:"on_server"`
+	DurationMS int64         `json:"duration_ms"`
+	Error      *string       `json:"error"`
+	Deleted    int           `json:"deleted"` // deleted from the server, QUIT confirmed
+	Partial    int           `json:"partial"` // of new, stored as headers only (size limit)
+	Warning    *string       `json:"warning"` // e.g. leave-days exceeds the server's EXPIRE
+	Changed    int           `json:"changed"` // UIDLs naming other bytes than before: stored as new messages
+	Skipped    []skippedJSON `json:"skipped"` // could not be downloaded; left on the server
+}
+
+type skippedJSON struct {
+	UIDL   string `json:"uidl"`
+	Reason string `json:"reason"`
 }
 
 func runFetch(ctx context.Context, env *Env, g *globals, args []string) error {
@@ -60,7 +67,11 @@ func runFetch(ctx context.Context, env *Env, g *globals, args []string) error {
 		out := make([]fetchJSON, 0, len(results))
 		for _, r := range results {
 			j := fetchJSON{Account: r.Account, OK: r.Err == nil, New: r.New, Bytes: r.Bytes,
-				OnServer: r.OnServer, DurationMS: r.Duration.Milliseconds(), Deleted: r.Deleted, Partial: r.Partial}
+				OnServer: r.OnServer, DurationMS: r.Duration.Milliseconds(), Deleted: r.Deleted, Partial: r.Partial,
+				Changed: r.Changed, Skipped: []skippedJSON{}}
+			for _, sk := range r.Skipped {
+				j.Skipped = append(j.Skipped, skippedJSON{UIDL: sk.UIDL, Reason: sk.Reason})
+			}
 			if r.Warning != "" {
 				w := r.Warning
 				j.Warning = &w

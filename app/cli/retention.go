@@ -18,10 +18,12 @@ type retentionJSON struct {
 	Account     string     `json:"account"`
 	UIDL        string     `json:"uidl"`
 	FirstSeen   time.Time  `json:"first_seen"`
-	DeleteAfter *time.Time `json:"delete_after"` // null when kept forever
+	DeleteAfter *time.Time `json:"delete_after"` // null when it will not be deleted
 	Local       bool       `json:"local"`
 	ID          *int64     `json:"id"` // the stored message; null if not stored here
 	Partial     bool       `json:"partial"`
+	Kept        string     `json:"kept,omitempty"`    // why it will not be deleted
+	Failure     string     `json:"failure,omitempty"` // why downloading it failed
 }
 
 func runRetention(ctx context.Context, env *Env, g *globals, args []string) error {
@@ -40,10 +42,14 @@ func runRetention(ctx context.Context, env *Env, g *globals, args []string) erro
 		if err != nil {
 			return err
 		}
+		if w := engine.StrandedWarning(entries); w != "" {
+			fmt.Fprintln(env.Stderr, "warning: "+w)
+		}
 		if *asJSON {
 			out := make([]retentionJSON, 0, len(entries))
 			for _, r := range entries {
-				j := retentionJSON{Account: r.Account, UIDL: r.UIDL, FirstSeen: r.FirstSeen.UTC(), Local: r.Local, Partial: r.Partial}
+				j := retentionJSON{Account: r.Account, UIDL: r.UIDL, FirstSeen: r.FirstSeen.UTC(), Local: r.Local, Partial: r.Partial,
+					Kept: r.Kept, Failure: r.Failure}
 				if r.DeleteAfter != nil {
 					t := r.DeleteAfter.UTC()
 					j.DeleteAfter = &t
@@ -59,12 +65,11 @@ func runRetention(ctx context.Context, env *Env, g *globals, args []string) erro
 		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ACCOUNT\tUIDL\tFIRST SEEN\tDELETE AFTER\tLOCAL")
 		for _, r := range entries {
-			after := "never"
-			switch {
-			case r.DeleteAfter != nil:
+			after := "never (" + r.Kept + ")"
+			if r.DeleteAfter != nil {
 				after = r.DeleteAfter.Local().Format("2006-01-02 15:04")
-			case r.Partial:
-				after = "never (headers only here)"
+			} else if r.Failure != "" {
+				after += ": " + clip(r.Failure, 60)
 			}
 			local := "no"
 			if r.Local {

@@ -69,7 +69,8 @@ type stored struct {
 	uidl      string
 	id        int // message number in this session
 	messageID int64
-	existed   bool // stored by an earlier session; nothing new written
+	existed   bool // the same bytes were stored already; nothing new written
+	partial   bool // headers only
 }
 
 // pipeline is one session's download-and-commit machinery. add and finish run on the download
@@ -203,7 +204,7 @@ func (p *pipeline) read(b *batch, m *pendingMsg, r io.Reader) (int64, hash.Hash,
 	}
 	size := int64(len(head)) + n
 	if size > maxMessageSize {
-		return 0, nil, fmt.Errorf("the message is larger than %d bytes", maxMessageSize)
+		return 0, nil, &tooLargeError{limit: maxMessageSize}
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return 0, nil, fmt.Errorf("download spool: %w", err)
@@ -287,7 +288,7 @@ func (p *pipeline) commit(b *batch) error {
 	p.e.checkpoint(CheckpointCommit)
 	for i, r := range res {
 		m := b.msgs[i]
-		p.stored = append(p.stored, stored{uidl: m.uidl, id: m.id, messageID: r.ID, existed: r.Exists})
+		p.stored = append(p.stored, stored{uidl: m.uidl, id: m.id, messageID: r.ID, existed: r.Exists, partial: m.partial})
 		if r.Exists {
 			// Stored by an earlier session that was cut short: nothing stored twice.
 			continue

@@ -2,9 +2,13 @@ package engine
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/pouchmail/pouch/app/secrets"
@@ -42,10 +46,19 @@ type Result struct {
 	OnServer   int           // messages the server listed
 	Deleted    int           // messages deleted from the server (QUIT confirmed)
 	Pruned     int           // ledger rows forgotten for messages gone from the server
+	Changed    int           // listed UIDLs that now name other bytes than were downloaded: stored as new messages
+	Skipped    []Skipped     // messages that could not be downloaded; they stay on the server
 	Duration   time.Duration // wall time of the session
 	LoginDelay time.Duration // the server's LOGIN-DELAY; 0 if none
 	Warning    string        // e.g. leave-days exceeds the server's EXPIRE; "" if none
 	Err        error         // nil on success
+}
+
+// Skipped is a message a session could not download (refused by the server, too large, …).
+// It stays on the server, and the next session tries it again.
+type Skipped struct {
+	UIDL   string
+	Reason string
 }
 
 // FetchError wraps the reason a session for an account failed.
@@ -216,24 +229,45 @@ func (e *Engine) session(ctx context.Context, a *mailstore.Account, res *Result,
 	// nothing to prune after the session.
 	prune := known+len(unseen) != len(uidls)
 	var sizes map[int]int64
-	if a.SizeLimit > 0 && len(todo) > 0 && caps.Top {
-		list, err := c.ListAll(ctx)
-		if err != nil {
-			return err
+	list := func() (map[int]int64, error) {
+		if sizes != nil {
+			return sizes, nil
 		}
-		sizes = make(map[int]int64, len(list))
-		for _, m := range list {
+		l, err := c.ListAll(ctx)
+		if err != nil {
+			return nil, err
+		}
+		sizes = make(map[int]int64, len(l))
+		for _, m := range l {
 			sizes[m.ID] = m.Size
 		}
+		return sizes, nil
 	}
-	if err := e.download(ctx, a, c, sp, todo, sizes, res, report); err != nil {
-		return &NotDeletedError{Err: err}
+	// Messages that may be deleted in this session are first checked against the server's
+	// copy: a UIDL that now names other bytes is downloaded again, as a new message.
+	onServer, recheck, err := e.checkServerCopies(ctx, a, c, uidls, list)
+	if err != nil {
+		return err
 	}
-
-	dele, err := e.dueForDeletion(ctx, a, uidls)
+	res.Changed = len(recheck)
+	todo = mergeTodo(todo, recheck)
+	if a.SizeLimit > 0 && len(todo) > 0 && caps.Top {
+		if _, err := list(); err != nil {
+			return err
+		}
+	}
+	fresh, err := e.download(ctx, a, c, sp, todo, sizes, res, report)
 	if err != nil {
 		return &NotDeletedError{Err: err}
 	}
+	for u := range fresh {
+		onServer[u] = true
+	}
+	dele, err := e.dueForDeletion(ctx, a, uidls, onServer)
+	if err != nil {
+		return &NotDeletedError{Err: err}
+	}
+	res.Warning = joinWarnings(res.Warning, sessionWarning(res))
 	if !prune {
 		ids = nil
 	}
@@ -242,22 +276,38 @@ func (e *Engine) session(ctx context.Context, a *mailstore.Account, res *Result,
 
 // download RETRs (or TOPs, over the size limit) every message in todo and stores each, in
 // batches committed on another goroutine (batch.go). It returns once every downloaded message
-// is committed, or with the first error.
-func (e *Engine) download(ctx context.Context, a *mailstore.Account, c *pop3.Client, sp *spool, todo []pop3.UIDL, sizes map[int]int64, res *Result, report func(Progress)) error {
+// is committed, with the UIDLs whose bytes this session downloaded and committed (so they are
+// known to equal the local copy), or with the first error. A message that cannot be
+// downloaded is skipped and recorded (res.Skipped), so that it cannot hold up the others.
+func (e *Engine) download(ctx context.Context, a *mailstore.Account, c *pop3.Client, sp *spool, todo []pop3.UIDL, sizes map[int]int64, res *Result, report func(Progress)) (map[string]bool, error) {
 	report(Progress{Phase: PhaseDownload, Total: len(todo)})
 	if len(todo) == 0 {
-		return nil
+		return nil, nil
 	}
 	p := e.newPipeline(ctx, a.ID, sp, false, len(todo), report)
-	err := e.downloadInto(ctx, a, c, p, todo, sizes)
+	err := e.downloadInto(ctx, a, c, p, todo, sizes, res)
 	if ferr := p.finish(); ferr != nil && err == nil {
 		err = ferr
 	}
 	res.New, res.Bytes, res.Partial = p.newMsgs, p.bytes, p.partial
-	return err
+	if err != nil {
+		return nil, err
+	}
+	fresh := make(map[string]bool, len(p.stored))
+	for _, st := range p.stored {
+		if !st.partial {
+			fresh[st.uidl] = true
+		}
+	}
+	for _, sk := range res.Skipped {
+		if err := e.store.RecordFailure(ctx, a.ID, sk.UIDL, sk.Reason); err != nil {
+			return nil, err
+		}
+	}
+	return fresh, nil
 }
 
-func (e *Engine) downloadInto(ctx context.Context, a *mailstore.Account, c *pop3.Client, p *pipeline, todo []pop3.UIDL, sizes map[int]int64) error {
+func (e *Engine) downloadInto(ctx context.Context, a *mailstore.Account, c *pop3.Client, p *pipeline, todo []pop3.UIDL, sizes map[int]int64, res *Result) error {
 	byID := make(map[int]string, len(todo))
 	var full []int
 	for _, u := range todo {
@@ -267,6 +317,10 @@ func (e *Engine) downloadInto(ctx context.Context, a *mailstore.Account, c *pop3
 			err := c.Top(ctx, u.ID, 0, func(r io.Reader) error {
 				return p.add(r, u.ID, u.UID, true)
 			})
+			if reason, ok := skippable(err); ok {
+				res.Skipped = append(res.Skipped, Skipped{UIDL: u.UID, Reason: reason})
+				continue
+			}
 			if err != nil {
 				return fmt.Errorf("downloading the headers of message %d (UIDL %s): %w", u.ID, u.UID, err)
 			}
@@ -274,38 +328,33 @@ func (e *Engine) downloadInto(ctx context.Context, a *mailstore.Account, c *pop3
 		}
 		full = append(full, u.ID)
 	}
-	err := retrMany(ctx, c, full, func(id int, r io.Reader) error {
+	skipped, err := retrSkipping(ctx, c, full, func(id int, r io.Reader) error {
 		return p.add(r, id, byID[id], false)
 	})
+	for _, sk := range skipped {
+		res.Skipped = append(res.Skipped, Skipped{UIDL: byID[sk.id], Reason: sk.reason})
+	}
 	if err != nil {
 		return fmt.Errorf("downloading: %w", err)
 	}
 	return nil
 }
 
-// dueForDeletion picks the listed messages to DELE now. Every one whose local copy is the
-// reason is re-read and its SHA-256 checked against the record first; any mismatch stops the
-// session before a single DELE.
-func (e *Engine) dueForDeletion(ctx context.Context, a *mailstore.Account, uidls []pop3.UIDL) ([]pop3.UIDL, error) {
+// dueForDeletion picks the listed messages to DELE now: those whose retention (or a delete
+// request) says so and whose server copy is known to hold the bytes the ledger recorded
+// (onServer: downloaded in this session, or checked by checkServerCopies). Every one whose
+// local copy is the reason is re-read and its SHA-256 checked against the record first; any
+// mismatch stops the session before a single DELE.
+func (e *Engine) dueForDeletion(ctx context.Context, a *mailstore.Account, uidls []pop3.UIDL, onServer map[string]bool) ([]pop3.UIDL, error) {
 	now := e.opts.Now()
-	// Only rows that can be due are loaded (none but requested ones when kept forever);
-	// deleteReason still decides for each.
-	var seenBy *time.Time
-	if !a.KeepForever {
-		t := now.Add(-time.Duration(a.LeaveDays) * day)
-		seenBy = &t
-	}
-	ledger, err := e.store.LedgerDeletable(ctx, a.ID, seenBy)
-	if err != nil {
+	ledger, err := e.deletable(ctx, a, now)
+	if err != nil || len(ledger) == 0 {
 		return nil, err
-	}
-	if len(ledger) == 0 {
-		return nil, nil
 	}
 	var dele []pop3.UIDL
 	for _, u := range uidls {
 		le, ok := ledger[u.UID]
-		if !ok {
+		if !ok || !onServer[u.UID] {
 			continue
 		}
 		switch deleteReason(a, le, now) {
@@ -320,10 +369,118 @@ func (e *Engine) dueForDeletion(ctx context.Context, a *mailstore.Account, uidls
 			if err != nil {
 				return nil, fmt.Errorf("checking the local copy of %s before deleting it on the server: %w", u.UID, err)
 			}
+			m, err := e.store.Message(ctx, le.MessageID)
+			if err != nil {
+				return nil, err
+			}
+			if le.SHA256 == "" || m.SHA256 != le.SHA256 {
+				continue // the local copy is not the bytes downloaded under this UIDL
+			}
 		}
 		dele = append(dele, u)
 	}
 	return dele, nil
+}
+
+// deletable loads the ledger rows that can be due now (none but requested ones when kept
+// forever); deleteReason still decides for each.
+func (e *Engine) deletable(ctx context.Context, a *mailstore.Account, now time.Time) (map[string]mailstore.LedgerEntry, error) {
+	var seenBy *time.Time
+	if !a.KeepForever {
+		t := now.Add(-time.Duration(a.LeaveDays) * day)
+		seenBy = &t
+	}
+	return e.store.LedgerDeletable(ctx, a.ID, seenBy)
+}
+
+// checkServerCopies looks at the listed messages that were downloaded in an earlier session
+// and may be deleted in this one. A server copy whose size (LIST) equals what the ledger
+// recorded counts as unchanged; one whose size differs is read again (RETR) and hashed, since
+// servers may count sizes their own way. Unchanged ones are returned in onServer; those that
+// now hold other bytes in recheck, to be downloaded as new messages. A message whose bytes the
+// ledger does not know is in neither: it is kept on the server.
+func (e *Engine) checkServerCopies(ctx context.Context, a *mailstore.Account, c *pop3.Client, uidls []pop3.UIDL, list func() (map[int]int64, error)) (onServer map[string]bool, recheck []pop3.UIDL, err error) {
+	onServer = map[string]bool{}
+	now := e.opts.Now()
+	ledger, err := e.deletable(ctx, a, now)
+	if err != nil {
+		return nil, nil, &NotDeletedError{Err: err}
+	}
+	var candidates []pop3.UIDL
+	for _, u := range uidls {
+		if le, ok := ledger[u.UID]; ok && le.SHA256 != "" && deleteReason(a, le, now) != "" {
+			candidates = append(candidates, u)
+		}
+	}
+	if len(candidates) == 0 {
+		return onServer, nil, nil
+	}
+	sizes, err := list()
+	if err != nil {
+		return nil, nil, err
+	}
+	var reread []int
+	byID := map[int]pop3.UIDL{}
+	for _, u := range candidates {
+		if sizes[u.ID] == ledger[u.UID].Size {
+			onServer[u.UID] = true
+			continue
+		}
+		reread = append(reread, u.ID)
+		byID[u.ID] = u
+	}
+	if len(reread) == 0 {
+		return onServer, nil, nil
+	}
+	err = retrMany(ctx, c, reread, func(id int, r io.Reader) error {
+		h := sha256.New()
+		if _, err := io.Copy(h, io.LimitReader(r, maxMessageSize+1)); err != nil {
+			return err
+		}
+		u := byID[id]
+		if hex.EncodeToString(h.Sum(nil)) == ledger[u.UID].SHA256 {
+			onServer[u.UID] = true
+		} else {
+			recheck = append(recheck, u)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, &NotDeletedError{Err: fmt.Errorf("comparing the server's copies with the local ones: %w", err)}
+	}
+	return onServer, recheck, nil
+}
+
+// mergeTodo adds the messages to download again to todo, keeping server order.
+func mergeTodo(todo, more []pop3.UIDL) []pop3.UIDL {
+	if len(more) == 0 {
+		return todo
+	}
+	todo = append(todo, more...)
+	slices.SortFunc(todo, func(x, y pop3.UIDL) int { return x.ID - y.ID })
+	return todo
+}
+
+// sessionWarning says what a user should know of a session that otherwise succeeded.
+func sessionWarning(res *Result) string {
+	var w []string
+	if res.Changed > 0 {
+		w = append(w, fmt.Sprintf("%d message(s) on the server changed under a known UIDL and were stored as new messages", res.Changed))
+	}
+	if n := len(res.Skipped); n > 0 {
+		w = append(w, fmt.Sprintf("%d message(s) could not be downloaded and stay on the server (first: %s: %s)", n, res.Skipped[0].UIDL, res.Skipped[0].Reason))
+	}
+	return strings.Join(w, "; ")
+}
+
+func joinWarnings(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "; " + b
 }
 
 // deleteAndQuit DELEs dele, QUITs, and only after QUIT's +OK records the deletions and prunes
@@ -422,36 +579,81 @@ func expireWarning(a *mailstore.Account, caps *pop3.Capabilities) string {
 	return ""
 }
 
-// retrMany downloads ids in order, pipelined when the pop3 client offers RetrMany.
+// retrMany downloads ids in order, pipelined when the server allows it.
 func retrMany(ctx context.Context, c *pop3.Client, ids []int, fn func(id int, r io.Reader) error) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	if m, ok := any(c).(interface {
-		RetrMany(context.Context, []int, func(int, io.Reader) error) error
-	}); ok {
-		return m.RetrMany(ctx, ids, fn)
-	}
-	for _, id := range ids {
-		err := c.Retr(ctx, id, func(r io.Reader) error { return fn(id, r) })
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return c.RetrMany(ctx, ids, fn)
 }
 
-// deleMany marks ids deleted, pipelined when the pop3 client offers DeleMany.
+// deleMany marks ids deleted, pipelined when the server allows it.
 func deleMany(ctx context.Context, c *pop3.Client, ids []int) error {
-	if m, ok := any(c).(interface {
-		DeleMany(context.Context, []int) error
-	}); ok {
-		return m.DeleMany(ctx, ids)
+	return c.DeleMany(ctx, ids)
+}
+
+// skipped is a message retrSkipping gave up on.
+type skipped struct {
+	id     int
+	reason string
+}
+
+// tooLargeError says a message exceeds maxMessageSize.
+type tooLargeError struct{ limit int64 }
+
+func (e *tooLargeError) Error() string {
+	return fmt.Sprintf("the message is larger than %d bytes", e.limit)
+}
+
+// skippable says whether err concerns one message only, so that the session can go on
+// without it: the server refused that message (a -ERR without a response code that speaks
+// for the whole session), or it is too large to store.
+func skippable(err error) (reason string, ok bool) {
+	var tl *tooLargeError
+	if errors.As(err, &tl) {
+		return tl.Error(), true
 	}
-	for _, id := range ids {
-		if err := c.Dele(ctx, id); err != nil {
-			return err
+	var perr *pop3.Error
+	if errors.As(err, &perr) && perr.Action() == pop3.ActionNone {
+		return "the server refused it: " + perr.Text, true
+	}
+	return "", false
+}
+
+// retrSkipping is retrMany that goes past messages failing on their own (skippable): each is
+// recorded and the rest are downloaded, so one bad message cannot block an account forever.
+func retrSkipping(ctx context.Context, c *pop3.Client, ids []int, fn func(id int, r io.Reader) error) ([]skipped, error) {
+	var out []skipped
+	for len(ids) > 0 {
+		next := 0 // ids[next] is the message being read
+		failed := -1
+		err := retrMany(ctx, c, ids, func(id int, r io.Reader) error {
+			for next < len(ids) && ids[next] != id {
+				next++
+			}
+			if err := fn(id, r); err != nil {
+				failed = next
+				return err
+			}
+			next++
+			return nil
+		})
+		if err == nil {
+			return out, nil
 		}
+		reason, ok := skippable(err)
+		if !ok || c.Closed() {
+			return out, err
+		}
+		at := next // a refusal: the message after the last one delivered
+		if failed >= 0 {
+			at = failed
+		}
+		if at >= len(ids) {
+			return out, err
+		}
+		out = append(out, skipped{id: ids[at], reason: reason})
+		ids = ids[at+1:]
 	}
-	return nil
+	return out, nil
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"time"
 
@@ -45,15 +46,31 @@ type RetentionEntry struct {
 	Account     string
 	UIDL        string
 	FirstSeen   time.Time
-	DeleteAfter *time.Time // nil when kept forever
+	DeleteAfter *time.Time // when it will be deleted from the server; nil if it will not be
 	Local       bool       // a copy is stored here
 	MessageID   int64      // the stored message, 0 if none
 	Partial     bool       // the local copy is headers only: the server copy is never deleted
 	Requested   bool       // a local delete queued its server deletion
+	// Kept says why the server copy will not be deleted ("" when DeleteAfter is set).
+	Kept string
+	// Failure is why the last attempts to download it failed, and Failures how many sessions
+	// failed; "" and 0 if none.
+	Failure  string
+	Failures int
 }
 
+// Reasons a server copy is kept, for RetentionEntry.Kept.
+const (
+	KeptForever      = "kept forever"
+	KeptNoLocalCopy  = "no local copy"
+	KeptHeadersOnly  = "headers only here"
+	KeptNotDownloads = "could not be downloaded"
+)
+
 // Retention lists, per account (or only the named one), every message the ledger believes is
-// still on the server, with when it will be deleted there, oldest first.
+// still on the server, with when it will really be deleted there (or why not), oldest first.
+// It says what a session would do: only a message whose downloaded bytes are known and stored
+// here, complete, or whose deletion was asked for here, is ever deleted.
 func (e *Engine) Retention(ctx context.Context, name string) ([]RetentionEntry, error) {
 	accts, err := e.selectAccounts(ctx, name)
 	if err != nil {
@@ -72,7 +89,8 @@ func (e *Engine) Retention(ctx context.Context, name string) ([]RetentionEntry, 
 				continue
 			}
 			r := RetentionEntry{Account: a.Name, UIDL: le.UIDL, FirstSeen: le.FirstSeen,
-				MessageID: le.MessageID, Requested: le.DeleteRequested != nil}
+				MessageID: le.MessageID, Requested: le.DeleteRequested != nil,
+				Failure: le.Failure, Failures: le.Failures}
 			if le.MessageID != 0 {
 				m, err := e.store.Message(ctx, le.MessageID)
 				if err == nil {
@@ -80,14 +98,21 @@ func (e *Engine) Retention(ctx context.Context, name string) ([]RetentionEntry, 
 				}
 			}
 			switch {
-			case r.Requested:
+			case r.Requested && le.SHA256 != "":
 				t := le.DeleteRequested.UTC()
 				r.DeleteAfter = &t
 			case r.Partial:
-				// never: a headers-only copy is not a copy
+				r.Kept = KeptHeadersOnly
+			case !r.Local || le.SHA256 == "":
+				r.Kept = KeptNoLocalCopy
+				if le.Failures > 0 {
+					r.Kept = KeptNotDownloads
+				}
 			default:
 				if t, ok := DeleteAfter(a, le.FirstSeen); ok {
 					r.DeleteAfter = &t
+				} else {
+					r.Kept = KeptForever
 				}
 			}
 			out = append(out, r)
@@ -101,4 +126,20 @@ func (e *Engine) Retention(ctx context.Context, name string) ([]RetentionEntry, 
 		})
 	}
 	return out, nil
+}
+
+// StrandedWarning says how many of entries will stay on the server although their accounts
+// delete from it, for want of a complete local copy (they count against the server's quota),
+// or "".
+func StrandedWarning(entries []RetentionEntry) string {
+	n := 0
+	for _, r := range entries {
+		if r.DeleteAfter == nil && r.Kept != KeptForever {
+			n++
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d message(s) stay on the server because there is no complete copy of them here; they count against the server's quota", n)
 }
