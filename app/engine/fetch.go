@@ -228,32 +228,23 @@ func (e *Engine) session(ctx context.Context, a *mailstore.Account, res *Result,
 	// Every listed UIDL is now in the ledger; when the ledger holds nothing else, there is
 	// nothing to prune after the session.
 	prune := known+len(unseen) != len(uidls)
-	var sizes map[int]int64
-	list := func() (map[int]int64, error) {
-		if sizes != nil {
-			return sizes, nil
-		}
-		l, err := c.ListAll(ctx)
-		if err != nil {
-			return nil, err
-		}
-		sizes = make(map[int]int64, len(l))
-		for _, m := range l {
-			sizes[m.ID] = m.Size
-		}
-		return sizes, nil
-	}
-	// Messages that may be deleted in this session are first checked against the server's
+	// Messages that may be deleted in this session are first compared with the server's
 	// copy: a UIDL that now names other bytes is downloaded again, as a new message.
-	onServer, recheck, err := e.checkServerCopies(ctx, a, c, uidls, list)
+	onServer, recheck, err := e.checkServerCopies(ctx, a, c, uidls)
 	if err != nil {
 		return err
 	}
 	res.Changed = len(recheck)
 	todo = mergeTodo(todo, recheck)
+	var sizes map[int]int64
 	if a.SizeLimit > 0 && len(todo) > 0 && caps.Top {
-		if _, err := list(); err != nil {
+		list, err := c.ListAll(ctx)
+		if err != nil {
 			return err
+		}
+		sizes = make(map[int]int64, len(list))
+		for _, m := range list {
+			sizes[m.ID] = m.Size
 		}
 	}
 	fresh, err := e.download(ctx, a, c, sp, todo, sizes, res, report)
@@ -342,7 +333,7 @@ func (e *Engine) downloadInto(ctx context.Context, a *mailstore.Account, c *pop3
 
 // dueForDeletion picks the listed messages to DELE now: those whose retention (or a delete
 // request) says so and whose server copy is known to hold the bytes the ledger recorded
-// (onServer: downloaded in this session, or checked by checkServerCopies). Every one whose
+// (onServer: downloaded or re-read and hashed in this session). Every one whose
 // local copy is the reason is re-read and its SHA-256 checked against the record first; any
 // mismatch stops the session before a single DELE.
 func (e *Engine) dueForDeletion(ctx context.Context, a *mailstore.Account, uidls []pop3.UIDL, onServer map[string]bool) ([]pop3.UIDL, error) {
@@ -393,47 +384,34 @@ func (e *Engine) deletable(ctx context.Context, a *mailstore.Account, now time.T
 	return e.store.LedgerDeletable(ctx, a.ID, seenBy)
 }
 
-// checkServerCopies looks at the listed messages that were downloaded in an earlier session
-// and may be deleted in this one. A server copy whose size (LIST) equals what the ledger
-// recorded counts as unchanged; one whose size differs is read again (RETR) and hashed, since
-// servers may count sizes their own way. Unchanged ones are returned in onServer; those that
-// now hold other bytes in recheck, to be downloaded as new messages. A message whose bytes the
-// ledger does not know is in neither: it is kept on the server.
-func (e *Engine) checkServerCopies(ctx context.Context, a *mailstore.Account, c *pop3.Client, uidls []pop3.UIDL, list func() (map[int]int64, error)) (onServer map[string]bool, recheck []pop3.UIDL, err error) {
+// checkServerCopies reads again (RETR, pipelined) and hashes each listed message that was
+// downloaded in an earlier session and may be deleted in this one: neither a UIDL nor a size
+// proves that the server still holds the bytes stored here (servers reuse UIDLs after a
+// rebuild, and a message can change under its UIDL, size and all). Those holding the bytes the
+// ledger recorded are returned in onServer; those holding others in recheck, to be downloaded
+// as new messages. A message whose bytes the ledger does not know is in neither: it stays on
+// the server. Each message is read this way once in its life, when it falls due.
+func (e *Engine) checkServerCopies(ctx context.Context, a *mailstore.Account, c *pop3.Client, uidls []pop3.UIDL) (onServer map[string]bool, recheck []pop3.UIDL, err error) {
 	onServer = map[string]bool{}
 	now := e.opts.Now()
 	ledger, err := e.deletable(ctx, a, now)
 	if err != nil {
 		return nil, nil, &NotDeletedError{Err: err}
 	}
-	var candidates []pop3.UIDL
+	var ids []int
+	byID := map[int]pop3.UIDL{}
 	for _, u := range uidls {
 		if le, ok := ledger[u.UID]; ok && le.SHA256 != "" && deleteReason(a, le, now) != "" {
-			candidates = append(candidates, u)
+			ids = append(ids, u.ID)
+			byID[u.ID] = u
 		}
 	}
-	if len(candidates) == 0 {
+	if len(ids) == 0 {
 		return onServer, nil, nil
 	}
-	sizes, err := list()
-	if err != nil {
-		return nil, nil, err
-	}
-	var reread []int
-	byID := map[int]pop3.UIDL{}
-	for _, u := range candidates {
-		if sizes[u.ID] == ledger[u.UID].Size {
-			onServer[u.UID] = true
-			continue
-		}
-		reread = append(reread, u.ID)
-		byID[u.ID] = u
-	}
-	if len(reread) == 0 {
-		return onServer, nil, nil
-	}
-	err = retrMany(ctx, c, reread, func(id int, r io.Reader) error {
-		h := sha256.New()
+	h := sha256.New()
+	err = retrMany(ctx, c, ids, func(id int, r io.Reader) error {
+		h.Reset()
 		if _, err := io.Copy(h, io.LimitReader(r, maxMessageSize+1)); err != nil {
 			return err
 		}

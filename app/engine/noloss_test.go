@@ -1,0 +1,333 @@
+package engine_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pouchmail/pouch/app/engine"
+	"github.com/pouchmail/pouch/app/secrets"
+	"github.com/pouchmail/pouch/mailstore"
+	"github.com/pouchmail/pouch/pop3/pop3test"
+)
+
+// dropRig is an engine, an archive and an account on a stateful scripted server whose maildrop
+// lives across sessions.
+type dropRig struct {
+	e     *engine.Engine
+	store *mailstore.Store
+	a     *mailstore.Account
+	drop  *pop3test.Maildrop
+	srv   *pop3test.MaildropServer
+	clk   *clock
+	db    *sql.DB
+}
+
+func newDropRig(t *testing.T, leaveDays int, forever bool) *dropRig {
+	t.Helper()
+	ctx := context.Background()
+	store, err := mailstore.Open(ctx, filepath.Join(t.TempDir(), "pouch.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	drop := pop3test.NewMaildrop()
+	srv := pop3test.ServeMaildrop(t, drop, "alice", "pw")
+	host, portStr, _ := strings.Cut(srv.Addr(), ":")
+	port, _ := strconv.Atoi(portStr)
+	clk := newClock(time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
+	e := engine.New(store, secrets.NewMemory(), engine.Options{Now: clk.now, Timeout: 10 * time.Second})
+	a := &mailstore.Account{Name: "s", Host: host, Port: port, Security: mailstore.SecurityNone, Username: "alice",
+		LeaveDays: leaveDays, KeepForever: forever, Interval: 10 * time.Minute, AuthMethod: "USER"}
+	if err := e.AddAccount(ctx, a, "pw"); err != nil {
+		t.Fatal(err)
+	}
+	return &dropRig{e: e, store: store, a: a, drop: drop, srv: srv, clk: clk, db: rawDB(t, store)}
+}
+
+func (r *dropRig) fetch(t *testing.T) engine.Result {
+	t.Helper()
+	res := r.e.Fetch(context.Background(), r.a, nil)
+	if res.Err != nil {
+		t.Fatalf("fetch: %v", res.Err)
+	}
+	return res
+}
+
+// stored reports whether the archive holds exactly these bytes (as the server sends them).
+func (r *dropRig) stored(t *testing.T, data []byte) bool {
+	t.Helper()
+	want := sha256.Sum256(pop3test.Bytes(data))
+	hexWant := hex.EncodeToString(want[:])
+	var n int
+	if err := r.db.QueryRow(`SELECT count(*) FROM messages WHERE sha256 = ?`, hexWant).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n > 0
+}
+
+func msg(subject string) []byte {
+	return []byte(fmt.Sprintf("Subject: %s\r\nMessage-ID: <%s@test>\r\n\r\nbody of %s\r\n", subject, subject, subject))
+}
+
+// TestUIDLReuseNeverDeletesUnstoredMail is finding 1: UIDL X held A, A was stored and deleted
+// (leave-days 0), X disappeared from the listing and was pruned; then the server lists X again
+// for another message B. B must be stored as a new message before anything deletes it.
+func TestUIDLReuseNeverDeletesUnstoredMail(t *testing.T) {
+	r := newDropRig(t, 0, false)
+	a, b := msg("A"), msg("B")
+	r.drop.Add("X", a)
+	if res := r.fetch(t); res.New != 1 || res.Deleted != 1 {
+		t.Fatalf("first fetch = %+v, want A stored and deleted", res)
+	}
+	if res := r.fetch(t); res.Pruned != 1 {
+		t.Fatalf("second fetch = %+v, want X pruned", res)
+	}
+	r.drop.Add("X", b) // a rebuilt mailbox numbers UIDLs from the start again
+	res := r.fetch(t)
+	if !r.stored(t, b) {
+		t.Fatalf("B was not stored (fetch %+v); server still has %d message(s)", res, r.drop.Len())
+	}
+	if res.New != 1 || !r.stored(t, a) {
+		t.Errorf("fetch = %+v; want B stored as a new message next to A", res)
+	}
+	if rc, _ := r.store.Check(context.Background(), false); rc.Problems() != 0 {
+		t.Errorf("check after the reuse = %+v, want clean", rc)
+	}
+}
+
+// TestSwappedMessageNotDeleted is finding 2: UIDL Y held C, stored with leave-days N; the
+// server now serves D under Y. When C is due, Y must not be deleted on the strength of C.
+func TestSwappedMessageNotDeleted(t *testing.T) {
+	cases := []struct {
+		name string
+		d    []byte
+	}{
+		{"other size", append(msg("D"), "a longer body\r\n"...)},
+		// Same size as C: only the bytes can tell.
+		{"same size", msg("E")},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := newDropRig(t, 3, false)
+			cMsg := msg("C")
+			r.drop.Add("Y", cMsg)
+			if res := r.fetch(t); res.New != 1 {
+				t.Fatalf("first fetch = %+v", res)
+			}
+			r.drop.Replace("Y", c.d)
+			r.clk.add(4 * 24 * time.Hour)
+			res := r.fetch(t)
+			onServer := bytes.Equal(r.drop.Messages()["Y"], pop3test.Bytes(c.d))
+			if !onServer && !r.stored(t, c.d) {
+				t.Fatalf("fetch = %+v: D was deleted from the server and never stored", res)
+			}
+			{
+				if res.Changed != 1 || res.Deleted != 0 || !r.stored(t, c.d) || !onServer {
+					t.Errorf("fetch = %+v; want D stored as new, not deleted (first seen now)", res)
+				}
+				// D is due three days after it was first seen, and only then.
+				r.clk.add(3 * 24 * time.Hour)
+				if res := r.fetch(t); res.Deleted != 1 || r.drop.Len() != 0 {
+					t.Errorf("fetch three days later = %+v, want D deleted", res)
+				}
+			}
+		})
+	}
+}
+
+// TestAccountPointedElsewhere is finding 3: changing an account's host or user starts its
+// ledger afresh, so UIDLs the new mailbox shares with the old one are downloaded, not deleted.
+func TestAccountPointedElsewhere(t *testing.T) {
+	ctx := context.Background()
+	r := newDropRig(t, 1, false)
+	r.drop.Add("1", msg("old mailbox"))
+	r.fetch(t)
+	// The same account now points at another mailbox with the same UIDL for another message.
+	other := newDropRig(t, 1, false)
+	other.drop.Add("1", msg("new mailbox"))
+	host, portStr, _ := strings.Cut(other.srv.Addr(), ":")
+	port, _ := strconv.Atoi(portStr)
+	r.a.Host, r.a.Port = host, port
+	r.a.Username = "alice2"
+	if err := r.store.UpdateAccount(ctx, r.a); err != nil {
+		t.Fatal(err)
+	}
+	l, _ := r.store.Ledger(ctx, r.a.ID)
+	if len(l) != 0 {
+		t.Errorf("ledger after pointing the account elsewhere = %v, want empty", l)
+	}
+	// Same host but another port is still the same mailbox: the ledger stays.
+	r2 := newDropRig(t, 1, false)
+	r2.drop.Add("1", msg("kept"))
+	r2.fetch(t)
+	r2.a.Port++
+	if err := r2.store.UpdateAccount(ctx, r2.a); err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := r2.store.Ledger(ctx, r2.a.ID); len(l) != 1 {
+		t.Errorf("ledger after a port change = %v, want it kept", l)
+	}
+}
+
+// TestAccountPointedElsewhereEndToEnd: after the switch, the new mailbox's message under the
+// shared UIDL is downloaded before its retention ever deletes it.
+func TestAccountPointedElsewhereEndToEnd(t *testing.T) {
+	ctx := context.Background()
+	r := newDropRig(t, 1, false)
+	r.drop.Add("1", msg("old mailbox"))
+	r.fetch(t)
+	other := pop3test.NewMaildrop()
+	other.Add("1", msg("new mailbox"))
+	srv := pop3test.ServeMaildrop(t, other, "alice", "pw")
+	host, portStr, _ := strings.Cut(srv.Addr(), ":")
+	port, _ := strconv.Atoi(portStr)
+	if host != "127.0.0.1" {
+		t.Fatalf("server on %s", host)
+	}
+	r.a.Host, r.a.Port = "localhost", port // the same user name on another server
+	if err := r.e.UpdateAccount(ctx, r.a, nil); err != nil {
+		t.Fatal(err)
+	}
+	r.clk.add(2 * 24 * time.Hour)
+	res := r.fetch(t)
+	if !r.stored(t, msg("new mailbox")) || res.Deleted != 0 || other.Len() != 1 {
+		t.Fatalf("fetch after the switch = %+v; want the new mailbox's message stored and kept", res)
+	}
+}
+
+// TestDeleteRequestDroppedWhenUnlisted is finding 4: a purged copy's delete request must not
+// outlive its UIDL; a later reuse of the UIDL is downloaded, never deleted unseen.
+func TestDeleteRequestDroppedWhenUnlisted(t *testing.T) {
+	ctx := context.Background()
+	r := newDropRig(t, 0, true)
+	r.a.DeleteOnServer = true
+	if err := r.store.UpdateAccount(ctx, r.a); err != nil {
+		t.Fatal(err)
+	}
+	r.drop.Add("Z", msg("deleted here"))
+	r.fetch(t)
+	ms, _ := r.store.Messages(ctx, mailstore.Filter{})
+	if err := r.store.TrashMessages(ctx, []int64{ms[0].ID}, r.clk.now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.store.EmptyTrash(ctx, r.clk.now()); err != nil {
+		t.Fatal(err)
+	}
+	// Another client deletes Z before Pouch does; a later message reuses the UIDL.
+	r.drop.Remove("Z")
+	r.fetch(t)
+	r.drop.Add("Z", msg("reuse"))
+	res := r.fetch(t)
+	if !r.stored(t, msg("reuse")) || r.drop.Len() != 1 || res.Deleted != 0 {
+		t.Fatalf("fetch = %+v; want the reused UIDL's message stored and left on the server", res)
+	}
+}
+
+// TestDeleteRequestHonouredWhenUnchanged: the request still works while the server copy is the
+// message that was deleted here.
+func TestDeleteRequestHonouredWhenUnchanged(t *testing.T) {
+	ctx := context.Background()
+	r := newDropRig(t, 0, true)
+	r.a.DeleteOnServer = true
+	if err := r.store.UpdateAccount(ctx, r.a); err != nil {
+		t.Fatal(err)
+	}
+	r.drop.Add("Z", msg("deleted here"))
+	r.drop.Add("W", msg("swapped after the delete"))
+	r.fetch(t)
+	ms, _ := r.store.Messages(ctx, mailstore.Filter{})
+	ids := []int64{ms[0].ID, ms[1].ID}
+	if err := r.store.TrashMessages(ctx, ids, r.clk.now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.store.EmptyTrash(ctx, r.clk.now()); err != nil {
+		t.Fatal(err)
+	}
+	r.drop.Replace("W", append(msg("W2"), "longer\r\n"...))
+	res := r.fetch(t)
+	left := r.drop.Messages()
+	if _, ok := left["Z"]; ok || res.Deleted != 1 {
+		t.Errorf("fetch = %+v; want Z deleted as asked", res)
+	}
+	if _, ok := left["W"]; !ok || !r.stored(t, append(msg("W2"), "longer\r\n"...)) {
+		t.Errorf("W changed after the delete request: want it stored and kept, server has %v", left)
+	}
+}
+
+// TestOneBadMessageDoesNotBlock: a message the server always refuses is skipped, recorded and
+// shown by retention; the rest of the mailbox flows.
+func TestOneBadMessageDoesNotBlock(t *testing.T) {
+	ctx := context.Background()
+	r := newDropRig(t, 0, false)
+	for i := range 5 {
+		r.drop.Add(fmt.Sprintf("u%d", i), msg(fmt.Sprintf("m%d", i)))
+	}
+	r.drop.Refuse("u1", "message is corrupt")
+	for range 2 {
+		res := r.e.Fetch(ctx, r.a, nil)
+		if res.Err != nil || len(res.Skipped) != 1 || res.Skipped[0].UIDL != "u1" || !strings.Contains(res.Warning, "could not be downloaded") {
+			t.Fatalf("fetch = %+v; want u1 skipped with a warning", res)
+		}
+	}
+	if n, _ := r.store.CountMessages(ctx, r.a.ID); n != 4 || r.drop.Len() != 1 {
+		t.Errorf("%d stored, %d on the server; want 4 and the refused one left", n, r.drop.Len())
+	}
+	rows, err := r.e.Retention(ctx, "")
+	if err != nil || len(rows) != 1 || rows[0].DeleteAfter != nil || rows[0].Kept != engine.KeptNotDownloads ||
+		rows[0].Failures != 2 || !strings.Contains(rows[0].Failure, "corrupt") {
+		t.Errorf("Retention = %+v, %v; want u1 kept, failed twice", rows, err)
+	}
+	if w := engine.StrandedWarning(rows); w == "" {
+		t.Errorf("no warning for a message stranded on the server")
+	}
+	r.drop.Refuse("u1", "")
+	if res := r.fetch(t); res.New != 1 || r.drop.Len() != 0 {
+		t.Errorf("fetch after the server recovers = %+v", res)
+	}
+}
+
+// TestRetentionShowsWhatWillHappen: messages without a local copy get no delete date.
+func TestRetentionShowsWhatWillHappen(t *testing.T) {
+	ctx := context.Background()
+	r := newDropRig(t, 5, false)
+	r.drop.Add("a", msg("a"))
+	r.drop.Add("b", msg("b"))
+	r.fetch(t)
+	ms, _ := r.store.Messages(ctx, mailstore.Filter{})
+	if err := r.store.TrashMessages(ctx, []int64{ms[0].ID}, r.clk.now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.store.EmptyTrash(ctx, r.clk.now()); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := r.e.Retention(ctx, "")
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("Retention = %+v, %v", rows, err)
+	}
+	var kept, due int
+	for _, row := range rows {
+		switch {
+		case row.DeleteAfter == nil && row.Kept == engine.KeptNoLocalCopy:
+			kept++
+		case row.DeleteAfter != nil && row.Kept == "":
+			due++
+		}
+	}
+	if kept != 1 || due != 1 {
+		t.Errorf("Retention = %+v; want one kept (no local copy), one with a date", rows)
+	}
+	// What retention promises is what a session does.
+	r.clk.add(6 * 24 * time.Hour)
+	if res := r.fetch(t); res.Deleted != 1 || r.drop.Len() != 1 {
+		t.Errorf("fetch when due = %+v, server %d", res, r.drop.Len())
+	}
+}
