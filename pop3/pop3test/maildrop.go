@@ -24,6 +24,7 @@ type Maildrop struct {
 	refus map[string]string // UIDL → -ERR text for RETR
 	retrs int
 	deles int
+	gone  [][]byte // bytes of every message a client deleted (DELE, then QUIT)
 }
 
 type dropMessage struct {
@@ -105,6 +106,14 @@ func (m *Maildrop) Counts() (retr, dele int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.retrs, m.deles
+}
+
+// Deleted returns the bytes of every message a client has deleted (DELE committed by QUIT),
+// in order: what the client must have stored.
+func (m *Maildrop) Deleted() [][]byte {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.gone)
 }
 
 // Bytes returns data as the maildrop stores it (CRLF line ends, a final CRLF): what a client
@@ -367,8 +376,12 @@ func (s *MaildropServer) transaction(sess *dropSession, cmd, arg string, reply f
 				// Only the message served in this session goes: one replaced meanwhile stays.
 				s.drop.msgs = slices.DeleteFunc(s.drop.msgs, func(x *dropMessage) bool { return x == d })
 				s.drop.deles++
+				s.drop.gone = append(s.drop.gone, d.data)
 			}
 		}
+		// The maildrop is free before the reply, so a client's next session finds it so.
+		s.drop.busy = false
+		sess.locked = false
 		s.drop.mu.Unlock()
 		reply("+OK bye")
 		return true
