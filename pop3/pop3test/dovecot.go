@@ -64,6 +64,9 @@ type DovecotOptions struct {
 // must not contain ':' or control characters.
 type DovecotUser struct {
 	Name, Password string
+	// UIDLFormat is the user's pop3_uidl_format, "" for the server's default. "%u" (the IMAP
+	// UID) makes UIDLs that a mailbox rebuild (RebuildIndex) hands out again from 1.
+	UIDLFormat string
 }
 
 // Dovecot is a running private Dovecot POP3 server whose configuration,
@@ -340,7 +343,12 @@ func (d *Dovecot) prepare(id dovecotIdentity) error {
 	var passwd strings.Builder
 	for _, u := range d.Users {
 		home := filepath.Join(d.Dir, "home", u.Name)
-		fmt.Fprintf(&passwd, "%s:{PLAIN}%s:%d:%d::%s::\n", u.Name, u.Password, id.mailUID, id.mailGID, home)
+		extra := ""
+		if u.UIDLFormat != "" {
+			// A userdb extra field; '%' is doubled because the passwd-file expands variables.
+			extra = "userdb_pop3_uidl_format=" + strings.ReplaceAll(u.UIDLFormat, "%", "%%")
+		}
+		fmt.Fprintf(&passwd, "%s:{PLAIN}%s:%d:%d::%s::%s\n", u.Name, u.Password, id.mailUID, id.mailGID, home, extra)
 		for _, sub := range []string{"cur", "new", "tmp"} {
 			if err := os.MkdirAll(filepath.Join(home, "Maildir", sub), 0o700); err != nil {
 				return fmt.Errorf("pop3test: %w", err)
@@ -648,6 +656,23 @@ func (d *Dovecot) Deliver(user, name string, raw []byte) error {
 	if err := os.Rename(tmp, filepath.Join(maildir, "cur", base+":2,")); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("pop3test: deliver: %w", err)
+	}
+	return nil
+}
+
+// RebuildIndex removes user's dovecot-uidlist and index files, as a mailbox rebuild or a
+// migration does: Dovecot then numbers the messages' IMAP UIDs from 1 again, so a UIDL format
+// based on them ("%u") reuses UIDLs for other messages.
+func (d *Dovecot) RebuildIndex(user string) error {
+	dir := d.Maildir(user)
+	names, err := filepath.Glob(filepath.Join(dir, "dovecot*"))
+	if err != nil {
+		return fmt.Errorf("pop3test: %w", err)
+	}
+	for _, n := range names {
+		if err := os.RemoveAll(n); err != nil {
+			return fmt.Errorf("pop3test: %w", err)
+		}
 	}
 	return nil
 }
