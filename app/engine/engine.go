@@ -33,8 +33,10 @@ type Options struct {
 
 // Engine is safe for concurrent use by the window and its pollers.
 type Engine struct {
-	store   *mailstore.Store
-	secrets secrets.Store
+	store *mailstore.Store
+	// secrets is the keyring behind the session layer, which holds the passwords the user
+	// chose to keep for this run only.
+	secrets *secrets.Session
 	opts    Options
 }
 
@@ -44,10 +46,11 @@ func New(store *mailstore.Store, sec secrets.Store, opts Options) *Engine {
 		opts.Now = time.Now
 	}
 	// The session layer lets the window keep a password in memory when there is no keyring.
-	if _, ok := sec.(*secrets.Session); !ok {
-		sec = secrets.NewSession(sec)
+	sess, ok := sec.(*secrets.Session)
+	if !ok {
+		sess = secrets.NewSession(sec)
 	}
-	return &Engine{store: store, secrets: sec, opts: opts}
+	return &Engine{store: store, secrets: sess, opts: opts}
 }
 
 // Store gives read access to the archive for listings.
