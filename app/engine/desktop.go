@@ -70,14 +70,14 @@ func (e *Engine) UpdateAccount(ctx context.Context, a *mailstore.Account, passwo
 	return nil
 }
 
-// RemoveAccountAndMail removes an account as RemoveAccount does and also deletes the messages
-// downloaded for it from the archive (not from the server).
+// RemoveAccountAndMail removes an account as RemoveAccount does (under its session lock) and
+// also deletes the messages downloaded for it from the archive (not from the server).
 func (e *Engine) RemoveAccountAndMail(ctx context.Context, name string) error {
 	a, err := e.store.AccountByName(ctx, name)
 	if err != nil {
 		return accountErr(name, err)
 	}
-	if err := e.store.DeleteAccountAndMessages(ctx, a.ID); err != nil {
+	if err := e.removeAccountLocked(ctx, a, true); err != nil {
 		return err
 	}
 	if err := e.secrets.Delete(name); err != nil && !secrets.IsUnavailable(err) {

@@ -93,19 +93,37 @@ func (e *Engine) SetPassword(ctx context.Context, name, password string) error {
 }
 
 // RemoveAccount deletes an account's settings, ledger and secret. Its downloaded messages stay in
-// the archive: a local copy may be the only one left.
+// the archive: a local copy may be the only one left. It holds the account's session lock
+// while it removes, waiting a little for a running session (see removeAccountLocked).
 func (e *Engine) RemoveAccount(ctx context.Context, name string) error {
 	a, err := e.store.AccountByName(ctx, name)
 	if err != nil {
 		return accountErr(name, err)
 	}
-	if err := e.store.DeleteAccount(ctx, a.ID); err != nil {
+	if err := e.removeAccountLocked(ctx, a, false); err != nil {
 		return err
 	}
 	if err := e.secrets.Delete(name); err != nil && !secrets.IsUnavailable(err) {
 		return fmt.Errorf("account %q removed, but its password could not be deleted from the keyring: %w", name, err)
 	}
 	return nil
+}
+
+// removeAccountLocked deletes a's row (and with mail, its messages) under the account's
+// session lock, so that no session of it (here or in another Pouch) runs meanwhile: a session
+// still running after its messages were purged could DELE the server's copies of mail that
+// no longer exists anywhere else. It waits up to removeLockWait for a running session to
+// end and then gives up with a *LockedError; the account is then left as it was.
+func (e *Engine) removeAccountLocked(ctx context.Context, a *mailstore.Account, withMail bool) error {
+	unlock, err := e.lockAccountWait(ctx, a, removeLockWait)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if withMail {
+		return e.store.DeleteAccountAndMessages(ctx, a.ID)
+	}
+	return e.store.DeleteAccount(ctx, a.ID)
 }
 
 // Accounts lists the configured accounts by name.
