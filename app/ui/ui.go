@@ -27,6 +27,16 @@ func Run(ctx context.Context, e *engine.Engine) error {
 	m.setUpTray()
 	m.poller.Start(ctx)
 	defer m.poller.Stop()
+	// A signal (ctx) quits the window like its Quit item, so the deferred clean-up runs.
+	ran := make(chan struct{})
+	defer close(ran)
+	go func() {
+		select {
+		case <-ctx.Done():
+			fyne.Do(a.Quit)
+		case <-ran:
+		}
+	}()
 	m.Window.ShowAndRun()
 	return nil
 }
