@@ -16,14 +16,19 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := cli.Main(ctx, cli.Env{
+	// SIGINT/SIGTERM: the first stops cleanly (sessions close without QUIT), a second one or
+	// a stop slower than cli.SignalGrace exits at once; the status is 128 + the signal.
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	in := cli.HandleSignals(context.Background(), sigs, cli.SignalOptions{Stderr: os.Stderr, Exit: os.Exit})
+	code := cli.Main(in.Context(), cli.Env{
 		Args:       os.Args[1:],
 		Stdin:      os.Stdin,
 		Stdout:     os.Stdout,
 		Stderr:     os.Stderr,
 		OpenWindow: ui.Run,
 	})
-	stop()
-	os.Exit(code)
+	in.Stop()
+	signal.Stop(sigs)
+	os.Exit(in.ExitCode(code))
 }

@@ -59,11 +59,31 @@ type pragma struct {
 // server-side delete depends on it (WAL defaults to NORMAL otherwise).
 const dsnOptions = "_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=5000&_txlock=immediate"
 
+// driverName is go-sqlite3 with a connect hook for the settings its DSN cannot express.
+const driverName = "sqlite3-pouch"
+
+// connPragmas run on every new pooled connection, after the DSN options. fullfsync: on macOS
+// a plain fsync leaves the data in the drive's cache, so synchronous=FULL is only durable with
+// F_FULLFSYNC (elsewhere the flag is recorded and has no effect).
+var connPragmas = []string{"PRAGMA fullfsync = ON"}
+
+func init() {
+	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		for _, p := range connPragmas {
+			if _, err := c.Exec(p, nil); err != nil {
+				return fmt.Errorf("%s: %w", p, err)
+			}
+		}
+		return nil
+	}})
+}
+
 var pragmas = []pragma{
 	{"journal_mode", "wal"},
 	{"synchronous", "2"}, // FULL
 	{"foreign_keys", "1"},
 	{"busy_timeout", "5000"},
+	{"fullfsync", "1"},
 }
 
 // Open opens the archive at path, creating the file and its parent directory
@@ -85,7 +105,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	f.Close()
 
-	db, err := sql.Open("sqlite3", dsn(abs))
+	db, err := sql.Open(driverName, dsn(abs))
 	if err != nil {
 		return nil, fmt.Errorf("mailstore: open %s: %w", path, err)
 	}

@@ -95,7 +95,7 @@ func accountAdd(ctx context.Context, env *Env, g *globals, args []string) error 
 	}
 	var password string
 	if *pwStdin {
-		if password, err = readSecret(env.Stdin); err != nil {
+		if password, err = readSecretContext(ctx, env.Stdin); err != nil {
 			return err
 		}
 	}
@@ -185,7 +185,7 @@ func accountPassword(ctx context.Context, env *Env, g *globals, args []string) e
 	if err := wantArgs("account password", pos, "NAME"); err != nil {
 		return err
 	}
-	password, err := readSecret(env.Stdin)
+	password, err := readSecretContext(ctx, env.Stdin)
 	if err != nil {
 		return err
 	}

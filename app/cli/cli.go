@@ -199,6 +199,26 @@ func readSecret(r io.Reader) (string, error) {
 	return line, nil
 }
 
+// readSecretContext is readSecret that gives up when ctx ends. A read from a terminal or a pipe
+// cannot be interrupted, so it runs on its own goroutine, which ends with the process.
+func readSecretContext(ctx context.Context, r io.Reader) (string, error) {
+	type result struct {
+		s   string
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		s, err := readSecret(r)
+		ch <- result{s, err}
+	}()
+	select {
+	case res := <-ch:
+		return res.s, res.err
+	case <-ctx.Done():
+		return "", fmt.Errorf("--password-stdin: %w", ctx.Err())
+	}
+}
+
 // oneLine folds an error message onto one line, as the CLI contract promises.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")

@@ -45,24 +45,19 @@ func (e *Engine) UpdateAccount(ctx context.Context, a *mailstore.Account, passwo
 		}
 	}
 	renamed := old.Name != a.Name
-	secret := ""
-	switch {
-	case password != nil:
-		secret = *password
-	case renamed:
-		s, err := e.secrets.Get(old.Name)
-		if err != nil && !errors.Is(err, secrets.ErrNotFound) {
-			return fmt.Errorf("renaming account %q: reading its password: %w", old.Name, err)
-		}
-		secret = s
-	}
-	if secret != "" {
-		if err := e.secrets.Set(a.Name, secret); err != nil {
+	if password != nil {
+		if err := e.secrets.Set(a.Name, *password); err != nil {
 			return err
+		}
+	} else if renamed {
+		// Copied layer by layer: a password kept for this session only stays in memory.
+		if _, err := e.secrets.Copy(old.Name, a.Name); err != nil {
+			_ = e.secrets.Delete(a.Name)
+			return fmt.Errorf("renaming account %q: moving its password: %w", old.Name, err)
 		}
 	}
 	if err := e.store.UpdateAccount(ctx, a); err != nil {
-		if renamed && secret != "" {
+		if renamed {
 			_ = e.secrets.Delete(a.Name)
 		}
 		return err
@@ -75,14 +70,14 @@ func (e *Engine) UpdateAccount(ctx context.Context, a *mailstore.Account, passwo
 	return nil
 }
 
-// RemoveAccountAndMail removes an account as RemoveAccount does and also deletes the messages
-// downloaded for it from the archive (not from the server).
+// RemoveAccountAndMail removes an account as RemoveAccount does (under its session lock) and
+// also deletes the messages downloaded for it from the archive (not from the server).
 func (e *Engine) RemoveAccountAndMail(ctx context.Context, name string) error {
 	a, err := e.store.AccountByName(ctx, name)
 	if err != nil {
 		return accountErr(name, err)
 	}
-	if err := e.store.DeleteAccountAndMessages(ctx, a.ID); err != nil {
+	if err := e.removeAccountLocked(ctx, a, true); err != nil {
 		return err
 	}
 	if err := e.secrets.Delete(name); err != nil && !secrets.IsUnavailable(err) {
@@ -94,24 +89,17 @@ func (e *Engine) RemoveAccountAndMail(ctx context.Context, name string) error {
 // KeyringAvailable is nil when the OS keyring answers, else an error for which
 // secrets.IsUnavailable reports true.
 func (e *Engine) KeyringAvailable() error {
-	if s, ok := e.secrets.(*secrets.Session); ok {
-		return s.Available()
-	}
-	return nil
+	return e.secrets.Available()
 }
 
 // UseSessionPasswords makes new passwords stay in memory only, for desktops without a keyring.
 func (e *Engine) UseSessionPasswords(on bool) {
-	if s, ok := e.secrets.(*secrets.Session); ok {
-		s.SetSessionOnly(on)
-	}
+	e.secrets.SetSessionOnly(on)
 }
 
 // SetSessionPassword keeps an account's password in memory until Pouch exits.
 func (e *Engine) SetSessionPassword(name, password string) {
-	if s, ok := e.secrets.(*secrets.Session); ok {
-		s.SetSession(name, password)
-	}
+	e.secrets.SetSession(name, password)
 }
 
 // ConnectionReport is what Test connection found out about a server.

@@ -33,8 +33,10 @@ type Options struct {
 
 // Engine is safe for concurrent use by the window and its pollers.
 type Engine struct {
-	store   *mailstore.Store
-	secrets secrets.Store
+	store *mailstore.Store
+	// secrets is the keyring behind the session layer, which holds the passwords the user
+	// chose to keep for this run only.
+	secrets *secrets.Session
 	opts    Options
 }
 
@@ -44,10 +46,11 @@ func New(store *mailstore.Store, sec secrets.Store, opts Options) *Engine {
 		opts.Now = time.Now
 	}
 	// The session layer lets the window keep a password in memory when there is no keyring.
-	if _, ok := sec.(*secrets.Session); !ok {
-		sec = secrets.NewSession(sec)
+	sess, ok := sec.(*secrets.Session)
+	if !ok {
+		sess = secrets.NewSession(sec)
 	}
-	return &Engine{store: store, secrets: sec, opts: opts}
+	return &Engine{store: store, secrets: sess, opts: opts}
 }
 
 // Store gives read access to the archive for listings.
@@ -90,19 +93,37 @@ func (e *Engine) SetPassword(ctx context.Context, name, password string) error {
 }
 
 // RemoveAccount deletes an account's settings, ledger and secret. Its downloaded messages stay in
-// the archive: a local copy may be the only one left.
+// the archive: a local copy may be the only one left. It holds the account's session lock
+// while it removes, waiting a little for a running session (see removeAccountLocked).
 func (e *Engine) RemoveAccount(ctx context.Context, name string) error {
 	a, err := e.store.AccountByName(ctx, name)
 	if err != nil {
 		return accountErr(name, err)
 	}
-	if err := e.store.DeleteAccount(ctx, a.ID); err != nil {
+	if err := e.removeAccountLocked(ctx, a, false); err != nil {
 		return err
 	}
 	if err := e.secrets.Delete(name); err != nil && !secrets.IsUnavailable(err) {
 		return fmt.Errorf("account %q removed, but its password could not be deleted from the keyring: %w", name, err)
 	}
 	return nil
+}
+
+// removeAccountLocked deletes a's row (and with mail, its messages) under the account's
+// session lock, so that no session of it (here or in another Pouch) runs meanwhile: a session
+// still running after its messages were purged could DELE the server's copies of mail that
+// no longer exists anywhere else. It waits up to removeLockWait for a running session to
+// end and then gives up with a *LockedError; the account is then left as it was.
+func (e *Engine) removeAccountLocked(ctx context.Context, a *mailstore.Account, withMail bool) error {
+	unlock, err := e.lockAccountWait(ctx, a, removeLockWait)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if withMail {
+		return e.store.DeleteAccountAndMessages(ctx, a.ID)
+	}
+	return e.store.DeleteAccount(ctx, a.ID)
 }
 
 // Accounts lists the configured accounts by name.

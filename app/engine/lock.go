@@ -1,10 +1,13 @@
 package engine
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/gofrs/flock"
 	"github.com/pouchmail/pouch/mailstore"
@@ -34,18 +37,51 @@ func (e *Engine) dataDir() string {
 // dies, so a killed fetch never leaves a stale lock behind. The file name uses the account's
 // id, which a rename does not change.
 func (e *Engine) lockAccount(a *mailstore.Account) (unlock func(), err error) {
+	fl, err := e.accountLock(a)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := fl.TryLock()
+	if err != nil {
+		return nil, fmt.Errorf("session lock %s: %w", fl.Path(), err)
+	}
+	if !ok {
+		return nil, &LockedError{Account: a.Name, Path: fl.Path()}
+	}
+	return func() { _ = fl.Unlock() }, nil
+}
+
+// lockAccountWait takes the account's session lock like lockAccount, but waits up to max for
+// a running session to end: a *LockedError after that, ctx's error as soon as ctx ends.
+func (e *Engine) lockAccountWait(ctx context.Context, a *mailstore.Account, max time.Duration) (unlock func(), err error) {
+	fl, err := e.accountLock(a)
+	if err != nil {
+		return nil, err
+	}
+	wctx, cancel := context.WithTimeout(ctx, max)
+	defer cancel()
+	ok, err := fl.TryLockContext(wctx, 50*time.Millisecond)
+	switch {
+	case ok:
+		return func() { _ = fl.Unlock() }, nil
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	case err != nil && !errors.Is(err, context.DeadlineExceeded):
+		return nil, fmt.Errorf("session lock %s: %w", fl.Path(), err)
+	}
+	return nil, &LockedError{Account: a.Name, Path: fl.Path()}
+}
+
+func (e *Engine) accountLock(a *mailstore.Account) (*flock.Flock, error) {
 	dir := filepath.Join(e.dataDir(), "locks")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("session lock: %w", err)
 	}
 	path := filepath.Join(dir, "account-"+strconv.FormatInt(a.ID, 10)+".lock")
-	fl := flock.New(path, flock.SetPermissions(0o600))
-	ok, err := fl.TryLock()
-	if err != nil {
-		return nil, fmt.Errorf("session lock %s: %w", path, err)
-	}
-	if !ok {
-		return nil, &LockedError{Account: a.Name, Path: path}
-	}
-	return func() { _ = fl.Unlock() }, nil
+	return flock.New(path, flock.SetPermissions(0o600)), nil
 }
+
+// removeLockWait bounds how long removing an account waits for a running session to end: a
+// poll that is finishing gets its turn, a long download gets a clear "try again" instead of a
+// frozen dialog.
+var removeLockWait = 15 * time.Second

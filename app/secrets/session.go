@@ -111,3 +111,33 @@ func (s *Session) Available() error {
 	}
 	return err
 }
+
+// Copy gives account to the secret of account from, each layer to its own: a session secret
+// is copied in memory, a keyring secret within the keyring. A secret the user chose to keep for
+// this session only never reaches the keyring this way. It reports whether there was anything
+// to copy. On an error the caller undoes a partial copy with Delete(to).
+func (s *Session) Copy(from, to string) (bool, error) {
+	s.mu.Lock()
+	v, inMem := s.mem[from]
+	if inMem {
+		s.mem[to] = v
+	}
+	only := s.sessionOnly
+	s.mu.Unlock()
+	if only || s.keyring == nil {
+		return inMem, nil
+	}
+	kv, err := s.keyring.Get(from)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return inMem, nil
+	case err != nil && inMem && IsUnavailable(err):
+		return true, nil // the session copy is the one in use
+	case err != nil:
+		return inMem, err
+	}
+	if err := s.keyring.Set(to, kv); err != nil {
+		return inMem, err
+	}
+	return true, nil
+}

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -22,63 +21,70 @@ var exportLabels = map[string]mailstore.Format{
 }
 
 // ShowExport asks for a format and a destination and exports what the list shows: the
-// account's (or every account's) mail, narrowed by the search when there is one.
+// account's (or every account's) mail, narrowed by the search when there is one. The mbox
+// file is named in this form and its folder chosen with a folder dialog: Fyne's save dialog
+// truncates an existing file before handing it over, and an export never destroys a file.
 func (m *MainWindow) ShowExport() {
 	if len(m.shown) == 0 || m.view.trash {
 		m.setStatus("Nothing to export: choose a folder with messages.")
 		return
 	}
 	opts := engine.ExportOptions{Account: m.view.account, Query: m.query}
-	formats := widget.NewSelect([]string{"mbox (one file)", "EML (one file each)", "Maildir (for mail apps)"}, nil)
+	fileName := widget.NewEntry()
+	fileName.SetText("pouch-" + time.Now().Format("2006-01-02") + ".mbox")
+	formats := widget.NewSelect([]string{"mbox (one file)", "EML (one file each)", "Maildir (for mail apps)"}, func(s string) {
+		if exportLabels[s] == mailstore.FormatMbox {
+			fileName.Enable()
+		} else {
+			fileName.Disable()
+		}
+	})
 	formats.SetSelected("mbox (one file)")
 	what := widget.NewLabel(fmt.Sprintf("%d message(s): the ones in the list now.", len(m.shown)))
-	form := widget.NewForm(widget.NewFormItem("Format", formats), widget.NewFormItem("Messages", what))
-	d := dialog.NewCustomConfirm("Export", "Choose destination…", "Cancel", form, func(ok bool) {
+	form := widget.NewForm(widget.NewFormItem("Format", formats), widget.NewFormItem("File name", fileName),
+		widget.NewFormItem("Messages", what))
+	d := dialog.NewCustomConfirm("Export", "Choose folder…", "Cancel", form, func(ok bool) {
 		if !ok {
 			return
 		}
 		f := exportLabels[formats.Selected]
-		if f == mailstore.FormatMbox {
-			save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-				if err != nil || w == nil {
-					return
-				}
-				path := w.URI().Path()
-				// Export creates the file itself and never overwrites: drop the empty one the
-				// dialog made, unless it already held something.
-				w.Close()
-				opts.Format, opts.Out = string(f), path
-				m.export(opts, true)
-			}, m.Window)
-			save.SetFileName("pouch-" + time.Now().Format("2006-01-02") + ".mbox")
-			save.Resize(fyne.NewSize(800, 560))
-			save.Show()
-			return
-		}
+		name := fileName.Text
 		open := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
 			if err != nil || u == nil {
 				return
 			}
+			if f == mailstore.FormatMbox {
+				m.exportMboxTo(opts, u.Path(), name)
+				return
+			}
 			opts.Format = string(f)
 			opts.Out = filepath.Join(u.Path(), "pouch-"+time.Now().Format("2006-01-02")+"-"+string(f))
-			m.export(opts, false)
+			m.export(opts)
 		}, m.Window)
 		open.Resize(fyne.NewSize(800, 560))
 		open.Show()
 	}, m.Window)
-	d.Resize(fyne.NewSize(520, 220))
+	d.Resize(fyne.NewSize(520, 260))
 	d.Show()
 }
 
+// exportMboxTo exports to a new mbox file name in dir. The export creates the file itself and
+// refuses an existing one (the message says so), so nothing the user had is lost.
+func (m *MainWindow) exportMboxTo(opts engine.ExportOptions, dir, name string) {
+	if name == "" || name != filepath.Base(name) || name == "." || name == ".." {
+		m.showError("Export failed", fmt.Errorf("%q is not a file name", name))
+		return
+	}
+	opts.Format, opts.Out = string(mailstore.FormatMbox), filepath.Join(dir, name)
+	m.export(opts)
+}
+
 // export runs the export in the background with progress in the status bar.
-func (m *MainWindow) export(opts engine.ExportOptions, removeEmpty bool) {
+func (m *MainWindow) export(opts engine.ExportOptions) {
 	eng := m.eng
 	var n int
 	m.setStatus("Exporting…")
 	m.bridge.run(func(ctx context.Context) (err error) {
-		if removeEmpty {
-			removeIfEmpty(opts.Out)
-		}
 		n, err = eng.Export(ctx, opts, func(done, total int) {
 			if done%200 == 0 || done == total {
 				m.bridge.do(func() { m.setStatus(fmt.Sprintf("Exporting %d of %d…", done, total)) })
@@ -92,11 +98,4 @@ func (m *MainWindow) export(opts engine.ExportOptions, removeEmpty bool) {
 		}
 		m.setStatus(fmt.Sprintf("Exported %d message(s) to %s.", n, opts.Out))
 	})
-}
-
-// removeIfEmpty deletes a zero-length file (the save dialog creates one).
-func removeIfEmpty(path string) {
-	if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() && st.Size() == 0 {
-		_ = os.Remove(path)
-	}
 }

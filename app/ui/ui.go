@@ -4,6 +4,7 @@ package ui
 
 import (
 	"context"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -27,6 +28,19 @@ func Run(ctx context.Context, e *engine.Engine) error {
 	m.setUpTray()
 	m.poller.Start(ctx)
 	defer m.poller.Stop()
+	// Opened attachments go with the window; what a killed run left goes now.
+	defer m.opened.Close()
+	go engine.RemoveStaleOpened("", time.Now())
+	// A signal (ctx) quits the window like its Quit item, so the deferred clean-up runs.
+	ran := make(chan struct{})
+	defer close(ran)
+	go func() {
+		select {
+		case <-ctx.Done():
+			fyne.Do(a.Quit)
+		case <-ran:
+		}
+	}()
 	m.Window.ShowAndRun()
 	return nil
 }
@@ -39,6 +53,7 @@ type MainWindow struct {
 	eng    *engine.Engine
 	poller poller
 	prefs  *Preferences
+	opened *engine.OpenedFiles // attachments handed to other applications, removed on quit
 
 	// State, touched only on the UI goroutine.
 	accounts  []mailstore.Account
@@ -74,7 +89,7 @@ func newMainWindow(ctx context.Context, a fyne.App, e *engine.Engine, queue func
 	m := &MainWindow{
 		App: a, Window: a.NewWindow("Pouch"), eng: e, bridge: bridge{ctx: ctx, queue: queue},
 		unread: map[int64]int{}, status: map[string]accountStatus{}, asked: map[string]bool{},
-		prefs: loadPreferences(a),
+		prefs: loadPreferences(a), opened: engine.NewOpenedFiles(""),
 	}
 	m.poller = newPoller(e, func(ev pollEvent) { m.bridge.do(func() { m.onPollEvent(ev) }) })
 	m.prefs.applyTheme(a)

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
-	"path/filepath"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -205,13 +203,12 @@ func (m *MainWindow) saveAttachment(id int64, i int, name string) {
 		if w == nil {
 			return // cancelled
 		}
-		path := w.URI().Path()
-		m.WriteAttachment(id, i, w, func(err error) {
+		m.saveAttachmentTo(id, i, w, func(err error) {
 			if err != nil {
 				m.showError("Could not save the attachment", err)
 				return
 			}
-			m.setStatus("Saved " + path + ".")
+			m.setStatus("Saved " + w.URI().Path() + ".")
 		})
 	}, m.Window)
 	d.SetFileName(name)
@@ -219,29 +216,32 @@ func (m *MainWindow) saveAttachment(id int64, i int, name string) {
 	d.Show()
 }
 
-// openAttachment writes the attachment to a private temporary directory and hands it to the
-// desktop's default application.
+// saveAttachmentTo saves attachment i of message id as the file the save dialog opened. That
+// file was created with the umask's mode (often world-readable), so it is only closed here;
+// the engine puts a private (0600) file in its place.
+func (m *MainWindow) saveAttachmentTo(id int64, i int, w fyne.URIWriteCloser, done func(error)) {
+	eng, path := m.eng, w.URI().Path()
+	m.bridge.run(func(ctx context.Context) error {
+		_ = w.Close()
+		return eng.SaveAttachment(ctx, id, i, path)
+	}, done)
+}
+
+// openAttachment writes the attachment into this run's private directory of opened files
+// (removed when Pouch quits) and hands it to the desktop's default application.
 func (m *MainWindow) openAttachment(id int64, i int) {
-	eng := m.eng
+	eng, opened := m.eng, m.opened
 	var path string
 	m.bridge.run(func(ctx context.Context) error {
-		raw, err := eng.Raw(ctx, id)
-		if err != nil {
-			return err
-		}
-		name, data, err := mailstore.AttachmentData(raw, i)
+		name, data, err := eng.Attachment(ctx, id, i)
 		if err != nil {
 			return err
 		}
 		if name == "" {
 			name = fmt.Sprintf("attachment-%d", i+1)
 		}
-		dir, err := os.MkdirTemp("", "pouch-open-")
-		if err != nil {
-			return err
-		}
-		path = filepath.Join(dir, name)
-		return os.WriteFile(path, data, 0o600)
+		path, err = opened.Write(name, data)
+		return err
 	}, func(err error) {
 		if err != nil {
 			m.showError("Could not open the attachment", err)
