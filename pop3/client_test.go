@@ -209,7 +209,6 @@ func TestUIDLAllBad(t *testing.T) {
 		{"negative id", "-1 abc"},
 		{"huge id", "99999999999999999999 abc"},
 		{"id not a number", "one abc"},
-		{"duplicate uid", "1 abc\r\n2 abc"},
 		{"duplicate id", "1 abc\r\n1 abd"},
 		{"dot-stuffed", "..1 abc"},
 	}
@@ -226,6 +225,23 @@ func TestUIDLAllBad(t *testing.T) {
 			}
 			wantClosed(t, c)
 		})
+	}
+}
+
+// TestUIDLAllDuplicateUID: messages sharing a unique-id are left out and named; the rest of
+// the listing comes back and the session stays usable.
+func TestUIDLAllDuplicateUID(t *testing.T) {
+	c, _ := login(t, nil, pop3test.Exchange("UIDL", "+OK", "1 abc", "2 xyz", "3 abc", "."), pop3test.Exchange("NOOP", "+OK"))
+	got, err := c.UIDLAll(context.Background())
+	var dup *pop3.DuplicateUIDLError
+	if !errors.As(err, &dup) || len(dup.Messages) != 2 || dup.Messages[1].ID != 3 {
+		t.Fatalf("UIDLAll() error = %v, want the two messages sharing abc", err)
+	}
+	if len(got) != 1 || got[0].UID != "xyz" {
+		t.Errorf("UIDLAll() = %v, want only xyz", got)
+	}
+	if err := c.Noop(context.Background()); err != nil {
+		t.Errorf("Noop() after a duplicate UID = %v", err)
 	}
 }
 

@@ -76,7 +76,10 @@ func (c *Client) Stat(ctx context.Context) (count int, size int64, err error) {
 
 // UIDLAll returns the unique-id listing of all messages not marked deleted.
 // Each UID is 1-70 (tolerated up to 512) printable ASCII characters; a listing
-// with an invalid or duplicate UID or message number is a *ProtocolError.
+// with an invalid UID or a duplicate message number is a *ProtocolError. A UID
+// listed for more than one message cannot tell them apart across sessions:
+// those messages are left out, and the rest of the listing is returned with a
+// *DuplicateUIDLError naming them, so a caller can go on without them.
 func (c *Client) UIDLAll(ctx context.Context) ([]UIDL, error) {
 	end, err := c.start(ctx, "UIDL")
 	if err != nil {
@@ -90,20 +93,17 @@ func (c *Client) UIDLAll(ctx context.Context) ([]UIDL, error) {
 		return nil, err
 	}
 	var list []UIDL
-	uids := make(map[string]struct{})
+	uids := make(map[string]int) // UID → messages listed under it
 	ids := make(map[int]struct{})
 	err = c.readListing(ctx, "UIDL", c.listing, func(line []byte) string {
 		u, reason := parseUIDLLine(line)
 		if reason != "" {
 			return reason
 		}
-		if _, dup := uids[u.UID]; dup {
-			return "duplicate unique-id"
-		}
 		if _, dup := ids[u.ID]; dup {
 			return "duplicate message number"
 		}
-		uids[u.UID] = struct{}{}
+		uids[u.UID]++
 		ids[u.ID] = struct{}{}
 		list = append(list, u)
 		return ""
@@ -111,7 +111,19 @@ func (c *Client) UIDLAll(ctx context.Context) ([]UIDL, error) {
 	if err != nil {
 		return nil, err
 	}
-	return list, nil
+	if len(uids) == len(list) {
+		return list, nil
+	}
+	dup := &DuplicateUIDLError{}
+	kept := list[:0]
+	for _, u := range list {
+		if uids[u.UID] > 1 {
+			dup.Messages = append(dup.Messages, u)
+			continue
+		}
+		kept = append(kept, u)
+	}
+	return kept, dup
 }
 
 // ListAll returns the scan listing (message number and size) of all messages

@@ -270,3 +270,13 @@ func newTLSError(err error) *TLSError {
 	}
 	return e
 }
+
+// DuplicateUIDLError says the server listed one unique-id for several messages
+// (RFC 1939 forbids it). UIDLAll leaves those messages out and returns the rest.
+type DuplicateUIDLError struct {
+	Messages []UIDL // the messages sharing a unique-id, in listing order
+}
+
+func (e *DuplicateUIDLError) Error() string {
+	return fmt.Sprintf("pop3: UIDL: %d message(s) share a unique-id (first: %q); they cannot be told apart", len(e.Messages), e.Messages[0].UID)
+}

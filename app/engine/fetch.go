@@ -119,6 +119,11 @@ func (e *Engine) FetchAll(ctx context.Context, name string, progress func(Progre
 	}
 	results := make([]Result, 0, len(accts))
 	for i := range accts {
+		if err := ctx.Err(); err != nil {
+			// Stopped (a signal, say): the accounts not started are not tried.
+			results = append(results, Result{Account: accts[i].Name, Err: &FetchError{Account: accts[i].Name, Err: err}})
+			continue
+		}
 		results = append(results, e.Fetch(ctx, &accts[i], progress))
 	}
 	return results, nil
@@ -200,6 +205,15 @@ func (e *Engine) session(ctx context.Context, a *mailstore.Account, res *Result,
 
 	report(Progress{Phase: PhaseList})
 	uidls, err := c.UIDLAll(ctx)
+	var dup *pop3.DuplicateUIDLError
+	if errors.As(err, &dup) {
+		// Messages sharing a UIDL cannot be told apart across sessions: they are neither
+		// downloaded nor deleted, and the rest of the mailbox goes on.
+		for _, u := range dup.Messages {
+			res.Skipped = append(res.Skipped, Skipped{UIDL: u.UID, Reason: "the server lists several messages under this UIDL"})
+		}
+		err = nil
+	}
 	if err != nil {
 		var perr *pop3.Error
 		if errors.As(err, &perr) && !caps.UIDL && perr.Code == "" {

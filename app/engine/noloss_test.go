@@ -331,3 +331,20 @@ func TestRetentionShowsWhatWillHappen(t *testing.T) {
 		t.Errorf("fetch when due = %+v, server %d", res, r.drop.Len())
 	}
 }
+
+// TestDuplicateUIDLSkipped: two messages listed under one UIDL cannot be told apart across
+// sessions; they are left alone, said so, and the rest of the mailbox flows.
+func TestDuplicateUIDLSkipped(t *testing.T) {
+	ctx := context.Background()
+	r := newDropRig(t, 0, false)
+	r.drop.Add("dup", msg("first"))
+	r.drop.Add("ok", msg("fine"))
+	r.drop.Add("dup", msg("second"))
+	res := r.e.Fetch(ctx, r.a, nil)
+	if res.Err != nil || res.New != 1 || res.Deleted != 1 || len(res.Skipped) != 2 || !strings.Contains(res.Warning, "could not be downloaded") {
+		t.Fatalf("fetch = %+v; want ok stored and deleted, both dup messages skipped", res)
+	}
+	if r.drop.Len() != 2 {
+		t.Errorf("server has %d messages, want the two sharing a UIDL left", r.drop.Len())
+	}
+}
