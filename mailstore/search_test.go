@@ -295,9 +295,113 @@ func TestIndexBacklogSurvivesReopen(t *testing.T) {
 	}
 }
 
+// matchTerm is one term read back from an FTS5 MATCH expression.
+type matchTerm struct {
+	column, text string
+	prefix       bool
+}
+
+// matchColumns are the FTS5 columns a term may be limited to (Query.Match's field filters).
+var matchColumns = []string{"from_addr", "to_addr", "cc_addr", "subject", "body"}
+
+// parseMatch reads a MATCH expression in the only form Query.Match may write:
+//
+//	expr := term { " AND " term }
+//	term := [ column " : " ] '"' { any rune but '"' | '""' } '"' [ "*" ]
+//
+// and fails on anything else: a bare word, an operator, a parenthesis or an unquoted
+// column filter in it would be FTS5 syntax made of user input.
+func parseMatch(expr string) ([]matchTerm, error) {
+	var terms []matchTerm
+	rest := expr
+	for {
+		var m matchTerm
+		for _, col := range matchColumns {
+			if after, ok := strings.CutPrefix(rest, col+" : "); ok {
+				m.column, rest = col, after
+				break
+			}
+		}
+		if !strings.HasPrefix(rest, `"`) {
+			return nil, fmt.Errorf("at %q: want a quoted string", rest)
+		}
+		rest = rest[1:]
+		var text strings.Builder
+		for {
+			i := strings.IndexByte(rest, '"')
+			if i < 0 {
+				return nil, fmt.Errorf("unterminated string %q", text.String()+rest)
+			}
+			text.WriteString(rest[:i])
+			rest = rest[i+1:]
+			if !strings.HasPrefix(rest, `"`) {
+				break // the closing quote
+			}
+			text.WriteByte('"') // a doubled quote inside the string
+			rest = rest[1:]
+		}
+		m.text = text.String()
+		m.prefix = strings.HasPrefix(rest, "*")
+		if m.prefix {
+			rest = rest[1:]
+		}
+		terms = append(terms, m)
+		if rest == "" {
+			return terms, nil
+		}
+		after, ok := strings.CutPrefix(rest, " AND ")
+		if !ok {
+			return nil, fmt.Errorf("at %q: want \" AND \" or the end", rest)
+		}
+		rest = after
+	}
+}
+
+// checkMatch fails t unless q's MATCH expression is made of q's terms, each quoted.
+func checkMatch(t *testing.T, in string, q mailstore.Query) {
+	t.Helper()
+	m := q.Match()
+	if len(q.Terms) == 0 {
+		if m != "" {
+			t.Fatalf("ParseQueryIn(%q): no terms but MATCH %q", in, m)
+		}
+		return
+	}
+	got, err := parseMatch(m)
+	if err != nil {
+		t.Fatalf("ParseQueryIn(%q): MATCH %q is not only quoted terms: %v", in, m, err)
+	}
+	if len(got) != len(q.Terms) {
+		t.Fatalf("ParseQueryIn(%q): MATCH %q has %d terms, want %d", in, m, len(got), len(q.Terms))
+	}
+	fields := map[string]string{"": "", "from": "from_addr", "to": "to_addr", "cc": "cc_addr", "subject": "subject", "body": "body"}
+	for i, term := range q.Terms {
+		col, ok := fields[term.Field]
+		want := matchTerm{column: col, text: term.Text, prefix: term.Prefix}
+		if !ok || got[i] != want {
+			t.Fatalf("ParseQueryIn(%q): MATCH %q term %d = %+v, want %+v (from %+v)", in, m, i, got[i], want, term)
+		}
+	}
+}
+
+func TestParseMatchRejects(t *testing.T) {
+	for _, m := range []string{`lunch`, `"a" OR "b"`, `"a" "b"`, `NEAR("a" "b")`, `from_addr:"a"`, `col : "a"`,
+		`"a`, `"a"" AND "b"`, `"a"**`, `"a" AND`, `^"a"`, `"a" AND NOT "b"`} {
+		if got, err := parseMatch(m); err == nil {
+			t.Errorf("parseMatch(%q) = %+v, want an error", m, got)
+		}
+	}
+	got, err := parseMatch(`body : "say ""hi"""* AND "x"`)
+	want := []matchTerm{{"body", `say "hi"`, true}, {"", "x", false}}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("parseMatch = %+v, %v; want %+v", got, err, want)
+	}
+}
+
 func FuzzSearchQuery(f *testing.F) {
 	for _, seed := range []string{"lunch", `"a b" c*`, `from:"x y`, `NEAR(a b)`, `a OR b`, `"""`, `*`, `^a`, `col:x`,
-		`subject:* from:"`, "before:2026-01-01", "caf\u00e9 \u0301", "\x00\xff"} {
+		`subject:* from:"`, "before:2026-01-01", "caf\u00e9 \u0301", "\x00\xff",
+		`a"b`, `subject:"say ""hi"""`, `body:x* to:y"z`, `"NEAR(" AND c:"d"*`} {
 		f.Add(seed)
 	}
 	s := openTest(f)
@@ -321,6 +425,8 @@ func FuzzSearchQuery(f *testing.F) {
 			}
 			return
 		}
+		// User text reaches FTS5 only inside quoted strings, never as syntax.
+		checkMatch(t, in, q)
 		// Whatever the user typed, the database never sees a syntax error.
 		if _, err := s.Search(ctx, q, 10); err != nil {
 			t.Fatalf("Search(%q) [MATCH %q] = %v, want nil", in, q.Match(), err)

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -30,26 +31,50 @@ type retentionRow struct {
 // random delay instead, which lands anywhere, mid-RETR included.
 var killPoints = []string{"retr", "commit", "dele", "quit-done", "", ""}
 
+// namedKillPoints are the checkpoints every run must have killed pouch at least once.
+var namedKillPoints = []string{"retr", "commit", "dele", "quit-done"}
+
 // TestCrashSafety kills `pouch fetch` with SIGKILL at random moments against the real Dovecot,
 // for leave-days 0 and 2 (time moved with POUCH_NOW), runs a normal fetch after each kill,
 // and checks: every message is on the server or stored here, none is stored twice, and
 // first-seen times never move. POUCH_CRASH_ITERATIONS (default 30 per retention setting)
-// sets the count; scripts/crash-soak runs hundreds.
+// sets the count; scripts/crash-soak runs hundreds. A run whose kills did not land proves
+// nothing, so at least half the rounds of each setting must end in a kill, and every named
+// kill point must have killed pouch at least once.
 func TestCrashSafety(t *testing.T) {
 	iterations := 30
 	if v, err := strconv.Atoi(os.Getenv("POUCH_CRASH_ITERATIONS")); err == nil && v > 0 {
 		iterations = v
 	}
-	killed := 0
+	if iterations < len(namedKillPoints) {
+		t.Fatalf("POUCH_CRASH_ITERATIONS=%d: at least %d rounds are needed to try every kill point", iterations, len(namedKillPoints))
+	}
+	kills := map[string]int{} // kill point ("" = random delay) -> kills that landed
 	for _, leaveDays := range []int{0, 2} {
 		t.Run(fmt.Sprintf("leave-days-%d", leaveDays), func(t *testing.T) {
-			killed += crashRun(t, leaveDays, iterations)
+			got := crashRun(t, leaveDays, iterations)
+			n := 0
+			for point, k := range got {
+				kills[point] += k
+				n += k
+			}
+			t.Logf("%d kills in %d rounds: %v", n, iterations, got)
+			if 2*n < iterations {
+				t.Errorf("only %d of %d rounds ended in a kill (by point: %v); want at least half", n, iterations, got)
+			}
 		})
 	}
-	t.Logf("kill points survived: %d", killed)
+	t.Logf("kills by point: %v", kills)
+	for _, point := range namedKillPoints {
+		if kills[point] == 0 {
+			t.Errorf("no fetch was killed at kill point %q (kills by point: %v)", point, kills)
+		}
+	}
 }
 
-func crashRun(t *testing.T, leaveDays, iterations int) int {
+// crashRun runs the rounds for one retention setting and returns the kills that landed, by
+// kill point.
+func crashRun(t *testing.T, leaveDays, iterations int) map[string]int {
 	d := pop3test.NewDovecot(t, nil)
 	c := newCLI(t)
 	host, port, _ := strings.Cut(d.PlainAddr, ":")
@@ -62,7 +87,11 @@ func crashRun(t *testing.T, leaveDays, iterations int) int {
 	originals := map[string]string{} // delivered name -> sha256 of the CRLF form
 	firstSeen := map[string]time.Time{}
 	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-	killed := 0
+	killed := map[string]int{}
+	// The first rounds try every named kill point once, at its first passing (which every
+	// session with new mail reaches), so coverage does not depend on the dice.
+	first := slices.Clone(namedKillPoints)
+	rng.Shuffle(len(first), func(i, j int) { first[i], first[j] = first[j], first[i] })
 	seq := 0
 	for i := 0; i < iterations; i++ {
 		// New mail each round: a small one and, now and then, a large (chunked) one.
@@ -84,9 +113,18 @@ func crashRun(t *testing.T, leaveDays, iterations int) int {
 		if leaveDays > 0 {
 			now = now.Add(time.Duration(12+rng.IntN(24)) * time.Hour)
 		}
-		point := killPoints[rng.IntN(len(killPoints))]
-		if c.killedFetch(now, point, rng) {
-			killed++
+		point, nth := killPoints[rng.IntN(len(killPoints))], 1
+		if point == "retr" {
+			// Each round brings two new messages: the kill lands at the first RETR or the second.
+			// The other checkpoints are passed once per session here (one batch, one DELE
+			// round, one QUIT), so a later passing would never come and no kill would land.
+			nth = 1 + rng.IntN(2)
+		}
+		if i < len(first) {
+			point, nth = first[i], 1
+		}
+		if c.killedFetch(now, point, nth, rng) {
+			killed[point]++
 		}
 		r := c.runAt(now, "fetch", "--json")
 		if r.code != 0 {
@@ -116,14 +154,14 @@ func (c *cli) runAt(now time.Time, args ...string) result {
 	return c.run("", args...)
 }
 
-// killedFetch runs `pouch fetch` and kills it: at the named checkpoint (its n-th passing), or
+// killedFetch runs `pouch fetch` and kills it: at the named checkpoint (its nth passing), or
 // with SIGKILL after a random delay. It reports whether the process died by the kill.
-func (c *cli) killedFetch(now time.Time, point string, rng *rand.Rand) bool {
+func (c *cli) killedFetch(now time.Time, point string, nth int, rng *rand.Rand) bool {
 	c.t.Helper()
 	cmd := exec.Command(pouchBin, "--data-dir", c.dataDir, "fetch")
 	cmd.Env = append(append([]string{}, c.env...), "POUCH_NOW="+now.Format(time.RFC3339))
 	if point != "" {
-		cmd.Env = append(cmd.Env, fmt.Sprintf("POUCH_TEST_KILLPOINT=%s:%d", point, 1+rng.IntN(2)*rng.IntN(2)))
+		cmd.Env = append(cmd.Env, fmt.Sprintf("POUCH_TEST_KILLPOINT=%s:%d", point, nth))
 	}
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out

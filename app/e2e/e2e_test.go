@@ -91,6 +91,11 @@ func (c *cli) ok(stdin string, args ...string) string {
 func requireKeyring(t *testing.T) {
 	t.Helper()
 	if os.Getenv("POUCH_TEST_SECRET_SERVICE") != "1" && runtime.GOOS == "linux" {
+		// make test sets the REQUIRE switch: a missing keyring must fail CI, not skip the
+		// end-to-end and crash-safety tests.
+		if os.Getenv("POUCH_REQUIRE_SECRET_SERVICE") == "1" {
+			t.Fatal("POUCH_REQUIRE_SECRET_SERVICE=1 but no Secret Service: run under scripts/with-keyring (make test does)")
+		}
 		t.Skip("needs a Secret Service: run under scripts/with-keyring (make test does)")
 	}
 }

@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -11,9 +12,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/pouchmail/pouch/app/cli"
 	"github.com/pouchmail/pouch/app/engine"
 	"github.com/pouchmail/pouch/app/secrets"
 	"github.com/pouchmail/pouch/mailstore"
@@ -439,31 +442,73 @@ func TestSizeLimitPartialAndFetchFull(t *testing.T) {
 	}
 }
 
-// TestLockedDatabaseStopsWithoutDele: another writer holds the database: the session stops
-// before any DELE and says why.
+// TestLockedDatabaseStopsWithoutDele: another writer takes the database in the middle of a
+// session, after a message is downloaded and before it is committed: the session stops before
+// any DELE and says why. A message stored earlier and due for deletion would be DELEted by a
+// session that went on past the failed commit, so a DELE shows on the server.
 func TestLockedDatabaseStopsWithoutDele(t *testing.T) {
-	e, store, a, d, _ := setup(t, mailstore.SecurityNone)
+	e, store, a, d, clk := setup(t, mailstore.SecurityNone)
 	ctx := context.Background()
+	// "due" is stored while kept forever, then becomes due with leave-days 0.
+	setRetention(t, store, a, 0, true)
+	mustDeliver(t, d, "due", "Subject: due\n\nstored before\n")
+	if res := e.Fetch(ctx, a, nil); res.Err != nil || res.New != 1 || res.Deleted != 0 {
+		t.Fatalf("first fetch = %+v", res)
+	}
 	setRetention(t, store, a, 0, false)
-	mustDeliver(t, d, "one", "Subject: one\n\nfirst\n")
+	mustDeliver(t, d, "new", "Subject: new\n\nfirst\n")
+
 	db := rawDB(t, store)
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+	sec := secrets.NewMemory()
+	if err := sec.Set("home", "secret-pw"); err != nil {
 		t.Fatal(err)
 	}
-	res := e.Fetch(ctx, a, nil)
-	conn.ExecContext(ctx, "ROLLBACK")
+	var (
+		once    sync.Once
+		lockErr = errors.New("the retr checkpoint was never reached")
+	)
+	locking := engine.New(store, sec, engine.Options{Now: clk.now, Timeout: 10 * time.Second, Checkpoint: func(name string) {
+		if name == engine.CheckpointRetr {
+			once.Do(func() { _, lockErr = conn.ExecContext(ctx, "BEGIN IMMEDIATE") })
+		}
+	}})
+	res := locking.Fetch(ctx, a, nil)
+	if lockErr != nil {
+		t.Fatalf("taking the database lock during the session: %v", lockErr)
+	}
+	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
 	var nd *engine.NotDeletedError
 	if !errors.As(res.Err, &nd) || !strings.Contains(res.Err.Error(), "locked") {
 		t.Errorf("fetch with the database locked = %v, want NotDeletedError saying locked", res.Err)
 	}
-	if serverCount(t, d) != 1 {
-		t.Errorf("the server copy was deleted")
+	if n := serverCount(t, d); res.Deleted != 0 || n != 2 {
+		t.Fatalf("deleted %d, server has %d of 2 messages: a DELE was sent", res.Deleted, n)
 	}
+	// Unlocked, the same session deletes both: the messages were due, so the check above
+	// would have seen a DELE.
+	if res := e.Fetch(ctx, a, nil); res.Err != nil || res.Deleted != 2 || serverCount(t, d) != 0 {
+		t.Errorf("fetch after the lock is released = %+v, server %d; want both deleted", res, serverCount(t, d))
+	}
+}
+
+// requireTmpfsEnv makes the tests that mount a tmpfs (root only) fail instead of skipping;
+// make test sets it.
+const requireTmpfsEnv = "POUCH_REQUIRE_TMPFS"
+
+// skipOrFail skips, or fails when the environment requires tmpfs tests to run.
+func skipOrFail(t *testing.T, format string, args ...any) {
+	t.Helper()
+	if os.Getenv(requireTmpfsEnv) == "1" {
+		t.Fatalf(format+" (%s=1 requires it; run as root)", append(args, requireTmpfsEnv)...)
+	}
+	t.Skipf(format+" (set %s=1 to fail instead)", append(args, requireTmpfsEnv)...)
 }
 
 // mountTmpfs mounts a small tmpfs (root only) and returns its path.
@@ -471,7 +516,7 @@ func mountTmpfs(t *testing.T, size string) string {
 	t.Helper()
 	dir := t.TempDir()
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs (needs root): %v %s", err, out)
+		skipOrFail(t, "cannot mount a tmpfs (needs root): %v %s", err, bytes.TrimSpace(out))
 	}
 	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
 	return dir
@@ -514,27 +559,56 @@ func TestDiskFullStopsWithoutDele(t *testing.T) {
 	}
 }
 
-// TestReadOnlyDataDir: a data dir that became read-only (the archive cannot be opened for
-// writing) stops before any session, with a clear reason, and the server keeps everything.
+// cliFetch runs `pouch --data-dir dir fetch --json` in-process with the password in memory.
+func cliFetch(dir string) (code int, stdout, stderr string) {
+	sec := secrets.NewMemory()
+	_ = sec.Set("home", "secret-pw")
+	var out, errb strings.Builder
+	code = cli.Main(context.Background(), cli.Env{Args: []string{"--data-dir", dir, "fetch", "--json"},
+		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }, Secrets: sec})
+	return code, out.String(), errb.String()
+}
+
+// TestReadOnlyDataDir: `pouch fetch` on a data dir that became read-only stops before any
+// session, with a clear reason, and the server keeps everything: here a message already
+// stored and due for deletion, which a fetch that went on (say, on an archive opened
+// read-only) would DELE.
 func TestReadOnlyDataDir(t *testing.T) {
 	d := pop3test.NewDovecot(t, nil)
 	dir := mountTmpfs(t, "16m")
 	e, store, a := onDisk(t, d, dir)
-	if res := e.Fetch(context.Background(), a, nil); res.Err != nil {
-		t.Fatal(res.Err)
+	ctx := context.Background()
+	a.KeepForever = true
+	if err := e.UpdateAccount(ctx, a, nil); err != nil {
+		t.Fatal(err)
 	}
-	store.Close()
-	mustDeliver(t, d, "one", "Subject: one\n\nfirst\n")
+	mustDeliver(t, d, "due", "Subject: due\n\nstored before\n")
+	if res := e.Fetch(ctx, a, nil); res.Err != nil || res.New != 1 || res.Deleted != 0 {
+		t.Fatalf("first fetch = %+v", res)
+	}
+	a.KeepForever = false // leave-days 0: "due" is deleted by the next session
+	if err := e.UpdateAccount(ctx, a, nil); err != nil {
+		t.Fatal(err)
+	}
+	store.Close() // no file open for writing, or the remount fails as busy
 	if out, err := exec.Command("mount", "-o", "remount,ro", dir).CombinedOutput(); err != nil {
-		t.Skipf("remount read-only: %v %s", err, out)
+		skipOrFail(t, "remount read-only: %v %s", err, bytes.TrimSpace(out))
 	}
-	defer exec.Command("mount", "-o", "remount,rw", dir).Run()
-	_, err := mailstore.Open(context.Background(), filepath.Join(dir, "pouch.db"))
-	if err == nil || !strings.Contains(err.Error(), "read-only") {
-		t.Errorf("opening the archive in a read-only data dir = %v, want a read-only error", err)
+	defer exec.Command("mount", "-o", "remount,rw", dir).Run() // harmless when already rw
+	code, stdout, stderr := cliFetch(dir)
+	if code != 1 || !strings.Contains(stderr, "read-only") {
+		t.Errorf("fetch in a read-only data dir: exit %d, stdout %q, stderr %q; want exit 1 and a read-only error", code, stdout, stderr)
 	}
-	if serverCount(t, d) != 1 {
-		t.Errorf("the server copy was deleted")
+	if n := serverCount(t, d); n != 1 {
+		t.Fatalf("server has %d messages after the failed fetch, want 1: the due message was deleted", n)
+	}
+	// Writable again, the same fetch deletes it: the check above would have seen a DELE.
+	if out, err := exec.Command("mount", "-o", "remount,rw", dir).CombinedOutput(); err != nil {
+		t.Fatalf("remount read-write: %v %s", err, out)
+	}
+	if code, stdout, stderr := cliFetch(dir); code != 0 || serverCount(t, d) != 0 {
+		t.Errorf("fetch once writable: exit %d, stdout %q, stderr %q, server %d; want the due message deleted",
+			code, stdout, stderr, serverCount(t, d))
 	}
 }
 

@@ -2,22 +2,38 @@ package secrets_test
 
 import (
 	"errors"
+	"sync"
 	"testing"
 
 	"github.com/pouchmail/pouch/app/secrets"
 )
 
-// brokenKeyring fails every call as a desktop without a Secret Service does.
-type brokenKeyring struct{}
+// brokenKeyring fails every call as a desktop without a Secret Service does, and records
+// every Set it is asked for: a session-only password must never even be offered to it, since
+// a keyring that later comes back (or one that fails only on Get) would keep it.
+type brokenKeyring struct {
+	mu   sync.Mutex
+	sets []string // "account=secret" per Set call
+}
 
-func (brokenKeyring) Get(string) (string, error) {
+func (k *brokenKeyring) Get(string) (string, error) {
 	return "", &secrets.UnavailableError{Err: errors.New("no D-Bus")}
 }
-func (brokenKeyring) Set(string, string) error {
+func (k *brokenKeyring) Set(account, secret string) error {
+	k.mu.Lock()
+	k.sets = append(k.sets, account+"="+secret)
+	k.mu.Unlock()
 	return &secrets.UnavailableError{Err: errors.New("no D-Bus")}
 }
-func (brokenKeyring) Delete(string) error {
+func (k *brokenKeyring) Delete(string) error {
 	return &secrets.UnavailableError{Err: errors.New("no D-Bus")}
+}
+
+// Sets returns the Set calls so far.
+func (k *brokenKeyring) Sets() []string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return append([]string(nil), k.sets...)
 }
 
 func TestSessionInFrontOfKeyring(t *testing.T) {
@@ -48,19 +64,32 @@ func TestSessionInFrontOfKeyring(t *testing.T) {
 }
 
 func TestSessionWithoutKeyring(t *testing.T) {
-	s := secrets.NewSession(brokenKeyring{})
+	kr := &brokenKeyring{}
+	s := secrets.NewSession(kr)
 	if err := s.Available(); !secrets.IsUnavailable(err) {
 		t.Fatalf("Available() = %v, want an UnavailableError", err)
 	}
-	if err := s.Set("home", "pw"); !secrets.IsUnavailable(err) {
+	if err := s.Set("home", "keyring-pw"); !secrets.IsUnavailable(err) {
 		t.Fatalf("Set() = %v, want the keyring's UnavailableError", err)
+	}
+	if got := kr.Sets(); len(got) != 1 || got[0] != "home=keyring-pw" {
+		t.Fatalf("keyring Set calls = %q, want the one write-through attempt", got)
 	}
 	s.SetSessionOnly(true)
 	if err := s.Set("home", "pw"); err != nil {
 		t.Fatalf("memory-only Set() = %v", err)
 	}
+	s.SetSession("work", "session-pw")
 	if v, err := s.Get("home"); err != nil || v != "pw" {
 		t.Errorf("Get() = %q, %v; want pw", v, err)
+	}
+	if v, err := s.Get("work"); err != nil || v != "session-pw" {
+		t.Errorf("Get(work) = %q, %v; want session-pw", v, err)
+	}
+	// The write-through attempt above is the only one: nothing given for the session reached
+	// the keyring, not even as a failed call.
+	if got := kr.Sets(); len(got) != 1 {
+		t.Errorf("keyring Set calls = %q; session-only passwords were offered to the keyring", got)
 	}
 	if _, err := s.Get("other"); !errors.Is(err, secrets.ErrNotFound) {
 		t.Errorf("Get(other) = %v, want ErrNotFound (not the keyring's error)", err)

@@ -436,11 +436,26 @@ func TestCertificateDialog(t *testing.T) {
 		d.Issuer.Text == "" || d.ValidUntil.Text == "" {
 		t.Errorf("dialog shows subject %q issuer %q until %q sha %q", d.Subject.Text, d.Issuer.Text, d.ValidUntil.Text, d.SHA256.Text)
 	}
-	f.q.wait(d.Trust)
-	f.eventually(t, "the pin to be saved", func() bool {
+	// Pinning is an explicit act: showing the dialog pins nothing, not even a moment later
+	// (a pin saved in the background would land within this wait).
+	storedPin := func() (string, error) {
 		a, err := f.store.AccountByName(context.Background(), "Home")
-		return err == nil && a.PinnedCertSHA256 == pin
-	})
+		if err != nil {
+			return "", err
+		}
+		return a.PinnedCertSHA256, nil
+	}
+	f.q.wait(d.Dialog.Show)
+	for deadline := time.Now().Add(300 * time.Millisecond); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if p, err := storedPin(); err != nil || p != "" {
+			t.Fatalf("before Trust was clicked, the stored pin is %q (%v), want none", p, err)
+		}
+	}
+	if checks := f.fp.Checks(); len(checks) != 0 {
+		t.Errorf("a check of %q was asked for before Trust was clicked", checks)
+	}
+	f.q.wait(d.Trust)
+	f.eventually(t, "the pin to be saved", func() bool { p, err := storedPin(); return err == nil && p == pin })
 
 	// A different certificate than the pinned one is a loud warning.
 	_, otherPEM := pop3test.NewTLSCert("pop.example.com")
