@@ -30,7 +30,7 @@ func TestSessionCopyKeepsLayers(t *testing.T) {
 		t.Errorf("Copy(nothing) = %v, %v; want false, nil", ok, err)
 	}
 	// Without a keyring the session copy is all there is.
-	b := secrets.NewSession(brokenKeyring{})
+	b := secrets.NewSession(&brokenKeyring{})
 	b.SetSession("a", "x")
 	if ok, err := b.Copy("a", "b"); !ok || err != nil {
 		t.Errorf("Copy with a broken keyring = %v, %v; want the session copy", ok, err)
