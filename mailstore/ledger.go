@@ -140,6 +140,24 @@ func (s *Store) RecordFailure(ctx context.Context, accountID int64, uidl, reason
 	return nil
 }
 
+// FailedUIDLs returns the UIDLs of an account whose download failed in an earlier session.
+func (s *Store) FailedUIDLs(ctx context.Context, accountID int64) (map[string]bool, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT uidl FROM ledger WHERE account_id = ? AND failures > 0`, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("mailstore: failed UIDLs: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var u string
+		if err := rows.Scan(&u); err != nil {
+			return nil, fmt.Errorf("mailstore: failed UIDLs: %w", err)
+		}
+		out[u] = true
+	}
+	return out, rows.Err()
+}
+
 // eachUIDL runs query (with parameters account, uidl, unix time) once per
 // UIDL in one transaction.
 func (s *Store) eachUIDL(ctx context.Context, op string, accountID int64, uidls []string, query string, now time.Time) error {

@@ -61,6 +61,22 @@ type Options struct {
 	// MaxListingBytes bounds the size of a UIDL or LIST listing; a longer
 	// one is a *ProtocolError. 0 means DefaultMaxListingBytes.
 	MaxListingBytes int64
+	// MaxDrainBytes bounds what is read and thrown away after a RETR or TOP
+	// failed (the callback's error, or a refusal in a pipelined batch): the
+	// rest of the message and the replies to commands already sent. Past it
+	// the connection is closed rather than read on, so one huge unwanted
+	// message cannot hold a session. 0 means DefaultMaxDrainBytes.
+	MaxDrainBytes int64
+}
+
+// DefaultMaxDrainBytes is the default Options.MaxDrainBytes.
+const DefaultMaxDrainBytes = 16 << 20
+
+func (o *Options) maxDrainBytes() int64 {
+	if o == nil || o.MaxDrainBytes <= 0 {
+		return DefaultMaxDrainBytes
+	}
+	return o.MaxDrainBytes
 }
 
 func (o *Options) timeout() time.Duration {
@@ -119,6 +135,14 @@ type Client struct {
 	err    error         // why the connection became unusable, if it did
 	caps   *Capabilities // CAPA cache, dropped when the state changes
 	extend bool          // extend the read deadline on every read (long replies)
+
+	// Draining after a failure: what may still be thrown away (drainLeft)
+	// while drainOn; maxDrain is Options.MaxDrainBytes. inBatch keeps a
+	// drain going across the replies of a pipelined batch.
+	maxDrain  int64
+	drainLeft int64
+	drainOn   bool
+	inBatch   bool
 
 	// dl coordinates deadlines with context cancellation, which fires from
 	// another goroutine.
@@ -230,7 +254,8 @@ func dial(ctx context.Context, addr string, opts *Options) (net.Conn, error) {
 }
 
 func newClient(ctx context.Context, conn net.Conn, opts *Options, host string) (*Client, error) {
-	c := &Client{timeout: opts.timeout(), serverName: host, mu: make(chan struct{}, 1), shut: make(chan struct{})}
+	c := &Client{timeout: opts.timeout(), serverName: host, mu: make(chan struct{}, 1), shut: make(chan struct{}),
+		maxDrain: opts.maxDrainBytes()}
 	c.listing = listingLimits{
 		lines:  -1, // maxListingEntries, read when used so tests can lower it
 		bytes:  opts.maxListingBytes(),

@@ -280,3 +280,12 @@ type DuplicateUIDLError struct {
 func (e *DuplicateUIDLError) Error() string {
 	return fmt.Sprintf("pop3: UIDL: %d message(s) share a unique-id (first: %q); they cannot be told apart", len(e.Messages), e.Messages[0].UID)
 }
+
+// DrainLimitError says that after a failed RETR or TOP more than Limit bytes
+// were left to read and throw away (Options.MaxDrainBytes), so the client
+// closed the connection instead. The server deletes nothing.
+type DrainLimitError struct{ Limit int64 }
+
+func (e *DrainLimitError) Error() string {
+	return fmt.Sprintf("more than %d bytes left to discard after an error; the connection was closed", e.Limit)
+}

@@ -109,6 +109,8 @@ func (c *Client) pipeline(ctx context.Context, cmd string, ids []int, window int
 
 	defer func(old bool) { c.extend = old }(c.extend)
 	c.extend = true // the batch may take long; each read must progress
+	c.inBatch = true
+	defer func() { c.inBatch, c.drainOn = false, false }()
 	for i, id := range ids {
 		err := c.pipeReply(ctx, cmd, w, i)
 		if err == nil && body != nil {
@@ -125,8 +127,10 @@ func (c *Client) pipeline(ctx context.Context, cmd string, ids []int, window int
 			return c.pipeFailure(ctx, cmd, pipelined, err, w)
 		}
 		// A refusal or the callback's error: send nothing more, and read the
-		// replies to what was already sent to stay in step.
+		// replies to what was already sent to stay in step, within the
+		// drain budget.
 		stopWriter()
+		c.startDrain()
 		if w.err != nil {
 			return c.ioFail(ctx, cmd, w.err)
 		}

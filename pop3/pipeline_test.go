@@ -462,3 +462,49 @@ func TestPipelineCancel(t *testing.T) {
 		})
 	}
 }
+
+// TestRetrManyDrainBounded: after the callback fails, what is left to throw away (the rest of
+// the message and the replies already asked for) is read only up to Options.MaxDrainBytes;
+// past it the connection is closed, not read on. Within it the session stays usable.
+func TestRetrManyDrainBounded(t *testing.T) {
+	big := "+OK\r\n" + strings.Repeat(strings.Repeat("x", 998)+"\r\n", 200) + ".\r\n" // 200 KB
+	for _, tc := range []struct {
+		name   string
+		limit  int64
+		closed bool
+	}{
+		{"over the limit", 8 << 10, true},
+		{"within the limit", 1 << 20, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			script := []pop3test.Step{capa("PIPELINING"), pop3test.Expect("RETR 1"), pop3test.Expect("RETR 2"),
+				pop3test.Send(big), pop3test.Send(big)}
+			if !tc.closed {
+				script = append(script, pop3test.Exchange("NOOP", "+OK"))
+			} else {
+				script[len(script)-1] = script[len(script)-1].AllowError()
+				script[len(script)-2] = script[len(script)-2].AllowError()
+			}
+			c, _ := login(t, &pop3.Options{MaxDrainBytes: tc.limit}, script...)
+			errStop := errors.New("too large")
+			err := mustReturn(t, c, func() error {
+				return c.RetrMany(context.Background(), []int{1, 2}, func(id int, r io.Reader) error {
+					r.Read(make([]byte, 10))
+					return errStop
+				})
+			})
+			var de *pop3.DrainLimitError
+			if !errors.Is(err, errStop) || errors.As(err, &de) != tc.closed {
+				t.Fatalf("RetrMany() = %v; want the callback's error, drain limit hit: %v", err, tc.closed)
+			}
+			if c.Closed() != tc.closed {
+				t.Errorf("Closed() = %v, want %v", c.Closed(), tc.closed)
+			}
+			if !tc.closed {
+				if err := c.Noop(context.Background()); err != nil {
+					t.Errorf("Noop() after a drain within the limit = %v", err)
+				}
+			}
+		})
+	}
+}

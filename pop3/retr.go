@@ -70,10 +70,27 @@ func (c *Client) readBody(ctx context.Context, cmd string, fn func(r io.Reader) 
 	c.extend = true
 	d := &dotReader{c: c, ctx: ctx, cmd: cmd}
 	fnErr := c.callback(d, fn)
+	if fnErr != nil {
+		c.startDrain()
+	}
 	if d.err == nil && !d.done {
-		if _, err := io.Copy(io.Discard, d); err != nil && d.err == nil {
-			d.err = c.fail(fmt.Errorf("pop3: %s: %w", cmd, err))
+		var r io.Reader = d
+		if c.drainOn {
+			r = io.LimitReader(d, c.drainLeft)
 		}
+		n, err := io.Copy(io.Discard, r)
+		switch {
+		case err != nil && d.err == nil:
+			d.err = c.fail(fmt.Errorf("pop3: %s: %w", cmd, err))
+		case c.drainOn:
+			c.drainLeft -= n
+			if d.err == nil && !d.done {
+				d.err = c.fail(fmt.Errorf("pop3: %s: %w", cmd, &DrainLimitError{Limit: c.maxDrain}))
+			}
+		}
+	}
+	if !c.inBatch {
+		c.drainOn = false
 	}
 	d.detached = true
 	switch {
@@ -83,6 +100,14 @@ func (c *Client) readBody(ctx context.Context, cmd string, fn func(r io.Reader) 
 		return errors.Join(fnErr, d.err)
 	default:
 		return fnErr
+	}
+}
+
+// startDrain starts bounding what is thrown away after a failure, unless a
+// drain is already going (a pipelined batch discarding its later replies).
+func (c *Client) startDrain() {
+	if !c.drainOn {
+		c.drainOn, c.drainLeft = true, c.maxDrain
 	}
 }
 

@@ -250,8 +250,20 @@ func (e *Engine) session(ctx context.Context, a *mailstore.Account, res *Result,
 	}
 	res.Changed = len(recheck)
 	todo = mergeTodo(todo, recheck)
+	// Messages that failed before go last, so that one bad message never holds up the rest.
+	var failed map[string]bool
+	if len(todo) > 0 {
+		if failed, err = e.store.FailedUIDLs(ctx, a.ID); err != nil {
+			return &NotDeletedError{Err: err}
+		}
+		slices.SortStableFunc(todo, func(x, y pop3.UIDL) int {
+			return cmpBool(failed[x.UID], failed[y.UID])
+		})
+	}
+	// Sizes (LIST) tell which messages to fetch as headers only and, once a download has
+	// failed, which are too large to fetch at all.
 	var sizes map[int]int64
-	if a.SizeLimit > 0 && len(todo) > 0 && caps.Top {
+	if len(todo) > 0 && ((a.SizeLimit > 0 && caps.Top) || len(failed) > 0) {
 		list, err := c.ListAll(ctx)
 		if err != nil {
 			return err
@@ -261,7 +273,11 @@ func (e *Engine) session(ctx context.Context, a *mailstore.Account, res *Result,
 			sizes[m.ID] = m.Size
 		}
 	}
-	fresh, err := e.download(ctx, a, c, sp, todo, sizes, res, report)
+	sizeLimit := a.SizeLimit
+	if !caps.Top {
+		sizeLimit = 0 // headers only needs TOP
+	}
+	fresh, err := e.download(ctx, a, c, sp, todo, sizes, sizeLimit, res, report)
 	if err != nil {
 		return &NotDeletedError{Err: err}
 	}
@@ -284,17 +300,22 @@ func (e *Engine) session(ctx context.Context, a *mailstore.Account, res *Result,
 // is committed, with the UIDLs whose bytes this session downloaded and committed (so they are
 // known to equal the local copy), or with the first error. A message that cannot be
 // downloaded is skipped and recorded (res.Skipped), so that it cannot hold up the others.
-func (e *Engine) download(ctx context.Context, a *mailstore.Account, c *pop3.Client, sp *spool, todo []pop3.UIDL, sizes map[int]int64, res *Result, report func(Progress)) (map[string]bool, error) {
+func (e *Engine) download(ctx context.Context, a *mailstore.Account, c *pop3.Client, sp *spool, todo []pop3.UIDL, sizes map[int]int64, sizeLimit int64, res *Result, report func(Progress)) (map[string]bool, error) {
 	report(Progress{Phase: PhaseDownload, Total: len(todo)})
 	if len(todo) == 0 {
 		return nil, nil
 	}
 	p := e.newPipeline(ctx, a.ID, sp, false, len(todo), report)
-	err := e.downloadInto(ctx, a, c, p, todo, sizes, res)
+	err := e.downloadInto(ctx, c, p, todo, sizes, sizeLimit, res)
 	if ferr := p.finish(); ferr != nil && err == nil {
 		err = ferr
 	}
 	res.New, res.Bytes, res.Partial = p.newMsgs, p.bytes, p.partial
+	for _, sk := range res.Skipped {
+		if rerr := e.store.RecordFailure(ctx, a.ID, sk.UIDL, sk.Reason); rerr != nil && err == nil {
+			err = rerr
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -304,20 +325,20 @@ func (e *Engine) download(ctx context.Context, a *mailstore.Account, c *pop3.Cli
 			fresh[st.uidl] = true
 		}
 	}
-	for _, sk := range res.Skipped {
-		if err := e.store.RecordFailure(ctx, a.ID, sk.UIDL, sk.Reason); err != nil {
-			return nil, err
-		}
-	}
 	return fresh, nil
 }
 
-func (e *Engine) downloadInto(ctx context.Context, a *mailstore.Account, c *pop3.Client, p *pipeline, todo []pop3.UIDL, sizes map[int]int64, res *Result) error {
+func (e *Engine) downloadInto(ctx context.Context, c *pop3.Client, p *pipeline, todo []pop3.UIDL, sizes map[int]int64, sizeLimit int64, res *Result) error {
 	byID := make(map[int]string, len(todo))
 	var full []int
 	for _, u := range todo {
 		byID[u.ID] = u.UID
-		if a.SizeLimit > 0 && sizes[u.ID] > a.SizeLimit {
+		if sizes[u.ID] > maxMessageSize {
+			// Refused before it is read: a message this size could not be stored.
+			res.Skipped = append(res.Skipped, Skipped{UIDL: u.UID, Reason: (&tooLargeError{limit: maxMessageSize}).Error()})
+			continue
+		}
+		if sizeLimit > 0 && sizes[u.ID] > sizeLimit {
 			// Headers only: TOP n 0. The full message can follow with FetchFull.
 			err := c.Top(ctx, u.ID, 0, func(r io.Reader) error {
 				return p.add(r, u.ID, u.UID, true)
@@ -441,6 +462,16 @@ func (e *Engine) checkServerCopies(ctx context.Context, a *mailstore.Account, c 
 		return nil, nil, &NotDeletedError{Err: fmt.Errorf("comparing the server's copies with the local ones: %w", err)}
 	}
 	return onServer, recheck, nil
+}
+
+func cmpBool(x, y bool) int {
+	switch {
+	case x == y:
+		return 0
+	case x:
+		return 1
+	}
+	return -1
 }
 
 // mergeTodo adds the messages to download again to todo, keeping server order.
@@ -634,7 +665,7 @@ func retrSkipping(ctx context.Context, c *pop3.Client, ids []int, fn func(id int
 			return out, nil
 		}
 		reason, ok := skippable(err)
-		if !ok || c.Closed() {
+		if !ok {
 			return out, err
 		}
 		at := next // a refusal: the message after the last one delivered
@@ -645,6 +676,11 @@ func retrSkipping(ctx context.Context, c *pop3.Client, ids []int, fn func(id int
 			return out, err
 		}
 		out = append(out, skipped{id: ids[at], reason: reason})
+		if c.Closed() {
+			// Given up on while reading the rest (pop3's drain bound): recorded, so the next
+			// session tries it last.
+			return out, err
+		}
 		ids = ids[at+1:]
 	}
 	return out, nil

@@ -45,7 +45,9 @@ func setRetention(t *testing.T, store *mailstore.Store, a *mailstore.Account, le
 // rawDB opens a second connection pool on the archive, for fixtures the API does not offer.
 func rawDB(t *testing.T, store *mailstore.Store) *sql.DB {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+store.Path()+"?_busy_timeout=5000")
+	// Escaped: a fuzz seed's temp dir has a '#' in its name, which would end a URI's path.
+	path := strings.NewReplacer("%", "%25", "#", "%23", "?", "%3f").Replace(store.Path())
+	db, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=5000")
 	if err != nil {
 		t.Fatal(err)
 	}
