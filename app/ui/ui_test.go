@@ -30,7 +30,9 @@ type uiQueue struct {
 
 func newQueue(t testing.TB) *uiQueue {
 	q := &uiQueue{fns: make(chan func()), stop: make(chan struct{})}
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		for {
 			select {
 			case fn := <-q.fns:
@@ -40,7 +42,9 @@ func newQueue(t testing.TB) *uiQueue {
 			}
 		}
 	}()
-	t.Cleanup(func() { close(q.stop) })
+	// The next test must not start while a late callback of this one still runs: Fyne's
+	// text caches are shared by every window of the process.
+	t.Cleanup(func() { close(q.stop); <-done })
 	return q
 }
 
