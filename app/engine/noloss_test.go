@@ -74,6 +74,27 @@ func (r *dropRig) stored(t *testing.T, data []byte) bool {
 	return n > 0
 }
 
+// purge deletes messages here as a user does: to the Trash, then Empty Trash.
+func (r *dropRig) purge(t *testing.T, ids ...int64) {
+	t.Helper()
+	ctx := context.Background()
+	if err := r.store.TrashMessages(ctx, ids, r.clk.now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.store.EmptyTrash(ctx, r.clk.now()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// deleteOnServer turns on "delete on the server when deleted here".
+func (r *dropRig) deleteOnServer(t *testing.T) {
+	t.Helper()
+	r.a.DeleteOnServer = true
+	if err := r.store.UpdateAccount(context.Background(), r.a); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func msg(subject string) []byte {
 	return []byte(fmt.Sprintf("Subject: %s\r\nMessage-ID: <%s@test>\r\n\r\nbody of %s\r\n", subject, subject, subject))
 }
@@ -209,19 +230,11 @@ func TestAccountPointedElsewhereEndToEnd(t *testing.T) {
 func TestDeleteRequestDroppedWhenUnlisted(t *testing.T) {
 	ctx := context.Background()
 	r := newDropRig(t, 0, true)
-	r.a.DeleteOnServer = true
-	if err := r.store.UpdateAccount(ctx, r.a); err != nil {
-		t.Fatal(err)
-	}
+	r.deleteOnServer(t)
 	r.drop.Add("Z", msg("deleted here"))
 	r.fetch(t)
 	ms, _ := r.store.Messages(ctx, mailstore.Filter{})
-	if err := r.store.TrashMessages(ctx, []int64{ms[0].ID}, r.clk.now()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := r.store.EmptyTrash(ctx, r.clk.now()); err != nil {
-		t.Fatal(err)
-	}
+	r.purge(t, ms[0].ID)
 	// Another client deletes Z before Pouch does; a later message reuses the UIDL.
 	r.drop.Remove("Z")
 	r.fetch(t)
@@ -237,21 +250,13 @@ func TestDeleteRequestDroppedWhenUnlisted(t *testing.T) {
 func TestDeleteRequestHonouredWhenUnchanged(t *testing.T) {
 	ctx := context.Background()
 	r := newDropRig(t, 0, true)
-	r.a.DeleteOnServer = true
-	if err := r.store.UpdateAccount(ctx, r.a); err != nil {
-		t.Fatal(err)
-	}
+	r.deleteOnServer(t)
 	r.drop.Add("Z", msg("deleted here"))
 	r.drop.Add("W", msg("swapped after the delete"))
 	r.fetch(t)
 	ms, _ := r.store.Messages(ctx, mailstore.Filter{})
 	ids := []int64{ms[0].ID, ms[1].ID}
-	if err := r.store.TrashMessages(ctx, ids, r.clk.now()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := r.store.EmptyTrash(ctx, r.clk.now()); err != nil {
-		t.Fatal(err)
-	}
+	r.purge(t, ids...)
 	r.drop.Replace("W", append(msg("W2"), "longer\r\n"...))
 	res := r.fetch(t)
 	left := r.drop.Messages()
@@ -303,12 +308,7 @@ func TestRetentionShowsWhatWillHappen(t *testing.T) {
 	r.drop.Add("b", msg("b"))
 	r.fetch(t)
 	ms, _ := r.store.Messages(ctx, mailstore.Filter{})
-	if err := r.store.TrashMessages(ctx, []int64{ms[0].ID}, r.clk.now()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := r.store.EmptyTrash(ctx, r.clk.now()); err != nil {
-		t.Fatal(err)
-	}
+	r.purge(t, ms[0].ID)
 	rows, err := r.e.Retention(ctx, "")
 	if err != nil || len(rows) != 2 {
 		t.Fatalf("Retention = %+v, %v", rows, err)
