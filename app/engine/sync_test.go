@@ -401,7 +401,7 @@ func TestHundredThousandUIDLs(t *testing.T) {
 func TestSizeLimitPartialAndFetchFull(t *testing.T) {
 	e, store, a, d, _ := setup(t, mailstore.SecurityNone)
 	ctx := context.Background()
-	big := "Subject: big\n\n" + strings.Repeat("0123456789abcdef\n", 1000)
+	big := "Subject: big\n\n" + strings.Repeat("0123456789abcdef\n", 1000) + "zanzibar\n"
 	mustDeliver(t, d, "big", big)
 	mustDeliver(t, d, "small", "Subject: small\n\nhi\n")
 	if _, err := rawDB(t, store).Exec(`UPDATE accounts SET size_limit = 4096, leave_days = 0 WHERE id = ?`, a.ID); err != nil {
@@ -438,6 +438,10 @@ func TestSizeLimitPartialAndFetchFull(t *testing.T) {
 	raw, _ := store.Raw(ctx, id)
 	if full.ID != id || full.Partial || string(raw) != want {
 		t.Fatalf("after FetchFull: %+v, %d bytes, want the full %d bytes", full, len(raw), len(want))
+	}
+	// The body, absent from the headers-only copy, is searchable once the message is complete.
+	if found, err := e.Search(ctx, "zanzibar", 10); err != nil || len(found) != 1 || found[0].ID != id {
+		t.Errorf("search for a word of the full body = %v, %v; want message %d", found, err, id)
 	}
 	if res := e.Fetch(ctx, a, nil); res.Err != nil || res.Deleted != 1 || serverCount(t, d) != 0 {
 		t.Errorf("fetch after FetchFull = %+v, want the now complete message deleted", res)
