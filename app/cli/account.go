@@ -15,11 +15,13 @@ import (
 
 func runAccount(ctx context.Context, env *Env, g *globals, args []string) error {
 	if len(args) == 0 {
-		return usagef("account: expected add, list, password or remove")
+		return usagef("account: expected add, discover, list, password or remove")
 	}
 	switch args[0] {
 	case "add":
 		return accountAdd(ctx, env, g, args[1:])
+	case "discover":
+		return accountDiscover(ctx, env, g, args[1:])
 	case "list":
 		return accountList(ctx, env, g, args[1:])
 	case "password":
@@ -32,7 +34,8 @@ func runAccount(ctx context.Context, env *Env, g *globals, args []string) error 
 
 func accountAdd(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet("account add", g)
-	name := fs.String("name", "", "account name")
+	name := fs.String("name", "", "account name (default: the email address)")
+	email := fs.String("email", "", "email address: find the server settings from it, test the login, then save")
 	host := fs.String("host", "", "server host name")
 	port := fs.Int("port", 0, "server port (default 995 for tls, 110 otherwise)")
 	security := fs.String("security", "tls", "tls, starttls or none")
@@ -53,9 +56,16 @@ func accountAdd(ctx context.Context, env *Env, g *globals, args []string) error 
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	for _, req := range []string{"name", "host", "user"} {
+	required := []string{"name", "host", "user"}
+	if set["email"] {
+		required = nil // discovered; a given flag still wins
+		if !set["name"] {
+			*name = *email
+		}
+	}
+	for _, req := range required {
 		if !set[req] {
-			return usagef("account add: --%s is required", req)
+			return usagef("account add: --%s is required (or give --email)", req)
 		}
 	}
 	if *keepForever && set["leave-days"] {
@@ -70,6 +80,15 @@ func accountAdd(ctx context.Context, env *Env, g *globals, args []string) error 
 	a.Port = *port
 	if !set["port"] {
 		a.Port = account.DefaultPort(sec)
+	}
+	if set["email"] {
+		found, err := discover(ctx, *email)
+		if err != nil {
+			return err
+		}
+		applyDiscovered(a, found, set)
+		a.Address = *email
+		fmt.Fprintf(env.Stdout, "Found %s:%d (%s) by %s (%s).\n", a.Host, a.Port, a.Security, found.Source, found.From)
 	}
 	a.LeaveDays, a.KeepForever, a.Interval = *leaveDays, *keepForever, *interval
 	if *caFile != "" {
@@ -100,6 +119,11 @@ func accountAdd(ctx context.Context, env *Env, g *globals, args []string) error 
 		}
 	}
 	return withEngine(ctx, env, g, func(e *engine.Engine) error {
+		if set["email"] {
+			if err := testLogin(ctx, e, a, password); err != nil {
+				return err
+			}
+		}
 		if err := e.AddAccount(ctx, a, password); err != nil {
 			return err
 		}

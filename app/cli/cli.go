@@ -47,6 +47,9 @@ Usage:
         [--leave-days N | --keep-forever] [--ca-file PEM] [--interval DURATION]
         [--auth auto|SCRAM-SHA-256|SCRAM-SHA-1|CRAM-MD5|APOP|PLAIN|LOGIN|USER|XOAUTH2|OAUTHBEARER]
         [--tls-fingerprint SHA256]
+  pouch [--data-dir DIR] account add --email ADDR [--password-stdin] [--name NAME] [any flag above]
+                                              finds the settings, tests the login, saves
+  pouch [--data-dir DIR] account discover EMAIL [--json]
   pouch [--data-dir DIR] account list [--json]
   pouch [--data-dir DIR] account password NAME [--password-stdin]
   pouch [--data-dir DIR] account remove NAME
