@@ -72,11 +72,11 @@ type fixture struct {
 	acct  *mailstore.Account
 }
 
-// fixtureFiles are the messages of the test window: the repository's corpus plus the parser's
-// HTML-only and multipart/alternative fixtures.
+// fixtureFiles are the messages of the test window: the repository's corpus (its
+// multipart/alternative message included) plus an HTML-only message.
 func fixtureFiles(t testing.TB) []string {
 	paths, _ := filepath.Glob("../../testdata/mail/*.eml")
-	paths = append(paths, "../../mailstore/testdata/message/valid/html-only.eml")
+	paths = append(paths, "testdata/html-only.eml")
 	if len(paths) != 7 {
 		t.Fatalf("fixtures: found %d files, want 7", len(paths))
 	}
