@@ -532,7 +532,7 @@ func (f *AccountForm) Remove(keepMail bool) {
 		}
 		f.Dialog.Hide()
 		m.setStatus("Removed account " + name + ".")
-		delete(m.status, name)
+		delete(m.pollState, name)
 		m.poller.Reload()
 		m.view = folder{}
 		m.Sidebar.Select(0)

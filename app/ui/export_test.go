@@ -9,22 +9,14 @@ import (
 	"github.com/pouchmail/pouch/app/engine"
 )
 
-// FakePoller stands in for the engine's poller in tests: it records requests and emits the
-// events a test asks for, from its own goroutine as the real one does.
+// FakePoller stands in for the engine's poller in tests: it records the checks asked for.
 type FakePoller struct {
-	mu      sync.Mutex
-	checks  []string
-	reloads int
-	onEvent func(pollEvent)
+	mu     sync.Mutex
+	checks []string
 }
 
-func (p *FakePoller) Start(context.Context) {}
-func (p *FakePoller) Stop()                 {}
-func (p *FakePoller) Status() []accountStatus {
-	return nil
-}
 func (p *FakePoller) CheckNow(a string) { p.mu.Lock(); p.checks = append(p.checks, a); p.mu.Unlock() }
-func (p *FakePoller) Reload()           { p.mu.Lock(); p.reloads++; p.mu.Unlock() }
+func (p *FakePoller) Reload()           {}
 
 // Checks returns the accounts CheckNow was called for.
 func (p *FakePoller) Checks() []string {
@@ -33,25 +25,13 @@ func (p *FakePoller) Checks() []string {
 	return append([]string(nil), p.checks...)
 }
 
-// EmitStatus reports an account's status as the poller does after a session.
-func (p *FakePoller) EmitStatus(account, lastError, kind string, stopped bool) {
-	go p.onEvent(pollEvent{kind: pollStatus, account: account,
-		status: accountStatus{Account: account, LastError: lastError, ErrorKind: kind, Stopped: stopped}})
-}
-
-// EmitFinished reports a finished session.
-func (p *FakePoller) EmitFinished(r engine.Result) {
-	go p.onEvent(pollEvent{kind: pollFinished, account: r.Account, result: &r})
-}
+// Emit reports ev to the window as the poller does: from a goroutine of its own.
+func Emit(m *MainWindow, ev engine.Event) { go m.onPollEvent(ev) }
 
 // NewWithQueue builds the window with a custom UI queue and a fake poller, for tests.
 func NewWithQueue(ctx context.Context, a fyne.App, e *engine.Engine, queue func(func())) (*MainWindow, *FakePoller) {
 	fp := &FakePoller{}
-	m := newMainWindow(ctx, a, e, queue, func(_ *engine.Engine, onEvent func(pollEvent)) poller {
-		fp.onEvent = onEvent
-		return fp
-	})
-	return m, fp
+	return newMainWindow(ctx, a, e, queue, fp), fp
 }
 
 // NewMailNotification exposes the notification text.

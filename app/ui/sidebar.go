@@ -107,7 +107,7 @@ func (m *MainWindow) sidebarItem(i int) (icon fyne.Resource, name string, unread
 		return theme.MailComposeIcon(), "All mail", total, ""
 	}
 	a := m.accounts[i-1]
-	return theme.AccountIcon(), a.Name, m.unread[a.ID], m.status[a.Name].errorText()
+	return theme.AccountIcon(), a.Name, m.unread[a.ID], errorText(m.pollState[a.Name])
 }
 
 // SidebarItem reports a row as shown: name, unread count and error reason (for tests).
@@ -139,13 +139,13 @@ func (m *MainWindow) updateBanner() {
 		if m.view.account != "" && m.view.account != a.Name {
 			continue
 		}
-		if r := m.status[a.Name].errorText(); r != "" {
+		if r := errorText(m.pollState[a.Name]); r != "" {
 			if text != "" {
 				text += "\n"
 			}
 			text += a.Name + ": " + r
 		}
-		if w := m.status[a.Name].Warning; w != "" {
+		if w := m.pollState[a.Name].Warning; w != "" {
 			if text != "" {
 				text += "\n"
 			}

@@ -28,19 +28,22 @@ func (m *MainWindow) statusBar() fyne.CanvasObject {
 	return container.NewBorder(widget.NewSeparator(), nil, nil, m.LastCheck, m.Status)
 }
 
-// onPollEvent runs on the UI goroutine for every report of the poller.
-func (m *MainWindow) onPollEvent(ev pollEvent) {
-	switch ev.kind {
-	case pollProgress:
-		m.setStatus(progressText(ev.progress))
-	case pollStatus:
-		m.status[ev.account] = ev.status
+// onPollEvent is the poller's OnEvent: it hands each report to the UI goroutine.
+func (m *MainWindow) onPollEvent(ev engine.Event) { m.bridge.do(func() { m.pollEvent(ev) }) }
+
+// pollEvent runs on the UI goroutine for every report of the poller.
+func (m *MainWindow) pollEvent(ev engine.Event) {
+	switch ev.Kind {
+	case engine.EventProgress:
+		m.setStatus(progressText(ev.Progress))
+	case engine.EventStatus:
+		m.pollState[ev.Account] = ev.Status
 		m.refreshSidebar()
 		m.updateBanner()
-	case pollFinished:
-		m.finished(ev.result)
-	case pollNewMail:
-		m.notifyNewMail(ev.result)
+	case engine.EventFinished:
+		m.finished(ev.Result)
+	case engine.EventNewMail:
+		m.notifyNewMail(ev.Result)
 	}
 }
 

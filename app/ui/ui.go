@@ -24,10 +24,12 @@ const AppID = "io.github.pouchmail.pouch"
 func Run(ctx context.Context, e *engine.Engine) error {
 	a := app.NewWithID(AppID)
 	a.SetIcon(resources.Icon())
-	m := newMainWindow(ctx, a, e, fyne.Do, enginePoller)
+	var m *MainWindow
+	p := e.NewPoller(engine.PollerOptions{OnEvent: func(ev engine.Event) { m.onPollEvent(ev) }})
+	m = newMainWindow(ctx, a, e, fyne.Do, p)
 	m.setUpTray()
-	m.poller.Start(ctx)
-	defer m.poller.Stop()
+	p.Start(ctx)
+	defer p.Stop()
 	// Opened attachments go with the window; what a killed run left goes now.
 	defer m.opened.Close()
 	go engine.RemoveStaleOpened("", time.Now())
@@ -58,7 +60,7 @@ type MainWindow struct {
 	// State, touched only on the UI goroutine.
 	accounts  []mailstore.Account
 	unread    map[int64]int
-	status    map[string]accountStatus
+	pollState map[string]engine.AccountStatus
 	view      folder              // what the sidebar selected
 	all       []mailstore.Message // the folder's messages, newest first
 	shown     []mailstore.Message // all, or the search results
@@ -79,19 +81,14 @@ type MainWindow struct {
 	Toolbar   *Toolbar
 }
 
-// New builds the main window with the engine's poller (not started: Run starts it) and starts
-// loading the accounts and messages.
-func New(ctx context.Context, a fyne.App, e *engine.Engine) *MainWindow {
-	return newMainWindow(ctx, a, e, fyne.Do, enginePoller)
-}
-
-func newMainWindow(ctx context.Context, a fyne.App, e *engine.Engine, queue func(func()), newPoller pollerFactory) *MainWindow {
+// newMainWindow builds the window and starts loading the accounts and messages; queue runs a
+// function on the UI goroutine. p's events must reach onPollEvent.
+func newMainWindow(ctx context.Context, a fyne.App, e *engine.Engine, queue func(func()), p poller) *MainWindow {
 	m := &MainWindow{
-		App: a, Window: a.NewWindow("Pouch"), eng: e, bridge: bridge{ctx: ctx, queue: queue},
-		unread: map[int64]int{}, status: map[string]accountStatus{}, asked: map[string]bool{},
+		App: a, Window: a.NewWindow("Pouch"), eng: e, bridge: bridge{ctx: ctx, queue: queue}, poller: p,
+		unread: map[int64]int{}, pollState: map[string]engine.AccountStatus{}, asked: map[string]bool{},
 		prefs: loadPreferences(a), opened: engine.NewOpenedFiles(""),
 	}
-	m.poller = newPoller(e, func(ev pollEvent) { m.bridge.do(func() { m.onPollEvent(ev) }) })
 	m.prefs.applyTheme(a)
 	m.build()
 	m.Window.Resize(fyne.NewSize(1280, 800))

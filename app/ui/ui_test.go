@@ -491,7 +491,8 @@ func parsePEM(t *testing.T, pemData []byte) []*x509.Certificate {
 
 func TestErrorBadge(t *testing.T) {
 	f := newWindow(t)
-	f.fp.EmitStatus("Home", "pop3: -ERR [AUTH] Authentication failed", "auth", true)
+	ui.Emit(f.w, engine.Event{Kind: engine.EventStatus, Account: "Home", Status: engine.AccountStatus{Account: "Home",
+		LastError: "pop3: -ERR [AUTH] Authentication failed", ErrorKind: engine.ErrorKindAuth, Stopped: true}})
 	f.eventually(t, "the badge", func() bool {
 		_, _, reason := f.w.SidebarItem(1)
 		return strings.Contains(reason, "Authentication failed") && strings.Contains(reason, "paused")
@@ -499,10 +500,10 @@ func TestErrorBadge(t *testing.T) {
 	if banner := f.text(func() string { return f.w.Banner.Text }); !strings.Contains(banner, "Home: pop3: -ERR [AUTH]") || f.w.Banner.Hidden {
 		t.Errorf("banner = %q (hidden %v)", banner, f.w.Banner.Hidden)
 	}
-	f.fp.EmitStatus("Home", "", "", false)
+	ui.Emit(f.w, engine.Event{Kind: engine.EventStatus, Account: "Home", Status: engine.AccountStatus{Account: "Home"}})
 	f.eventually(t, "the badge to clear", func() bool { _, _, reason := f.w.SidebarItem(1); return reason == "" })
 
-	f.fp.EmitFinished(engine.Result{Account: "Home", New: 2, Bytes: 2048})
+	ui.Emit(f.w, engine.Event{Kind: engine.EventFinished, Account: "Home", Result: &engine.Result{Account: "Home", New: 2, Bytes: 2048}})
 	f.eventually(t, "the status bar", func() bool {
 		return strings.Contains(f.w.Status.Text, "2 new messages") && strings.HasPrefix(f.w.LastCheck.Text, "Last check")
 	})
