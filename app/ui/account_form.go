@@ -36,101 +36,101 @@ const (
 	leaveForever = "Keep forever"
 )
 
-// AccountForm is the add/edit account dialog; exported for tests.
-type AccountForm struct {
-	DisplayName, Address, Name, Host, Port, User, Password *widget.Entry
-	LeaveDays, Interval, SizeLimit                         *widget.Entry
-	Security, Auth                                         *widget.Select
-	Leave                                                  *widget.RadioGroup
-	DeleteOnServer                                         *widget.Check
-	SecurityWarning                                        *widget.Label
-	Error                                                  *widget.Label // the first problem, updated as you type
-	TestResult                                             *widget.Label
-	TestButton, RemoveButton                               *widget.Button
-	CertButton                                             *widget.Button // shown when Test connection met an untrusted certificate
-	Dialog                                                 *dialog.CustomDialog
+// accountForm is the add/edit account dialog.
+type accountForm struct {
+	displayName, address, name, host, port, user, password *widget.Entry
+	leaveDays, interval, sizeLimit                         *widget.Entry
+	security, auth                                         *widget.Select
+	leave                                                  *widget.RadioGroup
+	deleteOnServer                                         *widget.Check
+	securityWarning                                        *widget.Label
+	errLabel                                               *widget.Label // the first problem, updated as you type
+	testResult                                             *widget.Label
+	testButton, removeButton                               *widget.Button
+	certButton                                             *widget.Button // shown when Test connection met an untrusted certificate
+	dialog                                                 *dialog.CustomDialog
 
-	m        *MainWindow
+	m        *mainWindow
 	editing  *mailstore.Account // nil when adding
 	pin      string             // pinned certificate, kept or chosen in this dialog
 	lastCert *pop3.TLSError
 	ready    bool // the fields are filled in; validation may speak
 }
 
-// ShowAddAccount opens the add-account dialog.
-func (m *MainWindow) ShowAddAccount() { m.NewAccountForm(nil).Dialog.Show() }
+// showAddAccount opens the add-account dialog.
+func (m *mainWindow) showAddAccount() { m.newAccountForm(nil).dialog.Show() }
 
-// ShowEditSelectedAccount opens the edit dialog of the account selected in the sidebar.
-func (m *MainWindow) ShowEditSelectedAccount() {
+// showEditSelectedAccount opens the edit dialog of the account selected in the sidebar.
+func (m *mainWindow) showEditSelectedAccount() {
 	if a := accountByName(m.accounts, m.view.account); a != nil {
 		c := *a
-		m.NewAccountForm(&c).Dialog.Show()
+		m.newAccountForm(&c).dialog.Show()
 	}
 }
 
-// NewAccountForm builds the account dialog without showing it: for a new account when edit is
+// newAccountForm builds the account dialog without showing it: for a new account when edit is
 // nil, else for editing (and removing) that account.
-func (m *MainWindow) NewAccountForm(edit *mailstore.Account) *AccountForm {
-	f := &AccountForm{m: m, editing: edit}
+func (m *mainWindow) newAccountForm(edit *mailstore.Account) *accountForm {
+	f := &accountForm{m: m, editing: edit}
 	entry := func(placeholder string) *widget.Entry {
 		e := widget.NewEntry()
 		e.SetPlaceHolder(placeholder)
 		return e
 	}
-	f.DisplayName = entry("Alice Example")
-	f.Address = entry("alice@example.com")
-	f.Name = entry("Home")
-	f.Host = entry("pop.example.com")
-	f.Port = entry("995")
-	f.User = entry("alice@example.com")
-	f.Password = widget.NewPasswordEntry()
-	f.LeaveDays = entry("14")
-	f.Interval = entry("10")
-	f.SizeLimit = entry("0 = no limit")
-	f.Error = widget.NewLabel("")
-	f.Error.Wrapping = fyne.TextWrapWord
-	f.Error.Importance = widget.DangerImportance
-	f.SecurityWarning = widget.NewLabel("Without encryption, your password and your mail cross the network " +
+	f.displayName = entry("Alice Example")
+	f.address = entry("alice@example.com")
+	f.name = entry("Home")
+	f.host = entry("pop.example.com")
+	f.port = entry("995")
+	f.user = entry("alice@example.com")
+	f.password = widget.NewPasswordEntry()
+	f.leaveDays = entry("14")
+	f.interval = entry("10")
+	f.sizeLimit = entry("0 = no limit")
+	f.errLabel = widget.NewLabel("")
+	f.errLabel.Wrapping = fyne.TextWrapWord
+	f.errLabel.Importance = widget.DangerImportance
+	f.securityWarning = widget.NewLabel("Without encryption, your password and your mail cross the network " +
 		"readable by anyone on the way. Use this only on a network you control.")
-	f.SecurityWarning.Wrapping = fyne.TextWrapWord
-	f.SecurityWarning.Importance = widget.DangerImportance
-	f.SecurityWarning.Hide()
-	f.TestResult = widget.NewLabel("")
-	f.TestResult.Wrapping = fyne.TextWrapWord
-	f.TestResult.Selectable = true
+	f.securityWarning.Wrapping = fyne.TextWrapWord
+	f.securityWarning.Importance = widget.DangerImportance
+	f.securityWarning.Hide()
+	f.testResult = widget.NewLabel("")
+	f.testResult.Wrapping = fyne.TextWrapWord
+	f.testResult.Selectable = true
 
 	prevSec := mailstore.SecurityTLS
-	f.Security = widget.NewSelect(securityLabels, func(s string) {
+	f.security = widget.NewSelect(securityLabels, func(s string) {
 		// The port follows the security choice unless the user typed another one.
 		sec := securityFromLabel(s)
-		if p := strings.TrimSpace(f.Port.Text); p == "" || p == strconv.Itoa(account.DefaultPort(prevSec)) {
-			f.Port.SetText(strconv.Itoa(account.DefaultPort(sec)))
+		if p := strings.TrimSpace(f.port.Text); p == "" || p == strconv.Itoa(account.DefaultPort(prevSec)) {
+			f.port.SetText(strconv.Itoa(account.DefaultPort(sec)))
 		}
 		prevSec = sec
 		if sec == mailstore.SecurityNone {
-			f.SecurityWarning.Show()
+			f.securityWarning.Show()
 		} else {
-			f.SecurityWarning.Hide()
+			f.securityWarning.Hide()
 		}
 		f.validate()
 	})
-	f.Auth = widget.NewSelect(authLabels, nil)
-	f.Leave = widget.NewRadioGroup([]string{leaveDelete, leaveDays, leaveForever}, func(s string) {
+	f.auth = widget.NewSelect(authLabels, nil)
+	f.leave = widget.NewRadioGroup([]string{leaveDelete, leaveDays, leaveForever}, func(s string) {
 		if s == leaveDays {
-			f.LeaveDays.Enable()
+			f.leaveDays.Enable()
 		} else {
-			f.LeaveDays.Disable()
+			f.leaveDays.Disable()
 		}
 		f.validate()
 	})
-	f.Leave.Required = true
-	f.DeleteOnServer = widget.NewCheck("Delete from the server when I delete a message here", nil)
+	f.leave.Required = true
+	f.deleteOnServer = widget.NewCheck("Delete from the server when I delete a message here", nil)
 
-	f.fill(edit, m.prefs.DefaultInterval())
+	f.fill(edit, m.prefs.defaultInterval())
 	f.ready = true
 	for field, e := range map[string]*widget.Entry{
-		"name": f.Name, "host": f.Host, "port": f.Port, "user": f.User, "leave-days": f.LeaveDays,
-		"interval": f.Interval, "size-limit": f.SizeLimit, "address": f.Address, "password": f.Password,
+		"name": f.name, "host": f.host, "port": f.port, "user": f.user, "leave-days": f.leaveDays,
+		"interval": f.interval, "size-limit": f.sizeLimit, "address": f.address, "password": f.password,
 	} {
 		field := field
 		e.Validator = func(string) error {
@@ -142,25 +142,25 @@ func (m *MainWindow) NewAccountForm(edit *mailstore.Account) *AccountForm {
 		e.OnChanged = func(string) { f.validate() }
 	}
 
-	f.TestButton = widget.NewButtonWithIcon("Test connection", theme.MailSendIcon(), f.Test)
-	f.CertButton = widget.NewButtonWithIcon("Show certificate…", theme.WarningIcon(), f.showCert)
-	f.CertButton.Hide()
-	days := container.NewGridWrap(fyne.NewSize(100, f.LeaveDays.MinSize().Height), f.LeaveDays)
-	leaveBox := container.NewVBox(f.Leave, container.NewHBox(widget.NewLabel("Days to keep:"), days))
+	f.testButton = widget.NewButtonWithIcon("Test connection", theme.MailSendIcon(), f.test)
+	f.certButton = widget.NewButtonWithIcon("Show certificate…", theme.WarningIcon(), f.showCert)
+	f.certButton.Hide()
+	days := container.NewGridWrap(fyne.NewSize(100, f.leaveDays.MinSize().Height), f.leaveDays)
+	leaveBox := container.NewVBox(f.leave, container.NewHBox(widget.NewLabel("Days to keep:"), days))
 	items := []*widget.FormItem{
-		widget.NewFormItem("Your name", f.DisplayName),
-		widget.NewFormItem("Email address", f.Address),
-		widget.NewFormItem("Account name", f.Name),
-		widget.NewFormItem("POP3 server", f.Host),
-		widget.NewFormItem("Security", container.NewVBox(f.Security, f.SecurityWarning)),
-		widget.NewFormItem("Port", f.Port),
-		widget.NewFormItem("User name", f.User),
-		widget.NewFormItem("Password", f.Password),
-		widget.NewFormItem("Authentication", f.Auth),
+		widget.NewFormItem("Your name", f.displayName),
+		widget.NewFormItem("Email address", f.address),
+		widget.NewFormItem("Account name", f.name),
+		widget.NewFormItem("POP3 server", f.host),
+		widget.NewFormItem("Security", container.NewVBox(f.security, f.securityWarning)),
+		widget.NewFormItem("Port", f.port),
+		widget.NewFormItem("User name", f.user),
+		widget.NewFormItem("Password", f.password),
+		widget.NewFormItem("Authentication", f.auth),
 		widget.NewFormItem("Leave on server", leaveBox),
-		widget.NewFormItem("", f.DeleteOnServer),
-		widget.NewFormItem("Check every (minutes)", f.Interval),
-		widget.NewFormItem("Size limit (KB)", f.SizeLimit),
+		widget.NewFormItem("", f.deleteOnServer),
+		widget.NewFormItem("Check every (minutes)", f.interval),
+		widget.NewFormItem("Size limit (KB)", f.sizeLimit),
 	}
 	items[7].HintText = "Stored in the system keyring, never in Pouch's files."
 	items[12].HintText = "Larger messages are downloaded as headers only; 0 = no limit."
@@ -173,23 +173,23 @@ func (m *MainWindow) NewAccountForm(edit *mailstore.Account) *AccountForm {
 	if edit != nil {
 		title, save = "Edit account "+edit.Name, "Save"
 	}
-	saveBtn := widget.NewButtonWithIcon(save, theme.ConfirmIcon(), f.Submit)
+	saveBtn := widget.NewButtonWithIcon(save, theme.ConfirmIcon(), f.submit)
 	saveBtn.Importance = widget.HighImportance
-	cancelBtn := widget.NewButton("Cancel", func() { f.Dialog.Hide() })
+	cancelBtn := widget.NewButton("Cancel", func() { f.dialog.Hide() })
 	buttons := []fyne.CanvasObject{cancelBtn, saveBtn}
-	f.RemoveButton = widget.NewButtonWithIcon("Remove account…", theme.DeleteIcon(), f.confirmRemove)
-	f.RemoveButton.Importance = widget.DangerImportance
+	f.removeButton = widget.NewButtonWithIcon("Remove account…", theme.DeleteIcon(), f.confirmRemove)
+	f.removeButton.Importance = widget.DangerImportance
 	if edit == nil {
-		f.RemoveButton.Hide()
+		f.removeButton.Hide()
 	}
-	testRow := container.NewBorder(nil, nil, container.NewHBox(f.TestButton, f.CertButton), f.RemoveButton)
-	body := container.NewBorder(nil, container.NewVBox(f.Error, widget.NewSeparator(), testRow, f.TestResult), nil, nil,
+	testRow := container.NewBorder(nil, nil, container.NewHBox(f.testButton, f.certButton), f.removeButton)
+	body := container.NewBorder(nil, container.NewVBox(f.errLabel, widget.NewSeparator(), testRow, f.testResult), nil, nil,
 		container.NewVScroll(form))
 	// A custom dialog rather than dialog.NewForm: that one closes on confirm, and a mistake
 	// should be correctable without retyping everything.
-	f.Dialog = dialog.NewCustomWithoutButtons(title, body, m.Window)
-	f.Dialog.SetButtons(buttons)
-	f.Dialog.Resize(fyne.NewSize(720, 760))
+	f.dialog = dialog.NewCustomWithoutButtons(title, body, m.window)
+	f.dialog.SetButtons(buttons)
+	f.dialog.Resize(fyne.NewSize(720, 760))
 	if edit != nil {
 		f.validate() // a stored account that no longer validates says so at once
 	}
@@ -197,53 +197,53 @@ func (m *MainWindow) NewAccountForm(edit *mailstore.Account) *AccountForm {
 }
 
 // fill puts an account's settings (or the defaults) into the fields.
-func (f *AccountForm) fill(a *mailstore.Account, interval time.Duration) {
+func (f *accountForm) fill(a *mailstore.Account, interval time.Duration) {
 	if a == nil {
 		a = account.New("", "", "")
 		a.Interval = interval
 	}
-	f.DisplayName.SetText(a.DisplayName)
-	f.Address.SetText(a.Address)
-	f.Name.SetText(a.Name)
-	f.Host.SetText(a.Host)
-	f.User.SetText(a.Username)
-	f.Security.SetSelected(securityLabel(a.Security))
-	f.Port.SetText(strconv.Itoa(a.Port))
-	f.Auth.SetSelected(authAutomatic)
+	f.displayName.SetText(a.DisplayName)
+	f.address.SetText(a.Address)
+	f.name.SetText(a.Name)
+	f.host.SetText(a.Host)
+	f.user.SetText(a.Username)
+	f.security.SetSelected(securityLabel(a.Security))
+	f.port.SetText(strconv.Itoa(a.Port))
+	f.auth.SetSelected(authAutomatic)
 	if a.AuthMethod != "" {
-		f.Auth.SetSelected(a.AuthMethod)
+		f.auth.SetSelected(a.AuthMethod)
 	}
-	f.LeaveDays.SetText(strconv.Itoa(max(a.LeaveDays, 1)))
+	f.leaveDays.SetText(strconv.Itoa(max(a.LeaveDays, 1)))
 	switch {
 	case a.KeepForever:
-		f.Leave.SetSelected(leaveForever)
+		f.leave.SetSelected(leaveForever)
 	case a.LeaveDays == 0:
-		f.Leave.SetSelected(leaveDelete)
+		f.leave.SetSelected(leaveDelete)
 	default:
-		f.Leave.SetSelected(leaveDays)
+		f.leave.SetSelected(leaveDays)
 	}
-	f.DeleteOnServer.SetChecked(a.DeleteOnServer)
-	f.Interval.SetText(strconv.Itoa(int(a.Interval / time.Minute)))
-	f.SizeLimit.SetText(strconv.FormatInt(a.SizeLimit/1024, 10))
+	f.deleteOnServer.SetChecked(a.DeleteOnServer)
+	f.interval.SetText(strconv.Itoa(int(a.Interval / time.Minute)))
+	f.sizeLimit.SetText(strconv.FormatInt(a.SizeLimit/1024, 10))
 	f.pin = a.PinnedCertSHA256
 	if a.Name != "" {
-		f.Password.SetPlaceHolder("(unchanged)")
+		f.password.SetPlaceHolder("(unchanged)")
 	}
 }
 
 // read turns the fields into an account; numbers that do not parse are reported per field.
-func (f *AccountForm) read() (*mailstore.Account, map[string]error) {
+func (f *accountForm) read() (*mailstore.Account, map[string]error) {
 	probs := map[string]error{}
-	a := account.New(strings.TrimSpace(f.Name.Text), strings.TrimSpace(f.Host.Text), strings.TrimSpace(f.User.Text))
+	a := account.New(strings.TrimSpace(f.name.Text), strings.TrimSpace(f.host.Text), strings.TrimSpace(f.user.Text))
 	if f.editing != nil {
 		a.ID, a.Created, a.CACertPEM = f.editing.ID, f.editing.Created, f.editing.CACertPEM
 	}
-	a.DisplayName = strings.TrimSpace(f.DisplayName.Text)
-	a.Address = strings.TrimSpace(f.Address.Text)
-	a.Security = securityFromLabel(f.Security.Selected)
+	a.DisplayName = strings.TrimSpace(f.displayName.Text)
+	a.Address = strings.TrimSpace(f.address.Text)
+	a.Security = securityFromLabel(f.security.Selected)
 	a.PinnedCertSHA256 = f.pin
-	if f.Auth.Selected != authAutomatic {
-		a.AuthMethod = f.Auth.Selected
+	if f.auth.Selected != authAutomatic {
+		a.AuthMethod = f.auth.Selected
 	}
 	number := func(field string, e *widget.Entry, problem string) int {
 		s := strings.TrimSpace(e.Text)
@@ -253,19 +253,19 @@ func (f *AccountForm) read() (*mailstore.Account, map[string]error) {
 		}
 		return n
 	}
-	a.Port = number("port", f.Port, "must be a number, e.g. 995 for TLS or 110")
-	switch f.Leave.Selected {
+	a.Port = number("port", f.port, "must be a number, e.g. 995 for TLS or 110")
+	switch f.leave.Selected {
 	case leaveForever:
 		a.KeepForever = true
 	case leaveDelete:
 		a.LeaveDays = 0
 	default:
-		a.LeaveDays = number("leave-days", f.LeaveDays, "must be a number of days")
+		a.LeaveDays = number("leave-days", f.leaveDays, "must be a number of days")
 	}
-	a.DeleteOnServer = f.DeleteOnServer.Checked
-	a.Interval = time.Duration(number("interval", f.Interval, "must be a number of minutes")) * time.Minute
-	if s := strings.TrimSpace(f.SizeLimit.Text); s != "" {
-		kb := number("size-limit", f.SizeLimit, "must be a number of kilobytes (0 = no limit)")
+	a.DeleteOnServer = f.deleteOnServer.Checked
+	a.Interval = time.Duration(number("interval", f.interval, "must be a number of minutes")) * time.Minute
+	if s := strings.TrimSpace(f.sizeLimit.Text); s != "" {
+		kb := number("size-limit", f.sizeLimit, "must be a number of kilobytes (0 = no limit)")
 		if kb < 0 {
 			probs["size-limit"] = &account.FieldError{Field: "size-limit", Problem: "must not be negative"}
 		}
@@ -276,7 +276,7 @@ func (f *AccountForm) read() (*mailstore.Account, map[string]error) {
 			probs["address"] = &account.FieldError{Field: "address", Problem: "is not an email address (like alice@example.com)"}
 		}
 	}
-	if f.editing == nil && f.Password.Text == "" {
+	if f.editing == nil && f.password.Text == "" {
 		probs["password"] = &account.FieldError{Field: "password", Problem: "is needed: it is stored in the system keyring"}
 	}
 	return a, probs
@@ -284,7 +284,7 @@ func (f *AccountForm) read() (*mailstore.Account, map[string]error) {
 
 // problems checks every field on its own, so each gets its own message while typing: a field's
 // value is validated on an otherwise valid account.
-func (f *AccountForm) problems() map[string]error {
+func (f *accountForm) problems() map[string]error {
 	a, probs := f.read()
 	for field, copyField := range map[string]func(dst *mailstore.Account){
 		"name":       func(d *mailstore.Account) { d.Name = a.Name },
@@ -313,18 +313,18 @@ func (f *AccountForm) problems() map[string]error {
 var fieldOrder = []string{"address", "name", "host", "port", "user", "leave-days", "interval", "size-limit", "password"}
 
 // validate shows the first problem under the form; it runs as the user types.
-func (f *AccountForm) validate() error {
+func (f *accountForm) validate() error {
 	if !f.ready {
 		return nil // still filling the fields in
 	}
 	probs := f.problems()
 	for _, field := range fieldOrder {
 		if err := probs[field]; err != nil {
-			f.Error.SetText(fieldMessage(err))
+			f.errLabel.SetText(fieldMessage(err))
 			return err
 		}
 	}
-	f.Error.SetText("")
+	f.errLabel.SetText("")
 	return nil
 }
 
@@ -342,7 +342,7 @@ func fieldMessage(err error) string {
 	return err.Error()
 }
 
-func (m *MainWindow) nameTaken(name string, self *mailstore.Account) bool {
+func (m *mainWindow) nameTaken(name string, self *mailstore.Account) bool {
 	for _, a := range m.accounts {
 		if a.Name == name && (self == nil || a.ID != self.ID) {
 			return true
@@ -351,8 +351,8 @@ func (m *MainWindow) nameTaken(name string, self *mailstore.Account) bool {
 	return false
 }
 
-// Account reads the fields into a valid account, or returns the first problem.
-func (f *AccountForm) Account() (*mailstore.Account, error) {
+// account reads the fields into a valid account, or returns the first problem.
+func (f *accountForm) account() (*mailstore.Account, error) {
 	if err := f.validate(); err != nil {
 		return nil, err
 	}
@@ -363,18 +363,18 @@ func (f *AccountForm) Account() (*mailstore.Account, error) {
 	return a, nil
 }
 
-// Submit validates the fields and saves the account, as the Add/Save button does.
-func (f *AccountForm) Submit() {
-	a, err := f.Account()
+// submit validates the fields and saves the account, as the Add/Save button does.
+func (f *accountForm) submit() {
+	a, err := f.account()
 	if err != nil {
 		return // the message is already under the form
 	}
 	m, eng := f.m, f.m.eng
 	var password *string
-	if pw := f.Password.Text; pw != "" {
+	if pw := f.password.Text; pw != "" {
 		password = &pw
 	}
-	f.Error.SetText("Saving…")
+	f.errLabel.SetText("Saving…")
 	editing := f.editing != nil
 	m.bridge.run(func(ctx context.Context) error {
 		if editing {
@@ -383,15 +383,15 @@ func (f *AccountForm) Submit() {
 		return eng.AddAccount(ctx, a, *password)
 	}, func(err error) {
 		if secrets.IsUnavailable(err) {
-			f.Error.SetText("No keyring service: the password could not be stored.")
-			m.offerSessionPasswords(err, f.Submit)
+			f.errLabel.SetText("No keyring service: the password could not be stored.")
+			m.offerSessionPasswords(err, f.submit)
 			return
 		}
 		if err != nil {
-			f.Error.SetText(fieldMessage(err))
+			f.errLabel.SetText(fieldMessage(err))
 			return
 		}
-		f.Dialog.Hide()
+		f.dialog.Hide()
 		if editing {
 			m.setStatus("Saved account " + a.Name + ".")
 		} else {
@@ -399,29 +399,29 @@ func (f *AccountForm) Submit() {
 		}
 		m.poller.Reload()
 		m.poller.CheckNow(a.Name)
-		m.Reload()
+		m.reload()
 	})
 }
 
-// Test runs Test connection in the background and reports what the server offered.
-func (f *AccountForm) Test() {
+// test runs Test connection in the background and reports what the server offered.
+func (f *accountForm) test() {
 	a, _ := f.read()
 	probs := f.problems()
 	for _, field := range fieldOrder {
 		// The password is checked below: an edited account may use its stored one.
 		if err := probs[field]; err != nil && field != "password" {
-			f.TestResult.SetText("Fix the settings first: " + fieldMessage(err))
+			f.testResult.SetText("Fix the settings first: " + fieldMessage(err))
 			return
 		}
 	}
-	if f.editing == nil && f.Password.Text == "" {
-		f.TestResult.SetText("Enter the password to test the connection.")
+	if f.editing == nil && f.password.Text == "" {
+		f.testResult.SetText("Enter the password to test the connection.")
 		return
 	}
-	f.TestButton.Disable()
-	f.CertButton.Hide()
-	f.TestResult.SetText("Connecting to " + a.Host + "…")
-	eng, password := f.m.eng, f.Password.Text
+	f.testButton.Disable()
+	f.certButton.Hide()
+	f.testResult.SetText("Connecting to " + a.Host + "…")
+	eng, password := f.m.eng, f.password.Text
 	var r *engine.ConnectionReport
 	f.m.bridge.run(func(ctx context.Context) error {
 		ctx, cancel := context.WithTimeout(ctx, 45*time.Second)
@@ -430,19 +430,19 @@ func (f *AccountForm) Test() {
 		r, err = eng.TestConnection(ctx, a, password)
 		return err
 	}, func(err error) {
-		f.TestButton.Enable()
+		f.testButton.Enable()
 		if err != nil {
-			f.TestResult.Importance = widget.DangerImportance
-			f.TestResult.SetText("Failed: " + err.Error())
+			f.testResult.Importance = widget.DangerImportance
+			f.testResult.SetText("Failed: " + err.Error())
 			var terr *pop3.TLSError
 			if errors.As(err, &terr) && len(terr.Certificates) > 0 {
 				f.lastCert = terr
-				f.CertButton.Show()
+				f.certButton.Show()
 			}
 			return
 		}
-		f.TestResult.Importance = widget.SuccessImportance
-		f.TestResult.SetText(reportText(r))
+		f.testResult.Importance = widget.SuccessImportance
+		f.testResult.SetText(reportText(r))
 	})
 }
 
@@ -480,21 +480,21 @@ func reportText(r *engine.ConnectionReport) string {
 	return b.String()
 }
 
-func (f *AccountForm) showCert() {
+func (f *accountForm) showCert() {
 	if f.lastCert == nil {
 		return
 	}
 	a, _ := f.read()
-	f.m.ShowCertificate(*a, f.lastCert.Certificates, func(pin string) {
+	f.m.showCertificate(*a, f.lastCert.Certificates, func(pin string) {
 		f.pin = pin
-		f.CertButton.Hide()
-		f.TestResult.SetText("Certificate trusted for this account (saved with the account). Testing again…")
-		f.Test()
+		f.certButton.Hide()
+		f.testResult.SetText("Certificate trusted for this account (saved with the account). Testing again…")
+		f.test()
 	})
 }
 
 // confirmRemove asks whether to keep the account's downloaded mail, then removes the account.
-func (f *AccountForm) confirmRemove() {
+func (f *accountForm) confirmRemove() {
 	if f.editing == nil {
 		return
 	}
@@ -504,18 +504,18 @@ func (f *AccountForm) confirmRemove() {
 		"in the archive?", name))
 	text.Wrapping = fyne.TextWrapWord
 	var d *dialog.CustomDialog
-	keep := widget.NewButton("Remove, keep mail", func() { d.Hide(); f.Remove(true) })
-	drop := widget.NewButton("Remove with its mail", func() { d.Hide(); f.Remove(false) })
+	keep := widget.NewButton("Remove, keep mail", func() { d.Hide(); f.remove(true) })
+	drop := widget.NewButton("Remove with its mail", func() { d.Hide(); f.remove(false) })
 	drop.Importance = widget.DangerImportance
 	cancel := widget.NewButton("Cancel", func() { d.Hide() })
-	d = dialog.NewCustomWithoutButtons("Remove account", text, f.m.Window)
+	d = dialog.NewCustomWithoutButtons("Remove account", text, f.m.window)
 	d.SetButtons([]fyne.CanvasObject{cancel, drop, keep})
 	d.Resize(fyne.NewSize(560, 240))
 	d.Show()
 }
 
-// Remove removes the edited account, keeping or deleting its local mail.
-func (f *AccountForm) Remove(keepMail bool) {
+// remove removes the edited account, keeping or deleting its local mail.
+func (f *accountForm) remove(keepMail bool) {
 	if f.editing == nil {
 		return
 	}
@@ -527,16 +527,16 @@ func (f *AccountForm) Remove(keepMail bool) {
 		return eng.RemoveAccountAndMail(ctx, name)
 	}, func(err error) {
 		if err != nil {
-			f.Error.SetText(err.Error())
+			f.errLabel.SetText(err.Error())
 			return
 		}
-		f.Dialog.Hide()
+		f.dialog.Hide()
 		m.setStatus("Removed account " + name + ".")
-		delete(m.status, name)
+		delete(m.pollState, name)
 		m.poller.Reload()
 		m.view = folder{}
-		m.Sidebar.Select(0)
-		m.Reload()
+		m.sidebar.Select(0)
+		m.reload()
 	})
 }
 

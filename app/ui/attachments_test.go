@@ -1,4 +1,4 @@
-package ui_test
+package ui
 
 import (
 	"bytes"
@@ -8,8 +8,6 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/storage"
-
-	"github.com/pouchmail/pouch/app/ui"
 )
 
 // Save… writes private mail readable by the user only, whatever mode the save dialog created
@@ -23,7 +21,7 @@ func TestSavedAttachmentIsPrivate(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	f.q.wait(func() { ui.SaveAttachmentTo(f.w, msg.ID, 0, w, func(err error) { done <- err }) })
+	f.q.wait(func() { f.w.saveAttachmentTo(msg.ID, 0, w, func(err error) { done <- err }) })
 	if err := <-done; err != nil {
 		t.Fatalf("saving = %v", err)
 	}
@@ -46,10 +44,10 @@ func TestOpenedAttachmentIsTemporary(t *testing.T) {
 	t.Setenv("TMPDIR", tmp)
 	f := newWindow(t)
 	msg := f.open(t, "Quarterly report")
-	f.q.wait(func() { ui.OpenAttachment(f.w, msg.ID, 0) })
+	f.q.wait(func() { f.w.openAttachment(msg.ID, 0) })
 	var status string
 	f.eventually(t, "the attachment to be opened", func() bool {
-		status = f.w.Status.Text
+		status = f.w.status.Text
 		return strings.HasPrefix(status, "Opened ")
 	})
 	path := strings.TrimSuffix(strings.TrimPrefix(status, "Opened "), ".")
@@ -68,7 +66,7 @@ func TestOpenedAttachmentIsTemporary(t *testing.T) {
 	if st, err := os.Stat(top); err != nil || st.Mode().Perm() != 0o700 {
 		t.Errorf("the attachments directory %s: %v, %v; want mode 0700", top, st.Mode().Perm(), err)
 	}
-	f.q.wait(func() { ui.RemoveOpenedFiles(f.w) })
+	f.q.wait(func() { _ = f.w.opened.Close() })
 	if _, err := os.Stat(top); !os.IsNotExist(err) {
 		t.Errorf("%s is still there after the window closed (%v)", top, err)
 	}

@@ -1,4 +1,4 @@
-package ui_test
+package ui
 
 import (
 	"context"
@@ -12,7 +12,6 @@ import (
 
 	"github.com/pouchmail/pouch/app/engine"
 	"github.com/pouchmail/pouch/app/secrets"
-	"github.com/pouchmail/pouch/app/ui"
 	"github.com/pouchmail/pouch/mailstore"
 )
 
@@ -79,17 +78,19 @@ func TestFirstPaint100k(t *testing.T) {
 	a := test.NewTempApp(t)
 	q := newQueue(t)
 	start := time.Now()
-	var w *ui.MainWindow
-	q.wait(func() { w, _ = ui.NewWithQueue(ctx, a, engine.New(store, secrets.NewMemory(), engine.Options{}), q.do) })
+	var w *mainWindow
+	q.wait(func() {
+		w = newMainWindow(ctx, a, engine.New(store, secrets.NewMemory(), engine.Options{}), q.do, &fakePoller{})
+	})
 	f := &fixture{w: w, q: q}
-	defer q.wait(w.Window.Close)
-	f.eventually(t, "the first rows", func() bool { return w.List.Length() > 0 })
-	q.wait(func() { w.Window.Canvas().Refresh(w.List); _ = w.Window.Canvas().Capture() })
+	defer q.wait(w.window.Close)
+	f.eventually(t, "the first rows", func() bool { return w.list.Length() > 0 })
+	q.wait(func() { w.window.Canvas().Refresh(w.list); _ = w.window.Canvas().Capture() })
 	paint := time.Since(start)
-	f.eventually(t, "the whole folder", func() bool { return w.List.Length() == n })
+	f.eventually(t, "the whole folder", func() bool { return w.list.Length() == n })
 	all := time.Since(start)
 	// Scrolling to the end builds only the rows on screen.
-	q.wait(func() { w.List.ScrollToBottom(); _ = w.Window.Canvas().Capture() })
+	q.wait(func() { w.list.ScrollToBottom(); _ = w.window.Canvas().Capture() })
 	t.Logf("100,000 messages: first paint %v, whole folder loaded %v, scrolled to the end %v",
 		paint.Round(time.Millisecond), all.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 }

@@ -20,11 +20,11 @@ var exportLabels = map[string]mailstore.Format{
 	"Maildir (for mail apps)": mailstore.FormatMaildir,
 }
 
-// ShowExport asks for a format and a destination and exports what the list shows: the
+// showExport asks for a format and a destination and exports what the list shows: the
 // account's (or every account's) mail, narrowed by the search when there is one. The mbox
 // file is named in this form and its folder chosen with a folder dialog: Fyne's save dialog
 // truncates an existing file before handing it over, and an export never destroys a file.
-func (m *MainWindow) ShowExport() {
+func (m *mainWindow) showExport() {
 	if len(m.shown) == 0 || m.view.trash {
 		m.setStatus("Nothing to export: choose a folder with messages.")
 		return
@@ -60,17 +60,17 @@ func (m *MainWindow) ShowExport() {
 			opts.Format = string(f)
 			opts.Out = filepath.Join(u.Path(), "pouch-"+time.Now().Format("2006-01-02")+"-"+string(f))
 			m.export(opts)
-		}, m.Window)
+		}, m.window)
 		open.Resize(fyne.NewSize(800, 560))
 		open.Show()
-	}, m.Window)
+	}, m.window)
 	d.Resize(fyne.NewSize(520, 260))
 	d.Show()
 }
 
 // exportMboxTo exports to a new mbox file name in dir. The export creates the file itself and
 // refuses an existing one (the message says so), so nothing the user had is lost.
-func (m *MainWindow) exportMboxTo(opts engine.ExportOptions, dir, name string) {
+func (m *mainWindow) exportMboxTo(opts engine.ExportOptions, dir, name string) {
 	if name == "" || name != filepath.Base(name) || name == "." || name == ".." {
 		m.showError("Export failed", fmt.Errorf("%q is not a file name", name))
 		return
@@ -80,7 +80,7 @@ func (m *MainWindow) exportMboxTo(opts engine.ExportOptions, dir, name string) {
 }
 
 // export runs the export in the background with progress in the status bar.
-func (m *MainWindow) export(opts engine.ExportOptions) {
+func (m *mainWindow) export(opts engine.ExportOptions) {
 	eng := m.eng
 	var n int
 	m.setStatus("Exporting…")

@@ -1,4 +1,4 @@
-package ui_test
+package ui
 
 import (
 	"bytes"
@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pouchmail/pouch/app/ui"
+	"github.com/pouchmail/pouch/app/engine"
 )
 
 // Exporting to a file the user picked never destroys what the file held: an existing file is
@@ -19,10 +19,10 @@ func TestExportNeverOverwrites(t *testing.T) {
 	if err := os.WriteFile(old, []byte("precious\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	f.q.wait(func() { ui.ExportMboxTo(f.w, dir, "old.mbox") })
+	f.q.wait(func() { f.w.exportMboxTo(engine.ExportOptions{}, dir, "old.mbox") })
 	var status string
 	f.eventually(t, "the export to end", func() bool {
-		status = f.w.Status.Text
+		status = f.w.status.Text
 		return strings.HasPrefix(status, "Export") && !strings.HasPrefix(status, "Exporting")
 	})
 	if b, _ := os.ReadFile(old); string(b) != "precious\n" {
@@ -32,9 +32,9 @@ func TestExportNeverOverwrites(t *testing.T) {
 		t.Errorf("status = %q, want it to say the file already exists", status)
 	}
 
-	f.q.wait(func() { ui.ExportMboxTo(f.w, dir, "new.mbox") })
+	f.q.wait(func() { f.w.exportMboxTo(engine.ExportOptions{}, dir, "new.mbox") })
 	f.eventually(t, "the second export to end", func() bool {
-		status = f.w.Status.Text
+		status = f.w.status.Text
 		return strings.HasPrefix(status, "Exported")
 	})
 	if b, _ := os.ReadFile(filepath.Join(dir, "new.mbox")); !bytes.HasPrefix(b, []byte("From ")) {

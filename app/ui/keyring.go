@@ -19,7 +19,7 @@ const noKeyringText = "There is no keyring service on this desktop, so Pouch can
 
 // offerSessionPasswords explains that there is no keyring and, if the user agrees, keeps
 // passwords in memory for this run; then retry runs.
-func (m *MainWindow) offerSessionPasswords(cause error, retry func()) {
+func (m *mainWindow) offerSessionPasswords(cause error, retry func()) {
 	text := widget.NewLabel(noKeyringText)
 	text.Wrapping = fyne.TextWrapWord
 	detail := widget.NewLabel(cause.Error())
@@ -31,14 +31,14 @@ func (m *MainWindow) offerSessionPasswords(cause error, retry func()) {
 				m.eng.UseSessionPasswords(true)
 				retry()
 			}
-		}, m.Window)
+		}, m.window)
 	d.Resize(fyne.NewSize(640, 300))
 	d.Show()
 }
 
 // askSessionPassword asks for an account's password for this session, when the keyring has none
 // (or there is no keyring).
-func (m *MainWindow) askSessionPassword(a mailstore.Account, cause error) {
+func (m *mainWindow) askSessionPassword(a mailstore.Account, cause error) {
 	pw := widget.NewPasswordEntry()
 	msg := "Pouch has no password for " + a.Username + " on " + a.Host + "."
 	if secrets.IsUnavailable(cause) {
@@ -72,7 +72,7 @@ func (m *MainWindow) askSessionPassword(a mailstore.Account, cause error) {
 				}
 				m.poller.CheckNow(name)
 			})
-		}, m.Window)
+		}, m.window)
 	d.Resize(fyne.NewSize(600, 300))
 	d.Show()
 }

@@ -32,8 +32,8 @@ func (l *messageList) TypedKey(ev *fyne.KeyEvent) {
 	l.List.TypedKey(ev)
 }
 
-func (m *MainWindow) buildList() {
-	l := &messageList{onDelete: m.DeleteSelected}
+func (m *mainWindow) buildList() {
+	l := &messageList{onDelete: m.deleteSelected}
 	l.Length = func() int { return len(m.shown) }
 	l.CreateItem = func() fyne.CanvasObject { return newMessageRow() }
 	l.UpdateItem = func(i widget.ListItemID, o fyne.CanvasObject) {
@@ -47,18 +47,15 @@ func (m *MainWindow) buildList() {
 		}
 	}
 	l.ExtendBaseWidget(l)
-	m.List = l
+	m.list = l
 
-	m.Search = widget.NewEntry()
-	m.Search.SetPlaceHolder("Search (Ctrl+F): words, from:, subject:…")
-	m.Search.OnChanged = func(q string) { m.setQuery(q) }
+	m.search = widget.NewEntry()
+	m.search.SetPlaceHolder("Search (Ctrl+F): words, from:, subject:…")
+	m.search.OnChanged = func(q string) { m.setQuery(q) }
 }
 
-// Shown returns the messages the list shows, in order (for tests).
-func (m *MainWindow) Shown() []mailstore.Message { return m.shown }
-
 // loadMessages shows the selected folder: the newest page first, then everything.
-func (m *MainWindow) loadMessages() {
+func (m *mainWindow) loadMessages() {
 	m.loadGen++
 	gen, view, eng := m.loadGen, m.view, m.eng
 	var page []mailstore.Message
@@ -102,7 +99,7 @@ func (m *MainWindow) loadMessages() {
 	})
 }
 
-func (m *MainWindow) filterFor(ctx context.Context, v folder) (mailstore.Filter, error) {
+func (m *mainWindow) filterFor(ctx context.Context, v folder) (mailstore.Filter, error) {
 	f := mailstore.Filter{Trash: v.trash}
 	if v.account != "" {
 		a, err := m.eng.Account(ctx, v.account)
@@ -115,13 +112,13 @@ func (m *MainWindow) filterFor(ctx context.Context, v folder) (mailstore.Filter,
 }
 
 // setMessages replaces the folder's messages, keeping the selection on the same message.
-func (m *MainWindow) setMessages(msgs []mailstore.Message) {
+func (m *mainWindow) setMessages(msgs []mailstore.Message) {
 	m.all = msgs
 	m.applyQuery()
 }
 
 // applyQuery shows all messages, or those matching the search field.
-func (m *MainWindow) applyQuery() {
+func (m *mainWindow) applyQuery() {
 	if m.query == "" {
 		m.setShown(m.all)
 		return
@@ -129,14 +126,14 @@ func (m *MainWindow) applyQuery() {
 	m.searchArchive()
 }
 
-func (m *MainWindow) setShown(msgs []mailstore.Message) {
+func (m *mainWindow) setShown(msgs []mailstore.Message) {
 	var keep int64
 	if m.open != nil {
 		keep = m.open.ID
 	}
 	m.shown = msgs
-	m.List.UnselectAll()
-	m.List.Refresh()
+	m.list.UnselectAll()
+	m.list.Refresh()
 	if keep != 0 {
 		for i := range m.shown {
 			if m.shown[i].ID == keep {
@@ -148,14 +145,14 @@ func (m *MainWindow) setShown(msgs []mailstore.Message) {
 }
 
 // selectQuietly highlights row i without reopening the message.
-func (m *MainWindow) selectQuietly(i int) {
-	on := m.List.OnSelected
-	m.List.OnSelected = nil
-	m.List.Select(i)
-	m.List.OnSelected = on
+func (m *mainWindow) selectQuietly(i int) {
+	on := m.list.OnSelected
+	m.list.OnSelected = nil
+	m.list.Select(i)
+	m.list.OnSelected = on
 }
 
-func (m *MainWindow) setQuery(q string) {
+func (m *mainWindow) setQuery(q string) {
 	m.query = strings.TrimSpace(q)
 	m.applyQuery()
 	if m.query != "" {
@@ -164,7 +161,7 @@ func (m *MainWindow) setQuery(q string) {
 }
 
 // searchArchive runs the engine's full-text search (issue 6's query syntax) in this folder.
-func (m *MainWindow) searchArchive() {
+func (m *mainWindow) searchArchive() {
 	m.searchGen++
 	gen, q, view, eng := m.searchGen, m.query, m.view, m.eng
 	var found []mailstore.Message

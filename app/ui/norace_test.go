@@ -1,5 +1,5 @@
 //go:build !race
 
-package ui_test
+package ui
 
 const raceEnabled = false

@@ -23,53 +23,53 @@ const (
 
 // Theme choices.
 const (
-	ThemeSystem = "system"
-	ThemeLight  = "light"
-	ThemeDark   = "dark"
+	themeSystem = "system"
+	themeLight  = "light"
+	themeDark   = "dark"
 )
 
 var intervalChoices = []int{1, 5, 10, 15, 30, 60, 120}
 
-// Preferences are the window's settings, kept with fyne's Preferences (per user, per app ID).
-type Preferences struct {
-	IntervalMinutes int // check interval for new accounts
-	Notifications   bool
-	KeepInTray      bool // closing the window keeps Pouch polling in the system tray
-	Theme           string
+// preferences are the window's settings, kept with fyne's Preferences (per user, per app ID).
+type preferences struct {
+	intervalMinutes int // check interval for new accounts
+	notifications   bool
+	keepInTray      bool // closing the window keeps Pouch polling in the system tray
+	theme           string
 }
 
-func loadPreferences(a fyne.App) *Preferences {
+func loadPreferences(a fyne.App) *preferences {
 	p := a.Preferences()
-	return &Preferences{
-		IntervalMinutes: p.IntWithFallback(prefInterval, int(account.DefaultInterval/time.Minute)),
-		Notifications:   p.BoolWithFallback(prefNotifications, true),
-		KeepInTray:      p.BoolWithFallback(prefKeepInTray, false),
-		Theme:           p.StringWithFallback(prefTheme, ThemeSystem),
+	return &preferences{
+		intervalMinutes: p.IntWithFallback(prefInterval, int(account.DefaultInterval/time.Minute)),
+		notifications:   p.BoolWithFallback(prefNotifications, true),
+		keepInTray:      p.BoolWithFallback(prefKeepInTray, false),
+		theme:           p.StringWithFallback(prefTheme, themeSystem),
 	}
 }
 
-func (p *Preferences) save(a fyne.App) {
+func (p *preferences) save(a fyne.App) {
 	s := a.Preferences()
-	s.SetInt(prefInterval, p.IntervalMinutes)
-	s.SetBool(prefNotifications, p.Notifications)
-	s.SetBool(prefKeepInTray, p.KeepInTray)
-	s.SetString(prefTheme, p.Theme)
+	s.SetInt(prefInterval, p.intervalMinutes)
+	s.SetBool(prefNotifications, p.notifications)
+	s.SetBool(prefKeepInTray, p.keepInTray)
+	s.SetString(prefTheme, p.theme)
 }
 
-// DefaultInterval is the check interval a new account starts with.
-func (p *Preferences) DefaultInterval() time.Duration {
-	d := time.Duration(p.IntervalMinutes) * time.Minute
+// defaultInterval is the check interval a new account starts with.
+func (p *preferences) defaultInterval() time.Duration {
+	d := time.Duration(p.intervalMinutes) * time.Minute
 	if d < account.MinInterval || d > account.MaxInterval {
 		return account.DefaultInterval
 	}
 	return d
 }
 
-func (p *Preferences) applyTheme(a fyne.App) {
-	switch p.Theme {
-	case ThemeLight:
+func (p *preferences) applyTheme(a fyne.App) {
+	switch p.theme {
+	case themeLight:
 		a.Settings().SetTheme(&fixedVariant{Theme: theme.DefaultTheme(), variant: theme.VariantLight})
-	case ThemeDark:
+	case themeDark:
 		a.Settings().SetTheme(&fixedVariant{Theme: theme.DefaultTheme(), variant: theme.VariantDark})
 	default:
 		a.Settings().SetTheme(theme.DefaultTheme())
@@ -86,70 +86,67 @@ func (t *fixedVariant) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.C
 	return t.Theme.Color(n, t.variant)
 }
 
-// PreferencesDialog holds the preference widgets; exported for tests.
-type PreferencesDialog struct {
-	Interval      *widget.Select
-	Notifications *widget.Check
-	KeepInTray    *widget.Check
-	Theme         *widget.RadioGroup
-	Dialog        *dialog.ConfirmDialog
+// preferencesDialog holds the preference widgets.
+type preferencesDialog struct {
+	interval      *widget.Select
+	notifications *widget.Check
+	keepInTray    *widget.Check
+	theme         *widget.RadioGroup
+	dialog        *dialog.ConfirmDialog
 	apply         func()
 }
 
-// Apply saves the choices, as the Save button does.
-func (d *PreferencesDialog) Apply() { d.apply() }
+// showPreferences opens the preferences dialog.
+func (m *mainWindow) showPreferences() { m.newPreferencesDialog().dialog.Show() }
 
-// ShowPreferences opens the preferences dialog.
-func (m *MainWindow) ShowPreferences() { m.NewPreferencesDialog().Dialog.Show() }
-
-// NewPreferencesDialog builds the preferences dialog without showing it.
-func (m *MainWindow) NewPreferencesDialog() *PreferencesDialog {
+// newPreferencesDialog builds the preferences dialog without showing it.
+func (m *mainWindow) newPreferencesDialog() *preferencesDialog {
 	p := m.prefs
-	d := &PreferencesDialog{}
+	d := &preferencesDialog{}
 	var labels []string
 	for _, n := range intervalChoices {
 		labels = append(labels, intervalLabel(n))
 	}
-	d.Interval = widget.NewSelect(labels, nil)
-	d.Interval.SetSelected(intervalLabel(p.IntervalMinutes))
-	d.Notifications = widget.NewCheck("Show a notification when new mail arrives", nil)
-	d.Notifications.SetChecked(p.Notifications)
-	d.KeepInTray = widget.NewCheck("Keep checking mail in the system tray when the window is closed", nil)
-	d.KeepInTray.SetChecked(p.KeepInTray)
-	d.Theme = widget.NewRadioGroup([]string{"System", "Light", "Dark"}, nil)
-	d.Theme.Horizontal = true
-	d.Theme.SetSelected(map[string]string{ThemeLight: "Light", ThemeDark: "Dark"}[p.Theme])
-	if d.Theme.Selected == "" {
-		d.Theme.SetSelected("System")
+	d.interval = widget.NewSelect(labels, nil)
+	d.interval.SetSelected(intervalLabel(p.intervalMinutes))
+	d.notifications = widget.NewCheck("Show a notification when new mail arrives", nil)
+	d.notifications.SetChecked(p.notifications)
+	d.keepInTray = widget.NewCheck("Keep checking mail in the system tray when the window is closed", nil)
+	d.keepInTray.SetChecked(p.keepInTray)
+	d.theme = widget.NewRadioGroup([]string{"System", "Light", "Dark"}, nil)
+	d.theme.Horizontal = true
+	d.theme.SetSelected(map[string]string{themeLight: "Light", themeDark: "Dark"}[p.theme])
+	if d.theme.Selected == "" {
+		d.theme.SetSelected("System")
 	}
 	d.apply = func() {
 		for _, n := range intervalChoices {
-			if intervalLabel(n) == d.Interval.Selected {
-				p.IntervalMinutes = n
+			if intervalLabel(n) == d.interval.Selected {
+				p.intervalMinutes = n
 			}
 		}
-		p.Notifications = d.Notifications.Checked
-		p.KeepInTray = d.KeepInTray.Checked
-		p.Theme = map[string]string{"Light": ThemeLight, "Dark": ThemeDark}[d.Theme.Selected]
-		if p.Theme == "" {
-			p.Theme = ThemeSystem
+		p.notifications = d.notifications.Checked
+		p.keepInTray = d.keepInTray.Checked
+		p.theme = map[string]string{"Light": themeLight, "Dark": themeDark}[d.theme.Selected]
+		if p.theme == "" {
+			p.theme = themeSystem
 		}
-		p.save(m.App)
-		p.applyTheme(m.App)
+		p.save(m.app)
+		p.applyTheme(m.app)
 		m.setStatus("Preferences saved.")
 	}
 	form := widget.NewForm(
-		widget.NewFormItem("Check new accounts every", d.Interval),
-		widget.NewFormItem("Notifications", d.Notifications),
-		widget.NewFormItem("When closing the window", d.KeepInTray),
-		widget.NewFormItem("Theme", d.Theme),
+		widget.NewFormItem("Check new accounts every", d.interval),
+		widget.NewFormItem("Notifications", d.notifications),
+		widget.NewFormItem("When closing the window", d.keepInTray),
+		widget.NewFormItem("Theme", d.theme),
 	)
-	d.Dialog = dialog.NewCustomConfirm("Preferences", "Save", "Cancel", form, func(ok bool) {
+	d.dialog = dialog.NewCustomConfirm("Preferences", "Save", "Cancel", form, func(ok bool) {
 		if ok {
-			d.Apply()
+			d.apply()
 		}
-	}, m.Window)
-	d.Dialog.Resize(fyne.NewSize(620, 320))
+	}, m.window)
+	d.dialog.Resize(fyne.NewSize(620, 320))
 	return d
 }
 

@@ -1,6 +1,6 @@
 //go:build race
 
-package ui_test
+package ui
 
 // raceEnabled: timings under the race detector say nothing about the window.
 const raceEnabled = true

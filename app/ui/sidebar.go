@@ -67,24 +67,24 @@ func (r *sidebarRow) set(icon fyne.Resource, name string, unread int, reason str
 	}
 }
 
-func (m *MainWindow) buildSidebar() {
-	m.Sidebar = widget.NewList(
+func (m *mainWindow) buildSidebar() {
+	m.sidebar = widget.NewList(
 		func() int { return len(m.accounts) + 2 },
 		func() fyne.CanvasObject { return newSidebarRow() },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			icon, name, unread, reason := m.sidebarItem(i)
 			o.(*sidebarRow).set(icon, name, unread, reason)
 		})
-	m.Sidebar.OnSelected = func(i widget.ListItemID) {
+	m.sidebar.OnSelected = func(i widget.ListItemID) {
 		m.view = m.folderAt(i)
-		m.Toolbar.update()
+		m.toolbar.update()
 		m.updateBanner()
 		m.loadMessages()
 	}
 }
 
 // folderAt maps a sidebar row to its folder: All mail, the accounts, then Trash.
-func (m *MainWindow) folderAt(i int) folder {
+func (m *mainWindow) folderAt(i int) folder {
 	switch {
 	case i > 0 && i <= len(m.accounts):
 		return folder{account: m.accounts[i-1].Name}
@@ -94,7 +94,7 @@ func (m *MainWindow) folderAt(i int) folder {
 	return folder{}
 }
 
-func (m *MainWindow) sidebarItem(i int) (icon fyne.Resource, name string, unread int, reason string) {
+func (m *mainWindow) sidebarItem(i int) (icon fyne.Resource, name string, unread int, reason string) {
 	f := m.folderAt(i)
 	switch {
 	case f.trash:
@@ -107,55 +107,49 @@ func (m *MainWindow) sidebarItem(i int) (icon fyne.Resource, name string, unread
 		return theme.MailComposeIcon(), "All mail", total, ""
 	}
 	a := m.accounts[i-1]
-	return theme.AccountIcon(), a.Name, m.unread[a.ID], m.status[a.Name].errorText()
-}
-
-// SidebarItem reports a row as shown: name, unread count and error reason (for tests).
-func (m *MainWindow) SidebarItem(i int) (name string, unread int, reason string) {
-	_, name, unread, reason = m.sidebarItem(i)
-	return name, unread, reason
+	return theme.AccountIcon(), a.Name, m.unread[a.ID], errorText(m.pollState[a.Name])
 }
 
 // refreshSidebar redraws the rows; rows with an error reason are taller.
-func (m *MainWindow) refreshSidebar() {
+func (m *mainWindow) refreshSidebar() {
 	tmpl := newSidebarRow()
 	short := tmpl.MinSize().Height
 	tmpl.reason.Show()
 	tall := tmpl.MinSize().Height
-	for i := 0; i < m.Sidebar.Length(); i++ {
+	for i := 0; i < m.sidebar.Length(); i++ {
 		if _, _, _, reason := m.sidebarItem(i); reason != "" {
-			m.Sidebar.SetItemHeight(i, tall)
+			m.sidebar.SetItemHeight(i, tall)
 		} else {
-			m.Sidebar.SetItemHeight(i, short)
+			m.sidebar.SetItemHeight(i, short)
 		}
 	}
-	m.Sidebar.Refresh()
+	m.sidebar.Refresh()
 }
 
 // updateBanner shows the selected account's (or every failing account's) reason above the list.
-func (m *MainWindow) updateBanner() {
+func (m *mainWindow) updateBanner() {
 	var text string
 	for _, a := range m.accounts {
 		if m.view.account != "" && m.view.account != a.Name {
 			continue
 		}
-		if r := m.status[a.Name].errorText(); r != "" {
+		if r := errorText(m.pollState[a.Name]); r != "" {
 			if text != "" {
 				text += "\n"
 			}
 			text += a.Name + ": " + r
 		}
-		if w := m.status[a.Name].Warning; w != "" {
+		if w := m.pollState[a.Name].Warning; w != "" {
 			if text != "" {
 				text += "\n"
 			}
 			text += a.Name + ": " + w
 		}
 	}
-	m.Banner.SetText(text)
+	m.banner.SetText(text)
 	if text == "" || m.view.trash {
-		m.Banner.Hide()
+		m.banner.Hide()
 	} else {
-		m.Banner.Show()
+		m.banner.Show()
 	}
 }

@@ -17,38 +17,41 @@ import (
 	"github.com/pouchmail/pouch/pop3"
 )
 
-func (m *MainWindow) buildStatusBar() {
-	m.Status = widget.NewLabel("")
-	m.Status.Truncation = fyne.TextTruncateEllipsis
-	m.LastCheck = widget.NewLabel("Not checked yet")
-	m.LastCheck.Importance = widget.LowImportance
+func (m *mainWindow) buildStatusBar() {
+	m.status = widget.NewLabel("")
+	m.status.Truncation = fyne.TextTruncateEllipsis
+	m.lastCheck = widget.NewLabel("Not checked yet")
+	m.lastCheck.Importance = widget.LowImportance
 }
 
-func (m *MainWindow) statusBar() fyne.CanvasObject {
-	return container.NewBorder(widget.NewSeparator(), nil, nil, m.LastCheck, m.Status)
+func (m *mainWindow) statusBar() fyne.CanvasObject {
+	return container.NewBorder(widget.NewSeparator(), nil, nil, m.lastCheck, m.status)
 }
 
-// onPollEvent runs on the UI goroutine for every report of the poller.
-func (m *MainWindow) onPollEvent(ev pollEvent) {
-	switch ev.kind {
-	case pollProgress:
-		m.setStatus(progressText(ev.progress))
-	case pollStatus:
-		m.status[ev.account] = ev.status
+// onPollEvent is the poller's OnEvent: it hands each report to the UI goroutine.
+func (m *mainWindow) onPollEvent(ev engine.Event) { m.bridge.do(func() { m.pollEvent(ev) }) }
+
+// pollEvent runs on the UI goroutine for every report of the poller.
+func (m *mainWindow) pollEvent(ev engine.Event) {
+	switch ev.Kind {
+	case engine.EventProgress:
+		m.setStatus(progressText(ev.Progress))
+	case engine.EventStatus:
+		m.pollState[ev.Account] = ev.Status
 		m.refreshSidebar()
 		m.updateBanner()
-	case pollFinished:
-		m.finished(ev.result)
-	case pollNewMail:
-		m.notifyNewMail(ev.result)
+	case engine.EventFinished:
+		m.finished(ev.Result)
+	case engine.EventNewMail:
+		m.notifyNewMail(ev.Result)
 	}
 }
 
-func (m *MainWindow) finished(r *engine.Result) {
+func (m *mainWindow) finished(r *engine.Result) {
 	if r == nil {
 		return
 	}
-	m.LastCheck.SetText("Last check " + time.Now().Format("15:04"))
+	m.lastCheck.SetText("Last check " + time.Now().Format("15:04"))
 	if r.Err != nil {
 		m.setStatus(r.Account + ": " + r.Err.Error())
 		m.handleSessionError(r.Account, r.Err)
@@ -71,7 +74,7 @@ func (m *MainWindow) finished(r *engine.Result) {
 // handleSessionError offers the fix for failures the user can act on right away: an untrusted or
 // changed certificate, and a missing password when there is no keyring. Each is offered once
 // per account and run.
-func (m *MainWindow) handleSessionError(account string, err error) {
+func (m *mainWindow) handleSessionError(account string, err error) {
 	a := accountByName(m.accounts, account)
 	if a == nil {
 		return
@@ -83,7 +86,7 @@ func (m *MainWindow) handleSessionError(account string, err error) {
 		key := "cert:" + account + ":" + engine.CertFingerprint(tlsErr.Certificates[0])
 		if !m.asked[key] {
 			m.asked[key] = true
-			m.ShowCertificate(*a, tlsErr.Certificates, nil)
+			m.showCertificate(*a, tlsErr.Certificates, nil)
 		}
 	case errors.As(err, &noPw) || secrets.IsUnavailable(err):
 		if key := "pw:" + account; !m.asked[key] {
@@ -101,8 +104,8 @@ func progressText(p engine.Progress) string {
 }
 
 // notifyNewMail sends a desktop notification with the count and the newest message.
-func (m *MainWindow) notifyNewMail(r *engine.Result) {
-	if r == nil || r.New == 0 || !m.prefs.Notifications {
+func (m *mainWindow) notifyNewMail(r *engine.Result) {
+	if r == nil || r.New == 0 || !m.prefs.notifications {
 		return
 	}
 	eng := m.eng
@@ -115,7 +118,7 @@ func (m *MainWindow) notifyNewMail(r *engine.Result) {
 		newest, err = eng.Store().Messages(ctx, mailstore.Filter{AccountID: a.ID, Limit: 1})
 		return err
 	}, func(err error) {
-		m.App.SendNotification(newMailNotification(r.Account, r.New, newest))
+		m.app.SendNotification(newMailNotification(r.Account, r.New, newest))
 	})
 }
 

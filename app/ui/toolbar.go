@@ -14,32 +14,32 @@ import (
 	"github.com/pouchmail/pouch/mailstore"
 )
 
-// Toolbar holds the main actions; exported for tests.
-type Toolbar struct {
-	Check, Delete, Restore, Read, Export, Add, Edit, Prefs *widget.Button
+// toolbar holds the main actions.
+type toolbar struct {
+	check, delete, restore, read, export, add, edit, prefs *widget.Button
 	bar                                                    fyne.CanvasObject
-	m                                                      *MainWindow
+	m                                                      *mainWindow
 }
 
-func (m *MainWindow) buildToolbar() *Toolbar {
-	t := &Toolbar{m: m}
-	t.Check = widget.NewButtonWithIcon("Check now", theme.ViewRefreshIcon(), m.CheckNow)
-	t.Delete = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), m.DeleteSelected)
-	t.Restore = widget.NewButtonWithIcon("Restore", theme.ContentUndoIcon(), m.RestoreSelected)
-	t.Read = widget.NewButtonWithIcon("Mark unread", theme.MailComposeIcon(), m.ToggleRead)
-	t.Export = widget.NewButtonWithIcon("Export…", theme.DownloadIcon(), m.ShowExport)
-	t.Add = widget.NewButtonWithIcon("Add account", theme.ContentAddIcon(), m.ShowAddAccount)
-	t.Edit = widget.NewButtonWithIcon("Edit account…", theme.AccountIcon(), m.ShowEditSelectedAccount)
-	t.Prefs = widget.NewButtonWithIcon("Preferences", theme.SettingsIcon(), m.ShowPreferences)
-	t.Check.Importance = widget.HighImportance
-	t.bar = container.NewHBox(t.Check, widget.NewSeparator(), t.Delete, t.Restore, t.Read, widget.NewSeparator(),
-		t.Export, widget.NewSeparator(), t.Add, t.Edit, t.Prefs)
+func (m *mainWindow) buildToolbar() *toolbar {
+	t := &toolbar{m: m}
+	t.check = widget.NewButtonWithIcon("Check now", theme.ViewRefreshIcon(), m.checkNow)
+	t.delete = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), m.deleteSelected)
+	t.restore = widget.NewButtonWithIcon("Restore", theme.ContentUndoIcon(), m.restoreSelected)
+	t.read = widget.NewButtonWithIcon("Mark unread", theme.MailComposeIcon(), m.toggleRead)
+	t.export = widget.NewButtonWithIcon("Export…", theme.DownloadIcon(), m.showExport)
+	t.add = widget.NewButtonWithIcon("Add account", theme.ContentAddIcon(), m.showAddAccount)
+	t.edit = widget.NewButtonWithIcon("Edit account…", theme.AccountIcon(), m.showEditSelectedAccount)
+	t.prefs = widget.NewButtonWithIcon("Preferences", theme.SettingsIcon(), m.showPreferences)
+	t.check.Importance = widget.HighImportance
+	t.bar = container.NewHBox(t.check, widget.NewSeparator(), t.delete, t.restore, t.read, widget.NewSeparator(),
+		t.export, widget.NewSeparator(), t.add, t.edit, t.prefs)
 	t.update()
 	return t
 }
 
 // update enables what applies to the current folder and message.
-func (t *Toolbar) update() {
+func (t *toolbar) update() {
 	m := t.m
 	enable := func(b *widget.Button, on bool) {
 		if on {
@@ -49,73 +49,73 @@ func (t *Toolbar) update() {
 		}
 	}
 	open := m.open != nil
-	enable(t.Read, open)
+	enable(t.read, open)
 	if open && !m.open.Read {
-		t.Read.SetText("Mark read")
+		t.read.SetText("Mark read")
 	} else {
-		t.Read.SetText("Mark unread")
+		t.read.SetText("Mark unread")
 	}
 	if m.view.trash {
-		t.Delete.SetText("Empty Trash")
-		enable(t.Delete, len(m.all) > 0 || open)
-		t.Restore.Show()
-		enable(t.Restore, open)
+		t.delete.SetText("Empty Trash")
+		enable(t.delete, len(m.all) > 0 || open)
+		t.restore.Show()
+		enable(t.restore, open)
 	} else {
-		t.Delete.SetText("Delete")
-		enable(t.Delete, open)
-		t.Restore.Hide()
+		t.delete.SetText("Delete")
+		enable(t.delete, open)
+		t.restore.Hide()
 	}
-	enable(t.Edit, m.view.account != "" && accountByName(m.accounts, m.view.account) != nil)
+	enable(t.edit, m.view.account != "" && accountByName(m.accounts, m.view.account) != nil)
 }
 
-func (m *MainWindow) setUpShortcuts() {
-	c := m.Window.Canvas()
+func (m *mainWindow) setUpShortcuts() {
+	c := m.window.Canvas()
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
 		switch ev.Name {
 		case fyne.KeyF5:
-			m.CheckNow()
+			m.checkNow()
 		case fyne.KeyDelete:
-			m.DeleteSelected()
+			m.deleteSelected()
 		}
 	})
 	for key, fn := range map[fyne.KeyName]func(){
-		fyne.KeyF:     m.FocusSearch,     // Ctrl+F: search
-		fyne.KeyN:     m.ShowAddAccount,  // Ctrl+N: add account
-		fyne.KeyComma: m.ShowPreferences, // Ctrl+,: preferences
-		fyne.KeyE:     m.ShowExport,      // Ctrl+E: export
+		fyne.KeyF:     m.focusSearch,     // Ctrl+F: search
+		fyne.KeyN:     m.showAddAccount,  // Ctrl+N: add account
+		fyne.KeyComma: m.showPreferences, // Ctrl+,: preferences
+		fyne.KeyE:     m.showExport,      // Ctrl+E: export
 	} {
 		c.AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault},
 			func(fyne.Shortcut) { fn() })
 	}
 }
 
-// FocusSearch puts the cursor in the search field (Ctrl+F).
-func (m *MainWindow) FocusSearch() { m.Window.Canvas().Focus(m.Search) }
+// focusSearch puts the cursor in the search field (Ctrl+F).
+func (m *mainWindow) focusSearch() { m.window.Canvas().Focus(m.search) }
 
-// CheckNow asks the poller to check every account now (F5); it also resumes stopped accounts.
-func (m *MainWindow) CheckNow() {
+// checkNow asks the poller to check every account now (F5); it also resumes stopped accounts.
+func (m *mainWindow) checkNow() {
 	m.setStatus("Checking for new mail…")
 	m.poller.CheckNow("")
 }
 
 // selectedIDs is what the message actions apply to: the open message.
-func (m *MainWindow) selectedIDs() []int64 {
+func (m *mainWindow) selectedIDs() []int64 {
 	if m.open == nil {
 		return nil
 	}
 	return []int64{m.open.ID}
 }
 
-// ToggleRead marks the open message read or unread.
-func (m *MainWindow) ToggleRead() {
+// toggleRead marks the open message read or unread.
+func (m *mainWindow) toggleRead() {
 	if m.open == nil {
 		return
 	}
 	m.setRead(m.selectedIDs(), !m.open.Read)
 }
 
-// DeleteSelected moves the open message to the Trash (Del); in the Trash it offers to empty it.
-func (m *MainWindow) DeleteSelected() {
+// deleteSelected moves the open message to the Trash (Del); in the Trash it offers to empty it.
+func (m *mainWindow) deleteSelected() {
 	if m.view.trash {
 		m.confirmEmptyTrash()
 		return
@@ -138,8 +138,8 @@ func (m *MainWindow) DeleteSelected() {
 	})
 }
 
-// RestoreSelected takes the open message out of the Trash.
-func (m *MainWindow) RestoreSelected() {
+// restoreSelected takes the open message out of the Trash.
+func (m *mainWindow) restoreSelected() {
 	ids := m.selectedIDs()
 	if len(ids) == 0 || !m.view.trash {
 		return
@@ -158,7 +158,7 @@ func (m *MainWindow) RestoreSelected() {
 	})
 }
 
-func (m *MainWindow) confirmEmptyTrash() {
+func (m *mainWindow) confirmEmptyTrash() {
 	text := "Delete every message in the Trash from this computer for good?"
 	for _, a := range m.accounts {
 		if a.DeleteOnServer {
@@ -182,15 +182,15 @@ func (m *MainWindow) confirmEmptyTrash() {
 				return
 			}
 			m.open = nil
-			m.Viewer.clear("The Trash is empty.")
+			m.viewer.clear("The Trash is empty.")
 			m.setStatus(fmt.Sprintf("Deleted %d message(s) for good.", n))
 			m.loadMessages()
 			m.refreshCounts()
 		})
-	}, m.Window).Show()
+	}, m.window).Show()
 }
 
-func (m *MainWindow) indexOf(id int64) int {
+func (m *mainWindow) indexOf(id int64) int {
 	for i := range m.shown {
 		if m.shown[i].ID == id {
 			return i
@@ -200,7 +200,7 @@ func (m *MainWindow) indexOf(id int64) int {
 }
 
 // removeShown drops a message from the list and opens the one that took its place.
-func (m *MainWindow) removeShown(id int64, at int) {
+func (m *mainWindow) removeShown(id int64, at int) {
 	drop := func(list []mailstore.Message) []mailstore.Message {
 		out := list[:0:0]
 		for _, msg := range list {
@@ -212,12 +212,12 @@ func (m *MainWindow) removeShown(id int64, at int) {
 	}
 	m.all, m.shown = drop(m.all), drop(m.shown)
 	m.open = nil
-	m.List.UnselectAll()
-	m.List.Refresh()
-	m.Viewer.clear("")
+	m.list.UnselectAll()
+	m.list.Refresh()
+	m.viewer.clear("")
 	if at >= 0 && len(m.shown) > 0 {
-		m.List.Select(min(at, len(m.shown)-1))
+		m.list.Select(min(at, len(m.shown)-1))
 	}
-	m.Toolbar.update()
+	m.toolbar.update()
 	m.refreshCounts()
 }

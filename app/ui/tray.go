@@ -8,33 +8,33 @@ import (
 )
 
 // setUpTray adds the system tray menu (Check now, Show Pouch; Fyne adds Quit) on desktops.
-func (m *MainWindow) setUpTray() {
-	desk, ok := m.App.(desktop.App)
+func (m *mainWindow) setUpTray() {
+	desk, ok := m.app.(desktop.App)
 	if !ok {
 		return
 	}
 	desk.SetSystemTrayMenu(fyne.NewMenu("Pouch",
-		fyne.NewMenuItem("Check now", m.CheckNow),
-		fyne.NewMenuItem("Show Pouch", m.ShowWindow),
+		fyne.NewMenuItem("Check now", m.checkNow),
+		fyne.NewMenuItem("Show Pouch", m.showWindow),
 	))
 	desk.SetSystemTrayIcon(resources.Icon())
 }
 
-// ShowWindow brings the main window back from the tray.
-func (m *MainWindow) ShowWindow() {
-	m.Window.Show()
-	m.Window.RequestFocus()
+// showWindow brings the main window back from the tray.
+func (m *mainWindow) showWindow() {
+	m.window.Show()
+	m.window.RequestFocus()
 }
 
 // setUpCloseIntercept keeps Pouch polling in the tray when the preference says so; otherwise
 // closing the window quits.
-func (m *MainWindow) setUpCloseIntercept() {
-	m.Window.SetCloseIntercept(func() {
-		if _, ok := m.App.(desktop.App); ok && m.prefs.KeepInTray {
-			m.Window.Hide()
+func (m *mainWindow) setUpCloseIntercept() {
+	m.window.SetCloseIntercept(func() {
+		if _, ok := m.app.(desktop.App); ok && m.prefs.keepInTray {
+			m.window.Hide()
 			m.setStatus("Pouch keeps checking mail in the system tray.")
 			return
 		}
-		m.App.Quit()
+		m.app.Quit()
 	})
 }

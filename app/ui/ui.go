@@ -17,17 +17,19 @@ import (
 	"github.com/pouchmail/pouch/resources"
 )
 
-// AppID identifies Pouch to the OS (preferences, notifications); it matches FyneApp.toml.
-const AppID = "io.github.pouchmail.pouch"
+// appID identifies Pouch to the OS (preferences, notifications); it matches FyneApp.toml.
+const appID = "io.github.pouchmail.pouch"
 
 // Run opens the main window with the background poller and blocks until Pouch quits.
 func Run(ctx context.Context, e *engine.Engine) error {
-	a := app.NewWithID(AppID)
+	a := app.NewWithID(appID)
 	a.SetIcon(resources.Icon())
-	m := newMainWindow(ctx, a, e, fyne.Do, enginePoller)
+	var m *mainWindow
+	p := e.NewPoller(engine.PollerOptions{OnEvent: func(ev engine.Event) { m.onPollEvent(ev) }})
+	m = newMainWindow(ctx, a, e, fyne.Do, p)
 	m.setUpTray()
-	m.poller.Start(ctx)
-	defer m.poller.Stop()
+	p.Start(ctx)
+	defer p.Stop()
 	// Opened attachments go with the window; what a killed run left goes now.
 	defer m.opened.Close()
 	go engine.RemoveStaleOpened("", time.Now())
@@ -41,24 +43,24 @@ func Run(ctx context.Context, e *engine.Engine) error {
 		case <-ran:
 		}
 	}()
-	m.Window.ShowAndRun()
+	m.window.ShowAndRun()
 	return nil
 }
 
-// MainWindow is the window with its state; exported fields are for tests.
-type MainWindow struct {
-	App    fyne.App
-	Window fyne.Window
+// mainWindow is the window with its state.
+type mainWindow struct {
+	app    fyne.App
+	window fyne.Window
 	bridge bridge
 	eng    *engine.Engine
 	poller poller
-	prefs  *Preferences
+	prefs  *preferences
 	opened *engine.OpenedFiles // attachments handed to other applications, removed on quit
 
 	// State, touched only on the UI goroutine.
 	accounts  []mailstore.Account
 	unread    map[int64]int
-	status    map[string]accountStatus
+	pollState map[string]engine.AccountStatus
 	view      folder              // what the sidebar selected
 	all       []mailstore.Message // the folder's messages, newest first
 	shown     []mailstore.Message // all, or the search results
@@ -69,59 +71,54 @@ type MainWindow struct {
 	started   bool
 	asked     map[string]bool // certificate and password prompts already shown this run
 
-	Sidebar   *widget.List
-	List      *messageList
-	Search    *widget.Entry
-	Banner    *widget.Label // the selected account's error, in words
-	Viewer    *Viewer
-	Status    *widget.Label
-	LastCheck *widget.Label
-	Toolbar   *Toolbar
+	sidebar   *widget.List
+	list      *messageList
+	search    *widget.Entry
+	banner    *widget.Label // the selected account's error, in words
+	viewer    *viewer
+	status    *widget.Label
+	lastCheck *widget.Label
+	toolbar   *toolbar
 }
 
-// New builds the main window with the engine's poller (not started: Run starts it) and starts
-// loading the accounts and messages.
-func New(ctx context.Context, a fyne.App, e *engine.Engine) *MainWindow {
-	return newMainWindow(ctx, a, e, fyne.Do, enginePoller)
-}
-
-func newMainWindow(ctx context.Context, a fyne.App, e *engine.Engine, queue func(func()), newPoller pollerFactory) *MainWindow {
-	m := &MainWindow{
-		App: a, Window: a.NewWindow("Pouch"), eng: e, bridge: bridge{ctx: ctx, queue: queue},
-		unread: map[int64]int{}, status: map[string]accountStatus{}, asked: map[string]bool{},
+// newMainWindow builds the window and starts loading the accounts and messages; queue runs a
+// function on the UI goroutine. p's events must reach onPollEvent.
+func newMainWindow(ctx context.Context, a fyne.App, e *engine.Engine, queue func(func()), p poller) *mainWindow {
+	m := &mainWindow{
+		app: a, window: a.NewWindow("Pouch"), eng: e, bridge: bridge{ctx: ctx, queue: queue}, poller: p,
+		unread: map[int64]int{}, pollState: map[string]engine.AccountStatus{}, asked: map[string]bool{},
 		prefs: loadPreferences(a), opened: engine.NewOpenedFiles(""),
 	}
-	m.poller = newPoller(e, func(ev pollEvent) { m.bridge.do(func() { m.onPollEvent(ev) }) })
 	m.prefs.applyTheme(a)
 	m.build()
-	m.Window.Resize(fyne.NewSize(1280, 800))
-	m.Reload()
+	m.window.Resize(fyne.NewSize(1280, 800))
+	m.reload()
 	return m
 }
 
-func (m *MainWindow) build() {
+func (m *mainWindow) build() {
 	m.buildSidebar()
 	m.buildList()
-	m.Viewer = newViewer(m)
+	m.viewer = newViewer(m)
 	m.buildStatusBar()
-	m.Toolbar = m.buildToolbar()
+	m.toolbar = m.buildToolbar()
 
-	m.Banner = widget.NewLabel("")
-	m.Banner.Wrapping = fyne.TextWrapWord
-	m.Banner.Importance = widget.DangerImportance
-	m.Banner.Hide()
-	listPane := container.NewBorder(container.NewVBox(m.Search, m.Banner), nil, nil, nil, m.List)
-	right := container.NewHSplit(listPane, m.Viewer.content)
+	m.banner = widget.NewLabel("")
+	m.banner.Wrapping = fyne.TextWrapWord
+	m.banner.Importance = widget.DangerImportance
+	m.banner.Hide()
+	listPane := container.NewBorder(container.NewVBox(m.search, m.banner), nil, nil, nil, m.list)
+	right := container.NewHSplit(listPane, m.viewer.content)
 	right.Offset = 0.42
-	main := container.NewHSplit(m.Sidebar, right)
+	main := container.NewHSplit(m.sidebar, right)
 	main.Offset = 0.17
-	m.Window.SetContent(container.NewBorder(m.Toolbar.bar, m.statusBar(), nil, nil, main))
+	m.window.SetContent(container.NewBorder(m.toolbar.bar, m.statusBar(), nil, nil, main))
 	m.setUpShortcuts()
 	m.setUpCloseIntercept()
 }
 
-// Reload re-reads accounts, unread counts and the message list.
-func (m *MainWindow) Reload() {
+// reload re-reads accounts, unread counts and the message list.
+func (m *mainWindow) reload() {
 	eng := m.eng
 	var accts []mailstore.Account
 	var counts map[int64]int
@@ -141,7 +138,7 @@ func (m *MainWindow) Reload() {
 		m.refreshSidebar()
 		if !m.started {
 			m.started = true
-			m.Sidebar.Select(0) // "All mail"; selecting loads the messages
+			m.sidebar.Select(0) // "All mail"; selecting loads the messages
 			if len(accts) == 0 {
 				m.setStatus("No accounts yet: add one to start.")
 			}
@@ -152,7 +149,7 @@ func (m *MainWindow) Reload() {
 }
 
 // refreshCounts re-reads the unread counts only.
-func (m *MainWindow) refreshCounts() {
+func (m *mainWindow) refreshCounts() {
 	eng := m.eng
 	var counts map[int64]int
 	m.bridge.run(func(ctx context.Context) (err error) {
@@ -166,12 +163,12 @@ func (m *MainWindow) refreshCounts() {
 	})
 }
 
-func (m *MainWindow) setStatus(s string) { m.Status.SetText(s) }
+func (m *mainWindow) setStatus(s string) { m.status.SetText(s) }
 
 // showError reports a failure in a dialog, with the exact reason.
-func (m *MainWindow) showError(what string, err error) {
+func (m *mainWindow) showError(what string, err error) {
 	m.setStatus(what + ": " + err.Error())
 	d := widget.NewLabel(what + ":\n" + err.Error())
 	d.Wrapping = fyne.TextWrapWord
-	dialog.NewCustom("Pouch", "Close", d, m.Window).Show()
+	dialog.NewCustom("Pouch", "Close", d, m.window).Show()
 }

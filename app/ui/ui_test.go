@@ -1,4 +1,4 @@
-package ui_test
+package ui
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,7 +17,6 @@ import (
 
 	"github.com/pouchmail/pouch/app/engine"
 	"github.com/pouchmail/pouch/app/secrets"
-	"github.com/pouchmail/pouch/app/ui"
 	"github.com/pouchmail/pouch/mailstore"
 	"github.com/pouchmail/pouch/pop3/pop3test"
 )
@@ -64,19 +64,39 @@ func (q *uiQueue) wait(fn func()) {
 }
 
 type fixture struct {
-	w     *ui.MainWindow
+	w     *mainWindow
 	store *mailstore.Store
 	kr    *secrets.Memory
 	q     *uiQueue
-	fp    *ui.FakePoller
+	fp    *fakePoller
 	acct  *mailstore.Account
 }
 
-// fixtureFiles are the messages of the test window: the repository's corpus plus the parser's
-// HTML-only and multipart/alternative fixtures.
+// fakePoller stands in for the engine's poller: it records the checks asked for. Tests report
+// poller events with fixture.emit.
+type fakePoller struct {
+	mu     sync.Mutex
+	checks []string
+}
+
+func (p *fakePoller) CheckNow(a string) { p.mu.Lock(); p.checks = append(p.checks, a); p.mu.Unlock() }
+func (p *fakePoller) Reload()           {}
+
+// checked returns the accounts CheckNow was called for.
+func (p *fakePoller) checked() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.checks...)
+}
+
+// emit reports ev as the poller does: from a goroutine of its own.
+func (f *fixture) emit(ev engine.Event) { go f.w.onPollEvent(ev) }
+
+// fixtureFiles are the messages of the test window: the repository's corpus (its
+// multipart/alternative message included) plus an HTML-only message.
 func fixtureFiles(t testing.TB) []string {
 	paths, _ := filepath.Glob("../../testdata/mail/*.eml")
-	paths = append(paths, "../../mailstore/testdata/message/valid/html-only.eml")
+	paths = append(paths, "testdata/html-only.eml")
 	if len(paths) != 7 {
 		t.Fatalf("fixtures: found %d files, want 7", len(paths))
 	}
@@ -110,10 +130,10 @@ func newWindow(t *testing.T) *fixture {
 	}
 	kr := secrets.NewMemory()
 	q := newQueue(t)
-	f := &fixture{store: store, kr: kr, q: q, acct: acct}
-	q.wait(func() { f.w, f.fp = ui.NewWithQueue(ctx, a, engine.New(store, kr, engine.Options{}), q.do) })
-	t.Cleanup(func() { q.wait(f.w.Window.Close) })
-	f.eventually(t, "the message list", func() bool { return f.w.List.Length() == 7 })
+	f := &fixture{store: store, kr: kr, q: q, fp: &fakePoller{}, acct: acct}
+	q.wait(func() { f.w = newMainWindow(ctx, a, engine.New(store, kr, engine.Options{}), q.do, f.fp) })
+	t.Cleanup(func() { q.wait(f.w.window.Close) })
+	f.eventually(t, "the message list", func() bool { return f.w.list.Length() == 7 })
 	return f
 }
 
@@ -137,10 +157,10 @@ func (f *fixture) open(t *testing.T, s string) mailstore.Message {
 	t.Helper()
 	var msg mailstore.Message
 	f.q.wait(func() {
-		for i, m := range f.w.Shown() {
+		for i, m := range f.w.shown {
 			if strings.Contains(m.Subject, s) {
 				msg = m
-				f.w.List.Select(i)
+				f.w.list.Select(i)
 				return
 			}
 		}
@@ -148,7 +168,7 @@ func (f *fixture) open(t *testing.T, s string) mailstore.Message {
 	if msg.ID == 0 {
 		t.Fatalf("no message with subject %q", s)
 	}
-	f.eventually(t, "the viewer to show "+s, func() bool { return strings.Contains(f.w.Viewer.Subject.Text, s) })
+	f.eventually(t, "the viewer to show "+s, func() bool { return strings.Contains(f.w.viewer.subject.Text, s) })
 	return msg
 }
 
@@ -160,7 +180,7 @@ func (f *fixture) text(get func() string) string {
 
 func TestMessageListAndViewer(t *testing.T) {
 	f := newWindow(t)
-	shown := f.w.Shown()
+	shown := f.w.shown
 	for i := 1; i < len(shown); i++ {
 		if shown[i].Date.After(shown[i-1].Date) {
 			t.Errorf("row %d (%s) is newer than row %d: want newest first", i, shown[i].Subject, i-1)
@@ -184,7 +204,7 @@ func TestMessageListAndViewer(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.subject, func(t *testing.T) {
 			f.open(t, tc.subject)
-			body := f.text(func() string { return f.w.Viewer.Body.Text })
+			body := f.text(func() string { return f.w.viewer.body.Text })
 			for _, s := range tc.body {
 				if !strings.Contains(body, s) {
 					t.Errorf("body lacks %q:\n%s", s, body)
@@ -196,15 +216,15 @@ func TestMessageListAndViewer(t *testing.T) {
 				}
 			}
 			note := f.text(func() string {
-				if f.w.Viewer.Note.Hidden {
+				if f.w.viewer.note.Hidden {
 					return ""
 				}
-				return f.w.Viewer.Note.Text
+				return f.w.viewer.note.Text
 			})
 			if !strings.Contains(note, tc.note) || (tc.note == "" && note != "") {
 				t.Errorf("note = %q, want %q", note, tc.note)
 			}
-			if from := f.text(func() string { return f.w.Viewer.From.Text }); from == "" || from == "—" {
+			if from := f.text(func() string { return f.w.viewer.from.Text }); from == "" || from == "—" {
 				t.Errorf("From is empty")
 			}
 		})
@@ -214,18 +234,18 @@ func TestMessageListAndViewer(t *testing.T) {
 func TestReadStatePersists(t *testing.T) {
 	f := newWindow(t)
 	ctx := context.Background()
-	f.eventually(t, "unread count 7", func() bool { _, n, _ := f.w.SidebarItem(1); return n == 7 })
+	f.eventually(t, "unread count 7", func() bool { _, _, n, _ := f.w.sidebarItem(1); return n == 7 })
 	msg := f.open(t, "Lunch on Friday")
-	f.eventually(t, "unread count 6 after opening", func() bool { _, n, _ := f.w.SidebarItem(1); return n == 6 })
+	f.eventually(t, "unread count 6 after opening", func() bool { _, _, n, _ := f.w.sidebarItem(1); return n == 6 })
 	if m, err := f.store.Message(ctx, msg.ID); err != nil || !m.Read {
 		t.Fatalf("stored message read = %v, %v; want read after opening", m.Read, err)
 	}
-	f.q.wait(f.w.ToggleRead)
-	f.eventually(t, "unread count 7 after Mark unread", func() bool { _, n, _ := f.w.SidebarItem(0); return n == 7 })
+	f.q.wait(f.w.toggleRead)
+	f.eventually(t, "unread count 7 after Mark unread", func() bool { _, _, n, _ := f.w.sidebarItem(0); return n == 7 })
 	if m, _ := f.store.Message(ctx, msg.ID); m.Read {
 		t.Error("Mark unread did not reach the store")
 	}
-	if label := f.text(func() string { return f.w.Toolbar.Read.Text }); label != "Mark read" {
+	if label := f.text(func() string { return f.w.toolbar.read.Text }); label != "Mark read" {
 		t.Errorf("toolbar says %q, want Mark read", label)
 	}
 }
@@ -234,15 +254,15 @@ func TestAttachmentShownAndSaved(t *testing.T) {
 	f := newWindow(t)
 	msg := f.open(t, "Quarterly report")
 	var n int
-	f.q.wait(func() { n = len(f.w.Viewer.Attachments.Objects) })
+	f.q.wait(func() { n = len(f.w.viewer.attachments.Objects) })
 	if n != 1 {
 		t.Fatalf("%d attachment rows, want 1", n)
 	}
 	var buf closeBuffer
 	done := make(chan error, 1)
-	f.q.wait(func() { f.w.WriteAttachment(msg.ID, 0, &buf, func(err error) { done <- err }) })
+	f.q.wait(func() { f.w.writeAttachment(msg.ID, 0, &buf, func(err error) { done <- err }) })
 	if err := <-done; err != nil {
-		t.Fatalf("WriteAttachment() = %v", err)
+		t.Fatalf("writeAttachment() = %v", err)
 	}
 	if !bytes.HasPrefix(buf.Bytes(), []byte("%PDF")) || !buf.closed {
 		t.Errorf("saved %d bytes %q..., closed %v; want the decoded PDF", buf.Len(), buf.Bytes()[:min(8, buf.Len())], buf.closed)
@@ -260,17 +280,17 @@ func TestDeleteRestoreAndEmptyTrash(t *testing.T) {
 	f := newWindow(t)
 	ctx := context.Background()
 	msg := f.open(t, "Lunch on Friday")
-	f.q.wait(f.w.DeleteSelected)
-	f.eventually(t, "the list without the deleted message", func() bool { return f.w.List.Length() == 6 })
+	f.q.wait(f.w.deleteSelected)
+	f.eventually(t, "the list without the deleted message", func() bool { return f.w.list.Length() == 6 })
 	if m, err := f.store.Message(ctx, msg.ID); err != nil || m.Trashed == nil {
 		t.Fatalf("stored message = %+v, %v; want it in the Trash", m, err)
 	}
 	// The Trash is the last sidebar row.
-	f.q.wait(func() { f.w.Sidebar.Select(f.w.Sidebar.Length() - 1) })
-	f.eventually(t, "the Trash to list it", func() bool { return f.w.List.Length() == 1 })
+	f.q.wait(func() { f.w.sidebar.Select(f.w.sidebar.Length() - 1) })
+	f.eventually(t, "the Trash to list it", func() bool { return f.w.list.Length() == 1 })
 	f.open(t, "Lunch on Friday")
-	f.q.wait(f.w.RestoreSelected)
-	f.eventually(t, "the Trash to be empty", func() bool { return f.w.List.Length() == 0 })
+	f.q.wait(f.w.restoreSelected)
+	f.eventually(t, "the Trash to be empty", func() bool { return f.w.list.Length() == 0 })
 	if m, _ := f.store.Message(ctx, msg.ID); m.Trashed != nil {
 		t.Error("Restore did not reach the store")
 	}
@@ -278,16 +298,16 @@ func TestDeleteRestoreAndEmptyTrash(t *testing.T) {
 
 func TestSearchFiltersTheList(t *testing.T) {
 	f := newWindow(t)
-	f.q.wait(func() { test.Type(f.w.Search, "report") })
+	f.q.wait(func() { test.Type(f.w.search, "report") })
 	f.eventually(t, "one search result", func() bool {
-		s := f.w.Shown()
+		s := f.w.shown
 		return len(s) == 1 && strings.Contains(s[0].Subject, "Quarterly report")
 	})
-	f.q.wait(func() { f.w.Search.SetText("") })
-	f.eventually(t, "the whole list back", func() bool { return f.w.List.Length() == 7 })
-	f.q.wait(f.w.FocusSearch)
+	f.q.wait(func() { f.w.search.SetText("") })
+	f.eventually(t, "the whole list back", func() bool { return f.w.list.Length() == 7 })
+	f.q.wait(f.w.focusSearch)
 	var focused bool
-	f.q.wait(func() { focused = f.w.Window.Canvas().Focused() == f.w.Search })
+	f.q.wait(func() { focused = f.w.window.Canvas().Focused() == f.w.search })
 	if !focused {
 		t.Error("Ctrl+F did not focus the search field")
 	}
@@ -295,8 +315,8 @@ func TestSearchFiltersTheList(t *testing.T) {
 
 func TestAddAccountForm(t *testing.T) {
 	f := newWindow(t)
-	var form *ui.AccountForm
-	f.q.wait(func() { form = f.w.NewAccountForm(nil) })
+	var form *accountForm
+	f.q.wait(func() { form = f.w.newAccountForm(nil) })
 
 	// Validation as you type: each field says what to fix; nothing is saved.
 	steps := []struct {
@@ -304,49 +324,49 @@ func TestAddAccountForm(t *testing.T) {
 		text  string
 		want  string
 	}{
-		{&setter{form.Name}, "Home", "already used"},
-		{&setter{form.Name}, "Work", "Server must not be empty"},
-		{&setter{form.Host}, "pop3://pop.example.org", "not a URL"},
-		{&setter{form.Host}, "pop.example.org", "User name must not be empty"},
-		{&setter{form.User}, "bob", "Password is needed"},
-		{&setter{form.Port}, "99999", "not a port number"},
-		{&setter{form.Port}, "995", "Password is needed"},
-		{&setter{form.Interval}, "0", "out of range"},
-		{&setter{form.Interval}, "15", "Password is needed"},
-		{&setter{form.Address}, "not an address", "not an email address"},
-		{&setter{form.Address}, "bob@example.org", "Password is needed"},
+		{&setter{form.name}, "Home", "already used"},
+		{&setter{form.name}, "Work", "Server must not be empty"},
+		{&setter{form.host}, "pop3://pop.example.org", "not a URL"},
+		{&setter{form.host}, "pop.example.org", "User name must not be empty"},
+		{&setter{form.user}, "bob", "Password is needed"},
+		{&setter{form.port}, "99999", "not a port number"},
+		{&setter{form.port}, "995", "Password is needed"},
+		{&setter{form.interval}, "0", "out of range"},
+		{&setter{form.interval}, "15", "Password is needed"},
+		{&setter{form.address}, "not an address", "not an email address"},
+		{&setter{form.address}, "bob@example.org", "Password is needed"},
 	}
 	for _, s := range steps {
 		f.q.wait(func() { s.field.e.SetText(s.text) })
-		if got := f.text(func() string { return form.Error.Text }); !strings.Contains(got, s.want) {
+		if got := f.text(func() string { return form.errLabel.Text }); !strings.Contains(got, s.want) {
 			t.Errorf("after typing %q: message %q, want %q", s.text, got, s.want)
 		}
 	}
-	f.q.wait(form.Submit)
+	f.q.wait(form.submit)
 	if _, err := f.store.AccountByName(context.Background(), "Work"); !errors.Is(err, mailstore.ErrNotFound) {
 		t.Fatalf("an invalid form saved the account: %v", err)
 	}
 
 	// The port follows the security choice; "none" warns.
-	f.q.wait(func() { form.Security.SetSelected("STARTTLS") })
-	if port := f.text(func() string { return form.Port.Text }); port != "110" {
+	f.q.wait(func() { form.security.SetSelected("STARTTLS") })
+	if port := f.text(func() string { return form.port.Text }); port != "110" {
 		t.Errorf("port after choosing STARTTLS = %q, want 110", port)
 	}
-	f.q.wait(func() { form.Security.SetSelected("None (unencrypted)") })
-	if hidden := form.SecurityWarning.Hidden; hidden {
+	f.q.wait(func() { form.security.SetSelected("None (unencrypted)") })
+	if hidden := form.securityWarning.Hidden; hidden {
 		t.Error("no warning for an unencrypted connection")
 	}
 	f.q.wait(func() {
-		form.Security.SetSelected("STARTTLS")
-		form.Auth.SetSelected("SCRAM-SHA-256")
-		form.Leave.SetSelected("Keep forever")
-		form.DeleteOnServer.SetChecked(true)
-		form.SizeLimit.SetText("2048")
-		form.DisplayName.SetText("Bob Example")
-		test.Type(form.Password, "hunter2")
-		form.Submit()
+		form.security.SetSelected("STARTTLS")
+		form.auth.SetSelected("SCRAM-SHA-256")
+		form.leave.SetSelected("Keep forever")
+		form.deleteOnServer.SetChecked(true)
+		form.sizeLimit.SetText("2048")
+		form.displayName.SetText("Bob Example")
+		test.Type(form.password, "hunter2")
+		form.submit()
 	})
-	f.eventually(t, "the account to appear in the sidebar", func() bool { return f.w.Sidebar.Length() == 4 })
+	f.eventually(t, "the account to appear in the sidebar", func() bool { return f.w.sidebar.Length() == 4 })
 	a, err := f.store.AccountByName(context.Background(), "Work")
 	if err != nil {
 		t.Fatal(err)
@@ -364,7 +384,7 @@ func TestAddAccountForm(t *testing.T) {
 	if pw, _ := f.kr.Get("Work"); pw != "hunter2" {
 		t.Errorf("keyring has %q, want the typed password", pw)
 	}
-	if checks := f.fp.Checks(); len(checks) == 0 || checks[len(checks)-1] != "Work" {
+	if checks := f.fp.checked(); len(checks) == 0 || checks[len(checks)-1] != "Work" {
 		t.Errorf("poller checks = %v, want a check of the new account", checks)
 	}
 }
@@ -377,18 +397,18 @@ func TestEditAndRemoveAccount(t *testing.T) {
 	if err := f.kr.Set("Home", "old-pw"); err != nil {
 		t.Fatal(err)
 	}
-	var form *ui.AccountForm
+	var form *accountForm
 	f.q.wait(func() {
 		a := *f.acct
-		form = f.w.NewAccountForm(&a)
+		form = f.w.newAccountForm(&a)
 	})
-	if got := f.text(func() string { return form.Error.Text }); got != "" {
+	if got := f.text(func() string { return form.errLabel.Text }); got != "" {
 		t.Fatalf("an unchanged account shows %q", got)
 	}
 	f.q.wait(func() {
-		form.DisplayName.SetText("Alice")
-		form.Leave.SetSelected("Delete after download")
-		form.Submit()
+		form.displayName.SetText("Alice")
+		form.leave.SetSelected("Delete after download")
+		form.submit()
 	})
 	f.eventually(t, "the edit to be saved", func() bool {
 		a, err := f.store.AccountByName(ctx, "Home")
@@ -401,10 +421,10 @@ func TestEditAndRemoveAccount(t *testing.T) {
 	// Remove, keeping the mail.
 	f.q.wait(func() {
 		a, _ := f.store.AccountByName(ctx, "Home")
-		form = f.w.NewAccountForm(a)
-		form.Remove(true)
+		form = f.w.newAccountForm(a)
+		form.remove(true)
 	})
-	f.eventually(t, "the account to leave the sidebar", func() bool { return f.w.Sidebar.Length() == 2 })
+	f.eventually(t, "the account to leave the sidebar", func() bool { return f.w.sidebar.Length() == 2 })
 	if n, _ := f.store.CountMessages(ctx, 0); n != 7 {
 		t.Errorf("%d messages after removing with keep, want 7", n)
 	}
@@ -417,9 +437,9 @@ func TestRemoveAccountWithMail(t *testing.T) {
 	f := newWindow(t)
 	f.q.wait(func() {
 		a := *f.acct
-		f.w.NewAccountForm(&a).Remove(false)
+		f.w.newAccountForm(&a).remove(false)
 	})
-	f.eventually(t, "an empty list", func() bool { return f.w.List.Length() == 0 && f.w.Sidebar.Length() == 2 })
+	f.eventually(t, "an empty list", func() bool { return f.w.list.Length() == 0 && f.w.sidebar.Length() == 2 })
 	if n, _ := f.store.CountMessages(context.Background(), 0); n != 0 {
 		t.Errorf("%d messages left, want 0", n)
 	}
@@ -431,14 +451,14 @@ func TestCertificateDialog(t *testing.T) {
 	certs := parsePEM(t, certPEM)
 	pin := engine.CertFingerprint(certs[0])
 
-	var d *ui.CertDialog
-	f.q.wait(func() { d = f.w.NewCertDialog(*f.acct, certs, nil) })
-	if d.Changed {
+	var d *certDialog
+	f.q.wait(func() { d = f.w.newCertDialog(*f.acct, certs, nil) })
+	if d.changed {
 		t.Error("a first certificate is shown as changed")
 	}
-	if !strings.Contains(d.SHA256.Text, ui.ColonHex(pin)) || !strings.Contains(d.Subject.Text, "pop.example.com") ||
-		d.Issuer.Text == "" || d.ValidUntil.Text == "" {
-		t.Errorf("dialog shows subject %q issuer %q until %q sha %q", d.Subject.Text, d.Issuer.Text, d.ValidUntil.Text, d.SHA256.Text)
+	if !strings.Contains(d.sha256.Text, colonHex(pin)) || !strings.Contains(d.subject.Text, "pop.example.com") ||
+		d.issuer.Text == "" || d.validUntil.Text == "" {
+		t.Errorf("dialog shows subject %q issuer %q until %q sha %q", d.subject.Text, d.issuer.Text, d.validUntil.Text, d.sha256.Text)
 	}
 	// Pinning is an explicit act: showing the dialog pins nothing, not even a moment later
 	// (a pin saved in the background would land within this wait).
@@ -449,25 +469,25 @@ func TestCertificateDialog(t *testing.T) {
 		}
 		return a.PinnedCertSHA256, nil
 	}
-	f.q.wait(d.Dialog.Show)
+	f.q.wait(d.dialog.Show)
 	for deadline := time.Now().Add(300 * time.Millisecond); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if p, err := storedPin(); err != nil || p != "" {
 			t.Fatalf("before Trust was clicked, the stored pin is %q (%v), want none", p, err)
 		}
 	}
-	if checks := f.fp.Checks(); len(checks) != 0 {
+	if checks := f.fp.checked(); len(checks) != 0 {
 		t.Errorf("a check of %q was asked for before Trust was clicked", checks)
 	}
-	f.q.wait(d.Trust)
+	f.q.wait(d.trust)
 	f.eventually(t, "the pin to be saved", func() bool { p, err := storedPin(); return err == nil && p == pin })
 
 	// A different certificate than the pinned one is a loud warning.
 	_, otherPEM := pop3test.NewTLSCert("pop.example.com")
 	pinned := *f.acct
 	pinned.PinnedCertSHA256 = pin
-	f.q.wait(func() { d = f.w.NewCertDialog(pinned, parsePEM(t, otherPEM), nil) })
-	if !d.Changed || !strings.Contains(d.Warning.Text, "intercepting") || !strings.Contains(d.Warning.Text, ui.ColonHex(pin)) {
-		t.Errorf("changed certificate: Changed=%v warning %q", d.Changed, d.Warning.Text)
+	f.q.wait(func() { d = f.w.newCertDialog(pinned, parsePEM(t, otherPEM), nil) })
+	if !d.changed || !strings.Contains(d.warning.Text, "intercepting") || !strings.Contains(d.warning.Text, colonHex(pin)) {
+		t.Errorf("changed certificate: Changed=%v warning %q", d.changed, d.warning.Text)
 	}
 }
 
@@ -491,29 +511,30 @@ func parsePEM(t *testing.T, pemData []byte) []*x509.Certificate {
 
 func TestErrorBadge(t *testing.T) {
 	f := newWindow(t)
-	f.fp.EmitStatus("Home", "pop3: -ERR [AUTH] Authentication failed", "auth", true)
+	f.emit(engine.Event{Kind: engine.EventStatus, Account: "Home", Status: engine.AccountStatus{Account: "Home",
+		LastError: "pop3: -ERR [AUTH] Authentication failed", ErrorKind: engine.ErrorKindAuth, Stopped: true}})
 	f.eventually(t, "the badge", func() bool {
-		_, _, reason := f.w.SidebarItem(1)
+		_, _, _, reason := f.w.sidebarItem(1)
 		return strings.Contains(reason, "Authentication failed") && strings.Contains(reason, "paused")
 	})
-	if banner := f.text(func() string { return f.w.Banner.Text }); !strings.Contains(banner, "Home: pop3: -ERR [AUTH]") || f.w.Banner.Hidden {
-		t.Errorf("banner = %q (hidden %v)", banner, f.w.Banner.Hidden)
+	if banner := f.text(func() string { return f.w.banner.Text }); !strings.Contains(banner, "Home: pop3: -ERR [AUTH]") || f.w.banner.Hidden {
+		t.Errorf("banner = %q (hidden %v)", banner, f.w.banner.Hidden)
 	}
-	f.fp.EmitStatus("Home", "", "", false)
-	f.eventually(t, "the badge to clear", func() bool { _, _, reason := f.w.SidebarItem(1); return reason == "" })
+	f.emit(engine.Event{Kind: engine.EventStatus, Account: "Home", Status: engine.AccountStatus{Account: "Home"}})
+	f.eventually(t, "the badge to clear", func() bool { _, _, _, reason := f.w.sidebarItem(1); return reason == "" })
 
-	f.fp.EmitFinished(engine.Result{Account: "Home", New: 2, Bytes: 2048})
+	f.emit(engine.Event{Kind: engine.EventFinished, Account: "Home", Result: &engine.Result{Account: "Home", New: 2, Bytes: 2048}})
 	f.eventually(t, "the status bar", func() bool {
-		return strings.Contains(f.w.Status.Text, "2 new messages") && strings.HasPrefix(f.w.LastCheck.Text, "Last check")
+		return strings.Contains(f.w.status.Text, "2 new messages") && strings.HasPrefix(f.w.lastCheck.Text, "Last check")
 	})
-	f.q.wait(f.w.CheckNow)
-	if checks := f.fp.Checks(); len(checks) != 1 || checks[0] != "" {
+	f.q.wait(f.w.checkNow)
+	if checks := f.fp.checked(); len(checks) != 1 || checks[0] != "" {
 		t.Errorf("Check now asked the poller for %q, want one check of every account", checks)
 	}
 }
 
 func TestNewMailNotification(t *testing.T) {
-	n := ui.NewMailNotification("Home", 3, []mailstore.Message{{From: "Bob <bob@example.org>", Subject: "Hi"}})
+	n := newMailNotification("Home", 3, []mailstore.Message{{From: "Bob <bob@example.org>", Subject: "Hi"}})
 	if n.Title != "3 new messages in Home" || n.Content != "Bob <bob@example.org>: Hi" {
 		t.Errorf("notification = %q / %q", n.Title, n.Content)
 	}
@@ -521,24 +542,24 @@ func TestNewMailNotification(t *testing.T) {
 
 func TestPreferences(t *testing.T) {
 	f := newWindow(t)
-	var d *ui.PreferencesDialog
+	var d *preferencesDialog
 	f.q.wait(func() {
-		d = f.w.NewPreferencesDialog()
-		d.Interval.SetSelected("30 minutes")
-		d.Notifications.SetChecked(false)
-		d.KeepInTray.SetChecked(true)
-		d.Theme.SetSelected("Dark")
-		d.Apply()
+		d = f.w.newPreferencesDialog()
+		d.interval.SetSelected("30 minutes")
+		d.notifications.SetChecked(false)
+		d.keepInTray.SetChecked(true)
+		d.theme.SetSelected("Dark")
+		d.apply()
 	})
-	p := f.w.App.Preferences()
+	p := f.w.app.Preferences()
 	if p.Int("default_check_interval_minutes") != 30 || p.Bool("notifications") || !p.Bool("keep_running_in_tray") || p.String("theme") != "dark" {
 		t.Errorf("stored preferences: interval %d notifications %v tray %v theme %q",
 			p.Int("default_check_interval_minutes"), p.Bool("notifications"), p.Bool("keep_running_in_tray"), p.String("theme"))
 	}
 	// A new account starts with the preferred interval.
-	var form *ui.AccountForm
-	f.q.wait(func() { form = f.w.NewAccountForm(nil) })
-	if got := f.text(func() string { return form.Interval.Text }); got != "30" {
+	var form *accountForm
+	f.q.wait(func() { form = f.w.newAccountForm(nil) })
+	if got := f.text(func() string { return form.interval.Text }); got != "30" {
 		t.Errorf("new account interval = %q, want 30", got)
 	}
 }

@@ -19,21 +19,21 @@ import (
 	"github.com/pouchmail/pouch/mailstore"
 )
 
-// Viewer shows the open message: header fields, the text body (plain text, or HTML turned into
+// viewer shows the open message: header fields, the text body (plain text, or HTML turned into
 // text: nothing remote is ever loaded) and the attachments with Save… and Open.
-type Viewer struct {
-	From, To, Cc, Date, Subject *widget.Label
+type viewer struct {
+	from, to, cc, date, subject *widget.Label
 	ccKey                       *widget.Label
-	Body                        *widget.Label
-	Note                        *widget.Label // "converted from HTML", parse problems
-	Attachments                 *fyne.Container
+	body                        *widget.Label
+	note                        *widget.Label // "converted from HTML", parse problems
+	attachments                 *fyne.Container
 	header                      *fyne.Container
 	content                     fyne.CanvasObject
-	m                           *MainWindow
+	m                           *mainWindow
 }
 
-func newViewer(m *MainWindow) *Viewer {
-	v := &Viewer{m: m, Attachments: container.NewVBox()}
+func newViewer(m *mainWindow) *viewer {
+	v := &viewer{m: m, attachments: container.NewVBox()}
 	value := func() *widget.Label {
 		l := widget.NewLabel("")
 		l.Wrapping = fyne.TextWrapWord
@@ -45,66 +45,66 @@ func newViewer(m *MainWindow) *Viewer {
 		l.TextStyle = fyne.TextStyle{Bold: true}
 		return l
 	}
-	v.From, v.To, v.Cc, v.Date, v.Subject = value(), value(), value(), value(), value()
-	v.Subject.TextStyle = fyne.TextStyle{Bold: true}
+	v.from, v.to, v.cc, v.date, v.subject = value(), value(), value(), value(), value()
+	v.subject.TextStyle = fyne.TextStyle{Bold: true}
 	v.ccKey = key("Cc")
 	v.header = container.New(layout.NewFormLayout(),
-		key("From"), v.From, key("To"), v.To, v.ccKey, v.Cc, key("Date"), v.Date, key("Subject"), v.Subject)
-	v.Note = widget.NewLabel("")
-	v.Note.Importance = widget.LowImportance
-	v.Note.Hide()
-	v.Body = widget.NewLabel("Select a message to read it.")
-	v.Body.Wrapping = fyne.TextWrapWord
-	v.Body.Selectable = true
-	top := container.NewVBox(v.header, v.Attachments, v.Note, widget.NewSeparator())
-	v.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(v.Body))
+		key("From"), v.from, key("To"), v.to, v.ccKey, v.cc, key("Date"), v.date, key("Subject"), v.subject)
+	v.note = widget.NewLabel("")
+	v.note.Importance = widget.LowImportance
+	v.note.Hide()
+	v.body = widget.NewLabel("Select a message to read it.")
+	v.body.Wrapping = fyne.TextWrapWord
+	v.body.Selectable = true
+	top := container.NewVBox(v.header, v.attachments, v.note, widget.NewSeparator())
+	v.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(v.body))
 	v.clear("Select a message to read it.")
 	return v
 }
 
 // clear empties the viewer and shows text instead of a message.
-func (v *Viewer) clear(text string) {
-	for _, l := range []*widget.Label{v.From, v.To, v.Cc, v.Date, v.Subject} {
+func (v *viewer) clear(text string) {
+	for _, l := range []*widget.Label{v.from, v.to, v.cc, v.date, v.subject} {
 		l.SetText("")
 	}
 	v.header.Hide()
-	v.Attachments.RemoveAll()
-	v.Note.Hide()
-	v.Body.SetText(text)
+	v.attachments.RemoveAll()
+	v.note.Hide()
+	v.body.SetText(text)
 }
 
-func (v *Viewer) show(mv *engine.MessageView) {
-	v.From.SetText(orDash(mv.From))
-	v.To.SetText(orDash(mv.To))
-	v.Cc.SetText(mv.Cc)
+func (v *viewer) show(mv *engine.MessageView) {
+	v.from.SetText(orDash(mv.From))
+	v.to.SetText(orDash(mv.To))
+	v.cc.SetText(mv.Cc)
 	if mv.Cc == "" {
 		v.ccKey.Hide()
-		v.Cc.Hide()
+		v.cc.Hide()
 	} else {
 		v.ccKey.Show()
-		v.Cc.Show()
+		v.cc.Show()
 	}
-	v.Date.SetText(formatDate(&mv.Message, "Monday 2 January 2006, 15:04"))
-	v.Subject.SetText(orDash(mv.Subject))
+	v.date.SetText(formatDate(&mv.Message, "Monday 2 January 2006, 15:04"))
+	v.subject.SetText(orDash(mv.Subject))
 	v.header.Show()
-	v.Attachments.RemoveAll()
+	v.attachments.RemoveAll()
 	for i, a := range mv.Body.Attachments {
-		v.Attachments.Add(v.attachmentRow(mv.ID, i, a))
+		v.attachments.Add(v.attachmentRow(mv.ID, i, a))
 	}
 	switch {
 	case mv.Partial:
-		v.Note.SetText("Only the header was downloaded: the message is larger than the account's size limit.")
-		v.Note.Show()
+		v.note.SetText("Only the header was downloaded: the message is larger than the account's size limit.")
+		v.note.Show()
 	case mv.Body.HTML:
-		v.Note.SetText("Shown as text, converted from HTML; remote content is never loaded.")
-		v.Note.Show()
+		v.note.SetText("Shown as text, converted from HTML; remote content is never loaded.")
+		v.note.Show()
 	default:
-		v.Note.Hide()
+		v.note.Hide()
 	}
-	v.Body.SetText(mv.Body.Text)
+	v.body.SetText(mv.Body.Text)
 }
 
-func (v *Viewer) attachmentRow(id int64, i int, a mailstore.Attachment) fyne.CanvasObject {
+func (v *viewer) attachmentRow(id int64, i int, a mailstore.Attachment) fyne.CanvasObject {
 	name := a.Filename
 	if name == "" {
 		name = fmt.Sprintf("attachment-%d", i+1)
@@ -124,7 +124,7 @@ func orDash(s string) string {
 }
 
 // showMessage loads a message off the UI goroutine, shows it and marks it read.
-func (m *MainWindow) showMessage(id int64) {
+func (m *mainWindow) showMessage(id int64) {
 	eng := m.eng
 	var mv *engine.MessageView
 	m.bridge.run(func(ctx context.Context) (err error) {
@@ -133,20 +133,20 @@ func (m *MainWindow) showMessage(id int64) {
 	}, func(err error) {
 		if err != nil {
 			m.open = nil
-			m.Viewer.clear("Could not open the message: " + err.Error())
+			m.viewer.clear("Could not open the message: " + err.Error())
 			return
 		}
 		m.open = mv
-		m.Viewer.show(mv)
+		m.viewer.show(mv)
 		if !mv.Read {
 			m.setRead([]int64{id}, true)
 		}
-		m.Toolbar.update()
+		m.toolbar.update()
 	})
 }
 
 // setRead changes the read state here at once and in the store in the background.
-func (m *MainWindow) setRead(ids []int64, read bool) {
+func (m *mainWindow) setRead(ids []int64, read bool) {
 	want := map[int64]bool{}
 	for _, id := range ids {
 		want[id] = true
@@ -161,8 +161,8 @@ func (m *MainWindow) setRead(ids []int64, read bool) {
 	if m.open != nil && want[m.open.ID] {
 		m.open.Read = read
 	}
-	m.List.Refresh()
-	m.Toolbar.update()
+	m.list.Refresh()
+	m.toolbar.update()
 	eng := m.eng
 	m.bridge.run(func(ctx context.Context) error {
 		return eng.SetRead(ctx, ids, read)
@@ -175,9 +175,9 @@ func (m *MainWindow) setRead(ids []int64, read bool) {
 	})
 }
 
-// WriteAttachment extracts attachment i of message id into w (closing it) off the UI goroutine;
+// writeAttachment extracts attachment i of message id into w (closing it) off the UI goroutine;
 // done runs on the UI goroutine.
-func (m *MainWindow) WriteAttachment(id int64, i int, w io.WriteCloser, done func(error)) {
+func (m *mainWindow) writeAttachment(id int64, i int, w io.WriteCloser, done func(error)) {
 	eng := m.eng
 	m.bridge.run(func(ctx context.Context) error {
 		defer w.Close()
@@ -194,7 +194,7 @@ func (m *MainWindow) WriteAttachment(id int64, i int, w io.WriteCloser, done fun
 	}, done)
 }
 
-func (m *MainWindow) saveAttachment(id int64, i int, name string) {
+func (m *mainWindow) saveAttachment(id int64, i int, name string) {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
 			m.showError("Could not save the attachment", err)
@@ -210,7 +210,7 @@ func (m *MainWindow) saveAttachment(id int64, i int, name string) {
 			}
 			m.setStatus("Saved " + w.URI().Path() + ".")
 		})
-	}, m.Window)
+	}, m.window)
 	d.SetFileName(name)
 	d.Resize(fyne.NewSize(800, 560))
 	d.Show()
@@ -219,7 +219,7 @@ func (m *MainWindow) saveAttachment(id int64, i int, name string) {
 // saveAttachmentTo saves attachment i of message id as the file the save dialog opened. That
 // file was created with the umask's mode (often world-readable), so it is only closed here;
 // the engine puts a private (0600) file in its place.
-func (m *MainWindow) saveAttachmentTo(id int64, i int, w fyne.URIWriteCloser, done func(error)) {
+func (m *mainWindow) saveAttachmentTo(id int64, i int, w fyne.URIWriteCloser, done func(error)) {
 	eng, path := m.eng, w.URI().Path()
 	m.bridge.run(func(ctx context.Context) error {
 		_ = w.Close()
@@ -229,7 +229,7 @@ func (m *MainWindow) saveAttachmentTo(id int64, i int, w fyne.URIWriteCloser, do
 
 // openAttachment writes the attachment into this run's private directory of opened files
 // (removed when Pouch quits) and hands it to the desktop's default application.
-func (m *MainWindow) openAttachment(id int64, i int) {
+func (m *mainWindow) openAttachment(id int64, i int) {
 	eng, opened := m.eng, m.opened
 	var path string
 	m.bridge.run(func(ctx context.Context) error {
@@ -249,7 +249,7 @@ func (m *MainWindow) openAttachment(id int64, i int) {
 		}
 		u, err := url.Parse(storage.NewFileURI(path).String())
 		if err == nil {
-			err = m.App.OpenURL(u)
+			err = m.app.OpenURL(u)
 		}
 		if err != nil {
 			m.showError("Could not open the attachment", err)
