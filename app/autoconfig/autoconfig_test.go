@@ -9,69 +9,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/miekg/dns"
+	"github.com/pouchmail/pouch/app/autoconfig/autoconfigtest"
 	"github.com/pouchmail/pouch/pop3/pop3test"
 )
-
-// zone is a DNS server on loopback (github.com/miekg/dns) answering from records given as
-// zone-file lines; anything else is NXDOMAIN.
-type zone struct {
-	addr string
-	mu   sync.Mutex
-	rrs  []dns.RR
-}
-
-func newZone(t *testing.T, records ...string) *zone {
-	t.Helper()
-	z := &zone{}
-	for _, r := range records {
-		rr, err := dns.NewRR(r)
-		if err != nil {
-			t.Fatalf("record %q: %v", r, err)
-		}
-		z.rrs = append(z.rrs, rr)
-	}
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(z.serve)}
-	go srv.ActivateAndServe()
-	t.Cleanup(func() { srv.Shutdown() })
-	z.addr = pc.LocalAddr().String()
-	return z
-}
-
-func (z *zone) serve(w dns.ResponseWriter, req *dns.Msg) {
-	m := new(dns.Msg)
-	m.SetReply(req)
-	m.Authoritative = true
-	z.mu.Lock()
-	for _, q := range req.Question {
-		for _, rr := range z.rrs {
-			h := rr.Header()
-			if strings.EqualFold(h.Name, q.Name) && (h.Rrtype == q.Qtype || q.Qtype == dns.TypeANY) {
-				m.Answer = append(m.Answer, rr)
-			}
-		}
-	}
-	z.mu.Unlock()
-	if len(m.Answer) == 0 {
-		m.Rcode = dns.RcodeNameError
-	}
-	w.WriteMsg(m)
-}
-
-func (z *zone) resolver() *net.Resolver {
-	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, "udp", z.addr)
-	}}
-}
 
 // httpsSite serves autoconfig files over HTTPS with a certificate for the given names; the
 // returned client reaches it for any https URL whose host resolves (through r) to loopback.
@@ -123,7 +66,7 @@ const tbConfig = `<?xml version="1.0"?>
 </clientConfig>`
 
 func TestDiscoverSources(t *testing.T) {
-	z := newZone(t,
+	z := autoconfigtest.NewZone(t,
 		"autoconfig.auto.test. 60 IN A 127.0.0.1",
 		"wellknown.test. 60 IN A 127.0.0.1",
 		"hosted.test. 60 IN MX 10 aspmx.l.google.com.",
@@ -134,7 +77,7 @@ func TestDiscoverSources(t *testing.T) {
 		"_pop3s._tcp.none.test. 60 IN SRV 0 0 0 .",
 		"_pop3._tcp.none.test. 60 IN SRV 0 1 110 pop.none.test.",
 	)
-	r := z.resolver()
+	r := z.Resolver()
 	site := httpsSite(t, r, map[string]string{
 		"autoconfig.auto.test/mail/config-v1.1.xml":                  fmt.Sprintf(tbConfig, "auto.test"),
 		"wellknown.test/.well-known/autoconfig/mail/config-v1.1.xml": fmt.Sprintf(tbConfig, "wellknown.test"),

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pouchmail/pouch/app/autoconfig/autoconfigtest"
 	"github.com/pouchmail/pouch/pop3/pop3test"
 )
 
@@ -26,19 +27,19 @@ func hostPort(t *testing.T, addr string) (string, int) {
 // certificate does not cover is reported, never accepted.
 func TestProbeDovecot(t *testing.T) {
 	d := pop3test.NewDovecot(t, nil)
-	z := newZone(t, "pop.guess.test. 60 IN A 127.0.0.1")
+	z := autoconfigtest.NewZone(t, "pop.guess.test. 60 IN A 127.0.0.1")
 	roots := pop3test.CertPool(d.CertPEM)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	_, tlsPort := hostPort(t, d.TLSAddr)
 	_, plainPort := hostPort(t, d.PlainAddr)
 	for _, s := range []Server{{Host: "localhost", Port: tlsPort, Security: TLS}, {Host: "localhost", Port: plainPort, Security: StartTLS}} {
-		if err := ProbePOP3(ctx, z.resolver(), roots, s); err != nil {
+		if err := ProbePOP3(ctx, z.Resolver(), roots, s); err != nil {
 			t.Errorf("ProbePOP3(%+v) = %v", s, err)
 		}
 	}
 	for _, s := range []Server{{Host: "pop.guess.test", Port: tlsPort, Security: TLS}, {Host: "pop.guess.test", Port: plainPort, Security: StartTLS}} {
-		err := ProbePOP3(ctx, z.resolver(), roots, s)
+		err := ProbePOP3(ctx, z.Resolver(), roots, s)
 		var ce *CertificateError
 		if !errors.As(err, &ce) {
 			t.Errorf("ProbePOP3(%+v) = %v, want a CertificateError", s, err)
@@ -49,7 +50,7 @@ func TestProbeDovecot(t *testing.T) {
 // TestGuess: the first guessed name that answers with a valid certificate wins; one with a
 // certificate for another name is passed over (and reported when nothing else answers).
 func TestGuess(t *testing.T) {
-	z := newZone(t, "pop.guess.test. 60 IN A 127.0.0.1", "pop3.guess.test. 60 IN A 127.0.0.1", "mail.guess.test. 60 IN A 127.0.0.1")
+	z := autoconfigtest.NewZone(t, "pop.guess.test. 60 IN A 127.0.0.1", "pop3.guess.test. 60 IN A 127.0.0.1", "mail.guess.test. 60 IN A 127.0.0.1")
 	serve := func(name string) string {
 		cert, _ := pop3test.NewTLSCert(name)
 		srv := pop3test.NewServer(t, pop3test.StartTLS(&tls.Config{Certificates: []tls.Certificate{cert}}).AllowError(),
@@ -72,9 +73,9 @@ func TestGuess(t *testing.T) {
 		}
 		_, port := hostPort(t, addr)
 		s.Port = port
-		return ProbePOP3(ctx, z.resolver(), pool, s)
+		return ProbePOP3(ctx, z.Resolver(), pool, s)
 	}
-	s, err := guess(context.Background(), &Options{Resolver: z.resolver(), Probe: probe, StepTimeout: 10 * time.Second}, "guess.test")
+	s, err := guess(context.Background(), &Options{Resolver: z.Resolver(), Probe: probe, StepTimeout: 10 * time.Second}, "guess.test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +84,7 @@ func TestGuess(t *testing.T) {
 	}
 	delete(route, "pop3.guess.test:995")
 	route["pop.guess.test:995"] = serve("elsewhere.test")
-	_, err = guess(context.Background(), &Options{Resolver: z.resolver(), Probe: probe, StepTimeout: 10 * time.Second}, "guess.test")
+	_, err = guess(context.Background(), &Options{Resolver: z.Resolver(), Probe: probe, StepTimeout: 10 * time.Second}, "guess.test")
 	var ge *GuessError
 	if !errors.As(err, &ge) || len(ge.Certificates) != 1 || !errors.Is(err, ErrNotFound) {
 		t.Errorf("guess with only a wrong certificate = %v, want a GuessError reporting it", err)
