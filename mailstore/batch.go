@@ -91,11 +91,11 @@ func prepareBatch(ctx context.Context, tx *sql.Tx) (*batchStmts, error) {
 		// The row says which bytes the UIDL named when they were downloaded. When they differ
 		// from what the row knew, the UIDL names a new message: it is first seen now, and an
 		// old delete request does not apply to it.
-		{&b.ledger, `INSERT INTO ledger (account_id, uidl, first_seen, downloaded_at, message_id, size, sha256, failures, failure)
-			VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, 0, '')
+		{&b.ledger, `INSERT INTO ledger (account_id, uidl, first_seen, downloaded_at, message_id, size, sha256, partial, failures, failure)
+			VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, 0, '')
 			ON CONFLICT (account_id, uidl) DO UPDATE SET downloaded_at = excluded.downloaded_at,
 				message_id = excluded.message_id, size = excluded.size, sha256 = excluded.sha256,
-				failures = 0, failure = '',
+				partial = excluded.partial, failures = 0, failure = '', failed_at = NULL, deleted_at = NULL,
 				first_seen = CASE WHEN ledger.sha256 IS NOT excluded.sha256 AND ledger.sha256 IS NOT NULL
 					THEN excluded.first_seen ELSE ledger.first_seen END,
 				delete_requested_at = CASE WHEN ledger.sha256 IS NOT excluded.sha256
@@ -159,7 +159,7 @@ func (sv *Saver) Save(ctx context.Context, items []BatchItem, now time.Time) ([]
 		if err != nil {
 			return nil, wrap(fmt.Errorf("message %q: %w", it.UIDL, err))
 		}
-		if _, err := st.ledger.ExecContext(ctx, sv.accountID, it.UIDL, t, r.ID, r.Size, r.SHA256); err != nil {
+		if _, err := st.ledger.ExecContext(ctx, sv.accountID, it.UIDL, t, r.ID, r.Size, r.SHA256, it.Partial); err != nil {
 			return nil, wrap(fmt.Errorf("message %q: %w", it.UIDL, err))
 		}
 		results[i] = r

@@ -18,12 +18,14 @@ type LedgerEntry struct {
 	DeleteRequested   *time.Time // a local delete asked for the server copy to go; nil if not
 	// Size and SHA256 describe the bytes downloaded under the UIDL (0 and "" if unknown); a
 	// server copy is deleted only while it still matches them.
-	Size   int64
-	SHA256 string
+	Size    int64
+	SHA256  string
+	Partial bool // only the headers were downloaded
 	// Failures counts the sessions that could not download the message; Failure is the last
 	// reason ("" if none).
 	Failures int
 	Failure  string
+	FailedAt time.Time // zero if never
 }
 
 // Ledger returns an account's ledger keyed by UIDL.
@@ -45,11 +47,14 @@ func (s *Store) LedgerDeletable(ctx context.Context, accountID int64, seenBy *ti
 
 // EachLedgerKnown calls fn for every UIDL in an account's ledger, in ascending byte order
 // (the primary key's order, so no sort), with done true for those needing no download
-// (downloaded, or deleted from the server). Streaming lets a session diff a large mailbox
+// (downloaded, and not deleted from the server since). Streaming lets a session diff a large mailbox
 // against the ledger without holding the ledger in memory.
 func (s *Store) EachLedgerKnown(ctx context.Context, accountID int64, fn func(uidl string, done bool) error) error {
 	// BINARY collation orders like Go's string comparison, which the caller's merge relies on.
-	rows, err := s.db.QueryContext(ctx, `SELECT uidl, downloaded_at IS NOT NULL OR deleted_at IS NOT NULL
+	// A UIDL Pouch deleted (QUIT confirmed) that the server lists again names another message
+	// (or the server ignored the deletion): it is downloaded again, and the saver keeps the
+	// bytes only if they are new.
+	rows, err := s.db.QueryContext(ctx, `SELECT uidl, downloaded_at IS NOT NULL AND deleted_at IS NULL
 		FROM ledger WHERE account_id = ? ORDER BY uidl COLLATE BINARY`, accountID)
 	if err != nil {
 		return fmt.Errorf("mailstore: ledger: %w", err)
@@ -75,7 +80,7 @@ func (s *Store) EachLedgerKnown(ctx context.Context, accountID int64, fn func(ui
 
 func (s *Store) ledgerWhere(ctx context.Context, where string, args ...any) (map[string]LedgerEntry, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT uidl, first_seen, downloaded_at, deleted_at, coalesce(message_id, 0), delete_requested_at,
-		coalesce(size, 0), coalesce(sha256, ''), failures, failure
+		coalesce(size, 0), coalesce(sha256, ''), partial, failures, failure, failed_at
 		FROM ledger WHERE account_id = ?`+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("mailstore: ledger: %w", err)
@@ -87,16 +92,19 @@ func (s *Store) ledgerWhere(ctx context.Context, where string, args ...any) (map
 			e                   LedgerEntry
 			first               int64
 			downloaded, deleted sql.NullInt64
-			requested           sql.NullInt64
+			requested, failedAt sql.NullInt64
 		)
 		if err := rows.Scan(&e.UIDL, &first, &downloaded, &deleted, &e.MessageID, &requested,
-			&e.Size, &e.SHA256, &e.Failures, &e.Failure); err != nil {
+			&e.Size, &e.SHA256, &e.Partial, &e.Failures, &e.Failure, &failedAt); err != nil {
 			return nil, fmt.Errorf("mailstore: ledger: %w", err)
 		}
 		e.FirstSeen = time.Unix(first, 0)
 		e.Downloaded = unixPtr(downloaded)
 		e.DeletedFromServer = unixPtr(deleted)
 		e.DeleteRequested = unixPtr(requested)
+		if failedAt.Valid {
+			e.FailedAt = time.Unix(failedAt.Int64, 0)
+		}
 		l[e.UIDL] = e
 	}
 	if err := rows.Err(); err != nil {
@@ -129,31 +137,45 @@ func (s *Store) MarkDeleted(ctx context.Context, accountID int64, uidls []string
 		`UPDATE ledger SET deleted_at = ?3 WHERE account_id = ?1 AND uidl = ?2 AND deleted_at IS NULL`, now)
 }
 
-// RecordFailure notes that the message under uidl could not be downloaded in this session,
-// and why; the next session tries again, after the others.
-func (s *Store) RecordFailure(ctx context.Context, accountID int64, uidl, reason string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE ledger SET failures = failures + 1, failure = ?
-		WHERE account_id = ? AND uidl = ?`, reason, accountID, uidl)
+// RecordFailure notes that the message under uidl could not be downloaded (or checked) in the
+// session at now, and why.
+func (s *Store) RecordFailure(ctx context.Context, accountID int64, uidl, reason string, now time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE ledger SET failures = failures + 1, failure = ?, failed_at = ?
+		WHERE account_id = ? AND uidl = ?`, reason, now.Unix(), accountID, uidl)
 	if err != nil {
 		return fmt.Errorf("mailstore: record failure: %w", err)
 	}
 	return nil
 }
 
-// FailedUIDLs returns the UIDLs of an account whose download failed in an earlier session.
-func (s *Store) FailedUIDLs(ctx context.Context, accountID int64) (map[string]bool, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT uidl FROM ledger WHERE account_id = ? AND failures > 0`, accountID)
+// Failure is what the ledger knows of a message's failed downloads.
+type Failure struct {
+	Count  int
+	Last   time.Time
+	Reason string
+}
+
+// Failures returns, by UIDL, the messages of an account whose download failed in an earlier
+// session.
+func (s *Store) Failures(ctx context.Context, accountID int64) (map[string]Failure, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT uidl, failures, coalesce(failed_at, 0), failure FROM ledger
+		WHERE account_id = ? AND failures > 0`, accountID)
 	if err != nil {
-		return nil, fmt.Errorf("mailstore: failed UIDLs: %w", err)
+		return nil, fmt.Errorf("mailstore: failures: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]bool{}
+	out := map[string]Failure{}
 	for rows.Next() {
-		var u string
-		if err := rows.Scan(&u); err != nil {
-			return nil, fmt.Errorf("mailstore: failed UIDLs: %w", err)
+		var (
+			u  string
+			f  Failure
+			at int64
+		)
+		if err := rows.Scan(&u, &f.Count, &at, &f.Reason); err != nil {
+			return nil, fmt.Errorf("mailstore: failures: %w", err)
 		}
-		out[u] = true
+		f.Last = time.Unix(at, 0)
+		out[u] = f
 	}
 	return out, rows.Err()
 }

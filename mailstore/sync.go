@@ -310,7 +310,7 @@ func (s *Store) ReplaceMessageFrom(ctx context.Context, id int64, r io.Reader) (
 		return nil, wrap(err)
 	}
 	// The ledger now knows the whole message's bytes: they are what a deletion is checked against.
-	if _, err := tx.ExecContext(ctx, `UPDATE ledger SET size = ?, sha256 = ? WHERE message_id = ?`, size, sha, id); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE ledger SET size = ?, sha256 = ?, partial = 0 WHERE message_id = ?`, size, sha, id); err != nil {
 		return nil, wrap(err)
 	}
 	if err := checkDurable(ctx, tx); err != nil {

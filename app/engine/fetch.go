@@ -242,47 +242,74 @@ func (e *Engine) session(ctx context.Context, a *mailstore.Account, res *Result,
 	// Every listed UIDL is now in the ledger; when the ledger holds nothing else, there is
 	// nothing to prune after the session.
 	prune := known+len(unseen) != len(uidls)
-	// Messages that may be deleted in this session are first compared with the server's
-	// copy: a UIDL that now names other bytes is downloaded again, as a new message.
-	onServer, recheck, err := e.checkServerCopies(ctx, a, c, uidls)
-	if err != nil {
-		return err
-	}
-	res.Changed = len(recheck)
-	todo = mergeTodo(todo, recheck)
-	// Messages that failed before go last, so that one bad message never holds up the rest.
-	var failed map[string]bool
-	if len(todo) > 0 {
-		if failed, err = e.store.FailedUIDLs(ctx, a.ID); err != nil {
-			return &NotDeletedError{Err: err}
-		}
-		slices.SortStableFunc(todo, func(x, y pop3.UIDL) int {
-			return cmpBool(failed[x.UID], failed[y.UID])
-		})
-	}
-	// Sizes (LIST) tell which messages to fetch as headers only and, once a download has
-	// failed, which are too large to fetch at all.
-	var sizes map[int]int64
-	if len(todo) > 0 && ((a.SizeLimit > 0 && caps.Top) || len(failed) > 0) {
-		list, err := c.ListAll(ctx)
-		if err != nil {
-			return err
-		}
-		sizes = make(map[int]int64, len(list))
-		for _, m := range list {
-			sizes[m.ID] = m.Size
-		}
-	}
 	sizeLimit := a.SizeLimit
 	if !caps.Top {
 		sizeLimit = 0 // headers only needs TOP
 	}
-	fresh, err := e.download(ctx, a, c, sp, todo, sizes, sizeLimit, res, report)
+	fetch := func(todo []pop3.UIDL) (map[string]bool, error) {
+		if len(todo) == 0 {
+			return nil, nil
+		}
+		// Messages that failed before go last, so that one bad message never holds up the rest;
+		// one that failed again and again is tried once a day (it may break the connection,
+		// and with it the deletions of every session).
+		failed, err := e.store.Failures(ctx, a.ID)
+		if err != nil {
+			return nil, err
+		}
+		todo = slices.DeleteFunc(todo, func(u pop3.UIDL) bool {
+			if f, ok := failed[u.UID]; ok && resting(f, e.opts.Now()) {
+				res.Skipped = append(res.Skipped, Skipped{UIDL: u.UID, Reason: restingReason(f)})
+				return true
+			}
+			return false
+		})
+		slices.SortStableFunc(todo, func(x, y pop3.UIDL) int {
+			_, fx := failed[x.UID]
+			_, fy := failed[y.UID]
+			return cmpBool(fx, fy)
+		})
+		// Sizes (LIST) tell which messages to fetch as headers only and, once a download has
+		// failed, which are too large to fetch at all.
+		var sizes map[int]int64
+		if (a.SizeLimit > 0 && caps.Top) || len(failed) > 0 {
+			list, err := c.ListAll(ctx)
+			if err != nil {
+				return nil, err
+			}
+			sizes = make(map[int]int64, len(list))
+			for _, m := range list {
+				sizes[m.ID] = m.Size
+			}
+		}
+		return e.download(ctx, a, c, sp, todo, sizes, sizeLimit, res, report)
+	}
+	// New mail first: nothing the checks below run into can hold it up.
+	onServer, err := fetch(todo)
 	if err != nil {
 		return &NotDeletedError{Err: err}
 	}
-	for u := range fresh {
+	if onServer == nil {
+		onServer = map[string]bool{}
+	}
+	// Messages that may be deleted in this session and were downloaded before are compared with
+	// the server's copy: a UIDL that now names other bytes is downloaded again, as a new message.
+	verified, recheck, err := e.checkServerCopies(ctx, a, c, uidls, onServer, res)
+	if err != nil {
+		return &NotDeletedError{Err: err}
+	}
+	for u := range verified {
 		onServer[u] = true
+	}
+	if len(recheck) > 0 {
+		res.Changed = len(recheck)
+		fresh, err := fetch(recheck)
+		if err != nil {
+			return &NotDeletedError{Err: err}
+		}
+		for u := range fresh {
+			onServer[u] = true
+		}
 	}
 	dele, err := e.dueForDeletion(ctx, a, uidls, onServer)
 	if err != nil {
@@ -306,13 +333,16 @@ func (e *Engine) download(ctx context.Context, a *mailstore.Account, c *pop3.Cli
 		return nil, nil
 	}
 	p := e.newPipeline(ctx, a.ID, sp, false, len(todo), report)
+	skippedBefore := len(res.Skipped)
 	err := e.downloadInto(ctx, c, p, todo, sizes, sizeLimit, res)
 	if ferr := p.finish(); ferr != nil && err == nil {
 		err = ferr
 	}
-	res.New, res.Bytes, res.Partial = p.newMsgs, p.bytes, p.partial
-	for _, sk := range res.Skipped {
-		if rerr := e.store.RecordFailure(ctx, a.ID, sk.UIDL, sk.Reason); rerr != nil && err == nil {
+	res.New += p.newMsgs
+	res.Bytes += p.bytes
+	res.Partial += p.partial
+	for _, sk := range res.Skipped[skippedBefore:] {
+		if rerr := e.store.RecordFailure(ctx, a.ID, sk.UIDL, sk.Reason, e.opts.Now()); rerr != nil && err == nil {
 			err = rerr
 		}
 	}
@@ -420,35 +450,44 @@ func (e *Engine) deletable(ctx context.Context, a *mailstore.Account, now time.T
 }
 
 // checkServerCopies reads again (RETR, pipelined) and hashes each listed message that was
-// downloaded in an earlier session and may be deleted in this one: neither a UIDL nor a size
-// proves that the server still holds the bytes stored here (servers reuse UIDLs after a
-// rebuild, and a message can change under its UIDL, size and all). Those holding the bytes the
-// ledger recorded are returned in onServer; those holding others in recheck, to be downloaded
-// as new messages. A message whose bytes the ledger does not know is in neither: it stays on
-// the server. Each message is read this way once in its life, when it falls due.
-func (e *Engine) checkServerCopies(ctx context.Context, a *mailstore.Account, c *pop3.Client, uidls []pop3.UIDL) (onServer map[string]bool, recheck []pop3.UIDL, err error) {
+// downloaded in an earlier session and may be deleted in this one (fresh: downloaded in this
+// one): neither a UIDL nor a size proves that the server still holds the bytes stored here
+// (servers reuse UIDLs after a rebuild, and a message can change under its UIDL, size and
+// all). Those holding the bytes the ledger recorded are returned in onServer; those holding
+// others in recheck, to be downloaded as new messages. A message whose bytes the ledger does
+// not know, or that could not be read again in three sessions, is in neither: it stays on the
+// server. Each message is read this way once in its life, when it falls due.
+func (e *Engine) checkServerCopies(ctx context.Context, a *mailstore.Account, c *pop3.Client, uidls []pop3.UIDL, fresh map[string]bool, res *Result) (onServer map[string]bool, recheck []pop3.UIDL, err error) {
 	onServer = map[string]bool{}
 	now := e.opts.Now()
 	ledger, err := e.deletable(ctx, a, now)
 	if err != nil {
-		return nil, nil, &NotDeletedError{Err: err}
+		return nil, nil, err
 	}
 	var ids []int
 	byID := map[int]pop3.UIDL{}
 	for _, u := range uidls {
-		if le, ok := ledger[u.UID]; ok && le.SHA256 != "" && deleteReason(a, le, now) != "" {
-			ids = append(ids, u.ID)
-			byID[u.ID] = u
+		le, ok := ledger[u.UID]
+		if !ok || fresh[u.UID] || le.SHA256 == "" || deleteReason(a, le, now) == "" {
+			continue
 		}
+		if f := (mailstore.Failure{Count: le.Failures, Last: le.FailedAt, Reason: le.Failure}); resting(f, now) {
+			res.Skipped = append(res.Skipped, Skipped{UIDL: u.UID, Reason: restingReason(f)})
+			continue
+		}
+		ids = append(ids, u.ID)
+		byID[u.ID] = u
 	}
 	if len(ids) == 0 {
 		return onServer, nil, nil
 	}
 	h := sha256.New()
-	err = retrMany(ctx, c, ids, func(id int, r io.Reader) error {
+	skipped, err := retrSkipping(ctx, c, ids, func(id int, r io.Reader) error {
 		h.Reset()
-		if _, err := io.Copy(h, io.LimitReader(r, maxMessageSize+1)); err != nil {
+		if n, err := io.Copy(h, io.LimitReader(r, maxMessageSize+1)); err != nil {
 			return err
+		} else if n > maxMessageSize {
+			return &tooLargeError{limit: maxMessageSize}
 		}
 		u := byID[id]
 		if hex.EncodeToString(h.Sum(nil)) == ledger[u.UID].SHA256 {
@@ -458,10 +497,34 @@ func (e *Engine) checkServerCopies(ctx context.Context, a *mailstore.Account, c 
 		}
 		return nil
 	})
+	for _, sk := range skipped {
+		u := byID[sk.id]
+		reason := "could not be read again to check it before deleting: " + sk.reason
+		res.Skipped = append(res.Skipped, Skipped{UIDL: u.UID, Reason: reason})
+		if rerr := e.store.RecordFailure(ctx, a.ID, u.UID, reason, e.opts.Now()); rerr != nil && err == nil {
+			err = rerr
+		}
+	}
 	if err != nil {
-		return nil, nil, &NotDeletedError{Err: fmt.Errorf("comparing the server's copies with the local ones: %w", err)}
+		return nil, nil, fmt.Errorf("comparing the server's copies with the local ones: %w", err)
 	}
 	return onServer, recheck, nil
+}
+
+// After retryFailures failed sessions, a message is tried again only once per retryEvery: it
+// stays on the server meanwhile (retention says why), and the sessions in between, their
+// deletions included, are not spoiled by it.
+const (
+	retryFailures = 3
+	retryEvery    = 24 * time.Hour
+)
+
+func resting(f mailstore.Failure, now time.Time) bool {
+	return f.Count >= retryFailures && now.Sub(f.Last) < retryEvery
+}
+
+func restingReason(f mailstore.Failure) string {
+	return fmt.Sprintf("failed %d times (last: %s); tried again once a day", f.Count, f.Reason)
 }
 
 func cmpBool(x, y bool) int {
@@ -472,16 +535,6 @@ func cmpBool(x, y bool) int {
 		return 1
 	}
 	return -1
-}
-
-// mergeTodo adds the messages to download again to todo, keeping server order.
-func mergeTodo(todo, more []pop3.UIDL) []pop3.UIDL {
-	if len(more) == 0 {
-		return todo
-	}
-	todo = append(todo, more...)
-	slices.SortFunc(todo, func(x, y pop3.UIDL) int { return x.ID - y.ID })
-	return todo
 }
 
 // sessionWarning says what a user should know of a session that otherwise succeeded.
@@ -621,6 +674,9 @@ type skipped struct {
 	reason string
 }
 
+// oneLine is an error's text on one line, for the ledger and the status line.
+func oneLine(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }
+
 // tooLargeError says a message exceeds maxMessageSize.
 type tooLargeError struct{ limit int64 }
 
@@ -666,6 +722,11 @@ func retrSkipping(ctx context.Context, c *pop3.Client, ids []int, fn func(id int
 		}
 		reason, ok := skippable(err)
 		if !ok {
+			// The connection failed (or the server broke the protocol) while a message was
+			// being read: it is noted, so that the next session tries it last.
+			if next < len(ids) && ctx.Err() == nil {
+				out = append(out, skipped{id: ids[next], reason: oneLine(err)})
+			}
 			return out, err
 		}
 		at := next // a refusal: the message after the last one delivered

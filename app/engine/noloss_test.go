@@ -348,3 +348,98 @@ func TestDuplicateUIDLSkipped(t *testing.T) {
 		t.Errorf("server has %d messages, want the two sharing a UIDL left", r.drop.Len())
 	}
 }
+
+// TestDueMessageRefusedDoesNotBlockNewMail: a message that falls due and that the server will
+// not let Pouch read again stays on the server; new mail still flows.
+func TestDueMessageRefusedDoesNotBlockNewMail(t *testing.T) {
+	ctx := context.Background()
+	r := newDropRig(t, 3, false)
+	r.drop.Add("old", msg("old"))
+	r.fetch(t)
+	r.clk.add(4 * 24 * time.Hour)
+	r.drop.Refuse("old", "message is corrupt")
+	r.drop.Add("new", msg("new"))
+	res := r.e.Fetch(ctx, r.a, nil)
+	if res.Err != nil || res.New != 1 || !r.stored(t, msg("new")) || res.Deleted != 0 || r.drop.Len() != 2 {
+		t.Errorf("fetch = %+v; want the new message stored and the unreadable due one kept", res)
+	}
+}
+
+// TestConnectionDropOnOneMessage: a message on which the server drops the connection is tried
+// last, then only once a day, so the others are stored and, in between, deleted as due.
+func TestConnectionDropOnOneMessage(t *testing.T) {
+	ctx := context.Background()
+	r := newDropRig(t, 0, false)
+	for i := range 4 {
+		r.drop.Add(fmt.Sprintf("u%d", i), msg(fmt.Sprintf("m%d", i)))
+	}
+	r.drop.DropConnection("u1", true)
+	for range retryFailuresForTest {
+		if res := r.e.Fetch(ctx, r.a, nil); res.Err == nil {
+			t.Fatalf("fetch with a connection dropped = %+v, want an error", res)
+		}
+	}
+	for i := range 4 {
+		if i != 1 && !r.stored(t, msg(fmt.Sprintf("m%d", i))) {
+			t.Errorf("m%d not stored: one message blocks the others", i)
+		}
+	}
+	res := r.e.Fetch(ctx, r.a, nil)
+	if res.Err != nil || res.Deleted != 3 || r.drop.Len() != 1 || len(res.Skipped) != 1 {
+		t.Errorf("fetch after %d failures = %+v; want u1 left alone, the others deleted", retryFailuresForTest, res)
+	}
+	// A day later it is tried again; the server has recovered.
+	r.drop.DropConnection("u1", false)
+	r.clk.add(25 * time.Hour)
+	if res := r.fetch(t); res.New != 1 || r.drop.Len() != 0 {
+		t.Errorf("fetch a day later = %+v", res)
+	}
+}
+
+const retryFailuresForTest = 3
+
+// TestPartialNeverRereadOrDeleted: a headers-only copy is never the reason to read the
+// server's copy again or to delete it, even once the local copy is purged with a delete request.
+func TestPartialNeverRereadOrDeleted(t *testing.T) {
+	ctx := context.Background()
+	r := newDropRig(t, 1, false)
+	r.a.SizeLimit = 100
+	r.deleteOnServer(t)
+	big := append(msg("big"), fmt.Sprintf("%0200d\r\n", 0)...)
+	r.drop.Add("big", big)
+	r.fetch(t)
+	r.clk.add(2 * 24 * time.Hour)
+	retr, _ := r.drop.Counts()
+	if res := r.fetch(t); res.Changed != 0 || res.Deleted != 0 {
+		t.Errorf("fetch when due = %+v; want nothing read again, nothing deleted", res)
+	}
+	ms, _ := r.store.Messages(ctx, mailstore.Filter{})
+	r.purge(t, ms[0].ID)
+	if res := r.fetch(t); res.Deleted != 0 || res.New != 0 || r.drop.Len() != 1 {
+		t.Errorf("fetch after purging the headers-only copy = %+v; want it left on the server, not fetched back", res)
+	}
+	if after, _ := r.drop.Counts(); after != retr {
+		t.Errorf("%d RETR of a headers-only message, want none", after-retr)
+	}
+	rows, _ := r.e.Retention(ctx, "")
+	if len(rows) != 1 || rows[0].DeleteAfter != nil {
+		t.Errorf("Retention = %+v, want no delete date for a headers-only message", rows)
+	}
+}
+
+// TestUIDLListedAgainAfterDelete: a UIDL Pouch deleted that the server lists again (message
+// numbers as UIDLs, say) names a new message, downloaded even when the old copy was purged.
+func TestUIDLListedAgainAfterDelete(t *testing.T) {
+	ctx := context.Background()
+	r := newDropRig(t, 0, false)
+	r.drop.Add("1", msg("A"))
+	if res := r.fetch(t); res.Deleted != 1 {
+		t.Fatalf("first fetch = %+v", res)
+	}
+	ms, _ := r.store.Messages(ctx, mailstore.Filter{})
+	r.purge(t, ms[0].ID)
+	r.drop.Add("1", msg("C"))
+	if res := r.fetch(t); !r.stored(t, msg("C")) || res.Deleted != 1 {
+		t.Errorf("fetch = %+v; want C stored, then deleted", res)
+	}
+}

@@ -28,6 +28,9 @@ func DeleteAfter(a *mailstore.Account, firstSeen time.Time) (t time.Time, ok boo
 // Only a complete local copy (downloaded, stored, not partial) or an explicit request after
 // a local delete qualifies; the caller still re-checks the stored bytes before DELE.
 func deleteReason(a *mailstore.Account, le mailstore.LedgerEntry, now time.Time) string {
+	if le.Partial {
+		return "" // headers only: the server's copy is the only whole one
+	}
 	if le.DeleteRequested != nil {
 		return "deleted here"
 	}
@@ -97,8 +100,9 @@ func (e *Engine) Retention(ctx context.Context, name string) ([]RetentionEntry, 
 					r.Local, r.Partial = true, m.Partial
 				}
 			}
+			r.Partial = r.Partial || le.Partial
 			switch {
-			case r.Requested && le.SHA256 != "":
+			case r.Requested && le.SHA256 != "" && !r.Partial:
 				t := le.DeleteRequested.UTC()
 				r.DeleteAfter = &t
 			case r.Partial:

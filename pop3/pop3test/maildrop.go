@@ -22,6 +22,7 @@ type Maildrop struct {
 	msgs  []*dropMessage
 	busy  bool              // a session holds the maildrop
 	refus map[string]string // UIDL → -ERR text for RETR
+	drops map[string]bool   // UIDL → RETR drops the connection halfway through the reply
 	retrs int
 	deles int
 	gone  [][]byte // bytes of every message a client deleted (DELE, then QUIT)
@@ -33,7 +34,7 @@ type dropMessage struct {
 }
 
 // NewMaildrop returns an empty maildrop.
-func NewMaildrop() *Maildrop { return &Maildrop{refus: map[string]string{}} }
+func NewMaildrop() *Maildrop { return &Maildrop{refus: map[string]string{}, drops: map[string]bool{}} }
 
 // Add appends a message under uidl. data gets CRLF line ends and a final CRLF.
 func (m *Maildrop) Add(uidl string, data []byte) {
@@ -80,6 +81,14 @@ func (m *Maildrop) Refuse(uidl, text string) {
 	} else {
 		m.refus[uidl] = text
 	}
+}
+
+// DropConnection makes RETR of uidl send the start of the reply and then close the
+// connection, as a server that crashes on one message does (false to heal it).
+func (m *Maildrop) DropConnection(uidl string, drop bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.drops[uidl] = drop
 }
 
 // Messages returns the bytes of every message now in the maildrop, by UIDL (a UIDL listed
@@ -331,12 +340,16 @@ func (s *MaildropServer) transaction(sess *dropSession, cmd, arg string, reply f
 		}
 		d := sess.snap[i]
 		s.drop.mu.Lock()
-		refusal := s.drop.refus[d.uidl]
+		refusal, drop := s.drop.refus[d.uidl], s.drop.drops[d.uidl]
 		if cmd == "RETR" && refusal == "" {
 			s.drop.retrs++
 		}
 		s.drop.mu.Unlock()
-		if cmd == "RETR" && refusal != "" {
+		switch {
+		case cmd == "RETR" && drop:
+			reply("+OK message follows", "Subject: the start of it")
+			return true // the connection goes, and the session with it: nothing is deleted
+		case cmd == "RETR" && refusal != "":
 			reply("-ERR " + refusal)
 			return false
 		}
