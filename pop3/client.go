@@ -521,8 +521,9 @@ func contextError(ctx context.Context, err error) error {
 	return nil
 }
 
-// send writes one command line. Pipelining will queue several sends before
-// the matching reads; for now every send is followed by its read.
+// send writes and flushes one command line. Most commands read their reply
+// right after; the pipelined ones (RetrMany, DeleMany) write their lines
+// with pipeWriter instead.
 func (c *Client) send(ctx context.Context, cmd string, args ...string) error {
 	for _, a := range args {
 		if !checkArg(a) {
@@ -627,7 +628,7 @@ func (c *Client) readStatus(ctx context.Context, cmd string) (status, error) {
 		return status{}, c.fail(protoErr(cmd, err.Error(), line))
 	}
 	if !st.ok {
-		return st, &Error{Command: cmd, Code: st.code, Text: st.text}
+		return st, &Error{Command: cmd, Code: RespCode(st.code), Text: st.text}
 	}
 	return st, nil
 }
