@@ -80,7 +80,7 @@ func (m *MainWindow) handleSessionError(account string, err error) {
 	var noPw *engine.NoPasswordError
 	switch {
 	case errors.As(err, &tlsErr) && len(tlsErr.Certificates) > 0:
-		key := "cert:" + account + ":" + engine.CertFingerprint(tlsErr.Certificates[0])
+		key := "cert:" + account + ":" + pop3.CertificateSHA256(tlsErr.Certificates[0])
 		if !m.asked[key] {
 			m.asked[key] = true
 			m.ShowCertificate(*a, tlsErr.Certificates, nil)
