@@ -218,11 +218,7 @@ func DialStartTLS(ctx context.Context, addr string, opts *Options) (*Client, err
 		c.Close()
 		return nil, fmt.Errorf("%w (%s)", ErrSTLSUnsupported, addr)
 	}
-	var cfg *tls.Config
-	if opts != nil {
-		cfg = opts.TLSConfig
-	}
-	if err := c.StartTLS(ctx, cfg); err != nil {
+	if err := c.StartTLS(ctx, nil); err != nil { // nil: Options.TLSConfig
 		c.Close()
 		return nil, err
 	}
