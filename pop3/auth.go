@@ -121,18 +121,36 @@ func (o offer) has(mech string) bool {
 	return slices.Contains(o.caps.SASL, mech)
 }
 
-// String lists what the server offers, for error messages.
-func (o offer) String() string {
+// list is what the server offers, in the order of Mechanisms.
+func (o offer) list() []string {
 	var list []string
 	for _, m := range Mechanisms {
 		if o.has(m) {
 			list = append(list, m)
 		}
 	}
-	if len(list) == 0 {
-		return "no known mechanism"
+	return list
+}
+
+// String lists what the server offers, for error messages.
+func (o offer) String() string {
+	if list := o.list(); len(list) > 0 {
+		return strings.Join(list, " ")
 	}
-	return strings.Join(list, " ")
+	return "no known mechanism"
+}
+
+// Offered returns the mechanisms of Mechanisms that Auth would consider
+// now, in that order: by the same rule as Auth, so APOP only with a
+// greeting timestamp not superseded by STLS, and USER also from a server
+// without CAPA. Call it before Auth: after login the server's capabilities
+// are those of the logged-in state.
+func (c *Client) Offered(ctx context.Context) ([]string, error) {
+	caps, stamp, err := c.capabilities(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return offer{caps, stamp != ""}.list(), nil
 }
 
 func (c *Client) chooseMechanism(o offer) (string, error) {
@@ -240,7 +258,7 @@ func (c *Client) sasl(ctx context.Context, mech string, m saslClient) error {
 				return c.fail(protoErr("AUTH", err.Error(), line))
 			}
 			if !st.ok {
-				return &Error{Command: "AUTH", Code: st.code, Text: st.text}
+				return &Error{Command: "AUTH", Code: RespCode(st.code), Text: st.text}
 			}
 			if !m.done() {
 				// The server claims success without proving it knows the

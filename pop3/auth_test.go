@@ -486,8 +486,9 @@ func TestAuthTranscriptRedacted(t *testing.T) {
 
 func TestErrorAction(t *testing.T) {
 	tests := []struct {
-		cmd, code string
-		want      pop3.Action
+		cmd  string
+		code pop3.RespCode
+		want pop3.Action
 	}{
 		{"PASS", "IN-USE", pop3.ActionRetryLater},
 		{"AUTH", "LOGIN-DELAY", pop3.ActionRetryLater},

@@ -218,11 +218,7 @@ func DialStartTLS(ctx context.Context, addr string, opts *Options) (*Client, err
 		c.Close()
 		return nil, fmt.Errorf("%w (%s)", ErrSTLSUnsupported, addr)
 	}
-	var cfg *tls.Config
-	if opts != nil {
-		cfg = opts.TLSConfig
-	}
-	if err := c.StartTLS(ctx, cfg); err != nil {
+	if err := c.StartTLS(ctx, nil); err != nil { // nil: Options.TLSConfig
 		c.Close()
 		return nil, err
 	}
@@ -521,8 +517,9 @@ func contextError(ctx context.Context, err error) error {
 	return nil
 }
 
-// send writes one command line. Pipelining will queue several sends before
-// the matching reads; for now every send is followed by its read.
+// send writes and flushes one command line. Most commands read their reply
+// right after; the pipelined ones (RetrMany, DeleMany) write their lines
+// with pipeWriter instead.
 func (c *Client) send(ctx context.Context, cmd string, args ...string) error {
 	for _, a := range args {
 		if !checkArg(a) {
@@ -627,7 +624,7 @@ func (c *Client) readStatus(ctx context.Context, cmd string) (status, error) {
 		return status{}, c.fail(protoErr(cmd, err.Error(), line))
 	}
 	if !st.ok {
-		return st, &Error{Command: cmd, Code: st.code, Text: st.text}
+		return st, &Error{Command: cmd, Code: RespCode(st.code), Text: st.text}
 	}
 	return st, nil
 }

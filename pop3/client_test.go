@@ -105,7 +105,7 @@ func TestLoginRefused(t *testing.T) {
 		userReply  string
 		passReply  string // "" if PASS is not sent
 		command    string
-		code       string
+		code       pop3.RespCode
 		text       string
 		authFailed bool
 		temporary  bool

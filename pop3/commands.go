@@ -21,8 +21,8 @@ type MessageSize struct {
 }
 
 // Login authenticates with USER and PASS (RFC 1939). A refusal is an *Error;
-// its AuthFailed and Temporary methods tell bad credentials from a mailbox
-// that is busy or a server that is failing. Credentials go in the clear
+// its Action tells bad credentials from a mailbox that is busy or a server
+// that is failing. Credentials go in the clear
 // unless the connection uses TLS.
 func (c *Client) Login(ctx context.Context, user, pass string) error {
 	// Check both before sending either, so a bad password never leaves

@@ -35,14 +35,33 @@ var (
 	ErrInsecureAuth = errors.New("pop3: refusing to send a password in the clear: the connection is not encrypted")
 )
 
+// RespCode is an RFC 2449 response code, the bracketed word after -ERR.
+// Codes are hierarchical: see Is.
+type RespCode string
+
+// The response codes Action acts on (RFC 2449, RFC 3206).
+const (
+	CodeInUse      RespCode = "IN-USE"      // another session has the mailbox
+	CodeLoginDelay RespCode = "LOGIN-DELAY" // logged in too recently
+	CodeSysTemp    RespCode = "SYS/TEMP"    // a transient server problem
+	CodeSysPerm    RespCode = "SYS/PERM"    // a permanent problem; the credentials are fine
+	CodeAuth       RespCode = "AUTH"        // the credentials were rejected
+)
+
+// Is matches a hierarchical code: "SYS/TEMP/DISK".Is(CodeSysTemp) holds,
+// "SYS/TEMPORARY".Is(CodeSysTemp) does not.
+func (c RespCode) Is(want RespCode) bool {
+	return c == want || strings.HasPrefix(string(c), string(want)+"/")
+}
+
 // Error is a -ERR reply from the server.
 type Error struct {
 	// Command is the command that was refused, without its arguments
 	// ("greeting" for a -ERR greeting).
 	Command string
-	// Code is the RFC 2449/3206 response code, such as "IN-USE",
-	// "LOGIN-DELAY", "SYS/TEMP", "SYS/PERM" or "AUTH"; "" if none was given.
-	Code string
+	// Code is the response code, such as CodeInUse or CodeAuth; "" if none
+	// was given.
+	Code RespCode
 	// Text is the human-readable rest of the reply, as sent by the server.
 	Text string
 }
@@ -56,7 +75,7 @@ func (e *Error) Error() string {
 	b.WriteString(": server said -ERR")
 	if e.Code != "" {
 		b.WriteString(" [")
-		b.WriteString(e.Code)
+		b.WriteString(string(e.Code))
 		b.WriteString("]")
 	}
 	if e.Text != "" {
@@ -66,27 +85,13 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// Temporary reports whether the server said the failure is transient
-// (IN-USE, LOGIN-DELAY or SYS/TEMP): trying again later may succeed.
-func (e *Error) Temporary() bool {
-	return codeIs(e.Code, "IN-USE") || codeIs(e.Code, "LOGIN-DELAY") || codeIs(e.Code, "SYS/TEMP")
-}
+// Temporary reports whether the server said the failure is transient:
+// Action is ActionRetryLater.
+func (e *Error) Temporary() bool { return e.Action() == ActionRetryLater }
 
-// AuthFailed reports whether the error means the credentials were rejected:
-// an [AUTH] code, or a -ERR to USER or PASS whose code does not say otherwise
-// (old servers send no code at all). Temporary codes and SYS/PERM, which RFC
-// 3206 defines as "credentials are fine", do not count.
-func (e *Error) AuthFailed() bool {
-	if codeIs(e.Code, "AUTH") {
-		return true
-	}
-	switch e.Command {
-	case "USER", "PASS", "APOP", "AUTH":
-	default:
-		return false
-	}
-	return !e.Temporary() && !codeIs(e.Code, "SYS/PERM")
-}
+// AuthFailed reports whether the credentials were rejected: Action is
+// ActionReauthenticate.
+func (e *Error) AuthFailed() bool { return e.Action() == ActionReauthenticate }
 
 // Action is what a caller should do about a refusal.
 type Action int
@@ -120,24 +125,24 @@ func (a Action) String() string {
 	}
 }
 
-// Action classifies the refusal by its response code (RFC 2449, RFC 3206)
-// and, for login commands without a code, as rejected credentials.
+// Action classifies the refusal by its response code (RFC 2449, RFC 3206).
+// A refused login command (USER, PASS, APOP, AUTH) whose code does not say
+// otherwise means rejected credentials: old servers send no code at all, and
+// SYS/PERM means "credentials are fine" (RFC 3206).
 func (e *Error) Action() Action {
-	switch {
-	case e.Temporary():
+	switch c := e.Code; {
+	case c.Is(CodeInUse), c.Is(CodeLoginDelay), c.Is(CodeSysTemp):
 		return ActionRetryLater
-	case codeIs(e.Code, "SYS/PERM"):
+	case c.Is(CodeSysPerm):
 		return ActionStop
-	case e.AuthFailed():
+	case c.Is(CodeAuth):
+		return ActionReauthenticate
+	}
+	switch e.Command {
+	case "USER", "PASS", "APOP", "AUTH":
 		return ActionReauthenticate
 	}
 	return ActionNone
-}
-
-// codeIs matches a hierarchical response code: "SYS/TEMP" matches
-// "SYS/TEMP" and "SYS/TEMP/DISK" but not "SYS/TEMPORARY".
-func codeIs(code, want string) bool {
-	return code == want || strings.HasPrefix(code, want+"/")
 }
 
 // ProtocolError reports a reply that does not follow the protocol: malformed,

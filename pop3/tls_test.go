@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -242,6 +243,9 @@ func TestSTLSForgetsGreeting(t *testing.T) {
 				t.Fatalf("DialStartTLS() = %v, want nil", err)
 			}
 			defer c.Close()
+			if got, err := c.Offered(ctx); err != nil || !slices.Equal(got, []string{"USER"}) {
+				t.Errorf("Offered() = %q, %v; want [USER]: no APOP after STLS", got, err)
+			}
 			err = c.Auth(ctx, "bob", "secret", tt.mech)
 			if !errors.Is(err, tt.wantErr) {
 				t.Errorf("Auth(%q) = %v, want %v", tt.mech, err, tt.wantErr)

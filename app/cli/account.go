@@ -5,12 +5,14 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/pouchmail/pouch/app/account"
 	"github.com/pouchmail/pouch/app/engine"
 	"github.com/pouchmail/pouch/mailstore"
+	"github.com/pouchmail/pouch/pop3"
 )
 
 func runAccount(ctx context.Context, env *Env, g *globals, args []string) error {
@@ -44,7 +46,7 @@ func accountAdd(ctx context.Context, env *Env, g *globals, args []string) error 
 	leaveDays := fs.Int("leave-days", account.DefaultLeaveDays, "days to leave messages on the server")
 	keepForever := fs.Bool("keep-forever", false, "never delete messages from the server")
 	caFile := fs.String("ca-file", "", "extra trusted certificate (PEM)")
-	authMech := fs.String("auth", "", "authentication mechanism: auto (strongest offered), SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, APOP, PLAIN, LOGIN, USER, XOAUTH2, OAUTHBEARER")
+	authMech := fs.String("auth", "", "authentication mechanism: auto (strongest offered), "+strings.Join(pop3.Mechanisms, ", "))
 	fingerprint := fs.String("tls-fingerprint", "", "trust exactly the server certificate with this SHA-256 fingerprint (hex, colons allowed)")
 	interval := fs.Duration("interval", account.DefaultInterval, "check interval")
 	pos, err := parseArgs(fs, args)

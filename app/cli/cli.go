@@ -17,6 +17,7 @@ import (
 	"github.com/pouchmail/pouch/app/engine"
 	"github.com/pouchmail/pouch/app/secrets"
 	"github.com/pouchmail/pouch/mailstore"
+	"github.com/pouchmail/pouch/pop3"
 )
 
 // DBFileName is the archive's file name inside the data directory.
@@ -38,14 +39,14 @@ type globals struct {
 	dataDir string
 }
 
-const usage = `Pouch - a POP3 mail client that keeps your mail.
+var usage = `Pouch - a POP3 mail client that keeps your mail.
 
 Usage:
   pouch [--data-dir DIR]                      open the window
   pouch [--data-dir DIR] account add --name NAME --host HOST [--port N]
         [--security tls|starttls|none] --user USER [--password-stdin]
         [--leave-days N | --keep-forever] [--ca-file PEM] [--interval DURATION]
-        [--auth auto|SCRAM-SHA-256|SCRAM-SHA-1|CRAM-MD5|APOP|PLAIN|LOGIN|USER|XOAUTH2|OAUTHBEARER]
+        ` + authUsage + `
         [--tls-fingerprint SHA256]
   pouch [--data-dir DIR] account add --email ADDR [--password-stdin] [--name NAME] [any flag above]
                                               finds the settings, tests the login, saves
@@ -68,6 +69,9 @@ Usage:
 The data directory defaults to $POUCH_DATA_DIR, else the user config directory + "pouch".
 Passwords live in the OS keyring, never in the data directory.
 `
+
+// authUsage is the --auth line of the usage, also in README.md (TestREADMEAuthUsage).
+var authUsage = "[--auth auto|" + strings.Join(pop3.Mechanisms, "|") + "]"
 
 // Main runs the command line and returns the process exit status: 0 success, 1 failure,
 // 2 a usage error. Failures print one line on standard error.

@@ -8,8 +8,68 @@ import (
 	"github.com/pouchmail/pouch/mailstore"
 )
 
-// The local archive: search, Trash, export, import and the integrity check. These run on the
-// store only (no server), so they may run while a session downloads.
+// The local archive: reading messages, read state, search, Trash, export, import and the
+// integrity check. These run on the store only (no server), so they may run while a session
+// downloads.
+
+// Messages lists stored messages, newest first; account "" means all.
+func (e *Engine) Messages(ctx context.Context, accountName string) ([]mailstore.Message, error) {
+	var f mailstore.Filter
+	if accountName != "" {
+		a, err := e.Account(ctx, accountName)
+		if err != nil {
+			return nil, err
+		}
+		f.AccountID = a.ID
+	}
+	return e.store.Messages(ctx, f)
+}
+
+// MessageView is a stored message ready to show: headers plus readable text.
+type MessageView struct {
+	mailstore.Message
+	Body *mailstore.Body
+}
+
+// Message loads one message and its readable body. A body that cannot be parsed still yields
+// the headers and whatever text was recovered: the raw bytes stay the truth.
+func (e *Engine) Message(ctx context.Context, id int64) (*MessageView, error) {
+	m, err := e.store.Message(ctx, id)
+	if err != nil {
+		return nil, messageErr(id, err)
+	}
+	raw, err := e.store.Raw(ctx, id)
+	if err != nil {
+		return nil, messageErr(id, err)
+	}
+	body, perr := mailstore.ParseBody(raw)
+	if body == nil {
+		body = &mailstore.Body{Text: string(raw)}
+	}
+	if perr != nil && body.Text == "" {
+		body.Text = fmt.Sprintf("(this message could not be parsed: %v)", perr)
+	}
+	return &MessageView{Message: *m, Body: body}, nil
+}
+
+// Raw returns a message's bytes exactly as received.
+func (e *Engine) Raw(ctx context.Context, id int64) ([]byte, error) {
+	raw, err := e.store.Raw(ctx, id)
+	if err != nil {
+		return nil, messageErr(id, err)
+	}
+	return raw, nil
+}
+
+// SetRead marks messages read or unread; the state is kept in the archive.
+func (e *Engine) SetRead(ctx context.Context, ids []int64, read bool) error {
+	return e.store.SetRead(ctx, ids, read)
+}
+
+// UnreadCounts returns unread messages outside the Trash per account ID (0 = removed accounts).
+func (e *Engine) UnreadCounts(ctx context.Context) (map[int64]int, error) {
+	return e.store.UnreadCounts(ctx)
+}
 
 // IndexBacklog drains the full-text index backlog (messages saved but not yet indexed) and
 // returns how many messages it indexed. progress, if not nil, gets (indexed, backlog). The
@@ -57,14 +117,6 @@ func (e *Engine) TrashedMessages(ctx context.Context) ([]mailstore.Message, erro
 // delete_requested_at, in the same transaction); the next session DELEs them.
 func (e *Engine) EmptyTrash(ctx context.Context) (int, error) {
 	return e.store.EmptyTrash(ctx, e.opts.Now())
-}
-
-// idsErr turns the store's not-found into the engine's NotFoundError.
-func idsErr(ids []int64, err error) error {
-	if errors.Is(err, mailstore.ErrNotFound) {
-		return &NotFoundError{What: "message", Key: fmt.Sprint(ids)}
-	}
-	return err
 }
 
 // ExportOptions selects what Export writes where.

@@ -4,36 +4,55 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 	"strconv"
 
 	"github.com/pouchmail/pouch/app/account"
+	"github.com/pouchmail/pouch/app/secrets"
 	"github.com/pouchmail/pouch/mailstore"
 	"github.com/pouchmail/pouch/pop3"
 )
 
-// connect dials the account's server, reads its capabilities and authenticates with the
+// login takes the account's lock, reads its password, connects and authenticates with the
 // account's mechanism ("" = the strongest the server offers; a password never goes in the
-// clear over an unencrypted connection unless the account names a cleartext mechanism).
-// On success the caller owns the client; on failure nothing is left open.
-func (e *Engine) connect(ctx context.Context, a *mailstore.Account, password string, report func(Progress)) (*pop3.Client, *pop3.Capabilities, error) {
-	report(Progress{Phase: PhaseConnect})
-	c, err := e.dial(ctx, a)
+// clear over an unencrypted connection unless the account names a cleartext mechanism). The
+// returned release closes the connection (without QUIT: the server then deletes nothing) and
+// drops the lock. On failure nothing is left open or locked.
+func (e *Engine) login(ctx context.Context, a *mailstore.Account, report func(Progress)) (c *pop3.Client, release func(), err error) {
+	unlock, err := e.lockAccount(a)
 	if err != nil {
 		return nil, nil, err
 	}
-	caps, err := c.Capabilities(ctx)
+	defer func() {
+		if err != nil {
+			unlock()
+		}
+	}()
+	password, err := e.password(a.Name)
 	if err != nil {
-		c.Close()
+		return nil, nil, err
+	}
+	report(Progress{Phase: PhaseConnect})
+	if c, err = e.dial(ctx, a); err != nil {
 		return nil, nil, err
 	}
 	report(Progress{Phase: PhaseLogin})
-	if err := c.Auth(ctx, a.Username, password, a.AuthMethod); err != nil {
+	if err = c.Auth(ctx, a.Username, password, a.AuthMethod); err != nil {
 		c.Close()
 		return nil, nil, err
 	}
-	return c, caps, nil
+	return c, func() { c.Close(); unlock() }, nil
+}
+
+// password reads an account's secret from the keyring.
+func (e *Engine) password(name string) (string, error) {
+	pw, err := e.secrets.Get(name)
+	if errors.Is(err, secrets.ErrNotFound) {
+		return "", &NoPasswordError{Account: name}
+	}
+	return pw, err
 }
 
 // dial connects as the account's security setting says; TLS is never downgraded.

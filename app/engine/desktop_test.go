@@ -48,8 +48,8 @@ func TestTestConnection(t *testing.T) {
 	if _, err := e.TestConnection(ctx, &untrusted, "secret-pw"); !errors.As(err, &terr) || len(terr.Certificates) == 0 {
 		t.Fatalf("TestConnection(untrusted) = %v, want a *pop3.TLSError with certificates", err)
 	}
-	if fp := engine.CertFingerprint(terr.Certificates[0]); len(fp) != 64 {
-		t.Errorf("CertFingerprint() = %q, want 64 hex digits", fp)
+	if fp := pop3.CertificateSHA256(terr.Certificates[0]); len(fp) != 64 {
+		t.Errorf("CertificateSHA256() = %q, want 64 hex digits", fp)
 	}
 
 	bad := *a

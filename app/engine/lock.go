@@ -13,17 +13,6 @@ import (
 	"github.com/pouchmail/pouch/mailstore"
 )
 
-// LockedError says another session (in this process or another Pouch, say a `pouch fetch`
-// from cron while the window runs) holds the account's lock.
-type LockedError struct {
-	Account string
-	Path    string // the lock file
-}
-
-func (e *LockedError) Error() string {
-	return fmt.Sprintf("another Pouch is fetching account %q (lock %s held); try again when it is done", e.Account, e.Path)
-}
-
 // dataDir is where locks and the download spool live.
 func (e *Engine) dataDir() string {
 	if e.opts.DataDir != "" {

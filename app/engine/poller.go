@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pouchmail/pouch/app/account"
 	"github.com/pouchmail/pouch/mailstore"
 	"github.com/pouchmail/pouch/pop3"
 )
@@ -63,8 +64,6 @@ type PollerOptions struct {
 }
 
 const (
-	// DefaultInterval applies to accounts without an interval of their own.
-	DefaultInterval = 10 * time.Minute
 	// backoffBase and backoffCap bound the exponential back-off after temporary failures.
 	backoffBase = time.Minute
 	backoffCap  = time.Hour
@@ -238,12 +237,13 @@ type schedule struct {
 	failures   int // consecutive temporary failures
 }
 
-// earliest is the first moment LOGIN-DELAY allows another login.
-func (s *schedule) earliest() time.Time {
-	if s.lastStart.IsZero() {
-		return time.Time{}
+// allowed is t, or the first moment LOGIN-DELAY allows another login if that is later: never
+// more often than LOGIN-DELAY.
+func (s *schedule) allowed(t time.Time) time.Time {
+	if e := s.lastStart.Add(s.loginDelay); !s.lastStart.IsZero() && t.Before(e) {
+		return e
 	}
-	return s.lastStart.Add(s.loginDelay)
+	return t
 }
 
 func (p *Poller) run(ctx context.Context, w *worker) {
@@ -259,10 +259,7 @@ func (p *Poller) run(ctx context.Context, w *worker) {
 			p.setStatus(w, func(st *AccountStatus) { st.LastError, st.ErrorKind = err.Error(), ErrorKindTemporary })
 			next = p.opts.Now().Add(backoffBase)
 		} else {
-			s.interval = a.Interval
-			if s.interval <= 0 {
-				s.interval = DefaultInterval
-			}
+			s.interval = interval(a)
 		}
 		p.setStatus(w, func(st *AccountStatus) {
 			st.Stopped = stopped
@@ -309,10 +306,7 @@ func (p *Poller) run(ctx context.Context, w *worker) {
 			s.failures++
 			delay = backoff(s.failures)
 		}
-		next = s.lastEnd.Add(delay)
-		if e := s.earliest(); next.Before(e) {
-			next = e // never more often than LOGIN-DELAY
-		}
+		next = s.allowed(s.lastEnd.Add(delay))
 		r := res
 		p.setStatus(w, func(st *AccountStatus) {
 			st.LastCheck = s.lastEnd
@@ -353,9 +347,9 @@ func (p *Poller) wait(ctx context.Context, w *worker, s *schedule, next *time.Ti
 		case <-w.wake:
 			*stopped = false
 			s.failures = 0
-			*next = p.opts.Now()
-			if e := s.earliest(); next.Before(e) {
-				*next = e
+			now := p.opts.Now()
+			if *next = s.allowed(now); next.After(now) {
+				e := *next
 				p.setStatus(w, func(st *AccountStatus) { st.Stopped, st.NextCheck = false, e })
 			}
 		case <-w.recalc:
@@ -363,20 +357,22 @@ func (p *Poller) wait(ctx context.Context, w *worker, s *schedule, next *time.Ti
 			if err != nil {
 				continue // removed: Reload cancels ctx
 			}
-			s.interval = a.Interval
-			if s.interval <= 0 {
-				s.interval = DefaultInterval
-			}
+			s.interval = interval(a)
 			if !*stopped && s.failures == 0 && !s.lastEnd.IsZero() {
-				*next = s.lastEnd.Add(s.interval)
-				if e := s.earliest(); next.Before(e) {
-					*next = e
-				}
+				*next = s.allowed(s.lastEnd.Add(s.interval))
 				n := *next
 				p.setStatus(w, func(st *AccountStatus) { st.NextCheck = n })
 			}
 		}
 	}
+}
+
+// interval is a's check interval; account.DefaultInterval for an account without one.
+func interval(a *mailstore.Account) time.Duration {
+	if a.Interval > 0 {
+		return a.Interval
+	}
+	return account.DefaultInterval
 }
 
 // backoff is the wait after the n-th consecutive temporary failure: 1, 2, 4 ... minutes,
@@ -432,5 +428,5 @@ func isRetryLater(err error) bool {
 	if !errors.As(err, &perr) {
 		return false
 	}
-	return perr.Code == "IN-USE" || perr.Code == "LOGIN-DELAY"
+	return perr.Code.Is(pop3.CodeInUse) || perr.Code.Is(pop3.CodeLoginDelay)
 }

@@ -2,11 +2,13 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
 
 	"github.com/pouchmail/pouch/mailstore"
+	"github.com/pouchmail/pouch/pop3"
 )
 
 // day is a retention day: 24 hours from the first-seen instant, whatever the calendar says.
@@ -42,6 +44,59 @@ func deleteReason(a *mailstore.Account, le mailstore.LedgerEntry, now time.Time)
 		return ""
 	}
 	return "retention"
+}
+
+// dueForDeletion picks the listed messages to DELE now: those whose retention (or a delete
+// request) says so and whose server copy is known to hold the bytes the ledger recorded
+// (onServer: downloaded or re-read and hashed in this session). Every one whose
+// local copy is the reason is re-read and its SHA-256 checked against the record first; any
+// mismatch stops the session before a single DELE.
+func (e *Engine) dueForDeletion(ctx context.Context, a *mailstore.Account, uidls []pop3.UIDL, onServer map[string]bool) ([]pop3.UIDL, error) {
+	now := e.opts.Now()
+	ledger, err := e.deletable(ctx, a, now)
+	if err != nil || len(ledger) == 0 {
+		return nil, err
+	}
+	var dele []pop3.UIDL
+	for _, u := range uidls {
+		le, ok := ledger[u.UID]
+		if !ok || !onServer[u.UID] {
+			continue
+		}
+		switch deleteReason(a, le, now) {
+		case "":
+			continue
+		case "retention":
+			err := e.store.VerifyMessage(ctx, le.MessageID)
+			var perr *mailstore.PartialError
+			if errors.As(err, &perr) {
+				continue // headers only: the server's copy is the only full one
+			}
+			if err != nil {
+				return nil, fmt.Errorf("checking the local copy of %s before deleting it on the server: %w", u.UID, err)
+			}
+			m, err := e.store.Message(ctx, le.MessageID)
+			if err != nil {
+				return nil, err
+			}
+			if le.SHA256 == "" || m.SHA256 != le.SHA256 {
+				continue // the local copy is not the bytes downloaded under this UIDL
+			}
+		}
+		dele = append(dele, u)
+	}
+	return dele, nil
+}
+
+// deletable loads the ledger rows that can be due now (none but requested ones when kept
+// forever); deleteReason still decides for each.
+func (e *Engine) deletable(ctx context.Context, a *mailstore.Account, now time.Time) (map[string]mailstore.LedgerEntry, error) {
+	var seenBy *time.Time
+	if !a.KeepForever {
+		t := now.Add(-time.Duration(a.LeaveDays) * day)
+		seenBy = &t
+	}
+	return e.store.LedgerDeletable(ctx, a.ID, seenBy)
 }
 
 // RetentionEntry is one message the ledger knows to be on the server.

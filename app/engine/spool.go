@@ -78,9 +78,8 @@ func (s *spool) reset() {
 	s.mem.Reset()
 	s.size = 0
 	if s.f != nil {
-		name := s.f.Name()
 		s.f.Close()
-		os.Remove(name)
+		os.Remove(s.f.Name())
 		s.f = nil
 	}
 }

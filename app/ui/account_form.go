@@ -26,8 +26,7 @@ var securityLabels = []string{"TLS", "STARTTLS", "None (unencrypted)"}
 
 const authAutomatic = "Automatic (strongest offered)"
 
-var authLabels = []string{authAutomatic, "USER", "APOP", "PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-1",
-	"SCRAM-SHA-256", "XOAUTH2", "OAUTHBEARER"}
+var authLabels = append([]string{authAutomatic}, pop3.Mechanisms...)
 
 // Leave-on-server choices.
 const (

@@ -13,8 +13,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/pouchmail/pouch/app/engine"
 	"github.com/pouchmail/pouch/mailstore"
+	"github.com/pouchmail/pouch/pop3"
 )
 
 // certDialog shows a server certificate the system does not trust, or one that differs from
@@ -38,7 +38,7 @@ func (m *mainWindow) showCertificate(a mailstore.Account, chain []*x509.Certific
 // newCertDialog builds the certificate dialog without showing it.
 func (m *mainWindow) newCertDialog(a mailstore.Account, chain []*x509.Certificate, onTrust func(pin string)) *certDialog {
 	leaf := chain[0]
-	pin := engine.CertFingerprint(leaf)
+	pin := pop3.CertificateSHA256(leaf)
 	d := &certDialog{changed: a.PinnedCertSHA256 != "" && !strings.EqualFold(a.PinnedCertSHA256, pin)}
 	value := func(s string) *widget.Label {
 		l := widget.NewLabel(s)

@@ -83,7 +83,7 @@ func (m *mainWindow) handleSessionError(account string, err error) {
 	var noPw *engine.NoPasswordError
 	switch {
 	case errors.As(err, &tlsErr) && len(tlsErr.Certificates) > 0:
-		key := "cert:" + account + ":" + engine.CertFingerprint(tlsErr.Certificates[0])
+		key := "cert:" + account + ":" + pop3.CertificateSHA256(tlsErr.Certificates[0])
 		if !m.asked[key] {
 			m.asked[key] = true
 			m.showCertificate(*a, tlsErr.Certificates, nil)

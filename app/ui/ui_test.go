@@ -18,6 +18,7 @@ import (
 	"github.com/pouchmail/pouch/app/engine"
 	"github.com/pouchmail/pouch/app/secrets"
 	"github.com/pouchmail/pouch/mailstore"
+	"github.com/pouchmail/pouch/pop3"
 	"github.com/pouchmail/pouch/pop3/pop3test"
 )
 
@@ -449,7 +450,7 @@ func TestCertificateDialog(t *testing.T) {
 	f := newWindow(t)
 	_, certPEM := pop3test.NewTLSCert("pop.example.com")
 	certs := parsePEM(t, certPEM)
-	pin := engine.CertFingerprint(certs[0])
+	pin := pop3.CertificateSHA256(certs[0])
 
 	var d *certDialog
 	f.q.wait(func() { d = f.w.newCertDialog(*f.acct, certs, nil) })

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pouchmail/pouch/app/secrets"
 	"github.com/pouchmail/pouch/mailstore"
 	"github.com/pouchmail/pouch/pop3"
 )
@@ -61,38 +60,6 @@ type Skipped struct {
 	Reason string
 }
 
-// FetchError wraps the reason a session for an account failed.
-type FetchError struct {
-	Account string
-	Err     error
-}
-
-func (e *FetchError) Error() string { return fmt.Sprintf("%s: %v", e.Account, e.Err) }
-func (e *FetchError) Unwrap() error { return e.Err }
-
-// NoPasswordError says an account has no secret in the keyring.
-type NoPasswordError struct{ Account string }
-
-func (e *NoPasswordError) Error() string {
-	return fmt.Sprintf("no password stored for account %q (set one with: pouch account password %s --password-stdin)", e.Account, e.Account)
-}
-
-// NoUIDLError says the server cannot identify messages across sessions, so mail cannot be
-// left on it: only leave-days 0 (delete right after storing) works there.
-type NoUIDLError struct{ Account string }
-
-func (e *NoUIDLError) Error() string {
-	return fmt.Sprintf("the server of account %q does not support UIDL, so leaving mail on it is impossible: set leave-days to 0 (delete after download)", e.Account)
-}
-
-// NotDeletedError says the session stopped before deleting anything on the server, and why.
-type NotDeletedError struct{ Err error }
-
-func (e *NotDeletedError) Error() string {
-	return fmt.Sprintf("nothing was deleted from the server: %v", e.Err)
-}
-func (e *NotDeletedError) Unwrap() error { return e.Err }
-
 // maxMessageSize bounds one download; larger replies are refused.
 const maxMessageSize = 1 << 30
 
@@ -103,6 +70,16 @@ const (
 	CheckpointDele     = "dele"      // DELE commands were accepted, QUIT not yet sent
 	CheckpointQuitDone = "quit-done" // QUIT answered +OK, deleted_at not yet recorded
 )
+
+// reporter adds the account's name to each Progress for progress, which may be nil.
+func reporter(account string, progress func(Progress)) func(Progress) {
+	return func(p Progress) {
+		if progress != nil {
+			p.Account = account
+			progress(p)
+		}
+	}
+}
 
 func (e *Engine) checkpoint(name string) {
 	if e.opts.Checkpoint != nil {
@@ -135,22 +112,13 @@ func (e *Engine) FetchAll(ctx context.Context, name string, progress func(Progre
 func (e *Engine) Fetch(ctx context.Context, a *mailstore.Account, progress func(Progress)) Result {
 	start := time.Now()
 	res := Result{Account: a.Name}
-	report := func(p Progress) {
-		if progress != nil {
-			p.Account = a.Name
-			progress(p)
-		}
-	}
+	report := reporter(a.Name, progress)
 	ix := e.startIndexer(ctx)
 	err := e.session(ctx, a, &res, report)
 	// The session (connection and lock) is over; what it committed is made searchable
 	// before the fetch reports back. The backlog survives a failure here: Search drains it.
 	if _, ierr := ix.finish(); ierr != nil && err == nil {
-		w := fmt.Sprintf("the search index is not up to date: %v", ierr)
-		if res.Warning != "" {
-			w = res.Warning + "; " + w
-		}
-		res.Warning = w
+		res.Warning = joinWarnings(res.Warning, fmt.Sprintf("the search index is not up to date: %v", ierr))
 	}
 	res.Duration = time.Since(start)
 	if err != nil {
@@ -160,34 +128,12 @@ func (e *Engine) Fetch(ctx context.Context, a *mailstore.Account, progress func(
 	return res
 }
 
-// login takes the account's lock, reads its password and connects. The returned release
-// closes the connection (without QUIT: the server then deletes nothing) and drops the lock.
-func (e *Engine) login(ctx context.Context, a *mailstore.Account, report func(Progress)) (*pop3.Client, *pop3.Capabilities, func(), error) {
-	unlock, err := e.lockAccount(a)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	password, err := e.secrets.Get(a.Name)
-	if errors.Is(err, secrets.ErrNotFound) {
-		unlock()
-		return nil, nil, nil, &NoPasswordError{Account: a.Name}
-	} else if err != nil {
-		unlock()
-		return nil, nil, nil, err
-	}
-	c, caps, err := e.connect(ctx, a, password, report)
-	if err != nil {
-		unlock()
-		return nil, nil, nil, err
-	}
-	if caps == nil {
-		caps = &pop3.Capabilities{}
-	}
-	return c, caps, func() { c.Close(); unlock() }, nil
-}
-
+// session runs the steps in order: login (connect.go), CAPA again, UIDL, the diff with the
+// ledger (diff.go) and first-seen, re-reading the server's copies that may be deleted
+// (checkServerCopies), the download into the committer (download, committer.go), what is due
+// (dueForDeletion, retention.go), then DELE and QUIT (deleteAndQuit).
 func (e *Engine) session(ctx context.Context, a *mailstore.Account, res *Result, report func(Progress)) error {
-	c, _, release, err := e.login(ctx, a, report)
+	c, release, err := e.login(ctx, a, report)
 	if err != nil {
 		return err
 	}
@@ -323,24 +269,24 @@ func (e *Engine) session(ctx context.Context, a *mailstore.Account, res *Result,
 }
 
 // download RETRs (or TOPs, over the size limit) every message in todo and stores each, in
-// batches committed on another goroutine (batch.go). It returns once every downloaded message
-// is committed, with the UIDLs whose bytes this session downloaded and committed (so they are
-// known to equal the local copy), or with the first error. A message that cannot be
+// batches committed on another goroutine (committer.go). It returns once every downloaded
+// message is committed, with the UIDLs whose bytes this session downloaded and committed (so
+// they are known to equal the local copy), or with the first error. A message that cannot be
 // downloaded is skipped and recorded (res.Skipped), so that it cannot hold up the others.
 func (e *Engine) download(ctx context.Context, a *mailstore.Account, c *pop3.Client, sp *spool, todo []pop3.UIDL, sizes map[int]int64, sizeLimit int64, res *Result, report func(Progress)) (map[string]bool, error) {
 	report(Progress{Phase: PhaseDownload, Total: len(todo)})
 	if len(todo) == 0 {
 		return nil, nil
 	}
-	p := e.newPipeline(ctx, a.ID, sp, false, len(todo), report)
+	cm := e.newCommitter(ctx, a.ID, sp, false, len(todo), report)
 	skippedBefore := len(res.Skipped)
-	err := e.downloadInto(ctx, c, p, todo, sizes, sizeLimit, res)
-	if ferr := p.finish(); ferr != nil && err == nil {
+	err := e.downloadInto(ctx, c, cm, todo, sizes, sizeLimit, res)
+	if ferr := cm.finish(); ferr != nil && err == nil {
 		err = ferr
 	}
-	res.New += p.newMsgs
-	res.Bytes += p.bytes
-	res.Partial += p.partial
+	res.New += cm.newMsgs
+	res.Bytes += cm.bytes
+	res.Partial += cm.partial
 	for _, sk := range res.Skipped[skippedBefore:] {
 		if rerr := e.store.RecordFailure(ctx, a.ID, sk.UIDL, sk.Reason, e.opts.Now()); rerr != nil && err == nil {
 			err = rerr
@@ -349,8 +295,8 @@ func (e *Engine) download(ctx context.Context, a *mailstore.Account, c *pop3.Cli
 	if err != nil {
 		return nil, err
 	}
-	fresh := make(map[string]bool, len(p.stored))
-	for _, st := range p.stored {
+	fresh := make(map[string]bool, len(cm.stored))
+	for _, st := range cm.stored {
 		if !st.partial {
 			fresh[st.uidl] = true
 		}
@@ -358,23 +304,26 @@ func (e *Engine) download(ctx context.Context, a *mailstore.Account, c *pop3.Cli
 	return fresh, nil
 }
 
-func (e *Engine) downloadInto(ctx context.Context, c *pop3.Client, p *pipeline, todo []pop3.UIDL, sizes map[int]int64, sizeLimit int64, res *Result) error {
+func (e *Engine) downloadInto(ctx context.Context, c *pop3.Client, cm *committer, todo []pop3.UIDL, sizes map[int]int64, sizeLimit int64, res *Result) error {
 	byID := make(map[int]string, len(todo))
+	skip := func(id int, reason string) {
+		res.Skipped = append(res.Skipped, Skipped{UIDL: byID[id], Reason: reason})
+	}
 	var full []int
 	for _, u := range todo {
 		byID[u.ID] = u.UID
 		if sizes[u.ID] > maxMessageSize {
 			// Refused before it is read: a message this size could not be stored.
-			res.Skipped = append(res.Skipped, Skipped{UIDL: u.UID, Reason: (&tooLargeError{limit: maxMessageSize}).Error()})
+			skip(u.ID, (&tooLargeError{limit: maxMessageSize}).Error())
 			continue
 		}
 		if sizeLimit > 0 && sizes[u.ID] > sizeLimit {
 			// Headers only: TOP n 0. The full message can follow with FetchFull.
 			err := c.Top(ctx, u.ID, 0, func(r io.Reader) error {
-				return p.add(r, u.ID, u.UID, true)
+				return cm.add(r, u.ID, u.UID, true)
 			})
 			if reason, ok := skippable(err); ok {
-				res.Skipped = append(res.Skipped, Skipped{UIDL: u.UID, Reason: reason})
+				skip(u.ID, reason)
 				continue
 			}
 			if err != nil {
@@ -384,69 +333,13 @@ func (e *Engine) downloadInto(ctx context.Context, c *pop3.Client, p *pipeline, 
 		}
 		full = append(full, u.ID)
 	}
-	skipped, err := retrSkipping(ctx, c, full, func(id int, r io.Reader) error {
-		return p.add(r, id, byID[id], false)
-	})
-	for _, sk := range skipped {
-		res.Skipped = append(res.Skipped, Skipped{UIDL: byID[sk.id], Reason: sk.reason})
-	}
+	err := retrSkipping(ctx, c, full, func(id int, r io.Reader) error {
+		return cm.add(r, id, byID[id], false)
+	}, skip)
 	if err != nil {
 		return fmt.Errorf("downloading: %w", err)
 	}
 	return nil
-}
-
-// dueForDeletion picks the listed messages to DELE now: those whose retention (or a delete
-// request) says so and whose server copy is known to hold the bytes the ledger recorded
-// (onServer: downloaded or re-read and hashed in this session). Every one whose
-// local copy is the reason is re-read and its SHA-256 checked against the record first; any
-// mismatch stops the session before a single DELE.
-func (e *Engine) dueForDeletion(ctx context.Context, a *mailstore.Account, uidls []pop3.UIDL, onServer map[string]bool) ([]pop3.UIDL, error) {
-	now := e.opts.Now()
-	ledger, err := e.deletable(ctx, a, now)
-	if err != nil || len(ledger) == 0 {
-		return nil, err
-	}
-	var dele []pop3.UIDL
-	for _, u := range uidls {
-		le, ok := ledger[u.UID]
-		if !ok || !onServer[u.UID] {
-			continue
-		}
-		switch deleteReason(a, le, now) {
-		case "":
-			continue
-		case "retention":
-			err := e.store.VerifyMessage(ctx, le.MessageID)
-			var perr *mailstore.PartialError
-			if errors.As(err, &perr) {
-				continue // headers only: the server's copy is the only full one
-			}
-			if err != nil {
-				return nil, fmt.Errorf("checking the local copy of %s before deleting it on the server: %w", u.UID, err)
-			}
-			m, err := e.store.Message(ctx, le.MessageID)
-			if err != nil {
-				return nil, err
-			}
-			if le.SHA256 == "" || m.SHA256 != le.SHA256 {
-				continue // the local copy is not the bytes downloaded under this UIDL
-			}
-		}
-		dele = append(dele, u)
-	}
-	return dele, nil
-}
-
-// deletable loads the ledger rows that can be due now (none but requested ones when kept
-// forever); deleteReason still decides for each.
-func (e *Engine) deletable(ctx context.Context, a *mailstore.Account, now time.Time) (map[string]mailstore.LedgerEntry, error) {
-	var seenBy *time.Time
-	if !a.KeepForever {
-		t := now.Add(-time.Duration(a.LeaveDays) * day)
-		seenBy = &t
-	}
-	return e.store.LedgerDeletable(ctx, a.ID, seenBy)
 }
 
 // checkServerCopies reads again (RETR, pipelined) and hashes each listed message that was
@@ -482,7 +375,8 @@ func (e *Engine) checkServerCopies(ctx context.Context, a *mailstore.Account, c 
 		return onServer, nil, nil
 	}
 	h := sha256.New()
-	skipped, err := retrSkipping(ctx, c, ids, func(id int, r io.Reader) error {
+	var unread []skippedMsg
+	err = retrSkipping(ctx, c, ids, func(id int, r io.Reader) error {
 		h.Reset()
 		if n, err := io.Copy(h, io.LimitReader(r, maxMessageSize+1)); err != nil {
 			return err
@@ -496,8 +390,8 @@ func (e *Engine) checkServerCopies(ctx context.Context, a *mailstore.Account, c 
 			recheck = append(recheck, u)
 		}
 		return nil
-	})
-	for _, sk := range skipped {
+	}, func(id int, reason string) { unread = append(unread, skippedMsg{id, reason}) })
+	for _, sk := range unread {
 		u := byID[sk.id]
 		reason := "could not be read again to check it before deleting: " + sk.reason
 		res.Skipped = append(res.Skipped, Skipped{UIDL: u.UID, Reason: reason})
@@ -569,7 +463,7 @@ func (e *Engine) deleteAndQuit(ctx context.Context, a *mailstore.Account, c *pop
 		for i, u := range dele {
 			ids[i] = u.ID
 		}
-		if err := deleMany(ctx, c, ids); err != nil {
+		if err := c.DeleMany(ctx, ids); err != nil {
 			// Close (not QUIT) follows: the server deletes nothing.
 			return &NotDeletedError{Err: err}
 		}
@@ -618,20 +512,20 @@ func (e *Engine) sessionWithoutUIDL(ctx context.Context, a *mailstore.Account, c
 	for i, m := range list {
 		ids[i] = m.ID
 	}
-	p := e.newPipeline(ctx, a.ID, sp, true, len(list), report)
-	err = retrMany(ctx, c, ids, func(id int, r io.Reader) error {
-		return p.add(r, id, "", false)
+	cm := e.newCommitter(ctx, a.ID, sp, true, len(list), report)
+	err = c.RetrMany(ctx, ids, func(id int, r io.Reader) error {
+		return cm.add(r, id, "", false)
 	})
-	if ferr := p.finish(); ferr != nil && err == nil {
+	if ferr := cm.finish(); ferr != nil && err == nil {
 		err = ferr
 	}
-	res.New, res.Bytes = p.newMsgs, p.bytes
+	res.New, res.Bytes = cm.newMsgs, cm.bytes
 	if err != nil {
 		return &NotDeletedError{Err: err}
 	}
 	// Only messages whose batch committed are deleted, each after re-reading its stored copy.
 	var dele []pop3.UIDL
-	for _, st := range p.stored {
+	for _, st := range cm.stored {
 		if err := e.store.VerifyMessage(ctx, st.messageID); err != nil {
 			return &NotDeletedError{Err: fmt.Errorf("checking the local copy of message %d: %w", st.id, err)}
 		}
@@ -655,34 +549,14 @@ func expireWarning(a *mailstore.Account, caps *pop3.Capabilities) string {
 	return ""
 }
 
-// retrMany downloads ids in order, pipelined when the server allows it.
-func retrMany(ctx context.Context, c *pop3.Client, ids []int, fn func(id int, r io.Reader) error) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	return c.RetrMany(ctx, ids, fn)
-}
-
-// deleMany marks ids deleted, pipelined when the server allows it.
-func deleMany(ctx context.Context, c *pop3.Client, ids []int) error {
-	return c.DeleMany(ctx, ids)
-}
-
-// skipped is a message retrSkipping gave up on.
-type skipped struct {
+// skippedMsg is a message a retrSkipping gave up on.
+type skippedMsg struct {
 	id     int
 	reason string
 }
 
 // oneLine is an error's text on one line, for the ledger and the status line.
 func oneLine(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }
-
-// tooLargeError says a message exceeds maxMessageSize.
-type tooLargeError struct{ limit int64 }
-
-func (e *tooLargeError) Error() string {
-	return fmt.Sprintf("the message is larger than %d bytes", e.limit)
-}
 
 // skippable says whether err concerns one message only, so that the session can go on
 // without it: the server refused that message (a -ERR without a response code that speaks
@@ -699,14 +573,14 @@ func skippable(err error) (reason string, ok bool) {
 	return "", false
 }
 
-// retrSkipping is retrMany that goes past messages failing on their own (skippable): each is
-// recorded and the rest are downloaded, so one bad message cannot block an account forever.
-func retrSkipping(ctx context.Context, c *pop3.Client, ids []int, fn func(id int, r io.Reader) error) ([]skipped, error) {
-	var out []skipped
+// retrSkipping is RetrMany that goes past messages failing on their own (skippable): each is
+// passed to skip and the rest are downloaded, so one bad message cannot block an account
+// forever.
+func retrSkipping(ctx context.Context, c *pop3.Client, ids []int, fn func(id int, r io.Reader) error, skip func(id int, reason string)) error {
 	for len(ids) > 0 {
 		next := 0 // ids[next] is the message being read
 		failed := -1
-		err := retrMany(ctx, c, ids, func(id int, r io.Reader) error {
+		err := c.RetrMany(ctx, ids, func(id int, r io.Reader) error {
 			for next < len(ids) && ids[next] != id {
 				next++
 			}
@@ -718,31 +592,90 @@ func retrSkipping(ctx context.Context, c *pop3.Client, ids []int, fn func(id int
 			return nil
 		})
 		if err == nil {
-			return out, nil
+			return nil
 		}
 		reason, ok := skippable(err)
 		if !ok {
 			// The connection failed (or the server broke the protocol) while a message was
 			// being read: it is noted, so that the next session tries it last.
 			if next < len(ids) && ctx.Err() == nil {
-				out = append(out, skipped{id: ids[next], reason: oneLine(err)})
+				skip(ids[next], oneLine(err))
 			}
-			return out, err
+			return err
 		}
 		at := next // a refusal: the message after the last one delivered
 		if failed >= 0 {
 			at = failed
 		}
 		if at >= len(ids) {
-			return out, err
+			return err
 		}
-		out = append(out, skipped{id: ids[at], reason: reason})
+		skip(ids[at], reason)
 		if c.Closed() {
 			// Given up on while reading the rest (pop3's drain bound): recorded, so the next
 			// session tries it last.
-			return out, err
+			return err
 		}
 		ids = ids[at+1:]
 	}
-	return out, nil
+	return nil
+}
+
+// FetchFull downloads the whole of a message stored as headers only (the account's size
+// limit) and replaces the partial copy, keeping its id. A message that is already complete is
+// returned as is.
+func (e *Engine) FetchFull(ctx context.Context, id int64, progress func(Progress)) (*mailstore.Message, error) {
+	m, err := e.store.Message(ctx, id)
+	if err != nil {
+		return nil, messageErr(id, err)
+	}
+	if !m.Partial {
+		return m, nil
+	}
+	if m.AccountID == 0 {
+		return nil, fmt.Errorf("message %d: its account %q was removed, so the full message cannot be fetched", id, m.Account)
+	}
+	a, err := e.store.Account(ctx, m.AccountID)
+	if err != nil {
+		return nil, fmt.Errorf("message %d: %w", id, err)
+	}
+	report := reporter(a.Name, progress)
+	c, release, err := e.login(ctx, a, report)
+	if err != nil {
+		return nil, &FetchError{Account: a.Name, Err: err}
+	}
+	defer release()
+	report(Progress{Phase: PhaseList})
+	uidls, err := c.UIDLAll(ctx)
+	if err != nil {
+		return nil, &FetchError{Account: a.Name, Err: err}
+	}
+	num := 0
+	for _, u := range uidls {
+		if u.UID == m.UIDL {
+			num = u.ID
+		}
+	}
+	if num == 0 {
+		return nil, &FetchError{Account: a.Name, Err: errors.New("the message is no longer on the server; only its headers are stored")}
+	}
+	report(Progress{Phase: PhaseDownload, Total: 1})
+	sp := e.newSpool(a.ID)
+	defer sp.reset()
+	var full *mailstore.Message
+	err = c.Retr(ctx, num, func(r io.Reader) error {
+		if err := sp.fill(r, maxMessageSize); err != nil {
+			return err
+		}
+		full, err = e.store.ReplaceMessageFrom(ctx, id, sp.reader())
+		return err
+	})
+	if err != nil {
+		return nil, &FetchError{Account: a.Name, Err: err}
+	}
+	report(Progress{Phase: PhaseDone, N: 1, Total: 1, Bytes: full.Size})
+	if err := c.Quit(ctx); err != nil {
+		return full, &FetchError{Account: a.Name, Err: err}
+	}
+	return full, nil
 }

@@ -2,10 +2,8 @@ package engine
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -15,14 +13,57 @@ import (
 	"github.com/pouchmail/pouch/mailstore"
 )
 
-// SetRead marks messages read or unread; the state is kept in the archive.
-func (e *Engine) SetRead(ctx context.Context, ids []int64, read bool) error {
-	return e.store.SetRead(ctx, ids, read)
+// Accounts: adding, editing and removing them, their passwords, and Test connection.
+
+// Accounts lists the configured accounts by name.
+func (e *Engine) Accounts(ctx context.Context) ([]mailstore.Account, error) {
+	return e.store.Accounts(ctx)
 }
 
-// UnreadCounts returns unread messages outside the Trash per account ID (0 = removed accounts).
-func (e *Engine) UnreadCounts(ctx context.Context) (map[int64]int, error) {
-	return e.store.UnreadCounts(ctx)
+// Account looks one account up by name.
+func (e *Engine) Account(ctx context.Context, name string) (*mailstore.Account, error) {
+	a, err := e.store.AccountByName(ctx, name)
+	if err != nil {
+		return nil, accountErr(name, err)
+	}
+	return a, nil
+}
+
+// selectAccounts returns the named account, or every account when name is "".
+func (e *Engine) selectAccounts(ctx context.Context, name string) ([]mailstore.Account, error) {
+	if name == "" {
+		return e.store.Accounts(ctx)
+	}
+	a, err := e.Account(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return []mailstore.Account{*a}, nil
+}
+
+// AddAccount validates a, stores password (if not empty) in the keyring and saves the settings.
+// Nothing is left behind when any step fails.
+func (e *Engine) AddAccount(ctx context.Context, a *mailstore.Account, password string) error {
+	if err := account.Validate(a); err != nil {
+		return err
+	}
+	if _, err := e.store.AccountByName(ctx, a.Name); err == nil {
+		return fmt.Errorf("account %q already exists", a.Name)
+	} else if !errors.Is(err, mailstore.ErrNotFound) {
+		return err
+	}
+	if password != "" {
+		if err := e.secrets.Set(a.Name, password); err != nil {
+			return err
+		}
+	}
+	if err := e.store.CreateAccount(ctx, a); err != nil {
+		if password != "" {
+			_ = e.secrets.Delete(a.Name)
+		}
+		return err
+	}
+	return nil
 }
 
 // UpdateAccount validates and saves a's settings (found by a.ID). A non-nil password replaces the
@@ -70,14 +111,52 @@ func (e *Engine) UpdateAccount(ctx context.Context, a *mailstore.Account, passwo
 	return nil
 }
 
+// SetPassword replaces the secret of an existing account.
+func (e *Engine) SetPassword(ctx context.Context, name, password string) error {
+	if _, err := e.store.AccountByName(ctx, name); err != nil {
+		return accountErr(name, err)
+	}
+	if password == "" {
+		return errors.New("the password must not be empty")
+	}
+	return e.secrets.Set(name, password)
+}
+
+// RemoveAccount deletes an account's settings, ledger and secret. Its downloaded messages stay in
+// the archive: a local copy may be the only one left. It holds the account's session lock
+// while it removes, waiting a little for a running session (see removeAccount).
+func (e *Engine) RemoveAccount(ctx context.Context, name string) error {
+	return e.removeAccount(ctx, name, false)
+}
+
 // RemoveAccountAndMail removes an account as RemoveAccount does (under its session lock) and
 // also deletes the messages downloaded for it from the archive (not from the server).
 func (e *Engine) RemoveAccountAndMail(ctx context.Context, name string) error {
+	return e.removeAccount(ctx, name, true)
+}
+
+// removeAccount deletes the account's row (and with mail, its messages) under the account's
+// session lock, so that no session of it (here or in another Pouch) runs meanwhile: a session
+// still running after its messages were purged could DELE the server's copies of mail that
+// no longer exists anywhere else. It waits up to removeLockWait for a running session to
+// end and then gives up with a *LockedError; the account is then left as it was. The secret
+// goes last.
+func (e *Engine) removeAccount(ctx context.Context, name string, withMail bool) error {
 	a, err := e.store.AccountByName(ctx, name)
 	if err != nil {
 		return accountErr(name, err)
 	}
-	if err := e.removeAccountLocked(ctx, a, true); err != nil {
+	unlock, err := e.lockAccountWait(ctx, a, removeLockWait)
+	if err != nil {
+		return err
+	}
+	if withMail {
+		err = e.store.DeleteAccountAndMessages(ctx, a.ID)
+	} else {
+		err = e.store.DeleteAccount(ctx, a.ID)
+	}
+	unlock()
+	if err != nil {
 		return err
 	}
 	if err := e.secrets.Delete(name); err != nil && !secrets.IsUnavailable(err) {
@@ -108,20 +187,13 @@ type ConnectionReport struct {
 	CipherSuite    string              // "" without TLS
 	Certificates   []*x509.Certificate // the server's chain, leaf first; nil without TLS
 	Greeting       string
-	AuthMechanisms []string // SASL mechanisms offered before login, plus "USER" and "APOP" if offered
+	AuthMechanisms []string // the mechanisms the server offered before login that pop3.Auth could use (Client.Offered)
 	Pipelining     bool
 	Top, UIDL      bool
 	Expire         string        // the EXPIRE capability after login ("NEVER", "30", ...); "" if not sent
 	LoginDelay     time.Duration // LOGIN-DELAY after login; 0 if not sent
 	Implementation string
 	Duration       time.Duration
-}
-
-// CertFingerprint is the hex SHA-256 of a certificate's DER bytes, the form pinned in
-// Account.PinnedCertSHA256.
-func CertFingerprint(c *x509.Certificate) string {
-	sum := sha256.Sum256(c.Raw)
-	return hex.EncodeToString(sum[:])
 }
 
 // TestConnection connects to a's server with the given password, logs in and logs out, and
@@ -134,61 +206,48 @@ func (e *Engine) TestConnection(ctx context.Context, a *mailstore.Account, passw
 	}
 	if password == "" {
 		// An edited account keeps its stored password unless a new one was typed.
-		pw, err := e.secrets.Get(a.Name)
-		if errors.Is(err, secrets.ErrNotFound) {
-			return nil, &NoPasswordError{Account: a.Name}
-		} else if err != nil {
+		pw, err := e.password(a.Name)
+		if err != nil {
 			return nil, err
 		}
 		password = pw
 	}
 	start := time.Now()
-	c, caps, err := e.connect(ctx, a, password, func(Progress) {})
+	c, err := e.dial(ctx, a)
 	if err != nil {
 		return nil, err
 	}
 	defer c.Close()
-	r := &ConnectionReport{Greeting: c.Greeting()}
+	// Before login: what the server offers, and the mechanisms Auth could use, by its own rule.
+	caps, err := c.Capabilities(ctx)
+	if err != nil {
+		return nil, err
+	}
+	mechs, err := c.Offered(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Auth(ctx, a.Username, password, a.AuthMethod); err != nil {
+		return nil, err
+	}
+	r := &ConnectionReport{Greeting: c.Greeting(), AuthMechanisms: mechs, Pipelining: caps.Pipelining,
+		Top: caps.Top, UIDL: caps.UIDL, Implementation: caps.Implementation}
 	if st, ok := c.TLSConnectionState(); ok {
 		r.TLSVersion = tls.VersionName(st.Version)
 		r.CipherSuite = tls.CipherSuiteName(st.CipherSuite)
 		r.Certificates = st.PeerCertificates
 	}
-	r.AuthMechanisms = append(r.AuthMechanisms, caps.SASL...)
-	if caps.User {
-		r.AuthMechanisms = append(r.AuthMechanisms, "USER")
-	}
-	if caps.Has("APOP") || containsTimestamp(r.Greeting) {
-		r.AuthMechanisms = append(r.AuthMechanisms, "APOP")
-	}
-	r.Pipelining, r.Top, r.UIDL, r.Implementation = caps.Pipelining, caps.Top, caps.UIDL, caps.Implementation
 	// EXPIRE and LOGIN-DELAY are only final after login (RFC 2449 §6.7, §6.8).
-	after, err := c.Capabilities(ctx)
-	if err != nil || after == nil {
-		after = caps
+	if after, err := c.Capabilities(ctx); err == nil {
+		caps = after
 	}
-	if after.Expire != nil {
-		r.Expire = after.Expire.String()
+	if caps.Expire != nil {
+		r.Expire = caps.Expire.String()
 	}
-	r.LoginDelay = after.LoginDelay
+	r.LoginDelay = caps.LoginDelay
 	if err := c.Quit(ctx); err != nil {
 		return nil, err
 	}
 	r.Duration = time.Since(start)
 	return r, nil
-}
-
-// containsTimestamp reports an APOP timestamp ("<...@...>") in a greeting.
-func containsTimestamp(greeting string) bool {
-	for i := 0; i < len(greeting); i++ {
-		if greeting[i] != '<' {
-			continue
-		}
-		for j := i + 1; j < len(greeting); j++ {
-			if greeting[j] == '>' {
-				return j > i+1
-			}
-		}
-	}
-	return false
 }

@@ -17,7 +17,7 @@ import (
 
 // A session downloads on one goroutine and commits on another. Messages are read into a batch
 // (small ones into the batch's reusable memory arena, large ones into a spool file); a full
-// batch goes to the committer, which stores it with its ledger rows in one durable transaction
+// batch goes to commitLoop, which stores it with its ledger rows in one durable transaction
 // while the next batch downloads. A durable commit (an fsync) per batch rather than per message
 // is what lets the download run at the network's pace. Nothing is DELEted before the batch
 // holding the message has committed: deletion is decided only after every batch committed.
@@ -53,9 +53,8 @@ type batch struct {
 func (b *batch) reset() {
 	for _, m := range b.msgs {
 		if m.file != nil {
-			name := m.file.Name()
 			m.file.Close()
-			os.Remove(name)
+			os.Remove(m.file.Name())
 		}
 	}
 	b.arena = b.arena[:0]
@@ -73,9 +72,9 @@ type stored struct {
 	partial   bool // headers only
 }
 
-// pipeline is one session's download-and-commit machinery. add and finish run on the download
-// goroutine; the committer owns everything else until finish returns.
-type pipeline struct {
+// committer is one session's commit queue: add and finish run on the download goroutine, and
+// a goroutine of its own (commitLoop) owns everything else until finish returns.
+type committer struct {
 	e        *Engine
 	ctx      context.Context
 	saver    *mailstore.Saver
@@ -84,11 +83,11 @@ type pipeline struct {
 	copyBuf  []byte
 
 	free, full chan *batch
-	done       chan struct{} // closed when the committer has stopped
+	done       chan struct{} // closed when commitLoop has stopped
 	cur        *batch
 	finished   bool
 
-	// The committer's, read by the download goroutine only after done is closed.
+	// commitLoop's, read by the download goroutine only after done is closed.
 	err     error
 	stored  []stored
 	newMsgs int
@@ -98,49 +97,48 @@ type pipeline struct {
 	report  func(Progress)
 }
 
-func (e *Engine) newPipeline(ctx context.Context, accountID int64, sp *spool, hashUIDL bool, total int, report func(Progress)) *pipeline {
-	p := &pipeline{
+func (e *Engine) newCommitter(ctx context.Context, accountID int64, sp *spool, hashUIDL bool, total int, report func(Progress)) *committer {
+	cm := &committer{
 		e: e, ctx: ctx, saver: e.store.NewSaver(accountID), sp: sp, hashUIDL: hashUIDL,
 		free: make(chan *batch, batchesInFlight), full: make(chan *batch, batchesInFlight),
 		done: make(chan struct{}), total: total, report: report,
 	}
 	for range batchesInFlight {
-		p.free <- &batch{}
+		cm.free <- &batch{}
 	}
-	go p.commitLoop()
-	return p
+	go cm.commitLoop()
+	return cm
 }
 
-// add downloads one message from r into the current batch, handing the batch to the committer
+// add downloads one message from r into the current batch, handing the batch to commitLoop
 // when it is full. uidl is ignored with hashUIDL.
-func (p *pipeline) add(r io.Reader, id int, uidl string, partial bool) error {
-	if p.cur != nil && time.Since(p.cur.started) >= batchMaxAge {
-		if err := p.handOff(); err != nil {
+func (cm *committer) add(r io.Reader, id int, uidl string, partial bool) error {
+	if cm.cur != nil && time.Since(cm.cur.started) >= batchMaxAge {
+		if err := cm.handOff(); err != nil {
 			return err
 		}
 	}
-	if p.cur == nil {
+	if cm.cur == nil {
 		select {
-		case b := <-p.free:
-			p.cur = b
+		case b := <-cm.free:
+			cm.cur = b
 			b.started = time.Now()
-		case <-p.done:
-			return p.committerErr()
+		case <-cm.done:
+			return cm.loopErr()
 		}
 	}
-	b := p.cur
+	b := cm.cur
 	m := pendingMsg{id: id, uidl: uidl, partial: partial, off: len(b.arena)}
-	size, sum, err := p.read(b, &m, r)
+	size, sum, err := cm.read(b, &m, r)
 	if err != nil {
 		if m.file != nil {
-			name := m.file.Name()
 			m.file.Close()
-			os.Remove(name)
+			os.Remove(m.file.Name())
 		}
 		b.arena = b.arena[:m.off]
 		return fmt.Errorf("message %d: %w", id, err)
 	}
-	if p.hashUIDL {
+	if cm.hashUIDL {
 		if m.file == nil {
 			s := sha256.Sum256(b.arena[m.off:m.end])
 			m.uidl = mailstore.HashUIDLPrefix + hex.EncodeToString(s[:])
@@ -150,16 +148,16 @@ func (p *pipeline) add(r io.Reader, id int, uidl string, partial bool) error {
 	}
 	b.msgs = append(b.msgs, m)
 	b.bytes += size
-	p.e.checkpoint(CheckpointRetr)
+	cm.e.checkpoint(CheckpointRetr)
 	if len(b.msgs) >= batchMaxMessages || b.bytes >= batchMaxBytes {
-		return p.handOff()
+		return cm.handOff()
 	}
 	return nil
 }
 
 // read copies one message into b's arena, or into a spool file once it outgrows spoolMemory.
 // The sum is filled only for a spooled message with hashUIDL.
-func (p *pipeline) read(b *batch, m *pendingMsg, r io.Reader) (int64, hash.Hash, error) {
+func (cm *committer) read(b *batch, m *pendingMsg, r io.Reader) (int64, hash.Hash, error) {
 	lr := &io.LimitedReader{R: r, N: maxMessageSize + 1}
 	for len(b.arena)-m.off <= spoolMemory {
 		if len(b.arena) == cap(b.arena) {
@@ -176,17 +174,17 @@ func (p *pipeline) read(b *batch, m *pendingMsg, r io.Reader) (int64, hash.Hash,
 		}
 	}
 	// Too large for memory: spool it.
-	if err := os.MkdirAll(p.sp.dir, 0o700); err != nil {
+	if err := os.MkdirAll(cm.sp.dir, 0o700); err != nil {
 		return 0, nil, fmt.Errorf("download spool: %w", err)
 	}
-	f, err := os.CreateTemp(p.sp.dir, p.sp.prefix+"*")
+	f, err := os.CreateTemp(cm.sp.dir, cm.sp.prefix+"*")
 	if err != nil {
 		return 0, nil, fmt.Errorf("download spool: %w", err)
 	}
 	m.file = f
 	var w io.Writer = f
 	var sum hash.Hash
-	if p.hashUIDL {
+	if cm.hashUIDL {
 		sum = sha256.New()
 		w = io.MultiWriter(f, sum)
 	}
@@ -195,10 +193,10 @@ func (p *pipeline) read(b *batch, m *pendingMsg, r io.Reader) (int64, hash.Hash,
 		return 0, nil, fmt.Errorf("download spool: %w", err)
 	}
 	b.arena = b.arena[:m.off]
-	if p.copyBuf == nil {
-		p.copyBuf = make([]byte, 256<<10)
+	if cm.copyBuf == nil {
+		cm.copyBuf = make([]byte, 256<<10)
 	}
-	n, err := io.CopyBuffer(w, lr, p.copyBuf)
+	n, err := io.CopyBuffer(w, lr, cm.copyBuf)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -212,66 +210,66 @@ func (p *pipeline) read(b *batch, m *pendingMsg, r io.Reader) (int64, hash.Hash,
 	return size, sum, nil
 }
 
-// handOff queues the current batch for the committer.
-func (p *pipeline) handOff() error {
-	b := p.cur
+// handOff queues the current batch for commitLoop.
+func (cm *committer) handOff() error {
+	b := cm.cur
 	if b == nil || len(b.msgs) == 0 {
 		return nil
 	}
-	p.cur = nil
+	cm.cur = nil
 	select {
-	case p.full <- b: // never blocks: there are only batchesInFlight batches
+	case cm.full <- b: // never blocks: there are only batchesInFlight batches
 		return nil
-	case <-p.done:
+	case <-cm.done:
 		b.reset()
-		return p.committerErr()
+		return cm.loopErr()
 	}
 }
 
-func (p *pipeline) committerErr() error {
-	if p.err != nil {
-		return p.err
+func (cm *committer) loopErr() error {
+	if cm.err != nil {
+		return cm.err
 	}
-	return errors.New("the commit pipeline stopped")
+	return errors.New("the committer stopped")
 }
 
-// finish commits what has been downloaded and waits for the committer. It returns the
-// committer's error, if any; after it returns, the results may be read.
-func (p *pipeline) finish() error {
-	if p.finished {
-		return p.err
+// finish commits what has been downloaded and waits for commitLoop. It returns commitLoop's
+// error, if any; after it returns, the results may be read.
+func (cm *committer) finish() error {
+	if cm.finished {
+		return cm.err
 	}
-	p.finished = true
-	herr := p.handOff()
-	close(p.full)
-	<-p.done
-	for b := range p.full { // left behind by a failed committer
+	cm.finished = true
+	herr := cm.handOff()
+	close(cm.full)
+	<-cm.done
+	for b := range cm.full { // left behind by a failed commitLoop
 		b.reset()
 	}
-	if p.cur != nil {
-		p.cur.reset()
+	if cm.cur != nil {
+		cm.cur.reset()
 	}
-	if p.err != nil {
-		return p.err
+	if cm.err != nil {
+		return cm.err
 	}
 	return herr
 }
 
-func (p *pipeline) commitLoop() {
-	defer close(p.done)
-	for b := range p.full {
-		err := p.commit(b)
+func (cm *committer) commitLoop() {
+	defer close(cm.done)
+	for b := range cm.full {
+		err := cm.commit(b)
 		b.reset()
 		if err != nil {
-			p.err = err
+			cm.err = err
 			return
 		}
-		p.free <- b
+		cm.free <- b
 	}
 }
 
 // commit stores one batch in one durable transaction.
-func (p *pipeline) commit(b *batch) error {
+func (cm *committer) commit(b *batch) error {
 	for _, m := range b.msgs {
 		it := mailstore.BatchItem{UIDL: m.uidl, Partial: m.partial}
 		if m.file != nil {
@@ -281,25 +279,25 @@ func (p *pipeline) commit(b *batch) error {
 		}
 		b.items = append(b.items, it)
 	}
-	res, err := p.saver.Save(p.ctx, b.items, p.e.opts.Now())
+	res, err := cm.saver.Save(cm.ctx, b.items, cm.e.opts.Now())
 	if err != nil {
 		return fmt.Errorf("storing: %w", err)
 	}
-	p.e.checkpoint(CheckpointCommit)
+	cm.e.checkpoint(CheckpointCommit)
 	for i, r := range res {
 		m := b.msgs[i]
-		p.stored = append(p.stored, stored{uidl: m.uidl, id: m.id, messageID: r.ID, existed: r.Exists, partial: m.partial})
+		cm.stored = append(cm.stored, stored{uidl: m.uidl, id: m.id, messageID: r.ID, existed: r.Exists, partial: m.partial})
 		if r.Exists {
 			// Stored by an earlier session that was cut short: nothing stored twice.
 			continue
 		}
-		p.newMsgs++
-		p.bytes += r.Size
+		cm.newMsgs++
+		cm.bytes += r.Size
 		if m.partial {
-			p.partial++
+			cm.partial++
 		}
 		// Progress counts stored messages, so it is reported once their batch committed.
-		p.report(Progress{Phase: PhaseDownload, N: p.newMsgs, Total: p.total, Bytes: p.bytes})
+		cm.report(Progress{Phase: PhaseDownload, N: cm.newMsgs, Total: cm.total, Bytes: cm.bytes})
 	}
 	return nil
 }
