@@ -443,3 +443,26 @@ func TestUIDLListedAgainAfterDelete(t *testing.T) {
 		t.Errorf("fetch = %+v; want C stored, then deleted", res)
 	}
 }
+
+// TestNoUIDLServerSkipsRefused: on a server without UIDL, a message the server refuses is
+// left there and the others are stored and deleted.
+func TestNoUIDLServerSkipsRefused(t *testing.T) {
+	steps := append(loginSteps("USER", "TOP"),
+		pop3test.Exchange("UIDL", "-ERR unknown command"),
+		pop3test.Exchange("LIST", "+OK", "1 18", "2 18", "."),
+		pop3test.Expect("RETR 1"), pop3test.Reply("-ERR cannot read message"),
+		pop3test.Exchange("RETR 2", "+OK", "Subject: b", "", "two", "."),
+		pop3test.Exchange("DELE 2", "+OK"),
+		pop3test.Exchange("QUIT", "+OK bye"),
+	)
+	srv := pop3test.NewServer(t, steps...)
+	e, store, a := scriptedAccount(t, srv, 0, false)
+	res := e.Fetch(context.Background(), a, nil)
+	if res.Err != nil || res.New != 1 || res.Deleted != 1 || len(res.Skipped) != 1 {
+		t.Fatalf("fetch = %+v; want message 2 stored and deleted, message 1 skipped", res)
+	}
+	srv.Wait()
+	if n, _ := store.CountMessages(context.Background(), a.ID); n != 1 {
+		t.Errorf("%d stored, want 1", n)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -513,13 +514,17 @@ func (e *Engine) sessionWithoutUIDL(ctx context.Context, a *mailstore.Account, c
 		ids[i] = m.ID
 	}
 	cm := e.newCommitter(ctx, a.ID, sp, true, len(list), report)
-	err = c.RetrMany(ctx, ids, func(id int, r io.Reader) error {
+	// A message the server refuses is left there (and said so); the others go on.
+	err = retrSkipping(ctx, c, ids, func(id int, r io.Reader) error {
 		return cm.add(r, id, "", false)
+	}, func(id int, reason string) {
+		res.Skipped = append(res.Skipped, Skipped{UIDL: "message " + strconv.Itoa(id), Reason: reason})
 	})
 	if ferr := cm.finish(); ferr != nil && err == nil {
 		err = ferr
 	}
 	res.New, res.Bytes = cm.newMsgs, cm.bytes
+	res.Warning = joinWarnings(res.Warning, sessionWarning(res))
 	if err != nil {
 		return &NotDeletedError{Err: err}
 	}
