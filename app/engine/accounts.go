@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/pouchmail/pouch/app/account"
@@ -86,6 +87,15 @@ func (e *Engine) UpdateAccount(ctx context.Context, a *mailstore.Account, passwo
 		}
 	}
 	renamed := old.Name != a.Name
+	if !strings.EqualFold(old.Host, a.Host) || old.Username != a.Username {
+		// Another mailbox: the store starts its ledger afresh, which a session still running
+		// on the old one would undo with its own rows. Wait for it, as removing does.
+		unlock, err := e.lockAccountWait(ctx, old, removeLockWait)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 	if password != nil {
 		if err := e.secrets.Set(a.Name, *password); err != nil {
 			return err

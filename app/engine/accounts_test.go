@@ -183,3 +183,32 @@ func TestRemoveAccountWaitsForSessionLock(t *testing.T) {
 		})
 	}
 }
+
+// TestPointingElsewhereWaitsForSessionLock: changing an account's host or user waits for a
+// running session, which would otherwise write the old mailbox's rows into the fresh ledger.
+// Other edits do not wait.
+func TestPointingElsewhereWaitsForSessionLock(t *testing.T) {
+	engine.SetRemoveLockWait(t, 300*time.Millisecond)
+	e, store, _ := newDesktopEngine(t)
+	ctx := context.Background()
+	a := newAccount("home")
+	if err := e.AddAccount(ctx, a, "pw"); err != nil {
+		t.Fatal(err)
+	}
+	release := holdSessionLock(t, store, a)
+	defer release()
+	b := *a
+	b.Interval = 2 * b.Interval
+	if err := e.UpdateAccount(ctx, &b, nil); err != nil {
+		t.Errorf("an interval change while a session runs = %v, want it saved", err)
+	}
+	c := b
+	c.Host = "other.example"
+	var lerr *engine.LockedError
+	if err := e.UpdateAccount(ctx, &c, nil); !errors.As(err, &lerr) {
+		t.Errorf("a host change while a session runs = %v, want a LockedError", err)
+	}
+	if got, _ := store.Account(ctx, a.ID); got.Host != a.Host {
+		t.Errorf("host after the refused change = %q, want %q", got.Host, a.Host)
+	}
+}
