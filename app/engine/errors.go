@@ -80,3 +80,11 @@ type tooLargeError struct{ limit int64 }
 func (e *tooLargeError) Error() string {
 	return fmt.Sprintf("the message is larger than %d bytes", e.limit)
 }
+
+// ChangedError says the server now holds another message under a UIDL than the one whose
+// headers are stored: the headers-only copy is kept, and the whole message is not fetched.
+type ChangedError struct{ UIDL string }
+
+func (e *ChangedError) Error() string {
+	return fmt.Sprintf("the server now holds another message under UIDL %s; the headers stored here are kept as they are", e.UIDL)
+}

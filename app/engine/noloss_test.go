@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"errors"
 	"encoding/hex"
 	"fmt"
 	"path/filepath"
@@ -464,5 +465,34 @@ func TestNoUIDLServerSkipsRefused(t *testing.T) {
 	srv.Wait()
 	if n, _ := store.CountMessages(context.Background(), a.ID); n != 1 {
 		t.Errorf("%d stored, want 1", n)
+	}
+}
+
+// TestFetchFullRefusesAnotherMessage: fetch --full of a headers-only copy whose UIDL now names
+// another message keeps the stored headers rather than replacing them with that message.
+func TestFetchFullRefusesAnotherMessage(t *testing.T) {
+	ctx := context.Background()
+	r := newDropRig(t, 0, true)
+	r.a.SizeLimit = 100
+	if err := r.store.UpdateAccount(ctx, r.a); err != nil {
+		t.Fatal(err)
+	}
+	big := append(msg("big"), fmt.Sprintf("%0200d\r\n", 0)...)
+	r.drop.Add("big", big)
+	r.fetch(t)
+	ms, _ := r.store.Messages(ctx, mailstore.Filter{})
+	before, _ := r.store.Raw(ctx, ms[0].ID)
+	r.drop.Replace("big", append(msg("other"), fmt.Sprintf("%0300d\r\n", 0)...))
+	_, err := r.e.FetchFull(ctx, ms[0].ID, nil)
+	var ce *engine.ChangedError
+	if !errors.As(err, &ce) {
+		t.Fatalf("FetchFull after a swap = %v, want a ChangedError", err)
+	}
+	if after, _ := r.store.Raw(ctx, ms[0].ID); !bytes.Equal(after, before) {
+		t.Errorf("the headers-only copy changed")
+	}
+	r.drop.Replace("big", big)
+	if m, err := r.e.FetchFull(ctx, ms[0].ID, nil); err != nil || m.Partial {
+		t.Errorf("FetchFull of the same message = %+v, %v", m, err)
 	}
 }

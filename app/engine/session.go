@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -667,10 +668,19 @@ func (e *Engine) FetchFull(ctx context.Context, id int64, progress func(Progress
 	report(Progress{Phase: PhaseDownload, Total: 1})
 	sp := e.newSpool(a.ID)
 	defer sp.reset()
+	head, err := e.store.Raw(ctx, id)
+	if err != nil {
+		return nil, err
+	}
 	var full *mailstore.Message
 	err = c.Retr(ctx, num, func(r io.Reader) error {
 		if err := sp.fill(r, maxMessageSize); err != nil {
 			return err
+		}
+		// The headers stored are those of the message the UIDL named then; a server that
+		// reused the UIDL since would have them replaced by another message's.
+		if got := sp.mem.Bytes(); len(head) <= len(got) && !bytes.Equal(got[:len(head)], head) {
+			return &ChangedError{UIDL: m.UIDL}
 		}
 		full, err = e.store.ReplaceMessageFrom(ctx, id, sp.reader())
 		return err
