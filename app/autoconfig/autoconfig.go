@@ -120,10 +120,6 @@ func (o *Options) stepTimeout() time.Duration {
 	return 10 * time.Second
 }
 
-func (o *Options) tlsConfig(host string) *tls.Config {
-	return &tls.Config{ServerName: host, RootCAs: o.RootCAs, MinVersion: tls.VersionTLS12}
-}
-
 func (o *Options) httpClient() *http.Client {
 	if o.HTTPClient != nil {
 		return o.HTTPClient
