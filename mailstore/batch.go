@@ -11,6 +11,8 @@ import (
 	"io"
 	"strconv"
 	"time"
+
+	"github.com/pouchmail/pouch/mailstore/mimetext"
 )
 
 // BatchItem is one downloaded message for Saver.Save: its bytes are either in Data or, for a
@@ -252,10 +254,10 @@ func (sv *Saver) saveOne(ctx context.Context, st *batchStmts, account string, it
 		}
 		head = sv.buf[:n]
 	}
-	hd := parseHeaders(head)
+	hd := mimetext.ParseHeaders(head)
 	var date any
-	if !hd.date.IsZero() {
-		date = hd.date.Unix()
+	if !hd.Date.IsZero() {
+		date = hd.Date.Unix()
 	}
 	if rest == nil {
 		// Inline: at most ChunkSize bytes.
@@ -266,7 +268,7 @@ func (sv *Saver) saveOne(ctx context.Context, st *batchStmts, account string, it
 			raw = []byte{} // nil would be bound as NULL
 		}
 		res, err := st.insert.ExecContext(ctx, sv.accountID, account, it.UIDL, raw, r.SHA256, r.Size, date, t,
-			hd.from, hd.to, hd.cc, hd.subject, hd.messageID, hd.hasAttachments, it.Partial, false)
+			hd.From, hd.To, hd.Cc, hd.Subject, hd.MessageID, hd.HasAttachments, it.Partial, false)
 		if err != nil {
 			return BatchResult{}, err
 		}
@@ -277,7 +279,7 @@ func (sv *Saver) saveOne(ctx context.Context, st *batchStmts, account string, it
 	}
 	// Chunked: the row first, then the pieces while hashing, then the hash and size.
 	res, err := st.insert.ExecContext(ctx, sv.accountID, account, it.UIDL, []byte{}, "", 0, date, t,
-		hd.from, hd.to, hd.cc, hd.subject, hd.messageID, hd.hasAttachments, it.Partial, true)
+		hd.From, hd.To, hd.Cc, hd.Subject, hd.MessageID, hd.HasAttachments, it.Partial, true)
 	if err != nil {
 		return BatchResult{}, err
 	}

@@ -79,20 +79,3 @@ func Example() {
 	// uidl-1 downloaded: true
 	// uidl-2 downloaded: false
 }
-
-func ExampleParseBody() {
-	raw := []byte("Content-Type: text/html; charset=utf-8\r\n\r\n" +
-		"<p>Hello&nbsp;<b>world</b></p><script>track()</script><p>Bye<br>now</p>")
-	b, err := mailstore.ParseBody(raw)
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(b.HTML)
-	fmt.Println(b.Text)
-	// Output:
-	// true
-	// Hello world
-	//
-	// Bye
-	// now
-}

@@ -17,6 +17,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/pouchmail/pouch/mailstore/mimetext"
 )
 
 // Imported messages are stored like downloaded ones, with two differences: their UIDL is
@@ -209,13 +211,13 @@ func (b *importBatcher) flush(ctx context.Context, res *ImportResult) error {
 			r.Skipped++
 			continue
 		}
-		hd := parseHeaders(it.raw)
+		hd := mimetext.ParseHeaders(it.raw)
 		var date any
-		if !hd.date.IsZero() {
-			date = hd.date.Unix()
+		if !hd.Date.IsZero() {
+			date = hd.Date.Unix()
 		}
 		_, err := ins.ExecContext(ctx, b.accountID, b.account, ImportUIDLPrefix+hash, it.raw, hash, len(it.raw), date,
-			b.now.Unix(), hd.from, hd.to, hd.cc, hd.subject, hd.messageID, hd.hasAttachments, it.read)
+			b.now.Unix(), hd.From, hd.To, hd.Cc, hd.Subject, hd.MessageID, hd.HasAttachments, it.read)
 		if err != nil {
 			return err
 		}

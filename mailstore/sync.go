@@ -12,6 +12,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/pouchmail/pouch/mailstore/mimetext"
 )
 
 // ChunkSize is the size of one stored piece of a large message. Messages up to this size stay
@@ -108,16 +110,16 @@ func (s *Store) SaveMessageWith(ctx context.Context, accountID int64, uidl strin
 		uidl = HashUIDLPrefix + hex.EncodeToString(sum.Sum(nil))
 		label = uidl
 	}
-	hd := parseHeaders(head)
+	hd := mimetext.ParseHeaders(head)
 	m := Message{
-		AccountID: accountID, UIDL: uidl, From: hd.from, To: hd.to, Cc: hd.cc, Subject: hd.subject,
-		MessageID: hd.messageID, Received: time.Unix(now.Unix(), 0), HasAttachments: hd.hasAttachments,
+		AccountID: accountID, UIDL: uidl, From: hd.From, To: hd.To, Cc: hd.Cc, Subject: hd.Subject,
+		MessageID: hd.MessageID, Received: time.Unix(now.Unix(), 0), HasAttachments: hd.HasAttachments,
 		Partial: opts.Partial,
 	}
 	var date any
-	if !hd.date.IsZero() {
-		date = hd.date.Unix()
-		m.Date = time.Unix(hd.date.Unix(), 0)
+	if !hd.Date.IsZero() {
+		date = hd.Date.Unix()
+		m.Date = time.Unix(hd.Date.Unix(), 0)
 	}
 
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -269,10 +271,10 @@ func (s *Store) ReplaceMessageFrom(ctx context.Context, id int64, r io.Reader) (
 	head = head[:n]
 	sum := sha256.New()
 	sum.Write(head)
-	hd := parseHeaders(head)
+	hd := mimetext.ParseHeaders(head)
 	var date any
-	if !hd.date.IsZero() {
-		date = hd.date.Unix()
+	if !hd.Date.IsZero() {
+		date = hd.Date.Unix()
 	}
 
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -302,7 +304,7 @@ func (s *Store) ReplaceMessageFrom(ctx context.Context, id int64, r io.Reader) (
 	_, err = tx.ExecContext(ctx, `UPDATE messages SET raw = ?, chunked = ?, sha256 = ?, size = ?, partial = 0, indexed = 0,
 		date = ?, from_addr = ?, to_addr = ?, cc_addr = ?, subject = ?, message_id = ?, has_attachments = ?
 		WHERE id = ?`, inline, chunked, sha, size,
-		date, hd.from, hd.to, hd.cc, hd.subject, hd.messageID, hd.hasAttachments, id)
+		date, hd.From, hd.To, hd.Cc, hd.Subject, hd.MessageID, hd.HasAttachments, id)
 	if err != nil {
 		return nil, wrap(err)
 	}

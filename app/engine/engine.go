@@ -13,6 +13,7 @@ import (
 	"github.com/pouchmail/pouch/app/account"
 	"github.com/pouchmail/pouch/app/secrets"
 	"github.com/pouchmail/pouch/mailstore"
+	"github.com/pouchmail/pouch/mailstore/mimetext"
 )
 
 // Options tune an Engine; the zero value is the production behaviour.
@@ -168,7 +169,7 @@ func (e *Engine) Messages(ctx context.Context, accountName string) ([]mailstore.
 // MessageView is a stored message ready to show: headers plus readable text.
 type MessageView struct {
 	mailstore.Message
-	Body *mailstore.Body
+	Body *mimetext.Body
 }
 
 // Message loads one message and its readable body. A body that cannot be parsed still yields
@@ -182,9 +183,9 @@ func (e *Engine) Message(ctx context.Context, id int64) (*MessageView, error) {
 	if err != nil {
 		return nil, messageErr(id, err)
 	}
-	body, perr := mailstore.ParseBody(raw)
+	body, perr := mimetext.ParseBody(raw)
 	if body == nil {
-		body = &mailstore.Body{Text: string(raw)}
+		body = &mimetext.Body{Text: string(raw)}
 	}
 	if perr != nil && body.Text == "" {
 		body.Text = fmt.Sprintf("(this message could not be parsed: %v)", perr)

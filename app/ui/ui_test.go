@@ -76,7 +76,7 @@ type fixture struct {
 // HTML-only and multipart/alternative fixtures.
 func fixtureFiles(t testing.TB) []string {
 	paths, _ := filepath.Glob("../../testdata/mail/*.eml")
-	paths = append(paths, "../../mailstore/testdata/message/valid/html-only.eml")
+	paths = append(paths, "../../mailstore/mimetext/testdata/valid/html-only.eml")
 	if len(paths) != 7 {
 		t.Fatalf("fixtures: found %d files, want 7", len(paths))
 	}

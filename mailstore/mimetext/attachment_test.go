@@ -1,11 +1,11 @@
-package mailstore_test
+package mimetext_test
 
 import (
 	"bytes"
 	"errors"
 	"testing"
 
-	"github.com/pouchmail/pouch/mailstore"
+	"github.com/pouchmail/pouch/mailstore/mimetext"
 )
 
 func TestAttachmentData(t *testing.T) {
@@ -29,9 +29,9 @@ func TestAttachmentData(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
 			raw := readFixture(t, tc.file)
-			name, data, err := mailstore.AttachmentData(raw, tc.index)
+			name, data, err := mimetext.AttachmentData(raw, tc.index)
 			if tc.notFound {
-				if !errors.Is(err, mailstore.ErrNoAttachment) {
+				if !errors.Is(err, mimetext.ErrNoAttachment) {
 					t.Fatalf("AttachmentData(%d) error = %v, want ErrNoAttachment", tc.index, err)
 				}
 				return
@@ -44,7 +44,7 @@ func TestAttachmentData(t *testing.T) {
 					tc.index, name, len(data), data[:min(8, len(data))], tc.name, tc.size, tc.prefix)
 			}
 			// The same index and size as ParseBody lists.
-			b, _ := mailstore.ParseBody(raw)
+			b, _ := mimetext.ParseBody(raw)
 			if len(b.Attachments) <= tc.index || b.Attachments[tc.index].Size != int64(len(data)) {
 				t.Errorf("ParseBody lists %+v, AttachmentData gave %d bytes", b.Attachments, len(data))
 			}
@@ -55,6 +55,6 @@ func TestAttachmentData(t *testing.T) {
 func FuzzAttachmentData(f *testing.F) {
 	f.Add([]byte("Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Disposition: attachment\r\n\r\nx\r\n--b--\r\n"), 0)
 	f.Fuzz(func(t *testing.T, raw []byte, index int) {
-		_, _, _ = mailstore.AttachmentData(raw, index) // must not panic
+		_, _, _ = mimetext.AttachmentData(raw, index) // must not panic
 	})
 }

@@ -1,4 +1,4 @@
-package mailstore
+package mimetext
 
 import "testing"
 
