@@ -1,100 +1,117 @@
 package mimetext
 
 import (
-	"html"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
-// htmlToText renders HTML as readable plain text with a small tokenizer:
-// tags are dropped, script/style/head content skipped, entities decoded,
-// whitespace collapsed outside <pre>, and block elements start new lines.
-// Link targets that differ from their text are shown after it, so a
-// deceptive link is visible. Nothing is fetched.
+// htmlToText renders HTML as readable plain text. golang.org/x/net/html tokenizes it as a
+// browser does (entities, script and style read as raw text, broken markup); the rendering is
+// Pouch's: whitespace collapsed outside <pre>, a new line for each block element and a blank
+// line around paragraphs, "- " before list items, and a link's target after its text when it
+// says more than the text, so that a deceptive link is visible. Hidden content (head, script,
+// style, templates, SVG, objects) is dropped. Nothing is fetched.
 func htmlToText(s string) string {
+	z := html.NewTokenizer(strings.NewReader(s))
 	w := &textWriter{}
-	pre := 0
-	href, linkStart := "", -1
-	for i := 0; i < len(s); {
-		if s[i] != '<' {
-			j := strings.IndexByte(s[i:], '<')
-			if j < 0 {
-				j = len(s) - i
+	var (
+		pre       int       // open <pre> elements
+		hidden    int       // open elements named hiddenIn, whose content is not shown
+		hiddenIn  atom.Atom // head, template, svg or object
+		raw       bool      // the next text is the raw content of a script, style and the like
+		href      string
+		linkStart = -1 // where the open link's text starts in w, -1 outside a link
+	)
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken: // the end, or a read error: the input is in memory
+			return w.String()
+		case html.TextToken:
+			if hidden == 0 && !raw {
+				w.text(string(z.Text()), pre > 0)
 			}
-			w.text(html.UnescapeString(s[i:i+j]), pre > 0)
-			i += j
+			raw = false
+			continue
+		case html.CommentToken, html.DoctypeToken:
 			continue
 		}
-		rest := s[i:]
-		switch {
-		case strings.HasPrefix(rest, "<!--"):
-			end := strings.Index(rest[4:], "-->")
-			if end < 0 {
-				return w.String()
+		raw = false
+		name, _ := z.TagName()
+		a := atom.Lookup(name)
+		// A self-closing tag counts as a start tag, as in HTML (<li/> opens an item).
+		start := tt != html.EndTagToken
+		switch a {
+		case atom.Head, atom.Template, atom.Svg, atom.Object:
+			if tt == html.StartTagToken && (hidden == 0 || a == hiddenIn) {
+				hidden, hiddenIn = hidden+1, a
+			} else if tt == html.EndTagToken && hidden > 0 && a == hiddenIn {
+				hidden--
 			}
-			i += 4 + end + 3
 			continue
-		case strings.HasPrefix(rest, "<!") || strings.HasPrefix(rest, "<?"):
-			end := strings.IndexByte(rest, '>')
-			if end < 0 {
-				return w.String()
+		case atom.Body:
+			hidden = 0 // the head ends here, its end tag or not
+		}
+		if hidden > 0 {
+			if hiddenIn == atom.Svg {
+				z.NextIsNotRawText() // SVG's <style> and <title> are not raw text
 			}
-			i += end + 1
 			continue
 		}
-		t, ok := parseTag(rest)
-		if !ok {
-			w.text("<", pre > 0) // a lone '<' is text
-			i++
-			continue
-		}
-		i += t.end
-		switch t.name {
-		case "script", "style", "head", "title", "template", "noscript", "svg", "object":
-			if !t.closing && !t.selfClosing {
-				// Raw content: skip to the matching end tag.
-				end := indexEndTag(s[i:], t.name)
-				if end < 0 {
-					return w.String()
-				}
-				i += end
-			}
-		case "br":
+		switch a {
+		case atom.Script, atom.Style, atom.Title, atom.Noscript, atom.Iframe, atom.Noembed, atom.Noframes:
+			raw = start
+		case atom.Br:
 			w.newline()
-		case "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table", "ul", "ol", "dl", "hr":
+		case atom.P, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Blockquote, atom.Table,
+			atom.Ul, atom.Ol, atom.Dl, atom.Hr:
 			w.paragraph()
-		case "div", "tr", "section", "article", "header", "footer", "nav", "aside", "main",
-			"dt", "dd", "form", "figure", "address", "center", "caption", "body":
+		case atom.Div, atom.Tr, atom.Section, atom.Article, atom.Header, atom.Footer, atom.Nav, atom.Aside,
+			atom.Main, atom.Dt, atom.Dd, atom.Form, atom.Figure, atom.Address, atom.Center, atom.Caption, atom.Body:
 			w.block()
-		case "li":
+		case atom.Li:
 			w.block()
-			if !t.closing {
+			if start {
 				w.text("- ", true)
 			}
-		case "td", "th":
-			if !t.closing {
+		case atom.Td, atom.Th:
+			if start {
 				w.text(" ", false)
 			}
-		case "pre":
+		case atom.Pre:
 			w.paragraph()
-			if t.closing {
-				pre = max(pre-1, 0)
-			} else {
+			if start {
 				pre++
+			} else {
+				pre = max(pre-1, 0)
 			}
-		case "a":
-			if !t.closing {
-				href, linkStart = t.attrs["href"], w.Len()
+		case atom.A:
+			if start {
+				href, linkStart = attr(z, "href"), w.b.Len()
 				break
 			}
-			if linkStart >= 0 && showHref(href, w.String()[linkStart:]) {
+			if linkStart >= 0 && showHref(href, w.b.String()[linkStart:]) {
 				w.text(" <"+href+">", true)
 			}
 			href, linkStart = "", -1
 		}
 	}
-	return w.String()
+}
+
+// attr returns the value of the current tag's first attribute called key, "" if none.
+func attr(z *html.Tokenizer, key string) string {
+	for more := true; more; {
+		var k, v []byte
+		k, v, more = z.TagAttr()
+		if string(k) == key {
+			return strings.TrimSpace(string(v))
+		}
+	}
+	return ""
 }
 
 // showHref reports whether a link target adds information to its text.
@@ -110,115 +127,6 @@ func showHref(href, text string) bool {
 	return text != href
 }
 
-type tag struct {
-	name                 string // lower case
-	closing, selfClosing bool
-	attrs                map[string]string
-	end                  int // bytes consumed, including '>'
-}
-
-// parseTag parses the tag at the start of s (s[0] == '<'). A tag without
-// its '>' runs to the end of s.
-func parseTag(s string) (tag, bool) {
-	var t tag
-	j := 1
-	if j < len(s) && s[j] == '/' {
-		t.closing = true
-		j++
-	}
-	start := j
-	for j < len(s) && (isASCIILetter(s[j]) || (j > start && s[j] >= '0' && s[j] <= '9')) {
-		j++
-	}
-	if j == start {
-		return t, false
-	}
-	t.name = strings.ToLower(s[start:j])
-	t.attrs = map[string]string{}
-	for j < len(s) {
-		c := s[j]
-		switch {
-		case c == '>':
-			t.end = j + 1
-			return t, true
-		case c == '/':
-			t.selfClosing = true
-			j++
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f':
-			j++
-		default:
-			t.selfClosing = false
-			j = parseAttr(s, j, t.attrs)
-		}
-	}
-	t.end = len(s)
-	return t, true
-}
-
-// parseAttr reads one name[=value] at s[j:] into attrs and returns the
-// index after it.
-func parseAttr(s string, j int, attrs map[string]string) int {
-	start := j
-	for j < len(s) && !strings.ContainsRune(" \t\n\r\f/>=", rune(s[j])) {
-		j++
-	}
-	name := strings.ToLower(s[start:j])
-	if j == start { // stray '=' or similar
-		return j + 1
-	}
-	k := j
-	for k < len(s) && strings.ContainsRune(" \t\n\r\f", rune(s[k])) {
-		k++
-	}
-	if k >= len(s) || s[k] != '=' {
-		attrs[name] = ""
-		return j
-	}
-	k++
-	for k < len(s) && strings.ContainsRune(" \t\n\r\f", rune(s[k])) {
-		k++
-	}
-	var val string
-	if k < len(s) && (s[k] == '"' || s[k] == '\'') {
-		q := s[k]
-		end := strings.IndexByte(s[k+1:], q)
-		if end < 0 {
-			val, k = s[k+1:], len(s)
-		} else {
-			val, k = s[k+1:k+1+end], k+1+end+1
-		}
-	} else {
-		vs := k
-		for k < len(s) && !strings.ContainsRune(" \t\n\r\f>", rune(s[k])) {
-			k++
-		}
-		val = s[vs:k]
-	}
-	if _, dup := attrs[name]; !dup {
-		attrs[name] = strings.TrimSpace(html.UnescapeString(val))
-	}
-	return k
-}
-
-func isASCIILetter(c byte) bool {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-}
-
-// indexEndTag finds "</name" (any case) in s.
-func indexEndTag(s, name string) int {
-	for i := 0; ; {
-		j := strings.Index(s[i:], "</")
-		if j < 0 {
-			return -1
-		}
-		i += j
-		if k := i + 2 + len(name); k <= len(s) && strings.EqualFold(s[i+2:k], name) {
-			return i
-		}
-		i += 2
-	}
-}
-
 // textWriter accumulates rendered text, collapsing whitespace and limiting
 // blank lines.
 type textWriter struct {
@@ -227,7 +135,6 @@ type textWriter struct {
 	nl    int  // newlines at the end of b
 }
 
-func (w *textWriter) Len() int       { return w.b.Len() }
 func (w *textWriter) String() string { return tidyLines(w.b.String()) }
 
 func (w *textWriter) text(s string, verbatim bool) {
