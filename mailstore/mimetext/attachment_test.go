@@ -3,7 +3,9 @@ package mimetext_test
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/pouchmail/pouch/mailstore/mimetext"
 )
@@ -52,9 +54,28 @@ func TestAttachmentData(t *testing.T) {
 	}
 }
 
+// FuzzAttachmentData: decoding never panics and never makes more than it was given, names
+// are safe to use as file names, and a decoded attachment is the one ParseBody lists.
 func FuzzAttachmentData(f *testing.F) {
 	f.Add([]byte("Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Disposition: attachment\r\n\r\nx\r\n--b--\r\n"), 0)
+	f.Add(readFixture(f, "valid/mixed-attachment.eml"), 0)
+	f.Add(readFixture(f, "malformed/truncated-mime.eml"), 0)
 	f.Fuzz(func(t *testing.T, raw []byte, index int) {
-		_, _, _ = mimetext.AttachmentData(raw, index) // must not panic
+		name, data, err := mimetext.AttachmentData(raw, index)
+		// Transfer decoding only shrinks; a text part's charset conversion to UTF-8 at most
+		// triples (a byte becomes a rune of the Basic Multilingual Plane, or U+FFFD).
+		if len(data) > 3*len(raw) {
+			t.Fatalf("AttachmentData(%d) = %d bytes from a %d-byte message", index, len(data), len(raw))
+		}
+		if !utf8.ValidString(name) || strings.ContainsAny(name, "/\\\x00") || name == "." || name == ".." {
+			t.Errorf("AttachmentData(%d) name %q is not a safe file name", index, name)
+		}
+		if err != nil {
+			return
+		}
+		b, _ := mimetext.ParseBody(raw)
+		if index >= len(b.Attachments) || b.Attachments[index].Size != int64(len(data)) || b.Attachments[index].Filename != name {
+			t.Errorf("AttachmentData(%d) = %q, %d bytes; ParseBody lists %+v", index, name, len(data), b.Attachments)
+		}
 	})
 }
