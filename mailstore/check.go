@@ -2,9 +2,7 @@ package mailstore
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"fmt"
 
 	"github.com/pouchmail/pouch/mailstore/mimetext"
@@ -64,8 +62,7 @@ func (s *Store) Check(ctx context.Context, repair bool) (*CheckReport, error) {
 	var fixHeaders []fixedHeaders
 	err := s.eachForCheck(ctx, func(c *checkRow) error {
 		r.Messages++
-		sum := sha256.Sum256(c.raw)
-		if hex.EncodeToString(sum[:]) != c.sha || int64(len(c.raw)) != c.size {
+		if hexSHA256(c.raw) != c.sha || int64(len(c.raw)) != c.size {
 			r.HashMismatch = append(r.HashMismatch, c.id)
 		}
 		hd := mimetext.ParseHeaders(c.raw)
@@ -153,7 +150,7 @@ func (s *Store) eachForCheck(ctx context.Context, fn func(*checkRow) error) erro
 		if err != nil {
 			return err
 		}
-		if c.chunked { // a large message stored in pieces (sync.go)
+		if c.chunked { // a large message stored in pieces (raw.go)
 			if c.raw, err = s.Raw(ctx, c.id); err != nil {
 				return err
 			}
@@ -198,13 +195,9 @@ func (s *Store) repair(ctx context.Context, r *CheckReport, fix []fixedHeaders) 
 	}
 	fixed := 0
 	for _, f := range fix {
-		var date any
-		if !f.hd.Date.IsZero() {
-			date = f.hd.Date.Unix()
-		}
 		if err := exec(`UPDATE messages SET date = ?, from_addr = ?, to_addr = ?, cc_addr = ?, subject = ?,
 			message_id = ?, has_attachments = ?, indexed = 0 WHERE id = ?`,
-			date, f.hd.From, f.hd.To, f.hd.Cc, f.hd.Subject, f.hd.MessageID, f.hd.HasAttachments, f.id); err != nil {
+			unixOrNull(f.hd.Date), f.hd.From, f.hd.To, f.hd.Cc, f.hd.Subject, f.hd.MessageID, f.hd.HasAttachments, f.id); err != nil {
 			return err
 		}
 		fixed++

@@ -8,7 +8,7 @@ import (
 	"github.com/pouchmail/pouch/mailstore/mimetext"
 )
 
-// The full-text index is filled after the fact: SaveMessage only stores the message (its row
+// The full-text index is filled after the fact: saving only stores the message (its row
 // starts with indexed = 0), and IndexPending parses bodies in batches later. Downloading never
 // waits for body parsing, and the backlog (messages with indexed = 0) is visible with
 // IndexBacklog and survives a crash, because a message's index row and its indexed = 1 commit
@@ -77,7 +77,7 @@ func (s *Store) IndexPending(ctx context.Context, batch int) (int, error) {
 		if err := ctx.Err(); err != nil {
 			return 0, err
 		}
-		if docs[i].chunked { // a large message stored in pieces (sync.go): streamed
+		if docs[i].chunked { // a large message stored in pieces (raw.go): streamed
 			rc, err := s.OpenRaw(ctx, docs[i].id)
 			if err != nil {
 				return 0, wrap(err)

@@ -121,10 +121,7 @@ func (e *Engine) removeAccountLocked(ctx context.Context, a *mailstore.Account, 
 		return err
 	}
 	defer unlock()
-	if withMail {
-		return e.store.DeleteAccountAndMessages(ctx, a.ID)
-	}
-	return e.store.DeleteAccount(ctx, a.ID)
+	return e.store.DeleteAccount(ctx, a.ID, withMail)
 }
 
 // Accounts lists the configured accounts by name.
