@@ -9,6 +9,7 @@ require (
 	github.com/mattn/go-sqlite3 v1.14.53
 	github.com/xdg-go/scram v1.4.0
 	github.com/zalando/go-keyring v0.2.8
+	golang.org/x/net v0.57.0
 	golang.org/x/text v0.40.0
 )
 
@@ -44,6 +45,5 @@ require (
 	github.com/yuin/goldmark v1.7.8 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/image v0.24.0 // indirect
-	golang.org/x/net v0.57.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 )

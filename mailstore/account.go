@@ -184,31 +184,36 @@ func (s *Store) Account(ctx context.Context, id int64) (*Account, error) {
 	return &a, nil
 }
 
-// DeleteAccount removes the account's settings and its UIDL ledger. Its
-// messages stay in the archive: their AccountID becomes 0 and they keep
-// showing the account's name.
-func (s *Store) DeleteAccount(ctx context.Context, id int64) error {
+// DeleteAccount removes an account's settings and its UIDL ledger, in one transaction. With
+// withMessages every message downloaded for it goes too (only the local copies: nothing here
+// touches the server); otherwise they stay in the archive, their AccountID becomes 0 and they
+// keep showing the account's name.
+func (s *Store) DeleteAccount(ctx context.Context, id int64, withMessages bool) error {
+	wrap := func(err error) error { return fmt.Errorf("mailstore: delete account %d: %w", id, err) }
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("mailstore: delete account %d: %w", id, err)
+		return wrap(err)
 	}
 	defer tx.Rollback()
-	// Messages record the name they were saved under; refresh it to the
-	// current one so a renamed account's mail does not change label now.
-	if _, err := tx.ExecContext(ctx, `UPDATE messages SET account_name = (SELECT name FROM accounts WHERE id = ?1)
-		WHERE account_id = ?1`, id); err != nil {
-		return fmt.Errorf("mailstore: delete account %d: %w", id, err)
+	// Messages kept record the name they were saved under; refresh it to the current one so a
+	// renamed account's mail does not change label now.
+	q := `UPDATE messages SET account_name = (SELECT name FROM accounts WHERE id = ?1) WHERE account_id = ?1`
+	if withMessages {
+		q = `DELETE FROM messages WHERE account_id = ?1`
 	}
-	// Foreign keys do the rest: ledger rows cascade, messages get NULL.
+	if _, err := tx.ExecContext(ctx, q, id); err != nil {
+		return wrap(err)
+	}
+	// Foreign keys do the rest: ledger rows cascade, messages kept get NULL.
 	res, err := tx.ExecContext(ctx, `DELETE FROM accounts WHERE id = ?`, id)
 	if err != nil {
-		return fmt.Errorf("mailstore: delete account %d: %w", id, err)
+		return wrap(err)
 	}
 	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return fmt.Errorf("mailstore: delete account %d: %w", id, ErrNotFound)
+		return wrap(ErrNotFound)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("mailstore: delete account %d: %w", id, err)
+		return wrap(err)
 	}
 	return nil
 }

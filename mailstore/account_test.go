@@ -23,6 +23,15 @@ func testAccount(name string) *mailstore.Account {
 	}
 }
 
+func newAccount(t testing.TB, s *mailstore.Store, name string) *mailstore.Account {
+	t.Helper()
+	a := testAccount(name)
+	if err := s.CreateAccount(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
 func TestAccountCRUD(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
@@ -105,7 +114,7 @@ func TestAccountCRUD(t *testing.T) {
 	if err := s.UpdateAccount(ctx, missing); !errors.Is(err, mailstore.ErrNotFound) {
 		t.Errorf("UpdateAccount(missing) = %v, want ErrNotFound", err)
 	}
-	if err := s.DeleteAccount(ctx, 9999); !errors.Is(err, mailstore.ErrNotFound) {
+	if err := s.DeleteAccount(ctx, 9999, false); !errors.Is(err, mailstore.ErrNotFound) {
 		t.Errorf("DeleteAccount(missing) = %v, want ErrNotFound", err)
 	}
 	if _, err := s.AccountByName(ctx, "nobody"); !errors.Is(err, mailstore.ErrNotFound) {
@@ -144,18 +153,9 @@ func TestAccountInvalidSecurityRejected(t *testing.T) {
 func TestDeleteAccountKeepsMessages(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
-	a := testAccount("old")
-	keep := testAccount("other")
-	for _, x := range []*mailstore.Account{a, keep} {
-		if err := s.CreateAccount(ctx, x); err != nil {
-			t.Fatal(err)
-		}
-	}
+	a, keep := newAccount(t, s, "old"), newAccount(t, s, "other")
 	now := time.Unix(1700000000, 0)
-	m, err := s.SaveMessage(ctx, a.ID, "u1", []byte("Subject: kept\r\n\r\nbody\r\n"), now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := save(t, s, a.ID, "u1", []byte("Subject: kept\r\n\r\nbody\r\n"), now)
 	if err := s.MarkSeen(ctx, a.ID, []string{"u1", "u2"}, now); err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestDeleteAccountKeepsMessages(t *testing.T) {
 		t.Errorf("Message().Account = %q after rename, want %q", got.Account, "renamed")
 	}
 
-	if err := s.DeleteAccount(ctx, a.ID); err != nil {
+	if err := s.DeleteAccount(ctx, a.ID, false); err != nil {
 		t.Fatalf("DeleteAccount() = %v, want nil", err)
 	}
 	got, err := s.Message(ctx, m.ID)
@@ -204,8 +204,30 @@ func TestDeleteAccountKeepsMessages(t *testing.T) {
 	if n, _ := s.CountMessages(ctx, b.ID); n != 0 {
 		t.Errorf("CountMessages(new account) = %d, want 0", n)
 	}
-	if _, err := s.SaveMessage(ctx, b.ID, "u1", []byte("Subject: again\r\n\r\n"), now); err != nil {
-		t.Errorf("SaveMessage(new account, same uidl) = %v, want nil", err)
+	save(t, s, b.ID, "u1", []byte("Subject: again\r\n\r\n"), now)
+}
+
+func TestDeleteAccountWithMessages(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	home, work := newAccount(t, s, "home"), newAccount(t, s, "work")
+	saveN(t, s, home, 4)
+	saveN(t, s, work, 2)
+	if err := s.DeleteAccount(ctx, home.ID, true); err != nil {
+		t.Fatalf("DeleteAccount(with messages) = %v", err)
+	}
+	if _, err := s.AccountByName(ctx, "home"); !errors.Is(err, mailstore.ErrNotFound) {
+		t.Errorf("AccountByName(home) = %v, want ErrNotFound", err)
+	}
+	ms, err := s.Messages(ctx, mailstore.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != 2 || ms[0].Account != "work" {
+		t.Errorf("messages left = %d (%+v), want work's 2", len(ms), ms)
+	}
+	if err := s.DeleteAccount(ctx, home.ID, true); !errors.Is(err, mailstore.ErrNotFound) {
+		t.Errorf("second DeleteAccount(with messages) = %v, want ErrNotFound", err)
 	}
 }
 

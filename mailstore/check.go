@@ -2,10 +2,10 @@ package mailstore
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"fmt"
+
+	"github.com/pouchmail/pouch/mailstore/mimetext"
 )
 
 // CheckReport is what Check found (and, with repair, fixed). Raw bytes are never changed: a
@@ -62,17 +62,16 @@ func (s *Store) Check(ctx context.Context, repair bool) (*CheckReport, error) {
 	var fixHeaders []fixedHeaders
 	err := s.eachForCheck(ctx, func(c *checkRow) error {
 		r.Messages++
-		sum := sha256.Sum256(c.raw)
-		if hex.EncodeToString(sum[:]) != c.sha || int64(len(c.raw)) != c.size {
+		if hexSHA256(c.raw) != c.sha || int64(len(c.raw)) != c.size {
 			r.HashMismatch = append(r.HashMismatch, c.id)
 		}
-		hd := parseHeaders(c.raw)
+		hd := mimetext.ParseHeaders(c.raw)
 		var date int64
-		if !hd.date.IsZero() {
-			date = hd.date.Unix()
+		if !hd.Date.IsZero() {
+			date = hd.Date.Unix()
 		}
-		if date != c.date.Int64 || (date != 0) != c.date.Valid || hd.from != c.from || hd.to != c.to ||
-			hd.cc != c.cc || hd.subject != c.subject || hd.messageID != c.messageID || hd.hasAttachments != c.hasAtt {
+		if date != c.date.Int64 || (date != 0) != c.date.Valid || hd.From != c.from || hd.To != c.to ||
+			hd.Cc != c.cc || hd.Subject != c.subject || hd.MessageID != c.messageID || hd.HasAttachments != c.hasAtt {
 			r.HeaderDrift = append(r.HeaderDrift, c.id)
 			fixHeaders = append(fixHeaders, fixedHeaders{id: c.id, hd: hd})
 		}
@@ -82,7 +81,7 @@ func (s *Store) Check(ctx context.Context, repair bool) (*CheckReport, error) {
 		case !c.inFTS:
 			r.IndexMissing = append(r.IndexMissing, c.id)
 		default:
-			body, att := indexText(c.raw)
+			body, att := mimetext.IndexText(c.raw)
 			if c.fts[0] != c.subject || c.fts[1] != c.from || c.fts[2] != c.to || c.fts[3] != c.cc ||
 				c.fts[4] != body || c.fts[5] != att {
 				r.IndexStale = append(r.IndexStale, c.id)
@@ -115,7 +114,7 @@ func (s *Store) Check(ctx context.Context, repair bool) (*CheckReport, error) {
 
 type fixedHeaders struct {
 	id int64
-	hd headers
+	hd mimetext.Headers
 }
 
 type checkRow struct {
@@ -151,7 +150,7 @@ func (s *Store) eachForCheck(ctx context.Context, fn func(*checkRow) error) erro
 		if err != nil {
 			return err
 		}
-		if c.chunked { // a large message stored in pieces (sync.go)
+		if c.chunked { // a large message stored in pieces (raw.go)
 			if c.raw, err = s.Raw(ctx, c.id); err != nil {
 				return err
 			}
@@ -196,13 +195,9 @@ func (s *Store) repair(ctx context.Context, r *CheckReport, fix []fixedHeaders) 
 	}
 	fixed := 0
 	for _, f := range fix {
-		var date any
-		if !f.hd.date.IsZero() {
-			date = f.hd.date.Unix()
-		}
 		if err := exec(`UPDATE messages SET date = ?, from_addr = ?, to_addr = ?, cc_addr = ?, subject = ?,
 			message_id = ?, has_attachments = ?, indexed = 0 WHERE id = ?`,
-			date, f.hd.from, f.hd.to, f.hd.cc, f.hd.subject, f.hd.messageID, f.hd.hasAttachments, f.id); err != nil {
+			unixOrNull(f.hd.Date), f.hd.From, f.hd.To, f.hd.Cc, f.hd.Subject, f.hd.MessageID, f.hd.HasAttachments, f.id); err != nil {
 			return err
 		}
 		fixed++

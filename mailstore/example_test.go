@@ -48,7 +48,7 @@ func Example() {
 		"Date: Fri, 01 Mar 2024 11:30:00 +0000\r\n" +
 		"\r\n" +
 		"See you there.\r\n")
-	m, err := s.SaveMessage(ctx, acct.ID, "uidl-1", raw, now)
+	saved, err := s.NewSaver(acct.ID).Save(ctx, []mailstore.BatchItem{{UIDL: "uidl-1", Data: raw}}, now)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func Example() {
 		fmt.Printf("%s | %s | %s | %s\n", m.Account, m.Date.UTC().Format(time.DateTime), m.From, m.Subject)
 	}
 
-	stored, err := s.Raw(ctx, m.ID)
+	stored, err := s.Raw(ctx, saved[0].ID)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -78,21 +78,4 @@ func Example() {
 	// raw bytes identical: true
 	// uidl-1 downloaded: true
 	// uidl-2 downloaded: false
-}
-
-func ExampleParseBody() {
-	raw := []byte("Content-Type: text/html; charset=utf-8\r\n\r\n" +
-		"<p>Hello&nbsp;<b>world</b></p><script>track()</script><p>Bye<br>now</p>")
-	b, err := mailstore.ParseBody(raw)
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(b.HTML)
-	fmt.Println(b.Text)
-	// Output:
-	// true
-	// Hello world
-	//
-	// Bye
-	// now
 }

@@ -137,6 +137,65 @@ func (s *Store) MarkDeleted(ctx context.Context, accountID int64, uidls []string
 		`UPDATE ledger SET deleted_at = ?3 WHERE account_id = ?1 AND uidl = ?2 AND deleted_at IS NULL`, now)
 }
 
+// RequestServerDelete queues the server deletion of an account's UIDLs (delete_requested_at):
+// the next session DELEs them. UIDLs not in the ledger are ignored.
+func (s *Store) RequestServerDelete(ctx context.Context, accountID int64, uidls []string, now time.Time) error {
+	return s.eachUIDL(ctx, "request server delete", accountID, uidls,
+		`UPDATE ledger SET delete_requested_at = ?3 WHERE account_id = ?1 AND uidl = ?2 AND delete_requested_at IS NULL`, now)
+}
+
+// PruneLedger removes the ledger rows of UIDLs the server no longer lists (onServer is the
+// complete listing of a successful session) and returns how many. The ledger describes what is
+// on the server now; a UIDL that comes back later may name another message (servers reuse
+// UIDLs after a rebuild), so nothing about it is kept: not a download, not a delete request.
+// A message deleted here whose UIDL comes back is compared by hash when downloaded again, and
+// stored again only if its bytes are not in the archive.
+func (s *Store) PruneLedger(ctx context.Context, accountID int64, onServer []string) (int, error) {
+	wrap := func(err error) error { return fmt.Errorf("mailstore: prune ledger: %w", err) }
+	listed := make(map[string]struct{}, len(onServer))
+	for _, u := range onServer {
+		listed[u] = struct{}{}
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, wrap(err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT uidl FROM ledger WHERE account_id = ?`, accountID)
+	if err != nil {
+		return 0, wrap(err)
+	}
+	var gone []string
+	for rows.Next() {
+		var u string
+		if err := rows.Scan(&u); err != nil {
+			rows.Close()
+			return 0, wrap(err)
+		}
+		if _, ok := listed[u]; !ok {
+			gone = append(gone, u)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, wrap(err)
+	}
+	stmt, err := tx.PrepareContext(ctx, `DELETE FROM ledger WHERE account_id = ? AND uidl = ?`)
+	if err != nil {
+		return 0, wrap(err)
+	}
+	defer stmt.Close()
+	for _, u := range gone {
+		if _, err := stmt.ExecContext(ctx, accountID, u); err != nil {
+			return 0, wrap(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, wrap(err)
+	}
+	return len(gone), nil
+}
+
 // RecordFailure notes that the message under uidl could not be downloaded (or checked) in the
 // session at now, and why.
 func (s *Store) RecordFailure(ctx context.Context, accountID int64, uidl, reason string, now time.Time) error {

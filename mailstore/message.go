@@ -1,7 +1,6 @@
 package mailstore
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -119,26 +118,6 @@ func (s *Store) Message(ctx context.Context, id int64) (*Message, error) {
 	return &m, nil
 }
 
-// Raw returns exactly the bytes saved for message id.
-func (s *Store) Raw(ctx context.Context, id int64) ([]byte, error) {
-	var raw []byte
-	var chunked bool
-	err := s.db.QueryRowContext(ctx, `SELECT raw, chunked FROM messages WHERE id = ?`, id).Scan(&raw, &chunked)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("mailstore: message %d: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("mailstore: message %d: %w", id, err)
-	}
-	if chunked { // a large message stored in pieces (sync.go)
-		return s.readAllChunks(ctx, id)
-	}
-	if raw == nil {
-		raw = []byte{}
-	}
-	return raw, nil
-}
-
 // CountMessages counts an account's messages, or all messages if accountID
 // is 0.
 func (s *Store) CountMessages(ctx context.Context, accountID int64) (int, error) {
@@ -153,16 +132,4 @@ func (s *Store) CountMessages(ctx context.Context, accountID int64) (int, error)
 		return 0, fmt.Errorf("mailstore: count messages: %w", err)
 	}
 	return n, nil
-}
-
-// SaveMessage archives raw as downloaded from the server under (accountID,
-// uidl). Headers are parsed best-effort: a malformed message is still
-// stored, since the raw bytes are the truth. The message row and the ledger's
-// downloaded_at commit together and durably (synchronous=FULL), so a caller
-// may delete the message from the server once SaveMessage returns nil.
-//
-// Saving the same (account, uidl) twice gives an error wrapping ErrExists
-// and changes nothing. An unknown account gives ErrNotFound.
-func (s *Store) SaveMessage(ctx context.Context, accountID int64, uidl string, raw []byte, now time.Time) (*Message, error) {
-	return s.SaveMessageWith(ctx, accountID, uidl, bytes.NewReader(raw), now, SaveOptions{})
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/pouchmail/pouch/mailstore/mimetext"
 )
 
-// The full-text index is filled after the fact: SaveMessage only stores the message (its row
+// The full-text index is filled after the fact: saving only stores the message (its row
 // starts with indexed = 0), and IndexPending parses bodies in batches later. Downloading never
 // waits for body parsing, and the backlog (messages with indexed = 0) is visible with
 // IndexBacklog and survives a crash, because a message's index row and its indexed = 1 commit
@@ -59,7 +61,7 @@ func (s *Store) IndexPending(ctx context.Context, batch int) (int, error) {
 		}
 		if !d.chunked {
 			// Parsed at once: a batch never holds more than one message's bytes.
-			d.body, d.attachments = indexText(d.raw)
+			d.body, d.attachments = mimetext.IndexText(d.raw)
 		}
 		d.raw = nil
 		docs = append(docs, d)
@@ -75,14 +77,13 @@ func (s *Store) IndexPending(ctx context.Context, batch int) (int, error) {
 		if err := ctx.Err(); err != nil {
 			return 0, err
 		}
-		if docs[i].chunked { // a large message stored in pieces (sync.go): streamed
+		if docs[i].chunked { // a large message stored in pieces (raw.go): streamed
 			rc, err := s.OpenRaw(ctx, docs[i].id)
 			if err != nil {
 				return 0, wrap(err)
 			}
-			b, _ := parseBodyFrom(rc, maxStreamedIndexText)
+			docs[i].body, docs[i].attachments = mimetext.IndexTextFrom(rc, maxStreamedIndexText)
 			rc.Close()
-			docs[i].body, docs[i].attachments = bodyText(b)
 		}
 	}
 
@@ -157,26 +158,6 @@ func (s *Store) IndexAll(ctx context.Context, progress func(done, total int)) (i
 			progress(min(done, total), total)
 		}
 	}
-}
-
-// indexText returns the searchable body text and attachment names of raw. Parsing is
-// best-effort: whatever could be read is indexed.
-func indexText(raw []byte) (body, attachments string) {
-	b, _ := parseForIndex(raw)
-	return bodyText(b)
-}
-
-func bodyText(b *Body) (body, attachments string) {
-	if b == nil {
-		return "", ""
-	}
-	names := make([]string, 0, len(b.Attachments))
-	for _, a := range b.Attachments {
-		if a.Filename != "" {
-			names = append(names, a.Filename)
-		}
-	}
-	return b.Text, strings.Join(names, "\n")
 }
 
 // driveFromIndexBelow: a term matching fewer messages than this is looked up message by

@@ -131,24 +131,14 @@ func mimeWord(s string) string {
 // "work") and returns the message ID of each key.
 func seedSearch(t *testing.T, s *mailstore.Store) map[string]int64 {
 	t.Helper()
-	ctx := context.Background()
-	home, work := testAccount("home"), testAccount("work")
-	for _, a := range []*mailstore.Account{home, work} {
-		if err := s.CreateAccount(ctx, a); err != nil {
-			t.Fatal(err)
-		}
-	}
+	home, work := newAccount(t, s, "home"), newAccount(t, s, "work")
 	ids := map[string]int64{}
 	for i, c := range searchCorpus {
 		acct := home.ID
 		if c.key == "soup" {
 			acct = work.ID
 		}
-		m, err := s.SaveMessage(ctx, acct, "uidl-"+c.key, corpusRaw(i), time.Unix(1800000000, 0))
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids[c.key] = m.ID
+		ids[c.key] = save(t, s, acct, "uidl-"+c.key, corpusRaw(i), time.Unix(1800000000, 0)).ID
 	}
 	return ids
 }
@@ -410,9 +400,7 @@ func FuzzSearchQuery(f *testing.F) {
 	if err := s.CreateAccount(ctx, a); err != nil {
 		f.Fatal(err)
 	}
-	if _, err := s.SaveMessage(ctx, a.ID, "1", corpusRaw(0), time.Now()); err != nil {
-		f.Fatal(err)
-	}
+	save(f, s, a.ID, "1", corpusRaw(0), time.Now())
 	if _, err := s.IndexAll(ctx, nil); err != nil {
 		f.Fatal(err)
 	}

@@ -29,8 +29,7 @@ import (
 var (
 	// ErrNotFound reports that the requested account or message does not exist.
 	ErrNotFound = errors.New("mailstore: not found")
-	// ErrExists reports that a uniqueness rule would be broken: an account
-	// name already taken, or an (account, UIDL) already saved.
+	// ErrExists reports that an account name is already taken.
 	ErrExists = errors.New("mailstore: already exists")
 )
 

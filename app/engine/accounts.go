@@ -160,11 +160,7 @@ func (e *Engine) removeAccount(ctx context.Context, name string, withMail bool) 
 	if err != nil {
 		return err
 	}
-	if withMail {
-		err = e.store.DeleteAccountAndMessages(ctx, a.ID)
-	} else {
-		err = e.store.DeleteAccount(ctx, a.ID)
-	}
+	err = e.store.DeleteAccount(ctx, a.ID, withMail)
 	unlock()
 	if err != nil {
 		return err

@@ -137,7 +137,7 @@ func TestRemoveAccountWaitsForSessionLock(t *testing.T) {
 			if err := e.AddAccount(ctx, a, "pw"); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := store.SaveMessage(ctx, a.ID, "u1", []byte("Subject: hi\r\n\r\nbody\r\n"), time.Now()); err != nil {
+			if _, err := store.NewSaver(a.ID).Save(ctx, []mailstore.BatchItem{{UIDL: "u1", Data: []byte("Subject: hi\r\n\r\nbody\r\n")}}, time.Now()); err != nil {
 				t.Fatal(err)
 			}
 			release := holdSessionLock(t, store, a)

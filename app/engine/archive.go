@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/pouchmail/pouch/mailstore"
+	"github.com/pouchmail/pouch/mailstore/mimetext"
 )
 
 // The local archive: reading messages, read state, search, Trash, export, import and the
@@ -28,7 +29,7 @@ func (e *Engine) Messages(ctx context.Context, accountName string) ([]mailstore.
 // MessageView is a stored message ready to show: headers plus readable text.
 type MessageView struct {
 	mailstore.Message
-	Body *mailstore.Body
+	Body *mimetext.Body
 }
 
 // Message loads one message and its readable body. A body that cannot be parsed still yields
@@ -42,9 +43,9 @@ func (e *Engine) Message(ctx context.Context, id int64) (*MessageView, error) {
 	if err != nil {
 		return nil, messageErr(id, err)
 	}
-	body, perr := mailstore.ParseBody(raw)
+	body, perr := mimetext.ParseBody(raw)
 	if body == nil {
-		body = &mailstore.Body{Text: string(raw)}
+		body = &mimetext.Body{Text: string(raw)}
 	}
 	if perr != nil && body.Text == "" {
 		body.Text = fmt.Sprintf("(this message could not be parsed: %v)", perr)

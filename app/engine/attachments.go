@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/pouchmail/pouch/mailstore"
+	"github.com/pouchmail/pouch/mailstore/mimetext"
 )
 
 // Attachment returns the display-safe file name ("" if the message gives none) and the
@@ -21,7 +21,7 @@ func (e *Engine) Attachment(ctx context.Context, id int64, i int) (string, []byt
 	if err != nil {
 		return "", nil, err
 	}
-	return mailstore.AttachmentData(raw, i)
+	return mimetext.AttachmentData(raw, i)
 }
 
 // SaveAttachment writes attachment i of message id to path with mode 0600: mail is private.

@@ -138,14 +138,14 @@ func TestRemoveAccountAndMailAndReadState(t *testing.T) {
 	if err := e.AddAccount(ctx, a, "pw"); err != nil {
 		t.Fatal(err)
 	}
-	m, err := store.SaveMessage(ctx, a.ID, "u1", []byte("Subject: hi\r\n\r\nbody\r\n"), time.Now())
+	saved, err := store.NewSaver(a.ID).Save(ctx, []mailstore.BatchItem{{UIDL: "u1", Data: []byte("Subject: hi\r\n\r\nbody\r\n")}}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c, err := e.UnreadCounts(ctx); err != nil || c[a.ID] != 1 {
 		t.Fatalf("UnreadCounts() = %v, %v; want 1", c, err)
 	}
-	if err := e.SetRead(ctx, []int64{m.ID}, true); err != nil {
+	if err := e.SetRead(ctx, []int64{saved[0].ID}, true); err != nil {
 		t.Fatal(err)
 	}
 	if c, _ := e.UnreadCounts(ctx); c[a.ID] != 0 {

@@ -29,7 +29,7 @@ func TestDiff(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, u := range []string{"d", "zz"} {
-		if _, err := store.SaveMessage(ctx, a.ID, u, []byte("Subject: "+u+"\r\n\r\nbody\r\n"), now); err != nil {
+		if _, err := store.NewSaver(a.ID).Save(ctx, []mailstore.BatchItem{{UIDL: u, Data: []byte("Subject: " + u + "\r\n\r\nbody\r\n")}}, now); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -125,7 +125,7 @@ func newWindow(t *testing.T) *fixture {
 			t.Fatal(err)
 		}
 		raw := bytes.ReplaceAll(bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n")), []byte("\n"), []byte("\r\n"))
-		if _, err := store.SaveMessage(ctx, acct.ID, filepath.Base(p), raw, time.Now()); err != nil {
+		if _, err := store.NewSaver(acct.ID).Save(ctx, []mailstore.BatchItem{{UIDL: filepath.Base(p), Data: raw}}, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/pouchmail/pouch/app/engine"
 	"github.com/pouchmail/pouch/app/format"
 	"github.com/pouchmail/pouch/mailstore"
+	"github.com/pouchmail/pouch/mailstore/mimetext"
 )
 
 // viewer shows the open message: header fields, the text body (plain text, or HTML turned into
@@ -104,7 +105,7 @@ func (v *viewer) show(mv *engine.MessageView) {
 	v.body.SetText(mv.Body.Text)
 }
 
-func (v *viewer) attachmentRow(id int64, i int, a mailstore.Attachment) fyne.CanvasObject {
+func (v *viewer) attachmentRow(id int64, i int, a mimetext.Attachment) fyne.CanvasObject {
 	name := a.Filename
 	if name == "" {
 		name = fmt.Sprintf("attachment-%d", i+1)
@@ -181,11 +182,7 @@ func (m *mainWindow) writeAttachment(id int64, i int, w io.WriteCloser, done fun
 	eng := m.eng
 	m.bridge.run(func(ctx context.Context) error {
 		defer w.Close()
-		raw, err := eng.Raw(ctx, id)
-		if err != nil {
-			return err
-		}
-		_, data, err := mailstore.AttachmentData(raw, i)
+		_, data, err := eng.Attachment(ctx, id, i)
 		if err != nil {
 			return err
 		}

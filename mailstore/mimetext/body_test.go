@@ -1,4 +1,4 @@
-package mailstore_test
+package mimetext_test
 
 import (
 	"os"
@@ -7,12 +7,12 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/pouchmail/pouch/mailstore"
+	"github.com/pouchmail/pouch/mailstore/mimetext"
 )
 
-func readFixture(t *testing.T, name string) []byte {
+func readFixture(t testing.TB, name string) []byte {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("testdata", "message", filepath.FromSlash(name)))
+	raw, err := os.ReadFile(filepath.Join("testdata", filepath.FromSlash(name)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,14 +25,14 @@ func TestParseBody(t *testing.T) {
 		contains    []string // substrings of Text
 		notContains []string
 		html        bool
-		attachments []mailstore.Attachment
+		attachments []mimetext.Attachment
 		wantErr     bool
 	}{
 		{file: "valid/plain.eml", contains: []string{"Hi Bob,\n\nThis is a plain ASCII message.\n"}},
 		{
 			file: "valid/mixed-attachment.eml", contains: []string{"Please find the report attached."},
 			notContains: []string{"%PDF", "JVBER"},
-			attachments: []mailstore.Attachment{{Filename: "report.pdf", ContentType: "application/pdf", Size: 286}},
+			attachments: []mimetext.Attachment{{Filename: "report.pdf", ContentType: "application/pdf", Size: 286}},
 		},
 		{file: "valid/alternative.eml", contains: []string{"The plain version."}, notContains: []string{"HTML", "<"}},
 		{
@@ -50,7 +50,7 @@ func TestParseBody(t *testing.T) {
 		{file: "malformed/unknown-charset.eml", contains: []string{"Qapla' café"}},
 		{
 			file: "malformed/truncated-mime.eml", contains: []string{"The attachment below is cut off."}, wantErr: true,
-			attachments: []mailstore.Attachment{{Filename: "pic.png", ContentType: "image/png", Size: 57}},
+			attachments: []mimetext.Attachment{{Filename: "pic.png", ContentType: "image/png", Size: 57}},
 		},
 		{file: "malformed/bad-header-line.eml", contains: []string{"Body after a broken header."}, wantErr: true},
 		{file: "malformed/8bit-header.eml", contains: []string{"Raw 8-bit header bytes"}},
@@ -61,7 +61,7 @@ func TestParseBody(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			b, err := mailstore.ParseBody(readFixture(t, tt.file))
+			b, err := mimetext.ParseBody(readFixture(t, tt.file))
 			if b == nil {
 				t.Fatalf("ParseBody() body = nil, want non-nil")
 			}
@@ -100,7 +100,7 @@ func TestParseBody(t *testing.T) {
 }
 
 func TestParseBodyHTMLHasNoTags(t *testing.T) {
-	b, err := mailstore.ParseBody(readFixture(t, "valid/html-only.eml"))
+	b, err := mimetext.ParseBody(readFixture(t, "valid/html-only.eml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestParseBodyAttachmentFilenames(t *testing.T) {
 			if !strings.Contains(tt.header, "Content-Type") {
 				raw = strings.Replace(raw, tt.header, "Content-Type: application/octet-stream\r\n"+tt.header, 1)
 			}
-			b, err := mailstore.ParseBody([]byte(raw))
+			b, err := mimetext.ParseBody([]byte(raw))
 			if err != nil {
 				t.Fatalf("ParseBody() = %v, want nil", err)
 			}

@@ -59,28 +59,3 @@ func (s *Store) UnreadCounts(ctx context.Context) (map[int64]int, error) {
 	}
 	return counts, nil
 }
-
-// DeleteAccountAndMessages removes an account, its ledger and every message
-// downloaded for it, in one transaction. Only the local copies go: nothing
-// here touches the server.
-func (s *Store) DeleteAccountAndMessages(ctx context.Context, id int64) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("mailstore: delete account %d with its mail: %w", id, err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE account_id = ?`, id); err != nil {
-		return fmt.Errorf("mailstore: delete account %d with its mail: %w", id, err)
-	}
-	res, err := tx.ExecContext(ctx, `DELETE FROM accounts WHERE id = ?`, id)
-	if err != nil {
-		return fmt.Errorf("mailstore: delete account %d with its mail: %w", id, err)
-	}
-	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return fmt.Errorf("mailstore: delete account %d with its mail: %w", id, ErrNotFound)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("mailstore: delete account %d with its mail: %w", id, err)
-	}
-	return nil
-}

@@ -1,4 +1,4 @@
-package mailstore
+package mimetext
 
 import (
 	"bufio"
@@ -32,55 +32,61 @@ type Attachment struct {
 // non-nil error reports a malformed or truncated message whose Body holds
 // what could be read. An unknown charset is not an error: the text is shown
 // as UTF-8 if valid, else as windows-1252.
-func ParseBody(raw []byte) (b *Body, err error) {
-	b = &Body{}
-	defer func() {
-		// Untrusted input: a parser bug must not take the application down.
-		if r := recover(); r != nil {
-			err = fmt.Errorf("mailstore: parse body: %w: %v", errMalformed, r)
-		}
-	}()
-
-	e, herr := readEntity(raw)
-	return bodyOf(b, e, herr, maxTextBytes, true)
+func ParseBody(raw []byte) (*Body, error) {
+	return parse(func() (*message.Entity, error) { return readEntity(raw) }, maxTextBytes, true)
 }
 
-// parseForIndex is ParseBody without attachment sizes, for the search index: attachments are
-// skipped undecoded, which is most of the bytes of most mail.
-func parseForIndex(raw []byte) (b *Body, err error) {
-	b = &Body{}
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("mailstore: parse body: %w: %v", errMalformed, r)
-		}
-	}()
-	e, herr := readEntity(raw)
-	return bodyOf(b, e, herr, maxTextBytes, false)
+// IndexText returns the searchable text of raw: its body text and its attachments' file
+// names, one a line. Attachments are skipped undecoded, which is most of the bytes of most
+// mail; whatever could be read is indexed.
+func IndexText(raw []byte) (body, attachments string) {
+	b, _ := parse(func() (*message.Entity, error) { return readEntity(raw) }, maxTextBytes, false)
+	return b.indexText()
 }
 
-// parseBodyFrom is ParseBody reading the message from r, for a message too large to hold in
-// memory, for the search index: attachments are skipped undecoded and each text part read up
-// to textLimit bytes. A
-// malformed header is reported and the body read from where the header stopped.
-func parseBodyFrom(r io.Reader, textLimit int64) (b *Body, err error) {
-	b = &Body{}
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("mailstore: parse body: %w: %v", errMalformed, r)
+// IndexTextFrom is IndexText reading the message from r, for a message too large to hold in
+// memory: each text part is read up to textLimit bytes. After a malformed header the body is
+// read from where the header stopped.
+func IndexTextFrom(r io.Reader, textLimit int64) (body, attachments string) {
+	b, _ := parse(func() (*message.Entity, error) {
+		br := bufio.NewReader(r)
+		h, herr := textproto.ReadHeader(br)
+		if herr != nil {
+			herr = fmt.Errorf("%w: header", errMalformed)
 		}
-	}()
-	br := bufio.NewReader(r)
-	h, herr := textproto.ReadHeader(br)
-	if herr != nil {
-		herr = fmt.Errorf("%w: header", errMalformed)
+		e, _ := message.New(message.Header{Header: h}, br)
+		return e, herr
+	}, textLimit, false)
+	return b.indexText()
+}
+
+func (b *Body) indexText() (body, attachments string) {
+	names := make([]string, 0, len(b.Attachments))
+	for _, a := range b.Attachments {
+		if a.Filename != "" {
+			names = append(names, a.Filename)
+		}
 	}
-	e, _ := message.New(message.Header{Header: h}, br)
-	return bodyOf(b, e, herr, textLimit, false)
+	return b.Text, strings.Join(names, "\n")
+}
+
+// parse fills a Body from the entity read returns (with the header's parse error, if any).
+// Untrusted input: a parser bug must not take the application down, so a panic becomes an
+// error and the Body holds what was read before it.
+func parse(read func() (*message.Entity, error), textLimit int64, sizes bool) (b *Body, err error) {
+	b = &Body{}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("mimetext: parse body: %w: %v", errMalformed, r)
+		}
+	}()
+	e, herr := read()
+	return b, bodyOf(b, e, herr, textLimit, sizes)
 }
 
 // bodyOf fills b from the parsed entity e; herr is the header's parse error, if any. Without
 // sizes, attachments are not decoded (their Size stays 0).
-func bodyOf(b *Body, e *message.Entity, herr error, textLimit int64, sizes bool) (*Body, error) {
+func bodyOf(b *Body, e *message.Entity, herr error, textLimit int64, sizes bool) error {
 	var plain, htmls []string
 	var partErr error
 	werr := walk(e, func(p *message.Entity) error {
@@ -119,9 +125,9 @@ func bodyOf(b *Body, e *message.Entity, herr error, textLimit int64, sizes bool)
 		b.HTML = true
 	}
 	if err := errors.Join(herr, werr, partErr); err != nil {
-		return b, fmt.Errorf("mailstore: parse body: %w", err)
+		return fmt.Errorf("mimetext: parse body: %w", err)
 	}
-	return b, nil
+	return nil
 }
 
 // cleanText normalises line ends to "\n" and drops control characters

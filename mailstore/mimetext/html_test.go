@@ -1,4 +1,4 @@
-package mailstore
+package mimetext
 
 import "testing"
 
@@ -30,6 +30,12 @@ func TestHTMLToText(t *testing.T) {
 		{"blank lines limited", "a<br><br><br><br><br>b", "a\n\nb"},
 		{"head skipped", "<html><head><title>T</title><meta charset=utf-8></head><body>x</body></html>", "x"},
 		{"empty", "", ""},
+		{"entity without semicolon", "fish &amp chips &copy 2026", "fish & chips © 2026"},
+		{"raw text in svg is markup", "<svg><style>a</style><title>t</title></svg>b", "b"},
+		// Where the old hand-written tokenizer went wrong: a head without its end tag hid the
+		// whole message, and a line break inside a link's text could panic.
+		{"head without end tag", "<head><title>T</title><body>x", "x"},
+		{"break inside a link", `<pre>&nbsp;</p><a href="https://e.org/"><br>x</a>`, "x <https://e.org/>"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

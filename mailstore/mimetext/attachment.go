@@ -1,4 +1,4 @@
-package mailstore
+package mimetext
 
 import (
 	"errors"
@@ -12,7 +12,7 @@ import (
 const maxAttachmentBytes = 256 << 20
 
 // ErrNoAttachment means the message has no attachment with the requested index.
-var ErrNoAttachment = errors.New("mailstore: no such attachment")
+var ErrNoAttachment = errors.New("mimetext: no such attachment")
 
 // AttachmentData returns the display-safe file name and the decoded bytes of
 // the index-th attachment of raw, counting as ParseBody lists them in
@@ -25,7 +25,7 @@ func AttachmentData(raw []byte, index int) (name string, data []byte, err error)
 	defer func() {
 		// Untrusted input: a parser bug must not take the application down.
 		if r := recover(); r != nil {
-			name, data, err = "", nil, fmt.Errorf("mailstore: attachment %d: %w: %v", index, errMalformed, r)
+			name, data, err = "", nil, fmt.Errorf("mimetext: attachment %d: %w: %v", index, errMalformed, r)
 		}
 	}()
 	e, _ := readEntity(raw)
@@ -50,13 +50,13 @@ func AttachmentData(raw []byte, index int) (name string, data []byte, err error)
 	})
 	if !found {
 		if werr != nil {
-			return "", nil, fmt.Errorf("mailstore: attachment %d: %w", index, werr)
+			return "", nil, fmt.Errorf("mimetext: attachment %d: %w", index, werr)
 		}
-		return "", nil, fmt.Errorf("mailstore: attachment %d: %w", index, ErrNoAttachment)
+		return "", nil, fmt.Errorf("mimetext: attachment %d: %w", index, ErrNoAttachment)
 	}
 	if err != nil {
 		// A truncated part: the bytes read so far are returned with the error.
-		return name, data, fmt.Errorf("mailstore: attachment %d: %w", index, err)
+		return name, data, fmt.Errorf("mimetext: attachment %d: %w", index, err)
 	}
 	return name, data, nil
 }

@@ -9,48 +9,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pouchmail/pouch/mailstore"
 )
-
-func TestMboxrdRoundTrip(t *testing.T) {
-	msgs := []string{
-		"Subject: plain\r\n\r\nhello\r\n",
-		"Subject: from lines\r\n\r\nFrom me to you\r\n>From quoted\r\n>>From twice\r\nFromage is not a From_ line\r\n",
-		"Subject: blank then From\r\n\r\nfirst\r\n\r\nFrom here on\r\n\r\n",
-		"Subject: trailing blank lines\r\n\r\nbody\r\n\r\n\r\n",
-		"Subject: lone CR\r\n\r\na\rb\r\n",
-	}
-	var mbox bytes.Buffer
-	for _, m := range msgs {
-		mailstore.WriteMboxrd(&mbox, []byte(m), "a@example.org", time.Date(2026, 11, 16, 9, 5, 0, 0, time.UTC))
-	}
-	out := mbox.String()
-	for _, want := range []string{"From a@example.org Mon Nov 16 09:05:00 2026\n", "\n>From me to you\n", "\n>>From quoted\n",
-		"\n>>>From twice\n", "\nFromage is", "\n>From here on\n"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("mbox lacks %q:\n%s", want, out)
-		}
-	}
-	if strings.Contains(out, "\r\n") {
-		t.Errorf("mbox has CRLF line ends")
-	}
-	var got []string
-	err := mailstore.ReadMbox(strings.NewReader(out), func(m []byte) error {
-		got = append(got, string(mailstore.ToCRLF(m)))
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("ReadMbox() = %v", err)
-	}
-	if !slices.Equal(got, msgs) {
-		t.Errorf("round trip:\n got %q\nwant %q", got, msgs)
-	}
-}
 
 func TestToCRLFAndToLF(t *testing.T) {
 	for _, tt := range []struct{ lf, crlf string }{
@@ -62,27 +26,6 @@ func TestToCRLFAndToLF(t *testing.T) {
 		if got := string(mailstore.ToLF([]byte(tt.crlf))); got != strings.ReplaceAll(tt.crlf, "\r\n", "\n") {
 			t.Errorf("ToLF(%q) = %q", tt.crlf, got)
 		}
-	}
-}
-
-func TestEMLName(t *testing.T) {
-	d := time.Date(2026, 11, 16, 9, 15, 0, 0, time.Local)
-	tests := []struct{ subject, want string }{
-		{"Lunch on Friday?", "2026-11-16 09.15 Lunch on Friday_"},
-		{"../../etc/passwd", "2026-11-16 09.15 .._.._etc_passwd"},
-		{"a\tb\x00c  <d>:|*", "2026-11-16 09.15 a b_c _d____"},
-		{"", "2026-11-16 09.15 no subject"},
-		{"...", "2026-11-16 09.15 no subject"},
-		{"Café crème", "2026-11-16 09.15 Café crème"},
-		{strings.Repeat("é", 60), "2026-11-16 09.15 " + strings.Repeat("é", 40)},
-	}
-	for _, tt := range tests {
-		if got := mailstore.EMLName(&mailstore.Message{Subject: tt.subject, Date: d}); got != tt.want {
-			t.Errorf("EMLName(%q) = %q, want %q", tt.subject, got, tt.want)
-		}
-	}
-	if got := mailstore.EMLName(&mailstore.Message{Subject: "x", Received: d}); got != "2026-11-16 09.15 x" {
-		t.Errorf("EMLName without Date = %q, want the received time", got)
 	}
 }
 
@@ -233,5 +176,68 @@ func TestExportFormats(t *testing.T) {
 	}
 	if _, err := s.Export(ctx, mailstore.FormatEML, filepath.Join(dir, "missing"), []int64{999999}, nil); !errors.Is(err, mailstore.ErrNotFound) {
 		t.Errorf("Export of an unknown ID = %v, want ErrNotFound", err)
+	}
+}
+
+// TestExportImportRoundTrip: each format, exported and imported into a fresh archive, gives
+// the same set of hashes; importing into the original archive skips every message.
+func TestExportImportRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	src := openTest(t)
+	seedSearch(t, src)
+	want := raws(t, src)
+	all := allIDs(t, src)
+	for _, f := range []mailstore.Format{mailstore.FormatMbox, mailstore.FormatMaildir, mailstore.FormatEML} {
+		t.Run(string(f), func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "export")
+			if _, err := src.Export(ctx, f, out, all, nil); err != nil {
+				t.Fatal(err)
+			}
+			dst := openTest(t)
+			a := newAccount(t, dst, "imported")
+			var last [2]int
+			res, err := dst.Import(ctx, a.ID, f, out, time.Now(), func(done, total int) { last = [2]int{done, total} })
+			if err != nil || res.Imported != len(want) || last != [2]int{len(want), len(want)} {
+				t.Fatalf("Import() = %+v, %v (progress %v); want %d", res, err, last, len(want))
+			}
+			got := raws(t, dst)
+			for h := range want {
+				if _, ok := got[h]; !ok {
+					t.Errorf("hash %s lost in the round trip", h[:12])
+				}
+			}
+			if len(got) != len(want) {
+				t.Errorf("%d messages after import, want %d", len(got), len(want))
+			}
+			res, err = src.Import(ctx, 1, f, out, time.Now(), nil)
+			if err != nil || res.Skipped != len(want) || res.Imported != 0 {
+				t.Errorf("Import() into the source = %+v, %v; want all skipped", res, err)
+			}
+		})
+	}
+}
+
+func TestImportErrors(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	a := newAccount(t, s, "home")
+	dir := t.TempDir()
+	notMbox := filepath.Join(dir, "notes.txt")
+	os.WriteFile(notMbox, []byte("just some notes\nFrom me\n"), 0o600)
+	var ie *mailstore.ImportError
+	if _, err := s.Import(ctx, a.ID, mailstore.FormatMbox, notMbox, time.Now(), nil); !errors.As(err, &ie) || ie.Path != notMbox {
+		t.Errorf("Import(not an mbox) = %v, want an *ImportError naming the file", err)
+	}
+	if _, err := s.Import(ctx, a.ID, mailstore.FormatMaildir, dir, time.Now(), nil); !errors.As(err, &ie) {
+		t.Errorf("Import(not a Maildir) = %v, want an *ImportError", err)
+	}
+	if _, err := s.Import(ctx, a.ID, mailstore.FormatEML, filepath.Join(dir, "missing"), time.Now(), nil); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Import(missing) = %v, want ErrNotExist", err)
+	}
+	if _, err := s.Import(ctx, 999, mailstore.FormatEML, dir, time.Now(), nil); !errors.Is(err, mailstore.ErrNotFound) {
+		t.Errorf("Import(unknown account) = %v, want ErrNotFound", err)
+	}
+	if n, _ := s.CountMessages(ctx, 0); n != 0 {
+		t.Errorf("%d messages stored by failed imports, want 0", n)
 	}
 }

@@ -1,11 +1,13 @@
-package mailstore_test
+package mimetext_test
 
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
-	"github.com/pouchmail/pouch/mailstore"
+	"github.com/pouchmail/pouch/mailstore/mimetext"
 )
 
 func TestAttachmentData(t *testing.T) {
@@ -29,9 +31,9 @@ func TestAttachmentData(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
 			raw := readFixture(t, tc.file)
-			name, data, err := mailstore.AttachmentData(raw, tc.index)
+			name, data, err := mimetext.AttachmentData(raw, tc.index)
 			if tc.notFound {
-				if !errors.Is(err, mailstore.ErrNoAttachment) {
+				if !errors.Is(err, mimetext.ErrNoAttachment) {
 					t.Fatalf("AttachmentData(%d) error = %v, want ErrNoAttachment", tc.index, err)
 				}
 				return
@@ -44,7 +46,7 @@ func TestAttachmentData(t *testing.T) {
 					tc.index, name, len(data), data[:min(8, len(data))], tc.name, tc.size, tc.prefix)
 			}
 			// The same index and size as ParseBody lists.
-			b, _ := mailstore.ParseBody(raw)
+			b, _ := mimetext.ParseBody(raw)
 			if len(b.Attachments) <= tc.index || b.Attachments[tc.index].Size != int64(len(data)) {
 				t.Errorf("ParseBody lists %+v, AttachmentData gave %d bytes", b.Attachments, len(data))
 			}
@@ -52,9 +54,28 @@ func TestAttachmentData(t *testing.T) {
 	}
 }
 
+// FuzzAttachmentData: decoding never panics and never makes more than it was given, names
+// are safe to use as file names, and a decoded attachment is the one ParseBody lists.
 func FuzzAttachmentData(f *testing.F) {
 	f.Add([]byte("Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Disposition: attachment\r\n\r\nx\r\n--b--\r\n"), 0)
+	f.Add(readFixture(f, "valid/mixed-attachment.eml"), 0)
+	f.Add(readFixture(f, "malformed/truncated-mime.eml"), 0)
 	f.Fuzz(func(t *testing.T, raw []byte, index int) {
-		_, _, _ = mailstore.AttachmentData(raw, index) // must not panic
+		name, data, err := mimetext.AttachmentData(raw, index)
+		// Transfer decoding only shrinks; a text part's charset conversion to UTF-8 at most
+		// triples (a byte becomes a rune of the Basic Multilingual Plane, or U+FFFD).
+		if len(data) > 3*len(raw) {
+			t.Fatalf("AttachmentData(%d) = %d bytes from a %d-byte message", index, len(data), len(raw))
+		}
+		if !utf8.ValidString(name) || strings.ContainsAny(name, "/\\\x00") || name == "." || name == ".." {
+			t.Errorf("AttachmentData(%d) name %q is not a safe file name", index, name)
+		}
+		if err != nil {
+			return
+		}
+		b, _ := mimetext.ParseBody(raw)
+		if index >= len(b.Attachments) || b.Attachments[index].Size != int64(len(data)) || b.Attachments[index].Filename != name {
+			t.Errorf("AttachmentData(%d) = %q, %d bytes; ParseBody lists %+v", index, name, len(data), b.Attachments)
+		}
 	})
 }

@@ -1,4 +1,8 @@
-package mailstore
+// Package mimetext reads mail for display and search: the header fields shown in a list, the
+// body as plain text (HTML turned into text, nothing remote loaded) and the attachments. Mail
+// is untrusted: nothing here fails on a malformed message or panics, and nesting, part count
+// and text size are bounded. It knows nothing of storage.
+package mimetext
 
 import (
 	"bufio"
@@ -170,16 +174,17 @@ func filename(h message.Header) string {
 	return name
 }
 
-// headers holds what is shown of a message's header.
-type headers struct {
-	date                             time.Time
-	from, to, cc, subject, messageID string
-	hasAttachments                   bool
+// Headers holds the fields of a message's header that are shown and searched.
+type Headers struct {
+	Date                             time.Time // zero if missing or unparsable
+	From, To, Cc, Subject, MessageID string    // decoded for display; MessageID without <>
+	HasAttachments                   bool
 }
 
-// parseHeaders extracts the display fields of raw. It never fails: raw
-// bytes are the truth and whatever cannot be parsed is left empty.
-func parseHeaders(raw []byte) (hd headers) {
+// ParseHeaders extracts the display fields of raw (its header, and whether any part is an
+// attachment). It never fails: raw bytes are the truth and whatever cannot be parsed is left
+// empty.
+func ParseHeaders(raw []byte) (hd Headers) {
 	defer func() {
 		// A parser bug must not stop a message from being archived: the
 		// server-side delete depends on the save succeeding.
@@ -188,20 +193,20 @@ func parseHeaders(raw []byte) (hd headers) {
 	e, _ := readEntity(raw)
 	h := mail.Header{Header: e.Header}
 	if d, err := h.Date(); err == nil && !d.IsZero() {
-		hd.date = d
+		hd.Date = d
 	}
-	hd.from = addresses(h, "From")
-	hd.to = addresses(h, "To")
-	hd.cc = addresses(h, "Cc")
-	hd.subject = text(h, "Subject")
+	hd.From = addresses(h, "From")
+	hd.To = addresses(h, "To")
+	hd.Cc = addresses(h, "Cc")
+	hd.Subject = text(h, "Subject")
 	if id, err := h.MessageID(); err == nil && id != "" {
-		hd.messageID = clean(id)
+		hd.MessageID = clean(id)
 	} else {
-		hd.messageID = strings.Trim(clean(h.Get("Message-Id")), "<> ")
+		hd.MessageID = strings.Trim(clean(h.Get("Message-Id")), "<> ")
 	}
 	_ = walk(e, func(p *message.Entity) error {
 		if t, _ := isText(p.Header); !t {
-			hd.hasAttachments = true
+			hd.HasAttachments = true
 			return errStop
 		}
 		return nil
