@@ -73,7 +73,13 @@ func (m *mainWindow) newAccountSetup() *accountSetup {
 	s.address = widget.NewEntry()
 	s.address.SetPlaceHolder("ann@example.com")
 	s.address.OnChanged = func(string) { s.reset() }
-	s.address.OnSubmitted = func(string) { s.next() }
+	s.address.OnSubmitted = func(string) {
+		if s.password.Text == "" {
+			m.window.Canvas().Focus(s.password) // Enter after the address goes on to the password
+			return
+		}
+		s.next()
+	}
 	s.password = widget.NewPasswordEntry()
 	s.password.OnChanged = func(string) { s.passwordChanged() }
 	s.password.OnSubmitted = func(string) { s.next() }
