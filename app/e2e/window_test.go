@@ -3,15 +3,18 @@ package e2e
 import (
 	"context"
 	"image/png"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/pouchmail/pouch/app/autoconfig/autoconfigtest"
 	"github.com/pouchmail/pouch/pop3/pop3test"
 )
 
@@ -76,18 +79,30 @@ func TestWindowScreenshots(t *testing.T) {
 	shoot(w, "preferences.png")
 	w.stop()
 
-	// The account dialog, as someone adding an account sees it while typing.
+	// The account dialog, as someone adding an account sees it while typing: name and address
+	// in the Add account dialog, then Edit manually (the middle button) for the full form.
 	w = startWindow(t, c)
 	w.key("ctrl+n")
 	time.Sleep(800 * time.Millisecond)
+	for _, s := range []string{"Bob Example", "bob@"} {
+		w.key("Tab")
+		w.xdo("type", "--delay", "20", s)
+	}
+	w.click(640, 672)
+	time.Sleep(800 * time.Millisecond)
 	w.key("Tab")
-	for _, s := range []string{"Bob Example", "bob@", "Office", "pop3://mail.example.org"} {
+	w.key("Tab")
+	w.key("Tab")
+	w.key("ctrl+a")
+	for _, s := range []string{"Office", "pop3://mail.example.org"} {
 		w.xdo("type", "--delay", "20", s)
 		w.key("Tab")
 	}
 	time.Sleep(800 * time.Millisecond)
 	shoot(w, "account-dialog.png")
 	w.stop()
+
+	shootAccountSetup(t, c, shoot)
 
 	// An account whose server certificate this computer does not trust: the first check opens
 	// the certificate dialog.
@@ -96,6 +111,30 @@ func TestWindowScreenshots(t *testing.T) {
 	w = startWindow(t, c)
 	time.Sleep(2500 * time.Millisecond)
 	shoot(w, "certificate-dialog.png")
+	w.stop()
+}
+
+// shootAccountSetup saves account-setup.png: the Add account dialog after Continue, showing the
+// settings found for an address (SRV records on a local DNS server, pointing at a Dovecot of
+// its own whose certificate the window trusts through SSL_CERT_FILE) and the login test passed.
+func shootAccountSetup(t *testing.T, c *cli, shoot func(*window, string)) {
+	t.Helper()
+	const email = "alice@example.test"
+	d := pop3test.NewDovecot(t, &pop3test.DovecotOptions{Users: []pop3test.DovecotUser{{Name: email, Password: "secret-pw"}}})
+	_, port, _ := net.SplitHostPort(d.TLSAddr)
+	zone := autoconfigtest.NewZone(t, "_pop3s._tcp.example.test. 60 IN SRV 0 1 "+port+" localhost.")
+	setup := *c
+	setup.env = append(slices.Clone(c.env), "POUCH_DNS_SERVER="+zone.Addr, "SSL_CERT_FILE="+d.CertFile)
+	w := startWindow(t, &setup)
+	w.key("ctrl+n")
+	time.Sleep(800 * time.Millisecond)
+	for _, s := range []string{"Alice Example", email, "secret-pw"} {
+		w.key("Tab")
+		w.xdo("type", "--delay", "20", s)
+	}
+	w.key("Return")
+	time.Sleep(3 * time.Second)
+	shoot(w, "account-setup.png")
 	w.stop()
 }
 

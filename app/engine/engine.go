@@ -5,9 +5,11 @@
 package engine
 
 import (
+	"context"
 	"io"
 	"time"
 
+	"github.com/pouchmail/pouch/app/autoconfig"
 	"github.com/pouchmail/pouch/app/secrets"
 	"github.com/pouchmail/pouch/mailstore"
 )
@@ -26,6 +28,9 @@ type Options struct {
 	// Checkpoint, if set, is called at the named points of a session (the Checkpoint*
 	// constants). It exists for the crash tests, which kill the process there; nil = none.
 	Checkpoint func(name string)
+	// Discover, if set, replaces account discovery (Engine.Discover); nil = autoconfig.Discover
+	// with autoconfig.OptionsFromEnv(). Tests of the window use it for a fixed answer.
+	Discover func(ctx context.Context, email string) (*autoconfig.Settings, error)
 }
 
 // Engine is safe for concurrent use by the window and its pollers.

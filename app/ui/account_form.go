@@ -56,8 +56,9 @@ type accountForm struct {
 	ready    bool // the fields are filled in; validation may speak
 }
 
-// showAddAccount opens the add-account dialog.
-func (m *mainWindow) showAddAccount() { m.newAccountForm(nil).dialog.Show() }
+// showAddAccount opens the add-account dialog: address and password first (account_setup.go);
+// its Edit manually leads to the full form.
+func (m *mainWindow) showAddAccount() { m.newAccountSetup().dialog.Show() }
 
 // showEditSelectedAccount opens the edit dialog of the account selected in the sidebar.
 func (m *mainWindow) showEditSelectedAccount() {
@@ -225,9 +226,19 @@ func (f *accountForm) fill(a *mailstore.Account, interval time.Duration) {
 	f.interval.SetText(strconv.Itoa(int(a.Interval / time.Minute)))
 	f.sizeLimit.SetText(strconv.FormatInt(a.SizeLimit/1024, 10))
 	f.pin = a.PinnedCertSHA256
-	if a.Name != "" {
+	if f.editing != nil {
 		f.password.SetPlaceHolder("(unchanged)")
 	}
+}
+
+// preset fills the form of a new account with settings chosen elsewhere (the set-up dialog's
+// findings), the password included, and says at once what is still missing.
+func (f *accountForm) preset(a *mailstore.Account, password string) {
+	f.ready = false
+	f.fill(a, a.Interval)
+	f.password.SetText(password)
+	f.ready = true
+	f.validate()
 }
 
 // read turns the fields into an account; numbers that do not parse are reported per field.
@@ -392,14 +403,19 @@ func (f *accountForm) submit() {
 		}
 		f.dialog.Hide()
 		if editing {
-			m.setStatus("Saved account " + a.Name + ".")
+			m.accountSaved(a.Name, "Saved account "+a.Name+".")
 		} else {
-			m.setStatus("Added account " + a.Name + ".")
+			m.accountSaved(a.Name, "Added account "+a.Name+".")
 		}
-		m.poller.Reload()
-		m.poller.CheckNow(a.Name)
-		m.reload()
 	})
+}
+
+// accountSaved tells the poller and the sidebar about a new or changed account, and checks it.
+func (m *mainWindow) accountSaved(name, status string) {
+	m.setStatus(status)
+	m.poller.Reload()
+	m.poller.CheckNow(name)
+	m.reload()
 }
 
 // test runs Test connection in the background and reports what the server offered.

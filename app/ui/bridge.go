@@ -21,5 +21,17 @@ func (b bridge) run(work func(ctx context.Context) error, done func(error)) {
 	}()
 }
 
+// start is run with a context of the work's own, which the returned function cancels (a dialog
+// that closes stops its lookups); done still runs on the UI goroutine, with the work's error.
+func (b bridge) start(work func(ctx context.Context) error, done func(error)) (cancel func()) {
+	ctx, cancel := context.WithCancel(b.ctx)
+	go func() {
+		err := work(ctx)
+		cancel()
+		b.queue(func() { done(err) })
+	}()
+	return cancel
+}
+
 // do queues fn on the UI goroutine; for progress reports from background work.
 func (b bridge) do(fn func()) { b.queue(fn) }

@@ -121,10 +121,7 @@ func (m *mainWindow) pinCertificate(a mailstore.Account, pin string) {
 			m.showError("Could not save the trusted certificate", err)
 			return
 		}
-		m.setStatus("Trusted the certificate of " + a.Host + " for " + a.Name + ".")
-		m.poller.Reload()
-		m.poller.CheckNow(a.Name)
-		m.reload()
+		m.accountSaved(a.Name, "Trusted the certificate of "+a.Host+" for "+a.Name+".")
 	})
 }
 

@@ -56,6 +56,10 @@ type mainWindow struct {
 	poller poller
 	prefs  *preferences
 	opened *engine.OpenedFiles // attachments handed to other applications, removed on quit
+	// oauthSignIn signs in through the browser for a new account whose provider wants OAuth2
+	// (the set-up dialog's "Sign in with …"), given the provider's name and the account found
+	// for the address, not yet saved. nil: this build cannot, and the button stays hidden.
+	oauthSignIn func(provider string, a mailstore.Account)
 
 	// State, touched only on the UI goroutine.
 	accounts  []mailstore.Account

@@ -107,6 +107,12 @@ func fixtureFiles(t testing.TB) []string {
 // newWindow opens a window on a store holding the fixture messages.
 func newWindow(t *testing.T) *fixture {
 	t.Helper()
+	return newWindowWith(t, engine.Options{})
+}
+
+// newWindowWith is newWindow with an engine built with opts.
+func newWindowWith(t *testing.T, opts engine.Options) *fixture {
+	t.Helper()
 	a := test.NewTempApp(t)
 	ctx := context.Background()
 	store, err := mailstore.Open(ctx, filepath.Join(t.TempDir(), "pouch.db"))
@@ -132,7 +138,7 @@ func newWindow(t *testing.T) *fixture {
 	kr := secrets.NewMemory()
 	q := newQueue(t)
 	f := &fixture{store: store, kr: kr, q: q, fp: &fakePoller{}, acct: acct}
-	q.wait(func() { f.w = newMainWindow(ctx, a, engine.New(store, kr, engine.Options{}), q.do, f.fp) })
+	q.wait(func() { f.w = newMainWindow(ctx, a, engine.New(store, kr, opts), q.do, f.fp) })
 	t.Cleanup(func() { q.wait(f.w.window.Close) })
 	f.eventually(t, "the message list", func() bool { return f.w.list.Length() == 7 })
 	return f
