@@ -26,6 +26,9 @@ type Options struct {
 	// Checkpoint, if set, is called at the named points of a session (the Checkpoint*
 	// constants). It exists for the crash tests, which kill the process there; nil = none.
 	Checkpoint func(name string)
+	// OAuthTokens keeps OAuth2 accounts' refresh tokens under the account name, apart from the
+	// passwords (the CLI uses a keyring service of its own); nil = memory, for this run only.
+	OAuthTokens secrets.Store
 }
 
 // Engine is safe for concurrent use by the window and its pollers.
@@ -35,6 +38,9 @@ type Engine struct {
 	// chose to keep for this run only.
 	secrets *secrets.Session
 	opts    Options
+	// oauthTokens holds refresh tokens; sources the access tokens in memory (oauth.go).
+	oauthTokens secrets.Store
+	sources     tokenSources
 }
 
 // New returns an engine over an open store and a secret store.
@@ -47,7 +53,11 @@ func New(store *mailstore.Store, sec secrets.Store, opts Options) *Engine {
 	if !ok {
 		sess = secrets.NewSession(sec)
 	}
-	return &Engine{store: store, secrets: sess, opts: opts}
+	tokens := opts.OAuthTokens
+	if tokens == nil {
+		tokens = secrets.NewMemory()
+	}
+	return &Engine{store: store, secrets: sess, opts: opts, oauthTokens: tokens}
 }
 
 // Store gives read access to the archive for listings.

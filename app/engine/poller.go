@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pouchmail/pouch/app/account"
+	"github.com/pouchmail/pouch/app/oauth"
 	"github.com/pouchmail/pouch/mailstore"
 	"github.com/pouchmail/pouch/pop3"
 )
@@ -396,12 +397,17 @@ func classify(err error) string {
 		terr  *pop3.TLSError
 		nperr *NoPasswordError
 		nuerr *NoUIDLError
+		serr  *SignInRequiredError
+		cerr  *oauth.ConfigError
 		nerr  net.Error
 	)
 	switch {
 	case errors.As(err, &lerr):
 		return ErrorKindLocked
-	case errors.As(err, &nperr), errors.As(err, &nuerr),
+	case errors.As(err, &serr):
+		// Like rejected credentials: the user must sign in again in the browser.
+		return ErrorKindAuth
+	case errors.As(err, &nperr), errors.As(err, &nuerr), errors.As(err, &cerr),
 		errors.Is(err, pop3.ErrMechanismUnsupported), errors.Is(err, pop3.ErrInsecureAuth):
 		// Retrying cannot help: the account's settings must change first.
 		return ErrorKindConfig
