@@ -41,6 +41,7 @@ type Server struct {
 	refresh                                         map[string]string // refresh token → user
 	refreshes, exchanges, introspections, approvals int
 	user                                            string
+	issued                                          []string // every refresh token, for Issued
 }
 
 type grant struct {
@@ -117,6 +118,14 @@ func (s *Server) RevokeAll(user string) {
 			delete(s.refresh, k)
 		}
 	}
+}
+
+// Issued returns every refresh token handed out so far, live or not, for tests that look for
+// them where they must not be (files, logs).
+func (s *Server) Issued() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.issued...)
 }
 
 // IssueAccessToken hands out an access token for user directly, for tests of the mail server.
@@ -200,6 +209,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		user, scope = g.user, g.scope
 		refresh = random()
 		s.refresh[refresh] = user
+		s.issued = append(s.issued, refresh)
 		s.exchanges++
 	case "refresh_token":
 		old := f.Get("refresh_token")
@@ -213,6 +223,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 			delete(s.refresh, old)
 			refresh = random()
 			s.refresh[refresh] = user
+			s.issued = append(s.issued, refresh)
 		}
 		s.refreshes++
 	default:
