@@ -162,11 +162,12 @@ func oauthProvider(a *mailstore.Account) (*oauth.Provider, error) {
 	return oauth.Resolve(account.OAuthSettings(a))
 }
 
-// signIn runs the browser sign-in for a and tests the login with the new token.
-func (e *Engine) signIn(ctx context.Context, a *mailstore.Account, open func(url string) error) (*oauth2.Token, error) {
+// signIn runs the browser sign-in for a, tests the login with the new token, stores the refresh
+// token under a.Name and starts the account's token source afresh with the access token.
+func (e *Engine) signIn(ctx context.Context, a *mailstore.Account, open func(url string) error) error {
 	p, err := oauthProvider(a)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	hint := a.Address
 	if hint == "" && strings.Contains(a.Username, "@") {
@@ -174,12 +175,16 @@ func (e *Engine) signIn(ctx context.Context, a *mailstore.Account, open func(url
 	}
 	tok, err := oauth.SignIn(ctx, p, open, oauth.SignInOptions{LoginHint: hint})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if _, err := e.testConnection(ctx, a, tok.AccessToken); err != nil {
-		return nil, fmt.Errorf("signed in, but logging in to %s:%d with the token failed, nothing was saved: %w", a.Host, a.Port, err)
+		return fmt.Errorf("signed in, but logging in to %s:%d with the token failed, nothing was saved: %w", a.Host, a.Port, err)
 	}
-	return tok, nil
+	if err := oauth.Save(e.oauthTokens, a.Name, tok); err != nil {
+		return err
+	}
+	e.seed(a, tok)
+	return nil
 }
 
 // AddOAuthAccount adds an OAuth2 account: it signs in through the browser (open shows the
@@ -198,18 +203,14 @@ func (e *Engine) AddOAuthAccount(ctx context.Context, a *mailstore.Account, open
 	} else if !errors.Is(err, mailstore.ErrNotFound) {
 		return err
 	}
-	tok, err := e.signIn(ctx, a, open)
-	if err != nil {
-		return err
-	}
-	if err := oauth.Save(e.oauthTokens, a.Name, tok); err != nil {
+	if err := e.signIn(ctx, a, open); err != nil {
 		return err
 	}
 	if err := e.store.CreateAccount(ctx, a); err != nil {
+		e.forgetTokenSource(a.Name)
 		_ = e.oauthTokens.Delete(a.Name)
 		return err
 	}
-	e.seed(a, tok)
 	return nil
 }
 
@@ -220,15 +221,7 @@ func (e *Engine) SignInAgain(ctx context.Context, name string, open func(url str
 	if err != nil {
 		return err
 	}
-	tok, err := e.signIn(ctx, a, open)
-	if err != nil {
-		return err
-	}
-	if err := oauth.Save(e.oauthTokens, a.Name, tok); err != nil {
-		return err
-	}
-	e.seed(a, tok)
-	return nil
+	return e.signIn(ctx, a, open)
 }
 
 // seed starts the account's token source afresh with the access token in hand.
