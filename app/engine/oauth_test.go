@@ -177,7 +177,7 @@ func TestOAuthPollerRefreshesAndStopsOnRevocation(t *testing.T) {
 			}
 		}
 		if st.Stopped {
-			if st.ErrorKind != engine.ErrorKindAuth || !strings.Contains(st.LastError, "pouch account login home") {
+			if st.ErrorKind != engine.ErrorKindAuth || !st.NeedsSignIn || !strings.Contains(st.LastError, "pouch account login home") {
 				t.Errorf("stopped with %q (%s), want kind auth and the sign-in command", st.LastError, st.ErrorKind)
 			}
 			break

@@ -52,6 +52,8 @@ type AccountStatus struct {
 	ErrorKind            string // "" or one of the ErrorKind constants
 	Stopped              bool   // polling stopped until the user acts (CheckNow resumes)
 	Warning              string // e.g. leave-days exceeds the server's EXPIRE
+	// NeedsSignIn: an OAuth2 account whose grant is gone; SignInAgain (the browser) fixes it.
+	NeedsSignIn bool
 }
 
 // PollerOptions configure a Poller.
@@ -312,6 +314,8 @@ func (p *Poller) run(ctx context.Context, w *worker) {
 		p.setStatus(w, func(st *AccountStatus) {
 			st.LastCheck = s.lastEnd
 			st.ErrorKind = kind
+			var serr *SignInRequiredError
+			st.NeedsSignIn = errors.As(res.Err, &serr)
 			st.LastError = ""
 			if res.Err != nil {
 				st.LastError = res.Err.Error()
