@@ -126,8 +126,13 @@ func (e *Engine) UpdateAccount(ctx context.Context, a *mailstore.Account, passwo
 
 // SetPassword replaces the secret of an existing account.
 func (e *Engine) SetPassword(ctx context.Context, name, password string) error {
-	if _, err := e.store.AccountByName(ctx, name); err != nil {
+	a, err := e.store.AccountByName(ctx, name)
+	if err != nil {
 		return accountErr(name, err)
+	}
+	if a.OAuthProvider != "" {
+		// The password would never be used; the sign-in is what the user means to renew.
+		return fmt.Errorf("account %q signs in with OAuth2, not a password; sign in again: pouch account login %s", name, name)
 	}
 	if password == "" {
 		return errors.New("the password must not be empty")

@@ -70,6 +70,9 @@ func TestOAuthAccountFetches(t *testing.T) {
 			if _, err := passwords.Get("home"); !errors.Is(err, secrets.ErrNotFound) {
 				t.Errorf("password store has an entry for the OAuth2 account: %v", err)
 			}
+			if err := e.SetPassword(context.Background(), "home", "pw"); err == nil || !strings.Contains(err.Error(), "pouch account login home") {
+				t.Errorf("SetPassword on an OAuth2 account: %v, want a refusal pointing to account login", err)
+			}
 		})
 	}
 }
