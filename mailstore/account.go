@@ -38,10 +38,18 @@ type Account struct {
 	DeleteOnServer   bool   // deleting a message here queues its deletion on the server
 	SizeLimit        int64  // bytes; larger messages are fetched as headers only; 0 = no limit
 	PinnedCertSHA256 string // hex SHA-256 of a certificate the user chose to trust; "" = none
+
+	// OAuth2 sign-in; OAuthProvider "" = a password. The refresh token is in the keyring.
+	OAuthProvider string // "google", "microsoft", "custom"
+	OAuthClientID string // "" = the build's client ID for the provider
+	OAuthAuthURL  string // "" = the provider's authorization endpoint
+	OAuthTokenURL string // "" = the provider's token endpoint
+	OAuthScopes   string // space-separated; "" = the provider's
 }
 
 const accountColumns = `id, name, host, port, security, username, leave_days, keep_forever, ca_cert_pem, interval_s, created,
-	display_name, address, auth_method, delete_on_server, size_limit, pinned_cert_sha256`
+	display_name, address, auth_method, delete_on_server, size_limit, pinned_cert_sha256,
+	oauth_provider, oauth_client_id, oauth_auth_url, oauth_grant_url, oauth_scopes`
 
 func scanAccount(sc interface{ Scan(...any) error }) (Account, error) {
 	var (
@@ -52,7 +60,8 @@ func scanAccount(sc interface{ Scan(...any) error }) (Account, error) {
 		created  int64
 	)
 	err := sc.Scan(&a.ID, &a.Name, &a.Host, &a.Port, &sec, &a.Username, &a.LeaveDays, &keep, &a.CACertPEM, &interval, &created,
-		&a.DisplayName, &a.Address, &a.AuthMethod, &a.DeleteOnServer, &a.SizeLimit, &a.PinnedCertSHA256)
+		&a.DisplayName, &a.Address, &a.AuthMethod, &a.DeleteOnServer, &a.SizeLimit, &a.PinnedCertSHA256,
+		&a.OAuthProvider, &a.OAuthClientID, &a.OAuthAuthURL, &a.OAuthTokenURL, &a.OAuthScopes)
 	if err != nil {
 		return Account{}, err
 	}
@@ -77,11 +86,13 @@ func (s *Store) CreateAccount(ctx context.Context, a *Account) error {
 	created := time.Now()
 	res, err := s.db.ExecContext(ctx, `INSERT INTO accounts
 		(name, host, port, security, username, leave_days, keep_forever, ca_cert_pem, interval_s, created,
-		 display_name, address, auth_method, delete_on_server, size_limit, pinned_cert_sha256)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		 display_name, address, auth_method, delete_on_server, size_limit, pinned_cert_sha256,
+		 oauth_provider, oauth_client_id, oauth_auth_url, oauth_grant_url, oauth_scopes)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.Name, a.Host, a.Port, string(a.Security), a.Username, a.LeaveDays, a.KeepForever, a.pem(),
 		int64(a.Interval/time.Second), created.Unix(),
-		a.DisplayName, a.Address, a.AuthMethod, a.DeleteOnServer, a.SizeLimit, a.PinnedCertSHA256)
+		a.DisplayName, a.Address, a.AuthMethod, a.DeleteOnServer, a.SizeLimit, a.PinnedCertSHA256,
+		a.OAuthProvider, a.OAuthClientID, a.OAuthAuthURL, a.OAuthTokenURL, a.OAuthScopes)
 	if isUnique(err) {
 		return fmt.Errorf("mailstore: create account %q: %w", a.Name, ErrExists)
 	}
@@ -117,11 +128,13 @@ func (s *Store) UpdateAccount(ctx context.Context, a *Account) error {
 	res, err := tx.ExecContext(ctx, `UPDATE accounts SET
 		name = ?, host = ?, port = ?, security = ?, username = ?, leave_days = ?,
 		keep_forever = ?, ca_cert_pem = ?, interval_s = ?,
-		display_name = ?, address = ?, auth_method = ?, delete_on_server = ?, size_limit = ?, pinned_cert_sha256 = ?
+		display_name = ?, address = ?, auth_method = ?, delete_on_server = ?, size_limit = ?, pinned_cert_sha256 = ?,
+		oauth_provider = ?, oauth_client_id = ?, oauth_auth_url = ?, oauth_grant_url = ?, oauth_scopes = ?
 		WHERE id = ?`,
 		a.Name, a.Host, a.Port, string(a.Security), a.Username, a.LeaveDays,
 		a.KeepForever, a.pem(), int64(a.Interval/time.Second),
-		a.DisplayName, a.Address, a.AuthMethod, a.DeleteOnServer, a.SizeLimit, a.PinnedCertSHA256, a.ID)
+		a.DisplayName, a.Address, a.AuthMethod, a.DeleteOnServer, a.SizeLimit, a.PinnedCertSHA256,
+		a.OAuthProvider, a.OAuthClientID, a.OAuthAuthURL, a.OAuthTokenURL, a.OAuthScopes, a.ID)
 	if isUnique(err) {
 		return wrap(ErrExists)
 	}

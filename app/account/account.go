@@ -5,11 +5,13 @@ package account
 import (
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 	"unicode"
 
+	"github.com/pouchmail/pouch/app/oauth"
 	"github.com/pouchmail/pouch/mailstore"
 	"github.com/pouchmail/pouch/pop3"
 )
@@ -121,7 +123,43 @@ func Validate(a *mailstore.Account) error {
 			return &FieldError{"tls-fingerprint", "must be 64 lower-case hex digits"}
 		}
 	}
-	return nil
+	return validateOAuth(a)
+}
+
+// validateOAuth checks the OAuth2 settings. A missing client ID is left to sign-in time: it is a
+// build setting, and an account saved under another build must still be editable.
+func validateOAuth(a *mailstore.Account) error {
+	if a.OAuthProvider == "" {
+		if a.OAuthClientID != "" || a.OAuthAuthURL != "" || a.OAuthTokenURL != "" || a.OAuthScopes != "" {
+			return &FieldError{"oauth", "OAuth2 settings without a provider"}
+		}
+		return nil
+	}
+	switch a.AuthMethod {
+	case "", "XOAUTH2", "OAUTHBEARER":
+	default:
+		return &FieldError{"auth", fmt.Sprintf("an OAuth2 account logs in with XOAUTH2 or OAUTHBEARER, not %s", a.AuthMethod)}
+	}
+	for field, v := range map[string]string{"oauth-client-id": a.OAuthClientID, "oauth-scope": a.OAuthScopes} {
+		if hasControl(v) || len(v) > 2048 {
+			return &FieldError{field, "must be at most 2048 characters without control characters"}
+		}
+	}
+	_, err := oauth.Resolve(OAuthSettings(a))
+	var cerr *oauth.ConfigError
+	switch {
+	case errors.As(err, &cerr) && cerr.Field == "oauth-client-id":
+		return nil
+	case errors.As(err, &cerr):
+		return &FieldError{cerr.Field, cerr.Problem}
+	}
+	return err
+}
+
+// OAuthSettings is the sign-in part of a's settings.
+func OAuthSettings(a *mailstore.Account) oauth.Settings {
+	return oauth.Settings{Provider: a.OAuthProvider, ClientID: a.OAuthClientID,
+		AuthURL: a.OAuthAuthURL, TokenURL: a.OAuthTokenURL, Scopes: strings.Fields(a.OAuthScopes)}
 }
 
 // ParseAuthMethod accepts an authentication mechanism name in any case and

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pouchmail/pouch/app/account"
+	"github.com/pouchmail/pouch/app/autoconfig"
 	"github.com/pouchmail/pouch/app/engine"
 	"github.com/pouchmail/pouch/mailstore"
 	"github.com/pouchmail/pouch/pop3"
@@ -17,7 +18,7 @@ import (
 
 func runAccount(ctx context.Context, env *Env, g *globals, args []string) error {
 	if len(args) == 0 {
-		return usagef("account: expected add, discover, list, password or remove")
+		return usagef("account: expected add, discover, list, login, password or remove")
 	}
 	switch args[0] {
 	case "add":
@@ -26,6 +27,8 @@ func runAccount(ctx context.Context, env *Env, g *globals, args []string) error 
 		return accountDiscover(ctx, env, g, args[1:])
 	case "list":
 		return accountList(ctx, env, g, args[1:])
+	case "login":
+		return accountLogin(ctx, env, g, args[1:])
 	case "password":
 		return accountPassword(ctx, env, g, args[1:])
 	case "remove":
@@ -49,15 +52,24 @@ func accountAdd(ctx context.Context, env *Env, g *globals, args []string) error 
 	authMech := fs.String("auth", "", "authentication mechanism: auto (strongest offered), "+strings.Join(pop3.Mechanisms, ", "))
 	fingerprint := fs.String("tls-fingerprint", "", "trust exactly the server certificate with this SHA-256 fingerprint (hex, colons allowed)")
 	interval := fs.Duration("interval", account.DefaultInterval, "check interval")
+	oflags := addOAuthFlags(fs)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
+	}
+	if oflags.provider.set && oflags.provider.value == "" && len(pos) == 1 {
+		oflags.provider.value = pos[0] // `--oauth google`: the provider stood apart
+		pos = nil
 	}
 	if err := wantArgs("account add", pos); err != nil {
 		return err
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	useOAuth := oflags.used(set)
+	if useOAuth && *pwStdin {
+		return usagef("account add: --oauth signs in through the browser; --password-stdin does not apply")
+	}
 	required := []string{"name", "host", "user"}
 	if set["email"] {
 		required = nil // discovered; a given flag still wins
@@ -83,14 +95,19 @@ func accountAdd(ctx context.Context, env *Env, g *globals, args []string) error 
 	if !set["port"] {
 		a.Port = account.DefaultPort(sec)
 	}
+	var found *autoconfig.Settings
 	if set["email"] {
-		found, err := discover(ctx, *email)
-		if err != nil {
+		if found, err = discover(ctx, *email); err != nil {
 			return err
 		}
 		applyDiscovered(a, found, set)
 		a.Address = *email
 		fmt.Fprintf(env.Stdout, "Found %s:%d (%s) by %s (%s).\n", a.Host, a.Port, a.Security, found.Source, found.From)
+	}
+	if useOAuth {
+		if err := oflags.apply(a, found); err != nil {
+			return err
+		}
 	}
 	a.LeaveDays, a.KeepForever, a.Interval = *leaveDays, *keepForever, *interval
 	if *caFile != "" {
@@ -119,6 +136,16 @@ func accountAdd(ctx context.Context, env *Env, g *globals, args []string) error 
 		if password, err = readSecretContext(ctx, env.Stdin); err != nil {
 			return err
 		}
+	}
+	if useOAuth {
+		return withEngine(ctx, env, g, func(e *engine.Engine) error {
+			if err := e.AddOAuthAccount(ctx, a, browserOpener(ctx, env)); err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "Added account %s (%s@%s:%d, %s, %s, OAuth2 %s); the sign-in is in the keyring.\n",
+				a.Name, a.Username, a.Host, a.Port, a.Security, retention(a), a.OAuthProvider)
+			return nil
+		})
 	}
 	return withEngine(ctx, env, g, func(e *engine.Engine) error {
 		if set["email"] {
@@ -161,6 +188,12 @@ type accountJSON struct {
 	Auth        string    `json:"auth"`            // "" = strongest offered
 	Fingerprint string    `json:"tls_fingerprint"` // "" = none pinned
 	Created     time.Time `json:"created"`
+	// OAuth2 sign-in settings (never a token); provider "" = a password.
+	OAuthProvider string   `json:"oauth_provider"`
+	OAuthClientID string   `json:"oauth_client_id"` // "" = the build's
+	OAuthAuthURL  string   `json:"oauth_auth_url"`
+	OAuthTokenURL string   `json:"oauth_token_url"`
+	OAuthScopes   []string `json:"oauth_scopes"` // empty = the provider's
 }
 
 func accountList(ctx context.Context, env *Env, g *globals, args []string) error {
@@ -183,7 +216,9 @@ func accountList(ctx context.Context, env *Env, g *globals, args []string) error
 			for _, a := range accts {
 				j := accountJSON{Name: a.Name, Host: a.Host, Port: a.Port, Security: string(a.Security),
 					User: a.Username, KeepForever: a.KeepForever, Interval: a.Interval.String(),
-					CAFile: len(a.CACertPEM) > 0, Auth: a.AuthMethod, Fingerprint: a.PinnedCertSHA256, Created: a.Created.UTC()}
+					CAFile: len(a.CACertPEM) > 0, Auth: a.AuthMethod, Fingerprint: a.PinnedCertSHA256, Created: a.Created.UTC(),
+					OAuthProvider: a.OAuthProvider, OAuthClientID: a.OAuthClientID, OAuthAuthURL: a.OAuthAuthURL,
+					OAuthTokenURL: a.OAuthTokenURL, OAuthScopes: strings.Fields(a.OAuthScopes)}
 				if !a.KeepForever {
 					d := a.LeaveDays
 					j.LeaveDays = &d

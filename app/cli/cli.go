@@ -50,6 +50,11 @@ Usage:
         [--tls-fingerprint SHA256]
   pouch [--data-dir DIR] account add --email ADDR [--password-stdin] [--name NAME] [any flag above]
                                               finds the settings, tests the login, saves
+  pouch [--data-dir DIR] account add --email ADDR --oauth [google|microsoft|custom]
+        [--oauth-client-id ID] [--oauth-auth-url URL --oauth-token-url URL] [--oauth-scope S]...
+        [any flag above but --password-stdin]
+                                              signs in with OAuth2 in the browser, tests, saves
+  pouch [--data-dir DIR] account login NAME   signs an OAuth2 account in again
   pouch [--data-dir DIR] account discover EMAIL [--json]
   pouch [--data-dir DIR] account list [--json]
   pouch [--data-dir DIR] account password NAME [--password-stdin]
@@ -67,7 +72,7 @@ Usage:
   pouch [--data-dir DIR] check [--repair] [--json]
 
 The data directory defaults to $POUCH_DATA_DIR, else the user config directory + "pouch".
-Passwords live in the OS keyring, never in the data directory.
+Passwords and OAuth2 sign-ins live in the OS keyring, never in the data directory.
 `
 
 // authUsage is the --auth line of the usage, also in README.md (TestREADMEAuthUsage).
@@ -172,14 +177,18 @@ func withEngine(ctx context.Context, env *Env, g *globals, fn func(*engine.Engin
 	}
 	defer store.Close()
 	sec := env.Secrets
+	var tokens secrets.Store = secrets.NewMemory()
 	if sec == nil {
 		service := env.Getenv("POUCH_KEYRING_SERVICE")
 		if service == "" {
 			service = "pouch"
 		}
 		sec = secrets.NewKeyring(service)
+		// OAuth2 refresh tokens under a service of their own: the account name is the key in
+		// both, and a password entry and a sign-in must never overwrite each other.
+		tokens = secrets.NewKeyring(service + "-oauth2")
 	}
-	opts := engine.Options{DataDir: dir, Checkpoint: killPoint(env.Getenv("POUCH_TEST_KILLPOINT"))}
+	opts := engine.Options{DataDir: dir, Checkpoint: killPoint(env.Getenv("POUCH_TEST_KILLPOINT")), OAuthTokens: tokens}
 	if v := env.Getenv("POUCH_NOW"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {

@@ -114,6 +114,9 @@ func (e *Engine) UpdateAccount(ctx context.Context, a *mailstore.Account, passwo
 		return err
 	}
 	if renamed {
+		if err := e.moveOAuthToken(old.Name, a.Name); err != nil {
+			return fmt.Errorf("account renamed to %q, but its OAuth2 sign-in could not be moved (sign in again: pouch account login %s): %w", a.Name, a.Name, err)
+		}
 		if err := e.secrets.Delete(old.Name); err != nil && !secrets.IsUnavailable(err) {
 			return fmt.Errorf("account renamed to %q, but the old password entry could not be deleted: %w", a.Name, err)
 		}
@@ -123,8 +126,13 @@ func (e *Engine) UpdateAccount(ctx context.Context, a *mailstore.Account, passwo
 
 // SetPassword replaces the secret of an existing account.
 func (e *Engine) SetPassword(ctx context.Context, name, password string) error {
-	if _, err := e.store.AccountByName(ctx, name); err != nil {
+	a, err := e.store.AccountByName(ctx, name)
+	if err != nil {
 		return accountErr(name, err)
+	}
+	if a.OAuthProvider != "" {
+		// The password would never be used; the sign-in is what the user means to renew.
+		return fmt.Errorf("account %q signs in with OAuth2, not a password; sign in again: pouch account login %s", name, name)
 	}
 	if password == "" {
 		return errors.New("the password must not be empty")
@@ -168,6 +176,10 @@ func (e *Engine) removeAccount(ctx context.Context, name string, withMail bool) 
 	if err := e.secrets.Delete(name); err != nil && !secrets.IsUnavailable(err) {
 		return fmt.Errorf("account %q removed, but its password could not be deleted from the keyring: %w", name, err)
 	}
+	e.forgetTokenSource(name)
+	if err := e.oauthTokens.Delete(name); err != nil && !secrets.IsUnavailable(err) {
+		return fmt.Errorf("account %q removed, but its OAuth2 sign-in could not be deleted from the keyring: %w", name, err)
+	}
 	return nil
 }
 
@@ -203,7 +215,8 @@ type ConnectionReport struct {
 }
 
 // TestConnection connects to a's server with the given password, logs in and logs out, and
-// reports what the server offered; password "" means the one stored for a.Name. It neither lists
+// reports what the server offered; password "" means the one stored for a.Name (for an OAuth2
+// account: a bearer token, "" = one from its stored sign-in). It neither lists
 // nor touches messages. A failure is returned
 // as is: a *pop3.TLSError carries the certificates to show, a *pop3.Error the server's reply.
 func (e *Engine) TestConnection(ctx context.Context, a *mailstore.Account, password string) (*ConnectionReport, error) {
@@ -212,12 +225,24 @@ func (e *Engine) TestConnection(ctx context.Context, a *mailstore.Account, passw
 	}
 	if password == "" {
 		// An edited account keeps its stored password unless a new one was typed.
-		pw, err := e.password(a.Name)
+		var pw string
+		var err error
+		if a.OAuthProvider != "" {
+			pw, err = e.accessToken(ctx, a, false)
+		} else {
+			pw, err = e.password(a.Name)
+		}
 		if err != nil {
 			return nil, err
 		}
 		password = pw
 	}
+	return e.testConnection(ctx, a, password)
+}
+
+// testConnection is TestConnection with the secret in hand: a password, or an OAuth2
+// account's bearer token.
+func (e *Engine) testConnection(ctx context.Context, a *mailstore.Account, password string) (*ConnectionReport, error) {
 	start := time.Now()
 	c, err := e.dial(ctx, a)
 	if err != nil {
@@ -233,7 +258,12 @@ func (e *Engine) TestConnection(ctx context.Context, a *mailstore.Account, passw
 	if err != nil {
 		return nil, err
 	}
-	if err := c.Auth(ctx, a.Username, password, a.AuthMethod); err != nil {
+	if a.OAuthProvider != "" {
+		err = oauthAuth(ctx, c, a, password)
+	} else {
+		err = c.Auth(ctx, a.Username, password, a.AuthMethod)
+	}
+	if err != nil {
 		return nil, err
 	}
 	r := &ConnectionReport{Greeting: c.Greeting(), AuthMechanisms: mechs, Pipelining: caps.Pipelining,

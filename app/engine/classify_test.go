@@ -6,6 +6,7 @@ import (
 	"net"
 	"testing"
 
+	"github.com/pouchmail/pouch/app/oauth"
 	"github.com/pouchmail/pouch/pop3"
 )
 
@@ -28,6 +29,8 @@ func TestClassify(t *testing.T) {
 		{"tls", wrap(&pop3.TLSError{Kind: pop3.TLSUnknownAuthority}), ErrorKindTLS},
 		{"network", wrap(&net.OpError{Op: "dial", Err: fmt.Errorf("refused")}), ErrorKindNetwork},
 		{"deadline", wrap(context.DeadlineExceeded), ErrorKindNetwork},
+		{"oauth revoked", wrap(&SignInRequiredError{Account: "a", Err: &oauth.RevokedError{}}), ErrorKindAuth},
+		{"oauth no client id", wrap(&oauth.ConfigError{Field: "oauth-client-id", Problem: "none"}), ErrorKindConfig},
 	} {
 		if got := classify(tc.err); got != tc.want {
 			t.Errorf("classify(%s) = %q, want %q", tc.name, got, tc.want)

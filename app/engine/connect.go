@@ -15,7 +15,8 @@ import (
 	"github.com/pouchmail/pouch/pop3"
 )
 
-// login takes the account's lock, reads its password, connects and authenticates with the
+// login takes the account's lock, reads its password (or an OAuth2 account's access token),
+// connects and authenticates with the
 // account's mechanism ("" = the strongest the server offers; a password never goes in the
 // clear over an unencrypted connection unless the account names a cleartext mechanism). The
 // returned release closes the connection (without QUIT: the server then deletes nothing) and
@@ -30,6 +31,21 @@ func (e *Engine) login(ctx context.Context, a *mailstore.Account, report func(Pr
 			unlock()
 		}
 	}()
+	if a.OAuthProvider != "" {
+		// Fail before connecting when the sign-in is gone: no round trip to say so.
+		if _, err = e.accessToken(ctx, a, false); err != nil {
+			return nil, nil, err
+		}
+		report(Progress{Phase: PhaseConnect})
+		if c, err = e.dial(ctx, a); err != nil {
+			return nil, nil, err
+		}
+		report(Progress{Phase: PhaseLogin})
+		if c, err = e.loginOAuth(ctx, a, c); err != nil {
+			return nil, nil, err
+		}
+		return c, func() { c.Close(); unlock() }, nil
+	}
 	password, err := e.password(a.Name)
 	if err != nil {
 		return nil, nil, err

@@ -31,6 +31,9 @@ type Options struct {
 	// Discover, if set, replaces account discovery (Engine.Discover); nil = autoconfig.Discover
 	// with autoconfig.OptionsFromEnv(). Tests of the window use it for a fixed answer.
 	Discover func(ctx context.Context, email string) (*autoconfig.Settings, error)
+	// OAuthTokens keeps OAuth2 accounts' refresh tokens under the account name, apart from the
+	// passwords (the CLI uses a keyring service of its own); nil = memory, for this run only.
+	OAuthTokens secrets.Store
 }
 
 // Engine is safe for concurrent use by the window and its pollers.
@@ -40,6 +43,9 @@ type Engine struct {
 	// chose to keep for this run only.
 	secrets *secrets.Session
 	opts    Options
+	// oauthTokens holds refresh tokens; sources the access tokens in memory (oauth.go).
+	oauthTokens secrets.Store
+	sources     tokenSources
 }
 
 // New returns an engine over an open store and a secret store.
@@ -52,7 +58,11 @@ func New(store *mailstore.Store, sec secrets.Store, opts Options) *Engine {
 	if !ok {
 		sess = secrets.NewSession(sec)
 	}
-	return &Engine{store: store, secrets: sess, opts: opts}
+	tokens := opts.OAuthTokens
+	if tokens == nil {
+		tokens = secrets.NewMemory()
+	}
+	return &Engine{store: store, secrets: sess, opts: opts, oauthTokens: tokens}
 }
 
 // Store gives read access to the archive for listings.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pouchmail/pouch/app/account"
+	"github.com/pouchmail/pouch/app/oauth"
 	"github.com/pouchmail/pouch/mailstore"
 	"github.com/pouchmail/pouch/pop3"
 )
@@ -51,6 +52,8 @@ type AccountStatus struct {
 	ErrorKind            string // "" or one of the ErrorKind constants
 	Stopped              bool   // polling stopped until the user acts (CheckNow resumes)
 	Warning              string // e.g. leave-days exceeds the server's EXPIRE
+	// NeedsSignIn: an OAuth2 account whose grant is gone; SignInAgain (the browser) fixes it.
+	NeedsSignIn bool
 }
 
 // PollerOptions configure a Poller.
@@ -311,6 +314,8 @@ func (p *Poller) run(ctx context.Context, w *worker) {
 		p.setStatus(w, func(st *AccountStatus) {
 			st.LastCheck = s.lastEnd
 			st.ErrorKind = kind
+			var serr *SignInRequiredError
+			st.NeedsSignIn = errors.As(res.Err, &serr)
 			st.LastError = ""
 			if res.Err != nil {
 				st.LastError = res.Err.Error()
@@ -396,12 +401,17 @@ func classify(err error) string {
 		terr  *pop3.TLSError
 		nperr *NoPasswordError
 		nuerr *NoUIDLError
+		serr  *SignInRequiredError
+		cerr  *oauth.ConfigError
 		nerr  net.Error
 	)
 	switch {
 	case errors.As(err, &lerr):
 		return ErrorKindLocked
-	case errors.As(err, &nperr), errors.As(err, &nuerr),
+	case errors.As(err, &serr):
+		// Like rejected credentials: the user must sign in again in the browser.
+		return ErrorKindAuth
+	case errors.As(err, &nperr), errors.As(err, &nuerr), errors.As(err, &cerr),
 		errors.Is(err, pop3.ErrMechanismUnsupported), errors.Is(err, pop3.ErrInsecureAuth):
 		// Retrying cannot help: the account's settings must change first.
 		return ErrorKindConfig

@@ -58,6 +58,11 @@ type DovecotOptions struct {
 	// Binary is the path of the dovecot binary; default: "dovecot" in PATH,
 	// then /usr/sbin/dovecot and /usr/local/sbin/dovecot.
 	Binary string
+	// OAuth2IntrospectionURL, if set, makes Dovecot offer XOAUTH2 and OAUTHBEARER and check
+	// each bearer token with this RFC 7662 introspection endpoint (POST token=...; the reply's
+	// "active" must be true and its "username" the user logging in). Other mechanisms keep
+	// using the users' passwords.
+	OAuth2IntrospectionURL string
 }
 
 // DovecotUser is a mail account of a private Dovecot. Name and Password
@@ -79,11 +84,12 @@ type Dovecot struct {
 	CertFile  string // path of CertPEM on disk
 	Users     []DovecotUser
 
-	conf    string
-	logFile string
-	mailUID int
-	mailGID int
-	chown   bool // running as root: mail files must belong to the mail uid
+	conf       string
+	logFile    string
+	introspect string // OAuth2 introspection endpoint; "" = no OAuth2
+	mailUID    int
+	mailGID    int
+	chown      bool // running as root: mail files must belong to the mail uid
 
 	cmd      *exec.Cmd
 	done     chan struct{} // closed when the master process has exited
@@ -215,15 +221,19 @@ func StartDovecot(dir string, opts *DovecotOptions) (*Dovecot, error) {
 		}
 	}
 
+	if u := opts.OAuth2IntrospectionURL; strings.ContainsAny(u, " \t\r\n") {
+		return nil, fmt.Errorf("pop3test: introspection URL %q: no spaces or line breaks", u)
+	}
 	d := &Dovecot{
-		Dir:      dir,
-		Users:    append([]DovecotUser(nil), users...),
-		conf:     filepath.Join(dir, "dovecot.conf"),
-		logFile:  filepath.Join(dir, "dovecot.log"),
-		CertFile: filepath.Join(dir, "cert.pem"),
-		mailUID:  id.mailUID,
-		mailGID:  id.mailGID,
-		chown:    id.root,
+		introspect: opts.OAuth2IntrospectionURL,
+		Dir:        dir,
+		Users:      append([]DovecotUser(nil), users...),
+		conf:       filepath.Join(dir, "dovecot.conf"),
+		logFile:    filepath.Join(dir, "dovecot.log"),
+		CertFile:   filepath.Join(dir, "cert.pem"),
+		mailUID:    id.mailUID,
+		mailGID:    id.mailGID,
+		chown:      id.root,
 	}
 	if err := d.prepare(id); err != nil {
 		return nil, err
@@ -368,6 +378,15 @@ func (d *Dovecot) prepare(id dovecotIdentity) error {
 	if err := os.WriteFile(filepath.Join(d.Dir, "passwd"), []byte(passwd.String()), 0o644); err != nil {
 		return fmt.Errorf("pop3test: %w", err)
 	}
+	if d.introspect != "" {
+		// Read by the auth process (the internal user); holds no secret.
+		conf := "introspection_mode = post\nintrospection_url = " + d.introspect + "\n" +
+			"force_introspection = yes\nusername_attribute = username\n" +
+			"active_attribute = active\nactive_value = true\ntimeout_msecs = 5000\n"
+		if err := os.WriteFile(filepath.Join(d.Dir, "dovecot-oauth2.conf.ext"), []byte(conf), 0o644); err != nil {
+			return fmt.Errorf("pop3test: %w", err)
+		}
+	}
 	for _, sub := range []string{"run", "state"} {
 		if err := os.MkdirAll(filepath.Join(d.Dir, sub), 0o755); err != nil {
 			return fmt.Errorf("pop3test: %w", err)
@@ -467,18 +486,38 @@ func (d *Dovecot) config(id dovecotIdentity, plainPort, tlsPort int) string {
 	w("ssl_key = <%s", filepath.Join(d.Dir, "key.pem"))
 	w("ssl_min_protocol = TLSv1.2")
 	w("disable_plaintext_auth = no")
-	w("auth_mechanisms = plain login cram-md5 scram-sha-1 scram-sha-256 apop")
+	mechs := "plain login cram-md5 scram-sha-1 scram-sha-256 apop"
+	if d.introspect != "" {
+		w("auth_mechanisms = %s xoauth2 oauthbearer", mechs)
+		// Tests refuse expired and revoked tokens on purpose, often: without this each refusal
+		// waits 2 s.
+		w("auth_failure_delay = 0")
+		// Bearer tokens go to the introspection endpoint only, passwords to the passwd-file
+		// only: neither passdb ever sees the other's secret.
+		w("passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = %s\n}", filepath.Join(d.Dir, "dovecot-oauth2.conf.ext"))
+		w("passdb {\n  driver = passwd-file\n  mechanisms = %s\n  args = scheme=PLAIN %s\n}", mechs, passwd)
+	} else {
+		w("auth_mechanisms = %s", mechs)
+		w("passdb {\n  driver = passwd-file\n  args = scheme=PLAIN %s\n}", passwd)
+	}
 	w("auth_verbose = yes")
-	w("passdb {\n  driver = passwd-file\n  args = scheme=PLAIN %s\n}", passwd)
 	w("userdb {\n  driver = passwd-file\n  args = %s\n}", passwd)
 	w("mail_location = maildir:~/Maildir")
 	w("pop3_uidl_format = %%08Xu%%08Xv")
-	chroot := ""
+	chroot, anvil := "", ""
 	if !id.root {
 		// Only root can chroot.
 		chroot = "  chroot =\n"
-		w("service anvil {\n%s}", chroot)
+		anvil = chroot
 		w("service auth-worker {\n  user = $default_internal_user\n}")
+	}
+	if d.introspect != "" {
+		// No auth penalty (Dovecot's documented switch: the listener's mode 0): it would delay
+		// each login from loopback after a refusal by up to 15 s.
+		anvil += "  unix_listener anvil-auth-penalty {\n    mode = 0\n  }\n"
+	}
+	if anvil != "" {
+		w("service anvil {\n%s}", anvil)
 	}
 	w("service pop3-login {\n%s  inet_listener pop3 {\n    port = %d\n  }\n  inet_listener pop3s {\n    port = %d\n    ssl = yes\n  }\n}",
 		chroot, plainPort, tlsPort)
