@@ -81,7 +81,13 @@ func (m *mainWindow) handleSessionError(account string, err error) {
 	}
 	var tlsErr *pop3.TLSError
 	var noPw *engine.NoPasswordError
+	var signIn *engine.SignInRequiredError
 	switch {
+	case errors.As(err, &signIn) && a.OAuthProvider != "":
+		if key := "signin:" + account; !m.asked[key] {
+			m.asked[key] = true
+			m.askSignInAgain(*a)
+		}
 	case errors.As(err, &tlsErr) && len(tlsErr.Certificates) > 0:
 		key := "cert:" + account + ":" + pop3.CertificateSHA256(tlsErr.Certificates[0])
 		if !m.asked[key] {

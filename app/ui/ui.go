@@ -27,6 +27,7 @@ func Run(ctx context.Context, e *engine.Engine) error {
 	var m *mainWindow
 	p := e.NewPoller(engine.PollerOptions{OnEvent: func(ev engine.Event) { m.onPollEvent(ev) }})
 	m = newMainWindow(ctx, a, e, fyne.Do, p)
+	m.oauthSignIn = m.signInWithOAuth
 	m.setUpTray()
 	p.Start(ctx)
 	defer p.Stop()
@@ -60,6 +61,8 @@ type mainWindow struct {
 	// (the set-up dialog's "Sign in with …"), given the provider's name and the account found
 	// for the address, not yet saved. nil: this build cannot, and the button stays hidden.
 	oauthSignIn func(provider string, a mailstore.Account)
+	// browser opens sign-in pages; nil = the desktop's (Fyne's OpenURL). Tests follow them.
+	browser func(url string) error
 
 	// State, touched only on the UI goroutine.
 	accounts  []mailstore.Account
