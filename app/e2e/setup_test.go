@@ -107,6 +107,18 @@ func TestAccountAddByEmail(t *testing.T) {
 	if strings.Contains(c.ok("", "account", "list"), "bad") {
 		t.Errorf("an account whose login failed was saved")
 	}
+	// The provider table needs no network: Gmail, with its OAuth2 provider.
+	gm := decode[struct {
+		Source string `json:"source"`
+		OAuth  string `json:"oauth"`
+		POP3   struct {
+			Host string `json:"host"`
+			Port int    `json:"port"`
+		} `json:"pop3"`
+	}](t, c.ok("", "account", "discover", "ann@gmail.com", "--json"))
+	if gm.Source != "provider table" || gm.OAuth != "google" || gm.POP3.Host != "pop.gmail.com" || gm.POP3.Port != 995 {
+		t.Errorf("discover ann@gmail.com = %+v, want Gmail from the provider table", gm)
+	}
 	// Nothing to find: one line naming what to do.
 	r = c.run("", "account", "discover", "bob@nowhere.test")
 	if r.code != 1 || !strings.Contains(r.stderr, "--host") {
