@@ -32,7 +32,8 @@ type Step struct {
 
 // AllowError returns a copy of the step whose failure (say, a write to a
 // client that has already hung up) ends the script quietly instead of
-// failing the test.
+// failing the test, as does the server being closed while the script waits
+// at this step.
 func (st Step) AllowError() Step {
 	st.allowErr = true
 	return st
@@ -230,7 +231,9 @@ func StartTLS(cfg *tls.Config) Step {
 // Server is a POP3 server on 127.0.0.1 that accepts one connection and plays
 // a script against it. When the script ends it keeps reading (and recording)
 // until the client hangs up. Script failures are reported to the test when
-// the server is closed, which happens automatically at the end of the test.
+// the server is closed, which happens automatically at the end of the test;
+// so is a script that never ran to its end (the client did not get that
+// far) unless the step it stopped at allows errors.
 type Server struct {
 	t     testing.TB
 	ln    net.Listener
@@ -244,6 +247,7 @@ type Server struct {
 	conn net.Conn
 	recv bytes.Buffer
 	errs []error
+	at   int // the step running; len(steps) once the script has ended
 }
 
 type session struct {
@@ -316,6 +320,9 @@ func (s *Server) Close() {
 		for _, err := range s.errs {
 			s.t.Errorf("pop3test: %v", err)
 		}
+		if len(s.errs) == 0 && s.at < len(s.steps) {
+			s.t.Errorf("pop3test: script stopped at step %d %v of %d: the client never got there", s.at, s.steps[s.at], len(s.steps))
+		}
 	})
 }
 
@@ -338,19 +345,28 @@ func (s *Server) serve() {
 	sess := &session{srv: s, conn: conn, br: bufio.NewReader(recorder{s, conn})}
 	defer func() { sess.conn.Close() }()
 	for i, st := range s.steps {
+		s.mu.Lock()
+		s.at = i
+		s.mu.Unlock()
 		if err := st.run(sess); err != nil {
+			s.mu.Lock()
 			select {
-			case <-s.stop: // closed by the test: not a script failure
+			case <-s.stop: // closed by the test: reported as unfinished
 			default:
 				if !st.allowErr {
-					s.mu.Lock()
 					s.errs = append(s.errs, fmt.Errorf("step %d %v: %w", i, st, err))
-					s.mu.Unlock()
 				}
 			}
+			if st.allowErr {
+				s.at = len(s.steps)
+			}
+			s.mu.Unlock()
 			return
 		}
 	}
+	s.mu.Lock()
+	s.at = len(s.steps)
+	s.mu.Unlock()
 	close(s.done)
 	io.Copy(io.Discard, sess.br) // record anything else until the client hangs up
 }
