@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"net"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pouchmail/pouch/internal/testenv"
 	"github.com/pouchmail/pouch/pop3/pop3test"
 )
 
@@ -94,15 +94,6 @@ func (c *dovecotConn) stat() string {
 	return c.cmd("STAT")
 }
 
-func dovecotCertPool(t *testing.T, pemData []byte) *x509.CertPool {
-	t.Helper()
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pemData) {
-		t.Fatal("CertPEM holds no certificate")
-	}
-	return pool
-}
-
 // dovecotCRLF turns bare LF into CRLF and ends the text with CRLF, as Dovecot
 // does when it sends a Maildir file.
 func dovecotCRLF(b []byte) []byte {
@@ -123,7 +114,7 @@ func dovecotVirtualSize(b []byte) int {
 }
 
 func TestDovecot(t *testing.T) {
-	d := pop3test.NewDovecot(t, nil)
+	d := testenv.Dovecot(t, nil)
 
 	msgs := []struct {
 		name string
@@ -212,7 +203,7 @@ func TestDovecot(t *testing.T) {
 
 	t.Run("ImplicitTLS", func(t *testing.T) {
 		// No ServerName: the certificate must be valid for IP 127.0.0.1.
-		conn, err := tls.Dial("tcp", d.TLSAddr, &tls.Config{RootCAs: dovecotCertPool(t, d.CertPEM)})
+		conn, err := tls.Dial("tcp", d.TLSAddr, &tls.Config{RootCAs: pop3test.CertPool(d.CertPEM)})
 		if err != nil {
 			t.Fatalf("tls.Dial(%s) = %v", d.TLSAddr, err)
 		}
@@ -233,7 +224,7 @@ func TestDovecot(t *testing.T) {
 		c := dialDovecot(t, conn)
 		c.ok()
 		c.cmd("STLS")
-		tconn := tls.Client(conn, &tls.Config{RootCAs: dovecotCertPool(t, d.CertPEM), ServerName: "localhost"})
+		tconn := tls.Client(conn, &tls.Config{RootCAs: pop3test.CertPool(d.CertPEM), ServerName: "localhost"})
 		if err := tconn.Handshake(); err != nil {
 			t.Fatalf("STLS handshake: %v", err)
 		}
@@ -247,7 +238,7 @@ func TestDovecot(t *testing.T) {
 
 	t.Run("TLS1.1Refused", func(t *testing.T) {
 		_, err := tls.Dial("tcp", d.TLSAddr, &tls.Config{
-			RootCAs: dovecotCertPool(t, d.CertPEM), MaxVersion: tls.VersionTLS11, MinVersion: tls.VersionTLS10,
+			RootCAs: pop3test.CertPool(d.CertPEM), MaxVersion: tls.VersionTLS11, MinVersion: tls.VersionTLS10,
 		})
 		if err == nil {
 			t.Error("TLS 1.1 handshake succeeded, want refused (ssl_min_protocol = TLSv1.2)")
@@ -290,7 +281,7 @@ func dovecotKeys(m map[string][]byte) []string {
 
 func TestDovecotUsers(t *testing.T) {
 	t.Parallel()
-	d := pop3test.NewDovecot(t, &pop3test.DovecotOptions{Users: []pop3test.DovecotUser{
+	d := testenv.Dovecot(t, &pop3test.DovecotOptions{Users: []pop3test.DovecotUser{
 		{Name: "bob", Password: "pw with spaces"},
 		{Name: "carol@example.org", Password: "ünïcode"},
 	}})
@@ -410,8 +401,8 @@ func (f *dovecotFakeTB) Fatal(args ...any) {
 }
 
 func TestNewDovecotMissingBinary(t *testing.T) {
-	opts := &pop3test.DovecotOptions{Binary: filepath.Join(t.TempDir(), "no-such-dovecot")}
-	run := func() *dovecotFakeTB {
+	for _, required := range []bool{false, true} {
+		opts := &pop3test.DovecotOptions{Binary: filepath.Join(t.TempDir(), "no-such-dovecot"), Required: required}
 		f := &dovecotFakeTB{TB: t}
 		done := make(chan struct{})
 		go func() {
@@ -420,20 +411,12 @@ func TestNewDovecotMissingBinary(t *testing.T) {
 			t.Error("NewDovecot returned with a missing binary")
 		}()
 		<-done
-		return f
-	}
-
-	t.Setenv(pop3test.DovecotRequireEnv, "")
-	if f := run(); !f.skipped || f.failed {
-		t.Errorf("without %s: skipped=%v failed=%v (%s), want a skip", pop3test.DovecotRequireEnv, f.skipped, f.failed, f.msg)
-	}
-
-	t.Setenv(pop3test.DovecotRequireEnv, "1")
-	f := run()
-	if !f.failed || f.skipped {
-		t.Errorf("with %s=1: skipped=%v failed=%v (%s), want a failure", pop3test.DovecotRequireEnv, f.skipped, f.failed, f.msg)
-	}
-	if !strings.Contains(f.msg, "apt-get install dovecot-pop3d") {
-		t.Errorf("failure message %q lacks the install hint", f.msg)
+		if f.failed != required || f.skipped == required {
+			t.Errorf("Required=%v: skipped=%v failed=%v (%s), want a %s", required, f.skipped, f.failed, f.msg,
+				map[bool]string{false: "skip", true: "failure"}[required])
+		}
+		if !strings.Contains(f.msg, "apt-get install dovecot-pop3d") {
+			t.Errorf("message %q lacks the install hint", f.msg)
+		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"io"
 	"math/big"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -291,6 +292,19 @@ func NewServer(t testing.TB, steps ...Step) *Server {
 
 // Addr returns the "host:port" to dial.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// HostPort splits a "host:port" address, such as a server's Addr, for
+// settings that keep the two apart. It panics on a malformed address.
+func HostPort(addr string) (host string, port int) {
+	host, p, err := net.SplitHostPort(addr)
+	if err == nil {
+		port, err = strconv.Atoi(p)
+	}
+	if err != nil {
+		panic(fmt.Sprintf("pop3test: address %q: %v", addr, err))
+	}
+	return host, port
+}
 
 // Received returns a copy of every byte the client has sent so far
 // (decrypted, for TLS).
