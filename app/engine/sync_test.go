@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +18,7 @@ import (
 	"github.com/pouchmail/pouch/app/cli"
 	"github.com/pouchmail/pouch/app/engine"
 	"github.com/pouchmail/pouch/app/secrets"
+	"github.com/pouchmail/pouch/internal/testenv"
 	"github.com/pouchmail/pouch/mailstore"
 	"github.com/pouchmail/pouch/pop3"
 	"github.com/pouchmail/pouch/pop3/pop3test"
@@ -273,25 +273,10 @@ func TestSessionLockAcrossProcesses(t *testing.T) {
 	}
 }
 
-// scriptedAccount makes an account for a scripted server.
+// scriptedAccount is the fixture on a scripted server, logging in with USER and "pw".
 func scriptedAccount(t *testing.T, srv *pop3test.Server, leaveDays int, forever bool) (*engine.Engine, *mailstore.Store, *mailstore.Account) {
-	t.Helper()
-	ctx := context.Background()
-	store, err := mailstore.Open(ctx, filepath.Join(t.TempDir(), "pouch.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	host, portStr, _ := strings.Cut(srv.Addr(), ":")
-	port, _ := strconv.Atoi(portStr)
-	clk := newClock(time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
-	e := engine.New(store, secrets.NewMemory(), engine.Options{Now: clk.now, Timeout: 20 * time.Second})
-	a := &mailstore.Account{Name: "s", Host: host, Port: port, Security: mailstore.SecurityNone, Username: "alice",
-		LeaveDays: leaveDays, KeepForever: forever, Interval: 10 * time.Minute, AuthMethod: "USER"}
-	if err := e.AddAccount(ctx, a, "pw"); err != nil {
-		t.Fatal(err)
-	}
-	return e, store, a
+	f := newFixture(t, fixtureOptions{addr: srv.Addr(), auth: "USER", password: "pw", leaveDays: leaveDays, forever: forever})
+	return f.e, f.store, f.a
 }
 
 func loginSteps(capa ...string) []pop3test.Step {
@@ -500,52 +485,25 @@ func TestLockedDatabaseStopsWithoutDele(t *testing.T) {
 	}
 }
 
-// requireTmpfsEnv makes the tests that mount a tmpfs (root only) fail instead of skipping;
-// make test sets it.
-const requireTmpfsEnv = "POUCH_REQUIRE_TMPFS"
-
-// skipOrFail skips, or fails when the environment requires tmpfs tests to run.
-func skipOrFail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv(requireTmpfsEnv) == "1" {
-		t.Fatalf(format+" (%s=1 requires it; run as root)", append(args, requireTmpfsEnv)...)
-	}
-	t.Skipf(format+" (set %s=1 to fail instead)", append(args, requireTmpfsEnv)...)
-}
-
 // mountTmpfs mounts a small tmpfs (root only) and returns its path.
 func mountTmpfs(t *testing.T, size string) string {
 	t.Helper()
 	dir := t.TempDir()
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
-		skipOrFail(t, "cannot mount a tmpfs (needs root): %v %s", err, bytes.TrimSpace(out))
+		testenv.Missing(t, "TMPFS", "cannot mount a tmpfs (needs root): %v %s", err, bytes.TrimSpace(out))
 	}
 	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
 	return dir
 }
 
-// onDisk sets up an engine whose data dir is dir.
+// onDisk is the fixture on Dovecot with its data in dir, leave-days 0, on the real time.
 func onDisk(t *testing.T, d *pop3test.Dovecot, dir string) (*engine.Engine, *mailstore.Store, *mailstore.Account) {
-	t.Helper()
-	ctx := context.Background()
-	store, err := mailstore.Open(ctx, filepath.Join(dir, "pouch.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	host, portStr, _ := strings.Cut(d.PlainAddr, ":")
-	port, _ := strconv.Atoi(portStr)
-	e := engine.New(store, secrets.NewMemory(), engine.Options{DataDir: dir, Timeout: 10 * time.Second})
-	a := &mailstore.Account{Name: "home", Host: host, Port: port, Security: mailstore.SecurityNone, Username: "alice",
-		LeaveDays: 0, Interval: 10 * time.Minute}
-	if err := e.AddAccount(ctx, a, "secret-pw"); err != nil {
-		t.Fatal(err)
-	}
-	return e, store, a
+	f := newFixture(t, fixtureOptions{addr: d.PlainAddr, dataDir: dir, wallClock: true})
+	return f.e, f.store, f.a
 }
 
 func TestDiskFullStopsWithoutDele(t *testing.T) {
-	d := pop3test.NewDovecot(t, nil)
+	d := testenv.Dovecot(t, nil)
 	dir := mountTmpfs(t, "3m")
 	e, _, a := onDisk(t, d, dir)
 	mustDeliver(t, d, "small", "Subject: small\n\nhi\n")
@@ -576,7 +534,7 @@ func cliFetch(dir string) (code int, stdout, stderr string) {
 // stored and due for deletion, which a fetch that went on (say, on an archive opened
 // read-only) would DELE.
 func TestReadOnlyDataDir(t *testing.T) {
-	d := pop3test.NewDovecot(t, nil)
+	d := testenv.Dovecot(t, nil)
 	dir := mountTmpfs(t, "16m")
 	e, store, a := onDisk(t, d, dir)
 	ctx := context.Background()
@@ -594,7 +552,7 @@ func TestReadOnlyDataDir(t *testing.T) {
 	}
 	store.Close() // no file open for writing, or the remount fails as busy
 	if out, err := exec.Command("mount", "-o", "remount,ro", dir).CombinedOutput(); err != nil {
-		skipOrFail(t, "remount read-only: %v %s", err, bytes.TrimSpace(out))
+		testenv.Missing(t, "TMPFS", "remount read-only: %v %s", err, bytes.TrimSpace(out))
 	}
 	defer exec.Command("mount", "-o", "remount,rw", dir).Run() // harmless when already rw
 	code, stdout, stderr := cliFetch(dir)
