@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pouchmail/pouch/internal/testenv"
 	"github.com/pouchmail/pouch/pop3/pop3test"
 )
 
@@ -75,11 +76,9 @@ func TestCrashSafety(t *testing.T) {
 // crashRun runs the rounds for one retention setting and returns the kills that landed, by
 // kill point.
 func crashRun(t *testing.T, leaveDays, iterations int) map[string]int {
-	d := pop3test.NewDovecot(t, nil)
+	d := testenv.Dovecot(t, nil)
 	c := newCLI(t)
-	host, port, _ := strings.Cut(d.PlainAddr, ":")
-	c.ok("secret-pw\n", "account", "add", "--name", "home", "--host", host, "--port", port,
-		"--security", "none", "--user", "alice", "--password-stdin", "--leave-days", strconv.Itoa(leaveDays))
+	c.addAccount("home", d.PlainAddr, "secret-pw", "--security", "none", "--leave-days", strconv.Itoa(leaveDays))
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, uint64(leaveDays)))

@@ -13,10 +13,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pouchmail/pouch/internal/testenv"
 	"github.com/pouchmail/pouch/pop3/pop3test"
 )
 
@@ -88,15 +90,20 @@ func (c *cli) ok(stdin string, args ...string) string {
 	return r.stdout
 }
 
+// addAccount adds the account name of alice on the server at addr, with password on stdin and
+// the further flags.
+func (c *cli) addAccount(name, addr, password string, flags ...string) {
+	c.t.Helper()
+	host, port := pop3test.HostPort(addr)
+	c.ok(password+"\n", append([]string{"account", "add", "--name", name, "--host", host, "--port", strconv.Itoa(port),
+		"--user", "alice", "--password-stdin"}, flags...)...)
+}
+
 func requireKeyring(t *testing.T) {
 	t.Helper()
 	if os.Getenv("POUCH_TEST_SECRET_SERVICE") != "1" && runtime.GOOS == "linux" {
-		// make test sets the REQUIRE switch: a missing keyring must fail CI, not skip the
-		// end-to-end and crash-safety tests.
-		if os.Getenv("POUCH_REQUIRE_SECRET_SERVICE") == "1" {
-			t.Fatal("POUCH_REQUIRE_SECRET_SERVICE=1 but no Secret Service: run under scripts/with-keyring (make test does)")
-		}
-		t.Skip("needs a Secret Service: run under scripts/with-keyring (make test does)")
+		// A missing keyring must fail make test, not skip the end-to-end and crash-safety tests.
+		testenv.Missing(t, "SECRET_SERVICE", "no Secret Service: run under scripts/with-keyring (make test does)")
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -68,10 +67,6 @@ func (s *silentServer) commands() []string {
 	return append([]string(nil), s.cmds...)
 }
 
-func (s *silentServer) port() string {
-	return strconv.Itoa(s.ln.Addr().(*net.TCPAddr).Port)
-}
-
 // startFetch starts `pouch fetch` against the silent server and returns once the server has
 // received the first command (the client is then waiting for a reply that never comes).
 func startFetch(t *testing.T, c *cli, s *silentServer) (*exec.Cmd, *syncBuffer, <-chan error) {
@@ -119,8 +114,7 @@ func TestSignalStopsFetch(t *testing.T) {
 		t.Run(tc.sig.String(), func(t *testing.T) {
 			s := newSilentServer(t)
 			c := newCLI(t)
-			c.ok("pw\n", "account", "add", "--name", "home", "--host", "127.0.0.1", "--port", s.port(),
-				"--security", "none", "--user", "alice", "--password-stdin")
+			c.addAccount("home", s.ln.Addr().String(), "pw", "--security", "none")
 			cmd, stderr, done := startFetch(t, c, s)
 			// Let the client settle into its wait for the reply.
 			time.Sleep(300 * time.Millisecond)
@@ -159,8 +153,7 @@ func TestSignalStopsFetch(t *testing.T) {
 func TestSecondSignalExitsAtOnce(t *testing.T) {
 	s := newSilentServer(t)
 	c := newCLI(t)
-	c.ok("pw\n", "account", "add", "--name", "home", "--host", "127.0.0.1", "--port", s.port(),
-		"--security", "none", "--user", "alice", "--password-stdin")
+	c.addAccount("home", s.ln.Addr().String(), "pw", "--security", "none")
 	cmd, stderr, done := startFetch(t, c, s)
 	for range 2 {
 		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pouchmail/pouch/pop3/pop3test"
+	"github.com/pouchmail/pouch/internal/testenv"
 )
 
 // TestWindowScreenshots starts the real window under X on mail fetched from Dovecot and saves
@@ -20,22 +20,17 @@ import (
 // is checked to show a window-sized, non-blank image.
 func TestWindowScreenshots(t *testing.T) {
 	if os.Getenv("DISPLAY") == "" {
-		if os.Getenv("POUCH_REQUIRE_XVFB") == "1" {
-			t.Fatal("no DISPLAY: run under scripts/with-xvfb (make test does)")
-		}
-		t.Skip("no DISPLAY")
+		testenv.Missing(t, "XVFB", "no DISPLAY: run under scripts/with-xvfb (make test does)")
 	}
 	for _, tool := range []string{"xdotool", "import"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("%s not installed (apt-get install xdotool imagemagick)", tool)
 		}
 	}
-	d := pop3test.NewDovecot(t, nil)
+	d := testenv.Dovecot(t, nil)
 	loadCorpus(t).deliver(t, d, "alice")
 	c := newCLI(t)
-	host, port, _ := strings.Cut(d.TLSAddr, ":")
-	c.ok("secret-pw\n", "account", "add", "--name", "Home", "--host", host, "--port", port,
-		"--user", "alice", "--password-stdin", "--ca-file", d.CertFile)
+	c.addAccount("Home", d.TLSAddr, "secret-pw", "--ca-file", d.CertFile)
 	c.ok("", "fetch")
 
 	dir := os.Getenv("POUCH_SCREENSHOT_DIR")
@@ -91,8 +86,7 @@ func TestWindowScreenshots(t *testing.T) {
 
 	// An account whose server certificate this computer does not trust: the first check opens
 	// the certificate dialog.
-	c.ok("secret-pw\n", "account", "add", "--name", "Office", "--host", host, "--port", port,
-		"--user", "alice", "--password-stdin")
+	c.addAccount("Office", d.TLSAddr, "secret-pw")
 	w = startWindow(t, c)
 	time.Sleep(2500 * time.Millisecond)
 	shoot(w, "certificate-dialog.png")
