@@ -2,6 +2,7 @@ package pop3_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -9,9 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/pouchmail/pouch/internal/testenv"
 	"github.com/pouchmail/pouch/pop3"
 	"github.com/pouchmail/pouch/pop3/pop3test"
 )
@@ -49,19 +52,42 @@ func deliverN(t testing.TB, d *pop3test.Dovecot, n int) [][]byte {
 	return msgs
 }
 
+// wantLogin checks the login Dovecot logged after the first n.
+func wantLogin(t *testing.T, d *pop3test.Dovecot, n int, want pop3test.DovecotLogin) {
+	t.Helper()
+	if logins := d.Logins(n + 1); len(logins) != n+1 || logins[n] != want {
+		t.Errorf("Dovecot logged the logins %+v after the first %d, want %+v", logins[min(n, len(logins)):], n, want)
+	}
+}
+
+// TestDovecotAuthMechanisms: each mechanism logs in, with that mechanism as
+// the client's transcript and Dovecot's log say.
 func TestDovecotAuthMechanisms(t *testing.T) {
-	d := pop3test.NewDovecot(t, nil)
+	d := testenv.Dovecot(t, nil)
 	ctx := context.Background()
 	for _, mech := range []string{"USER", "APOP", "PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-1", "SCRAM-SHA-256", ""} {
 		t.Run("mech="+mech, func(t *testing.T) {
-			c, err := pop3.Dial(ctx, d.PlainAddr, &pop3.Options{Timeout: 10 * time.Second})
+			var transcript bytes.Buffer
+			c, err := pop3.Dial(ctx, d.PlainAddr, &pop3.Options{Timeout: 10 * time.Second, DebugWriter: &transcript})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer c.Close()
+			n := len(d.Logins(0))
 			if err := c.Auth(ctx, "alice", "secret-pw", mech); err != nil {
 				t.Fatalf("Auth(%q) = %v", mech, err)
 			}
+			// The automatic choice is the strongest; Dovecot logs USER/PASS as PLAIN.
+			sent, method := "AUTH "+cmp.Or(mech, "SCRAM-SHA-256"), cmp.Or(mech, "SCRAM-SHA-256")
+			switch mech {
+			case "USER", "APOP":
+				sent = mech + " alice"
+				method = map[string]string{"USER": "PLAIN", "APOP": "APOP"}[mech]
+			}
+			if !strings.Contains(transcript.String(), "C: "+sent) {
+				t.Errorf("Auth(%q) sent no %q:\n%s", mech, sent, &transcript)
+			}
+			wantLogin(t, d, n, pop3test.DovecotLogin{User: "alice", Method: method})
 			if _, _, err := c.Stat(ctx); err != nil {
 				t.Errorf("Stat() after Auth(%q) = %v", mech, err)
 			}
@@ -76,7 +102,7 @@ func TestDovecotAuthMechanisms(t *testing.T) {
 // credentials, by AUTH and by APOP. Only two mechanisms: Dovecot's auth
 // penalty doubles the delay with every failure from the same address.
 func TestDovecotWrongPassword(t *testing.T) {
-	d := pop3test.NewDovecot(t, nil)
+	d := testenv.Dovecot(t, nil)
 	ctx := context.Background()
 	for _, mech := range []string{"SCRAM-SHA-256", "APOP"} {
 		t.Run(mech, func(t *testing.T) {
@@ -94,8 +120,11 @@ func TestDovecotWrongPassword(t *testing.T) {
 	}
 }
 
+// TestDovecotTLS: implicit TLS and STLS, trusted by a root or a pin, log in
+// over TLS with SCRAM-SHA-256; an untrusted certificate or a wrong pin fail
+// with the certificate presented.
 func TestDovecotTLS(t *testing.T) {
-	d := pop3test.NewDovecot(t, nil)
+	d := testenv.Dovecot(t, nil)
 	ctx := context.Background()
 	pin := dovecotFingerprint(t, d)
 	tests := []struct {
@@ -131,9 +160,11 @@ func TestDovecotTLS(t *testing.T) {
 			}
 			defer c.Close()
 			// Over TLS the automatic choice is still the strongest: SCRAM.
+			n := len(d.Logins(0))
 			if err := c.Auth(ctx, "alice", "secret-pw", ""); err != nil {
 				t.Fatalf("Auth() = %v", err)
 			}
+			wantLogin(t, d, n, pop3test.DovecotLogin{User: "alice", Method: "SCRAM-SHA-256", TLS: true})
 			if err := c.Quit(ctx); err != nil {
 				t.Errorf("Quit() = %v", err)
 			}
@@ -145,7 +176,7 @@ func TestDovecotTLS(t *testing.T) {
 // give identical bytes, equal to what was delivered; then TOP, and
 // DeleMany with Quit empties the mailbox.
 func TestDovecotPipelining(t *testing.T) {
-	d := pop3test.NewDovecot(t, nil)
+	d := testenv.Dovecot(t, nil)
 	const n = 200
 	want := deliverN(t, d, n)
 	ctx := context.Background()
@@ -224,7 +255,7 @@ func TestDovecotPipelining(t *testing.T) {
 // BenchmarkRetrMany measures pipelined against lockstep retrieval of 2,000
 // small messages from Dovecot over TLS on loopback, reported as msg/s.
 func BenchmarkRetrMany(b *testing.B) {
-	d := pop3test.NewDovecot(b, nil)
+	d := testenv.Dovecot(b, nil)
 	const n = 2000
 	deliverN(b, d, n)
 	ctx := context.Background()
