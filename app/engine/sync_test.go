@@ -343,41 +343,56 @@ func TestQuitFailureRecordsNoDeletion(t *testing.T) {
 	}
 }
 
-// TestHundredThousandUIDLs: a session over 100,000 messages left on the server (all known)
-// is linear: it must finish in seconds.
+// TestHundredThousandUIDLs: a session over messages left on the server (all known) is linear
+// in their number: one over 100,000 takes less than eight times as long as one over 25,000
+// (four when linear, sixteen when quadratic). The best of up to three tries each, as the
+// machine may be busy.
 func TestHundredThousandUIDLs(t *testing.T) {
 	const n = 100000
 	uidls := make([]string, n)
 	for i := range uidls {
 		uidls[i] = fmt.Sprintf("uid-%08d-%x", i, i*7919)
 	}
-	listing := pop3test.WriteFunc(func(w io.Writer) error {
-		io.WriteString(w, "+OK\r\n")
-		for i, u := range uidls {
-			fmt.Fprintf(w, "%d %s\r\n", i+1, u)
-		}
-		_, err := io.WriteString(w, ".\r\n")
-		return err
-	})
-	steps := append(loginSteps("USER", "UIDL"), pop3test.Expect("UIDL"), listing, pop3test.Exchange("QUIT", "+OK"))
-	srv := pop3test.NewServer(t, steps...)
-	e, store, a := scriptedAccount(t, srv, 0, true)
 	ctx := context.Background()
-	if err := store.MarkSeen(ctx, a.ID, uidls, time.Now()); err != nil {
-		t.Fatal(err)
+	session := func(k int) time.Duration {
+		listing := pop3test.WriteFunc(func(w io.Writer) error {
+			io.WriteString(w, "+OK\r\n")
+			for i, u := range uidls[:k] {
+				fmt.Fprintf(w, "%d %s\r\n", i+1, u)
+			}
+			_, err := io.WriteString(w, ".\r\n")
+			return err
+		})
+		srv := pop3test.NewServer(t, append(loginSteps("USER", "UIDL"), pop3test.Expect("UIDL"), listing, pop3test.Exchange("QUIT", "+OK"))...)
+		e, store, a := scriptedAccount(t, srv, 0, true)
+		if err := store.MarkSeen(ctx, a.ID, uidls[:k], time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := rawDB(t, store).Exec(`UPDATE ledger SET downloaded_at = first_seen`); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		res := e.Fetch(ctx, a, nil)
+		took := time.Since(start)
+		if res.Err != nil || res.OnServer != k || res.New != 0 {
+			t.Fatalf("fetch = %+v", res)
+		}
+		return took
 	}
-	if _, err := rawDB(t, store).Exec(`UPDATE ledger SET downloaded_at = first_seen`); err != nil {
-		t.Fatal(err)
+	best := map[int]time.Duration{}
+	for range 3 {
+		for _, k := range []int{n / 4, n} {
+			if took := session(k); best[k] == 0 || took < best[k] {
+				best[k] = took
+			}
+		}
+		if best[n] < 8*best[n/4] {
+			break
+		}
 	}
-	start := time.Now()
-	res := e.Fetch(ctx, a, nil)
-	took := time.Since(start)
-	if res.Err != nil || res.OnServer != n || res.New != 0 {
-		t.Fatalf("fetch = %+v", res)
-	}
-	t.Logf("session over %d known UIDLs: %v", n, took)
-	if took > 20*time.Second {
-		t.Errorf("session over %d UIDLs took %v: not linear", n, took)
+	t.Logf("sessions over known UIDLs: %d in %v, %d in %v", n/4, best[n/4], n, best[n])
+	if best[n] >= 8*best[n/4] {
+		t.Errorf("a session over %d UIDLs took %v, over %d %v: not linear", n, best[n], n/4, best[n/4])
 	}
 }
 
