@@ -5,8 +5,6 @@ import (
 	"cmp"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -26,19 +24,6 @@ func dovecotRoots(d *pop3test.Dovecot) *tls.Config {
 	return &tls.Config{RootCAs: pop3test.CertPool(d.CertPEM)}
 }
 
-func dovecotFingerprint(t testing.TB, d *pop3test.Dovecot) string {
-	t.Helper()
-	block, _ := pem.Decode(d.CertPEM)
-	if block == nil {
-		t.Fatal("no PEM block in the Dovecot certificate")
-	}
-	cert, err := x509.ParseCertificate(block.Bytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pop3.CertificateSHA256(cert)
-}
-
 func deliverN(t testing.TB, d *pop3test.Dovecot, n int) [][]byte {
 	t.Helper()
 	var msgs [][]byte
@@ -50,6 +35,21 @@ func deliverN(t testing.TB, d *pop3test.Dovecot, n int) [][]byte {
 		msgs = append(msgs, bytes.ReplaceAll(raw, []byte("\n"), []byte("\r\n")))
 	}
 	return msgs
+}
+
+// dovecotLogin connects with dial, logs in as alice with mech and closes the
+// client when the test ends.
+func dovecotLogin(t testing.TB, dial func(context.Context, string, *pop3.Options) (*pop3.Client, error), addr string, opts *pop3.Options, mech string) *pop3.Client {
+	t.Helper()
+	c, err := dial(context.Background(), addr, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if err := c.Auth(context.Background(), "alice", "secret-pw", mech); err != nil {
+		t.Fatalf("Auth(%q) = %v", mech, err)
+	}
+	return c
 }
 
 // wantLogin checks the login Dovecot logged after the first n.
@@ -68,15 +68,8 @@ func TestDovecotAuthMechanisms(t *testing.T) {
 	for _, mech := range []string{"USER", "APOP", "PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-1", "SCRAM-SHA-256", ""} {
 		t.Run("mech="+mech, func(t *testing.T) {
 			var transcript bytes.Buffer
-			c, err := pop3.Dial(ctx, d.PlainAddr, &pop3.Options{Timeout: 10 * time.Second, DebugWriter: &transcript})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
 			n := len(d.Logins(0))
-			if err := c.Auth(ctx, "alice", "secret-pw", mech); err != nil {
-				t.Fatalf("Auth(%q) = %v", mech, err)
-			}
+			c := dovecotLogin(t, pop3.Dial, d.PlainAddr, &pop3.Options{Timeout: 10 * time.Second, DebugWriter: &transcript}, mech)
 			// The automatic choice is the strongest; Dovecot logs USER/PASS as PLAIN.
 			sent, method := "AUTH "+cmp.Or(mech, "SCRAM-SHA-256"), cmp.Or(mech, "SCRAM-SHA-256")
 			switch mech {
@@ -126,7 +119,7 @@ func TestDovecotWrongPassword(t *testing.T) {
 func TestDovecotTLS(t *testing.T) {
 	d := testenv.Dovecot(t, nil)
 	ctx := context.Background()
-	pin := dovecotFingerprint(t, d)
+	pin := d.CertSHA256()
 	tests := []struct {
 		name    string
 		dial    func(context.Context, string, *pop3.Options) (*pop3.Client, error)
@@ -181,14 +174,7 @@ func TestDovecotPipelining(t *testing.T) {
 	want := deliverN(t, d, n)
 	ctx := context.Background()
 	fetch := func(lockstep bool) [][]byte {
-		c, err := pop3.DialTLS(ctx, d.TLSAddr, &pop3.Options{Timeout: 10 * time.Second, TLSConfig: dovecotRoots(d), ForceLockstep: lockstep})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		if err := c.Auth(ctx, "alice", "secret-pw", ""); err != nil {
-			t.Fatal(err)
-		}
+		c := dovecotLogin(t, pop3.DialTLS, d.TLSAddr, &pop3.Options{Timeout: 10 * time.Second, TLSConfig: dovecotRoots(d), ForceLockstep: lockstep}, "")
 		list, err := c.UIDLAll(ctx)
 		if err != nil || len(list) != n {
 			t.Fatalf("UIDLAll() = %d entries, %v", len(list), err)
@@ -221,15 +207,9 @@ func TestDovecotPipelining(t *testing.T) {
 		}
 	}
 
-	c, err := pop3.Dial(ctx, d.PlainAddr, &pop3.Options{Timeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Auth(ctx, "alice", "secret-pw", "SCRAM-SHA-256"); err != nil {
-		t.Fatal(err)
-	}
+	c := dovecotLogin(t, pop3.Dial, d.PlainAddr, &pop3.Options{Timeout: 10 * time.Second}, "SCRAM-SHA-256")
 	var head []byte
+	var err error
 	if err := c.Top(ctx, 1, 0, func(r io.Reader) error { head, err = io.ReadAll(r); return err }); err != nil {
 		t.Fatal(err)
 	}
@@ -260,14 +240,7 @@ func BenchmarkRetrMany(b *testing.B) {
 	deliverN(b, d, n)
 	ctx := context.Background()
 	run := func(b *testing.B, lockstep bool) {
-		c, err := pop3.DialTLS(ctx, d.TLSAddr, &pop3.Options{TLSConfig: dovecotRoots(d), ForceLockstep: lockstep})
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer c.Close()
-		if err := c.Auth(ctx, "alice", "secret-pw", ""); err != nil {
-			b.Fatal(err)
-		}
+		c := dovecotLogin(b, pop3.DialTLS, d.TLSAddr, &pop3.Options{TLSConfig: dovecotRoots(d), ForceLockstep: lockstep}, "")
 		ids := make([]int, n)
 		for i := range ids {
 			ids[i] = i + 1

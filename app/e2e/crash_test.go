@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -105,9 +103,7 @@ func crashRun(t *testing.T, leaveDays, iterations int) map[string]int {
 			if err := d.Deliver("alice", name, raw); err != nil {
 				t.Fatal(err)
 			}
-			wire := bytes.ReplaceAll(raw, []byte("\n"), []byte("\r\n"))
-			sum := sha256.Sum256(wire)
-			originals[name] = hex.EncodeToString(sum[:])
+			originals[name] = wireHash(raw)
 		}
 		if leaveDays > 0 {
 			now = now.Add(time.Duration(12+rng.IntN(24)) * time.Hour)

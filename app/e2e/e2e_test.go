@@ -5,8 +5,6 @@ package e2e
 import (
 	"bytes"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -146,12 +144,7 @@ func loadCorpus(t *testing.T) corpus {
 			t.Fatal(err)
 		}
 		c.files[filepath.Base(p)] = b
-		w := bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n"))
-		if !bytes.HasSuffix(w, []byte("\r\n")) {
-			w = append(w, '\r', '\n')
-		}
-		sum := sha256.Sum256(w)
-		c.wire[hex.EncodeToString(sum[:])] = w
+		c.wire[wireHash(b)] = pop3test.Bytes(b)
 	}
 	return c
 }

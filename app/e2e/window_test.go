@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -268,51 +269,42 @@ func writePNG(t *testing.T, path string, img image.Image) {
 	}
 }
 
-// sample calls fn with the pixels of r on a 4-pixel grid.
-func sample(img image.Image, r image.Rectangle, fn func(x, y int, c [3]int)) {
+// grey returns r's grey levels (0-765) on a 4-pixel grid.
+func grey(img image.Image, r image.Rectangle) []int {
+	var g []int
 	for y := r.Min.Y; y < r.Max.Y; y += 4 {
 		for x := r.Min.X; x < r.Max.X; x += 4 {
 			cr, cg, cb, _ := img.At(x, y).RGBA()
-			fn(x, y, [3]int{int(cr >> 8), int(cg >> 8), int(cb >> 8)})
+			g = append(g, int(cr>>8+cg>>8+cb>>8))
 		}
 	}
+	return g
 }
-
-func near(a, b [3]int) bool {
-	return max(abs(a[0]-b[0]), abs(a[1]-b[1]), abs(a[2]-b[2])) <= 24
-}
-
-func abs(n int) int { return max(n, -n) }
 
 // uniform reports whether r holds one colour only: nothing drawn there.
 func uniform(img image.Image, r image.Rectangle) bool {
-	first, same := [3]int{-1}, true
-	sample(img, r, func(_, _ int, c [3]int) {
-		if first[0] < 0 {
-			first = c
-		}
-		same = same && near(c, first)
-	})
-	return same
+	g := grey(img, r)
+	return slices.Max(g)-slices.Min(g) <= 48
 }
 
 // differs reports whether r changed between two frames in more than a text cursor's worth of
 // pixels.
 func differs(a, b image.Image, r image.Rectangle) bool {
-	n, changed := 0, 0
-	sample(a, r, func(x, y int, c [3]int) {
-		n++
-		cr, cg, cb, _ := b.At(x, y).RGBA()
-		if !near(c, [3]int{int(cr >> 8), int(cg >> 8), int(cb >> 8)}) {
+	ga, gb, changed := grey(a, r), grey(b, r), 0
+	for i := range ga {
+		if max(ga[i]-gb[i], gb[i]-ga[i]) > 48 {
 			changed++
 		}
-	})
-	return changed*500 > n
+	}
+	return changed*500 > len(ga)
 }
 
-// brightness is the mean of r's colour channels.
+// brightness is r's mean grey level.
 func brightness(img image.Image, r image.Rectangle) float64 {
-	sum, n := 0, 0
-	sample(img, r, func(_, _ int, c [3]int) { sum, n = sum+c[0]+c[1]+c[2], n+3 })
-	return float64(sum) / float64(n)
+	g := grey(img, r)
+	sum := 0
+	for _, v := range g {
+		sum += v
+	}
+	return float64(sum) / float64(len(g))
 }

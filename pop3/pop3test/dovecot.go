@@ -3,8 +3,10 @@ package pop3test
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -563,6 +565,14 @@ func (d *Dovecot) Stop() error {
 		}
 	})
 	return d.stopErr
+}
+
+// CertSHA256 returns the server certificate's fingerprint: the hex SHA-256 of
+// its DER form.
+func (d *Dovecot) CertSHA256() string {
+	block, _ := pem.Decode(d.CertPEM)
+	sum := sha256.Sum256(block.Bytes)
+	return hex.EncodeToString(sum[:])
 }
 
 // Maildir returns the path of user's Maildir.

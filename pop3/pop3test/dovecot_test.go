@@ -94,17 +94,6 @@ func (c *dovecotConn) stat() string {
 	return c.cmd("STAT")
 }
 
-// dovecotCRLF turns bare LF into CRLF and ends the text with CRLF, as Dovecot
-// does when it sends a Maildir file.
-func dovecotCRLF(b []byte) []byte {
-	s := strings.ReplaceAll(string(b), "\r\n", "\n")
-	s = strings.ReplaceAll(s, "\n", "\r\n")
-	if !strings.HasSuffix(s, "\r\n") {
-		s += "\r\n"
-	}
-	return []byte(s)
-}
-
 // dovecotVirtualSize is the size Dovecot reports in STAT and LIST: the file with
 // LF turned into CRLF but without the final CRLF that RETR adds to a file
 // lacking one.
@@ -163,10 +152,11 @@ func TestDovecot(t *testing.T) {
 	}
 
 	// Dovecot sends a Maildir file with every LF turned into CRLF and adds
-	// a final CRLF if the file lacks one; the stored bytes stay LF.
+	// a final CRLF if the file lacks one, as pop3test.Bytes does; the stored
+	// bytes stay LF.
 	for i, m := range msgs {
 		c.cmd("RETR %d", i+1)
-		if got, want := c.multiline(), dovecotCRLF(m.raw); !bytes.Equal(got, want) {
+		if got, want := c.multiline(), pop3test.Bytes(m.raw); !bytes.Equal(got, want) {
 			t.Errorf("RETR %d (%s) = %q, want %q", i+1, m.name, got, want)
 		}
 	}
