@@ -62,28 +62,25 @@ func Reply(lines ...string) Step {
 // Expect reads one CRLF-terminated line from the client and fails unless it
 // equals line (given without CRLF).
 func Expect(line string) Step {
-	return Step{desc: fmt.Sprintf("Expect(%q)", line), run: func(s *session) error {
-		got, err := s.br.ReadString('\n')
-		if err != nil {
-			return fmt.Errorf("reading client line: %w (got %q so far)", err, got)
-		}
-		if want := line + "\r\n"; got != want {
-			return fmt.Errorf("client sent %q, want %q", got, want)
-		}
-		return nil
-	}}
+	return expectLine(fmt.Sprintf("Expect(%q)", line), fmt.Sprintf("%q", line+"\r\n"),
+		func(got string) bool { return got == line+"\r\n" })
 }
 
 // ExpectPrefix reads one CRLF-terminated line from the client and fails
 // unless it starts with prefix, for commands with unpredictable arguments.
 func ExpectPrefix(prefix string) Step {
-	return Step{desc: fmt.Sprintf("ExpectPrefix(%q)", prefix), run: func(s *session) error {
+	return expectLine(fmt.Sprintf("ExpectPrefix(%q)", prefix), fmt.Sprintf("a line starting with %q", prefix),
+		func(got string) bool { return strings.HasPrefix(got, prefix) && strings.HasSuffix(got, "\r\n") })
+}
+
+func expectLine(desc, want string, ok func(got string) bool) Step {
+	return Step{desc: desc, run: func(s *session) error {
 		got, err := s.br.ReadString('\n')
 		if err != nil {
 			return fmt.Errorf("reading client line: %w (got %q so far)", err, got)
 		}
-		if !strings.HasPrefix(got, prefix) || !strings.HasSuffix(got, "\r\n") {
-			return fmt.Errorf("client sent %q, want a line starting with %q", got, prefix)
+		if !ok(got) {
+			return fmt.Errorf("client sent %q, want %s", got, want)
 		}
 		return nil
 	}}
