@@ -2,16 +2,17 @@ package pop3_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/pouchmail/pouch/internal/testenv"
 	"github.com/pouchmail/pouch/pop3"
 	"github.com/pouchmail/pouch/pop3/pop3test"
 )
@@ -21,19 +22,6 @@ import (
 
 func dovecotRoots(d *pop3test.Dovecot) *tls.Config {
 	return &tls.Config{RootCAs: pop3test.CertPool(d.CertPEM)}
-}
-
-func dovecotFingerprint(t testing.TB, d *pop3test.Dovecot) string {
-	t.Helper()
-	block, _ := pem.Decode(d.CertPEM)
-	if block == nil {
-		t.Fatal("no PEM block in the Dovecot certificate")
-	}
-	cert, err := x509.ParseCertificate(block.Bytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pop3.CertificateSHA256(cert)
 }
 
 func deliverN(t testing.TB, d *pop3test.Dovecot, n int) [][]byte {
@@ -49,19 +37,50 @@ func deliverN(t testing.TB, d *pop3test.Dovecot, n int) [][]byte {
 	return msgs
 }
 
+// dovecotLogin connects with dial, logs in as alice with mech and closes the
+// client when the test ends.
+func dovecotLogin(t testing.TB, dial func(context.Context, string, *pop3.Options) (*pop3.Client, error), addr string, opts *pop3.Options, mech string) *pop3.Client {
+	t.Helper()
+	c, err := dial(context.Background(), addr, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if err := c.Auth(context.Background(), "alice", "secret-pw", mech); err != nil {
+		t.Fatalf("Auth(%q) = %v", mech, err)
+	}
+	return c
+}
+
+// wantLogin checks the login Dovecot logged after the first n.
+func wantLogin(t *testing.T, d *pop3test.Dovecot, n int, want pop3test.DovecotLogin) {
+	t.Helper()
+	if logins := d.Logins(n + 1); len(logins) != n+1 || logins[n] != want {
+		t.Errorf("Dovecot logged the logins %+v after the first %d, want %+v", logins[min(n, len(logins)):], n, want)
+	}
+}
+
+// TestDovecotAuthMechanisms: each mechanism logs in, with that mechanism as
+// the client's transcript and Dovecot's log say.
 func TestDovecotAuthMechanisms(t *testing.T) {
-	d := pop3test.NewDovecot(t, nil)
+	d := testenv.Dovecot(t, nil)
 	ctx := context.Background()
 	for _, mech := range []string{"USER", "APOP", "PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-1", "SCRAM-SHA-256", ""} {
 		t.Run("mech="+mech, func(t *testing.T) {
-			c, err := pop3.Dial(ctx, d.PlainAddr, &pop3.Options{Timeout: 10 * time.Second})
-			if err != nil {
-				t.Fatal(err)
+			var transcript bytes.Buffer
+			n := len(d.Logins(0))
+			c := dovecotLogin(t, pop3.Dial, d.PlainAddr, &pop3.Options{Timeout: 10 * time.Second, DebugWriter: &transcript}, mech)
+			// The automatic choice is the strongest; Dovecot logs USER/PASS as PLAIN.
+			sent, method := "AUTH "+cmp.Or(mech, "SCRAM-SHA-256"), cmp.Or(mech, "SCRAM-SHA-256")
+			switch mech {
+			case "USER", "APOP":
+				sent = mech + " alice"
+				method = map[string]string{"USER": "PLAIN", "APOP": "APOP"}[mech]
 			}
-			defer c.Close()
-			if err := c.Auth(ctx, "alice", "secret-pw", mech); err != nil {
-				t.Fatalf("Auth(%q) = %v", mech, err)
+			if !strings.Contains(transcript.String(), "C: "+sent) {
+				t.Errorf("Auth(%q) sent no %q:\n%s", mech, sent, &transcript)
 			}
+			wantLogin(t, d, n, pop3test.DovecotLogin{User: "alice", Method: method})
 			if _, _, err := c.Stat(ctx); err != nil {
 				t.Errorf("Stat() after Auth(%q) = %v", mech, err)
 			}
@@ -76,7 +95,7 @@ func TestDovecotAuthMechanisms(t *testing.T) {
 // credentials, by AUTH and by APOP. Only two mechanisms: Dovecot's auth
 // penalty doubles the delay with every failure from the same address.
 func TestDovecotWrongPassword(t *testing.T) {
-	d := pop3test.NewDovecot(t, nil)
+	d := testenv.Dovecot(t, nil)
 	ctx := context.Background()
 	for _, mech := range []string{"SCRAM-SHA-256", "APOP"} {
 		t.Run(mech, func(t *testing.T) {
@@ -94,10 +113,13 @@ func TestDovecotWrongPassword(t *testing.T) {
 	}
 }
 
+// TestDovecotTLS: implicit TLS and STLS, trusted by a root or a pin, log in
+// over TLS with SCRAM-SHA-256; an untrusted certificate or a wrong pin fail
+// with the certificate presented.
 func TestDovecotTLS(t *testing.T) {
-	d := pop3test.NewDovecot(t, nil)
+	d := testenv.Dovecot(t, nil)
 	ctx := context.Background()
-	pin := dovecotFingerprint(t, d)
+	pin := d.CertSHA256()
 	tests := []struct {
 		name    string
 		dial    func(context.Context, string, *pop3.Options) (*pop3.Client, error)
@@ -131,9 +153,11 @@ func TestDovecotTLS(t *testing.T) {
 			}
 			defer c.Close()
 			// Over TLS the automatic choice is still the strongest: SCRAM.
+			n := len(d.Logins(0))
 			if err := c.Auth(ctx, "alice", "secret-pw", ""); err != nil {
 				t.Fatalf("Auth() = %v", err)
 			}
+			wantLogin(t, d, n, pop3test.DovecotLogin{User: "alice", Method: "SCRAM-SHA-256", TLS: true})
 			if err := c.Quit(ctx); err != nil {
 				t.Errorf("Quit() = %v", err)
 			}
@@ -145,19 +169,12 @@ func TestDovecotTLS(t *testing.T) {
 // give identical bytes, equal to what was delivered; then TOP, and
 // DeleMany with Quit empties the mailbox.
 func TestDovecotPipelining(t *testing.T) {
-	d := pop3test.NewDovecot(t, nil)
+	d := testenv.Dovecot(t, nil)
 	const n = 200
 	want := deliverN(t, d, n)
 	ctx := context.Background()
 	fetch := func(lockstep bool) [][]byte {
-		c, err := pop3.DialTLS(ctx, d.TLSAddr, &pop3.Options{Timeout: 10 * time.Second, TLSConfig: dovecotRoots(d), ForceLockstep: lockstep})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		if err := c.Auth(ctx, "alice", "secret-pw", ""); err != nil {
-			t.Fatal(err)
-		}
+		c := dovecotLogin(t, pop3.DialTLS, d.TLSAddr, &pop3.Options{Timeout: 10 * time.Second, TLSConfig: dovecotRoots(d), ForceLockstep: lockstep}, "")
 		list, err := c.UIDLAll(ctx)
 		if err != nil || len(list) != n {
 			t.Fatalf("UIDLAll() = %d entries, %v", len(list), err)
@@ -190,15 +207,9 @@ func TestDovecotPipelining(t *testing.T) {
 		}
 	}
 
-	c, err := pop3.Dial(ctx, d.PlainAddr, &pop3.Options{Timeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Auth(ctx, "alice", "secret-pw", "SCRAM-SHA-256"); err != nil {
-		t.Fatal(err)
-	}
+	c := dovecotLogin(t, pop3.Dial, d.PlainAddr, &pop3.Options{Timeout: 10 * time.Second}, "SCRAM-SHA-256")
 	var head []byte
+	var err error
 	if err := c.Top(ctx, 1, 0, func(r io.Reader) error { head, err = io.ReadAll(r); return err }); err != nil {
 		t.Fatal(err)
 	}
@@ -224,19 +235,12 @@ func TestDovecotPipelining(t *testing.T) {
 // BenchmarkRetrMany measures pipelined against lockstep retrieval of 2,000
 // small messages from Dovecot over TLS on loopback, reported as msg/s.
 func BenchmarkRetrMany(b *testing.B) {
-	d := pop3test.NewDovecot(b, nil)
+	d := testenv.Dovecot(b, nil)
 	const n = 2000
 	deliverN(b, d, n)
 	ctx := context.Background()
 	run := func(b *testing.B, lockstep bool) {
-		c, err := pop3.DialTLS(ctx, d.TLSAddr, &pop3.Options{TLSConfig: dovecotRoots(d), ForceLockstep: lockstep})
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer c.Close()
-		if err := c.Auth(ctx, "alice", "secret-pw", ""); err != nil {
-			b.Fatal(err)
-		}
+		c := dovecotLogin(b, pop3.DialTLS, d.TLSAddr, &pop3.Options{TLSConfig: dovecotRoots(d), ForceLockstep: lockstep}, "")
 		ids := make([]int, n)
 		for i := range ids {
 			ids[i] = i + 1

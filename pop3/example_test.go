@@ -3,6 +3,7 @@ package pop3_test
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -10,17 +11,37 @@ import (
 	"time"
 
 	"github.com/pouchmail/pouch/pop3"
+	"github.com/pouchmail/pouch/pop3/pop3test"
 )
+
+// exampleServer stands in for a provider's server, pop.example.com: it keeps
+// two messages for alice (password "password") and speaks TLS, implicit (as
+// on port 995) or after STLS (port 110), with a self-signed certificate that
+// trust trusts. A real server needs no trust: nil means the system's roots.
+func exampleServer(implicitTLS bool) (addr string, trust *tls.Config, stop func()) {
+	cert, certPEM := pop3test.NewTLSCert()
+	drop := pop3test.NewMaildrop()
+	drop.Add("uid-1", []byte("Subject: one\n\nfirst\n"))
+	drop.Add("uid-2", []byte("Subject: two\n\nsecond\n"))
+	srv, err := pop3test.StartMaildrop(drop, "alice", "password", &pop3test.MaildropOptions{
+		TLS: &tls.Config{Certificates: []tls.Certificate{cert}}, ImplicitTLS: implicitTLS})
+	if err != nil {
+		log.Fatal(err)
+	}
+	return srv.Addr(), &tls.Config{RootCAs: pop3test.CertPool(certPEM)}, srv.Close
+}
 
 // A complete session: connect with implicit TLS, authenticate with the
 // strongest mechanism offered, list the unique ids, download the messages
 // (pipelined when the server allows it) as streams, delete them, and commit
 // the deletions with Quit.
 func Example() {
+	addr, trust, stop := exampleServer(true) // "pop.example.com:995"
+	defer stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 
-	c, err := pop3.DialTLS(ctx, "pop.example.com:995", &pop3.Options{Timeout: 30 * time.Second})
+	c, err := pop3.DialTLS(ctx, addr, &pop3.Options{Timeout: 30 * time.Second, TLSConfig: trust})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -58,12 +79,17 @@ func Example() {
 	if err := c.Quit(ctx); err != nil {
 		log.Fatal(err) // the marked messages may still be on the server
 	}
+	// Output:
+	// uid-1 d61978663abe798efcf4a3d2d83845278159aa8cfd88fdb21648646343625e4b
+	// uid-2 74c5b7a694a2a43287ee85ea9070844ced06c4728d49d281086251d67405f9ab
 }
 
 // Forcing a mechanism, and what the typed errors say.
 func ExampleClient_Auth() {
+	addr, trust, stop := exampleServer(false) // "pop.example.com:110"
+	defer stop()
 	ctx := context.Background()
-	c, err := pop3.DialStartTLS(ctx, "pop.example.com:110", nil)
+	c, err := pop3.DialStartTLS(ctx, addr, &pop3.Options{TLSConfig: trust})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -73,7 +99,7 @@ func ExampleClient_Auth() {
 	switch {
 	case err == nil:
 	case errors.Is(err, pop3.ErrMechanismUnsupported):
-		fmt.Println("choose another mechanism:", err)
+		fmt.Println("the server does not offer SCRAM-SHA-256: choose another mechanism")
 	case errors.As(err, &perr):
 		switch perr.Action() {
 		case pop3.ActionRetryLater:
@@ -86,19 +112,23 @@ func ExampleClient_Auth() {
 	default:
 		log.Fatal(err)
 	}
+	// Output:
+	// the server does not offer SCRAM-SHA-256: choose another mechanism
 }
 
 // Trusting one self-signed certificate by its fingerprint, as a user
 // accepted it after a TLSUnknownAuthority error.
 func ExampleOptions_pinnedSHA256() {
+	addr, _, stop := exampleServer(true) // "pop.example.com:995"
+	defer stop()
 	ctx := context.Background()
-	_, err := pop3.DialTLS(ctx, "pop.example.com:995", nil)
+	_, err := pop3.DialTLS(ctx, addr, nil)
 	var te *pop3.TLSError
-	if !errors.As(err, &te) || len(te.Certificates) == 0 {
+	if !errors.As(err, &te) || te.Kind != pop3.TLSUnknownAuthority || len(te.Certificates) == 0 {
 		log.Fatal(err)
 	}
 	pin := pop3.CertificateSHA256(te.Certificates[0]) // show it, ask the user, store it
-	c, err := pop3.DialTLS(ctx, "pop.example.com:995", &pop3.Options{PinnedSHA256: pin})
+	c, err := pop3.DialTLS(ctx, addr, &pop3.Options{PinnedSHA256: pin})
 	if errors.As(err, &te) && te.Kind == pop3.TLSPinMismatch {
 		log.Fatal("the server's certificate changed since it was trusted")
 	}
@@ -106,13 +136,18 @@ func ExampleOptions_pinnedSHA256() {
 		log.Fatal(err)
 	}
 	defer c.Close()
+	fmt.Println("connected to the pinned server")
+	// Output:
+	// connected to the pinned server
 }
 
 // Connecting on port 110 and requiring STLS: the session never continues in
 // plaintext.
 func ExampleDialStartTLS() {
+	addr, trust, stop := exampleServer(false) // "pop.example.com:110"
+	defer stop()
 	ctx := context.Background()
-	c, err := pop3.DialStartTLS(ctx, "pop.example.com:110", nil)
+	c, err := pop3.DialStartTLS(ctx, addr, &pop3.Options{TLSConfig: trust})
 	switch {
 	case errors.Is(err, pop3.ErrSTLSUnsupported):
 		log.Fatal("the server does not offer STLS; use port 995 or another server")
@@ -120,6 +155,8 @@ func ExampleDialStartTLS() {
 		log.Fatal(err)
 	}
 	defer c.Close()
+	_, encrypted := c.TLSConnectionState()
+	fmt.Println("encrypted:", encrypted)
 	caps, err := c.Capabilities(ctx)
 	if err != nil {
 		log.Fatal(err)
@@ -127,12 +164,16 @@ func ExampleDialStartTLS() {
 	if caps.Expire != nil && !caps.Expire.Never {
 		fmt.Printf("server deletes retrieved mail after %d days\n", caps.Expire.Days)
 	}
+	// Output:
+	// encrypted: true
 }
 
 // Telling apart the reasons a login can fail.
 func ExampleClient_Login() {
+	addr, trust, stop := exampleServer(true) // "pop.example.com:995"
+	defer stop()
 	ctx := context.Background()
-	c, err := pop3.DialTLS(ctx, "pop.example.com:995", nil)
+	c, err := pop3.DialTLS(ctx, addr, &pop3.Options{TLSConfig: trust})
 	if err != nil {
 		var te *pop3.TLSError
 		if errors.As(err, &te) && te.Kind == pop3.TLSUnknownAuthority && len(te.Certificates) > 0 {
@@ -142,7 +183,7 @@ func ExampleClient_Login() {
 	}
 	defer c.Close()
 
-	err = c.Login(ctx, "alice", "password")
+	err = c.Login(ctx, "alice", "not the password")
 	var perr *pop3.Error
 	switch {
 	case err == nil:
@@ -153,4 +194,6 @@ func ExampleClient_Login() {
 	default:
 		log.Fatal(err)
 	}
+	// Output:
+	// wrong user name or password
 }

@@ -3,6 +3,7 @@ package pop3_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -98,25 +99,26 @@ func FuzzParseListLine(f *testing.F) {
 	})
 }
 
-// refUnstuff is the obvious, whole-buffer decoding of a multi-line reply.
-func refUnstuff(b []byte) ([]byte, bool) {
+// refUnstuff is the obvious, whole-buffer decoding of a multi-line reply: the
+// body, and what follows its terminating line.
+func refUnstuff(b []byte) (body, rest []byte, ok bool) {
 	out := []byte{}
 	for len(b) > 0 {
 		i := bytes.IndexByte(b, '\n')
 		if i < 0 {
-			return nil, false
+			return nil, nil, false
 		}
 		line := b[:i+1]
 		b = b[i+1:]
 		if string(line) == ".\r\n" || string(line) == ".\n" {
-			return out, true
+			return out, b, true
 		}
 		if line[0] == '.' {
 			line = line[1:]
 		}
 		out = append(out, line...)
 	}
-	return nil, false
+	return nil, nil, false
 }
 
 // FuzzRetr checks the streaming decoder against refUnstuff.
@@ -141,7 +143,7 @@ func FuzzRetr(f *testing.F) {
 			got, err = io.ReadAll(r)
 			return err
 		})
-		want, complete := refUnstuff(body)
+		want, _, complete := refUnstuff(body)
 		if complete != (err == nil) {
 			t.Fatalf("Retr(%q) error = %v, want complete = %v", body, err, complete)
 		}
@@ -152,7 +154,9 @@ func FuzzRetr(f *testing.F) {
 }
 
 // FuzzSession feeds arbitrary server bytes to a whole session: nothing may
-// panic or hang.
+// panic or hang, what the client returns is bounded by what it read (every
+// capability, UIDL and LIST entry takes a line of its own), and a protocol
+// error closes the client.
 func FuzzSession(f *testing.F) {
 	f.Add([]byte("+OK hi\r\n+OK\r\nTOP\r\n.\r\n+OK\r\n+OK\r\n+OK 1 5\r\n+OK\r\n1 a\r\n.\r\n+OK\r\n1 5\r\n.\r\n+OK\r\nhello\r\n.\r\n+OK\r\n+OK\r\n"))
 	f.Add([]byte("+OK\r\n-ERR\r\n+OK\r\n-ERR [IN-USE] x\r\n"))
@@ -164,13 +168,35 @@ func FuzzSession(f *testing.F) {
 		}
 		defer c.Close()
 		ctx := context.Background()
-		c.Capabilities(ctx)
-		c.Login(ctx, "bob", "secret")
-		c.Stat(ctx)
-		c.UIDLAll(ctx)
-		c.ListAll(ctx)
-		c.Retr(ctx, 1, func(r io.Reader) error { _, err := io.Copy(io.Discard, r); return err })
-		c.Dele(ctx, 1)
-		c.Quit(ctx)
+		lines := bytes.Count(server, []byte("\n"))
+		entries, bodyLen := 0, 0
+		check := func(what string, err error) {
+			var pe *pop3.ProtocolError
+			if errors.As(err, &pe) && !errors.Is(c.Noop(ctx), pop3.ErrClosed) {
+				t.Fatalf("%s = %v, yet the client is not closed", what, err)
+			}
+		}
+		caps, err := c.Capabilities(ctx)
+		if err == nil {
+			entries += len(caps.Raw)
+		}
+		check("Capabilities", err)
+		check("Login", c.Login(ctx, "bob", "secret"))
+		_, _, err = c.Stat(ctx)
+		check("Stat", err)
+		uidls, err := c.UIDLAll(ctx)
+		check("UIDLAll", err)
+		list, err := c.ListAll(ctx)
+		check("ListAll", err)
+		check("Retr", c.Retr(ctx, 1, func(r io.Reader) error {
+			n, err := io.Copy(io.Discard, r)
+			bodyLen = int(n)
+			return err
+		}))
+		check("Dele", c.Dele(ctx, 1))
+		check("Quit", c.Quit(ctx))
+		if entries += len(uidls) + len(list); entries > lines || bodyLen > len(server) {
+			t.Errorf("%d entries from %d lines, a %d-byte body from %d bytes", entries, lines, bodyLen, len(server))
+		}
 	})
 }

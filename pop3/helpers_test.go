@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -92,17 +95,87 @@ func wantClosed(t *testing.T, c *pop3.Client) {
 	}
 }
 
-// memConn is a net.Conn that plays back fixed server bytes and swallows
-// whatever the client writes, for fuzzing without sockets.
+// memConn is a net.Conn that plays back fixed server bytes, for fuzzing
+// without sockets, as a server that answers in turn: the greeting at once,
+// then for each line the client sends one reply (a line and, after a +OK to
+// CAPA, RETR, TOP or a whole listing, the lines up to the terminating "."),
+// so a pipelining client never sees a reply before its command. It records
+// what the client sends.
 type memConn struct {
-	r *bytes.Reader
+	mu      sync.Mutex
+	cond    sync.Cond
+	rest    []byte // server bytes not yet answered
+	out     []byte // answered, not yet read
+	partial []byte // the client's unfinished line
+	sent    bytes.Buffer
+	closed  bool
 }
 
-func newMemConn(server []byte) *memConn { return &memConn{r: bytes.NewReader(server)} }
+func newMemConn(server []byte) *memConn {
+	m := &memConn{rest: server}
+	m.cond.L = &m.mu
+	m.answer("") // the greeting
+	return m
+}
 
-func (m *memConn) Read(p []byte) (int, error)         { return m.r.Read(p) }
-func (m *memConn) Write(p []byte) (int, error)        { return len(p), nil }
-func (m *memConn) Close() error                       { return nil }
+// answer moves the reply to the command line cmd from rest to out.
+func (m *memConn) answer(cmd string) {
+	line := func() string {
+		i := bytes.IndexByte(m.rest, '\n') + 1
+		if i == 0 {
+			i = len(m.rest)
+		}
+		l := m.rest[:i]
+		m.rest, m.out = m.rest[i:], append(m.out, l...)
+		return string(l)
+	}
+	verb, arg, _ := strings.Cut(strings.TrimSpace(cmd), " ")
+	multi := verb == "CAPA" || verb == "RETR" || verb == "TOP" || (verb == "UIDL" || verb == "LIST") && arg == ""
+	ok, _, _, err := pop3.ParseStatus(bytes.TrimSuffix(bytes.TrimSuffix([]byte(line()), []byte("\n")), []byte("\r")))
+	if ok && err == nil && multi {
+		for len(m.rest) > 0 {
+			if l := line(); l == ".\r\n" || l == ".\n" {
+				break
+			}
+		}
+	}
+}
+
+func (m *memConn) Write(p []byte) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.sent.Write(p)
+	m.partial = append(m.partial, p...)
+	for i := bytes.IndexByte(m.partial, '\n'); i >= 0; i = bytes.IndexByte(m.partial, '\n') {
+		m.answer(string(m.partial[:i]))
+		m.partial = m.partial[i+1:]
+	}
+	m.cond.Broadcast()
+	return len(p), nil
+}
+
+func (m *memConn) Read(p []byte) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for len(m.out) == 0 && len(m.rest) > 0 && !m.closed {
+		m.cond.Wait()
+	}
+	if len(m.out) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, m.out)
+	m.out = m.out[n:]
+	return n, nil
+}
+
+func (m *memConn) Close() error {
+	m.mu.Lock()
+	m.closed = true
+	m.cond.Broadcast()
+	m.mu.Unlock()
+	return nil
+}
+
 func (m *memConn) LocalAddr() net.Addr                { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 50000} }
 func (m *memConn) RemoteAddr() net.Addr               { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 110} }
 func (m *memConn) SetDeadline(t time.Time) error      { return nil }

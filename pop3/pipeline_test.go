@@ -93,7 +93,8 @@ func TestRetrManyLockstep(t *testing.T) {
 }
 
 // TestRetrManyWindow: no more than the window of commands is ever
-// outstanding.
+// outstanding: the first burst fills it, and each reply lets exactly one
+// more command go.
 func TestRetrManyWindow(t *testing.T) {
 	w := pop3.RetrWindow
 	n := w + 24 // more than one window
@@ -106,7 +107,7 @@ func TestRetrManyWindow(t *testing.T) {
 		_, wire := message(i)
 		script = append(script, pop3test.Send(wire))
 		if i+w <= n {
-			script = append(script, pop3test.Expect("RETR "+strconv.Itoa(i+w)))
+			script = append(script, pop3test.Expect("RETR "+strconv.Itoa(i+w)), pop3test.Quiet(10*time.Millisecond))
 		}
 	}
 	c, _ := login(t, nil, script...)

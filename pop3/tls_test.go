@@ -197,7 +197,7 @@ func TestStartTLSHandshakeFailureCloses(t *testing.T) {
 
 func TestStartTLSTwice(t *testing.T) {
 	cert, certPEM := pop3test.NewTLSCert()
-	c, _ := dial(t, &pop3.Options{Timeout: testTimeout, TLSConfig: &tls.Config{RootCAs: pop3test.CertPool(certPEM)}},
+	c, srv := dial(t, &pop3.Options{Timeout: testTimeout, TLSConfig: &tls.Config{RootCAs: pop3test.CertPool(certPEM)}},
 		pop3test.Exchange("STLS", "+OK"), pop3test.StartTLS(serverTLS(cert)))
 	ctx := context.Background()
 	if err := c.StartTLS(ctx, nil); err != nil {
@@ -206,6 +206,7 @@ func TestStartTLSTwice(t *testing.T) {
 	if err := c.StartTLS(ctx, nil); err == nil {
 		t.Error("second StartTLS() = nil, want an error")
 	}
+	srv.Wait() // the server's side of the handshake ends after the client's
 }
 
 // TestSTLSForgetsGreeting: what the server said in plaintext, its APOP

@@ -2,9 +2,11 @@ package account
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/pouchmail/pouch/mailstore"
 	"github.com/pouchmail/pouch/pop3/pop3test"
@@ -74,12 +76,47 @@ func TestParseSecurityAndPorts(t *testing.T) {
 	}
 }
 
+// FuzzValidate: whatever Validate accepts is in range, with no control
+// character in a name or host and none in the user name (it goes into USER and
+// AUTH commands); what it refuses is a *FieldError naming the setting.
 func FuzzValidate(f *testing.F) {
-	f.Add("home", "pop.example.com", "alice", 995, 14)
-	f.Add("", "", "", 0, -1)
-	f.Fuzz(func(t *testing.T, name, host, user string, port, days int) {
+	f.Add("home", "pop.example.com", "alice", 995, 14, false, int64(600))
+	f.Add("", "", "", 0, -1, false, int64(0))
+	f.Add("home", "h", "u", 65535, MaxLeaveDays, false, int64(MaxInterval/time.Second))
+	f.Add("home", "h", "u", 1, -5, true, int64(MinInterval/time.Second))
+	// One setting just out of range each.
+	f.Add(strings.Repeat("n", 65), "h", "u", 995, 14, false, int64(600))
+	f.Add("home", "h\x7f", "u", 995, 14, false, int64(600))
+	f.Add("home", "h", "u", 65536, 14, false, int64(600))
+	f.Add("home", "h", "u\r\nDELE 1", 995, 14, false, int64(600))
+	f.Add("home", "h", "u", 995, MaxLeaveDays+1, false, int64(600))
+	f.Add("home", "h", "u", 995, 14, false, int64(MinInterval/time.Second)-1)
+	f.Add("home", "h", "u", 995, 14, false, int64(MaxInterval/time.Second)+1)
+	f.Fuzz(func(t *testing.T, name, host, user string, port, days int, forever bool, interval int64) {
 		a := New(name, host, user)
-		a.Port, a.LeaveDays = port, days
-		_ = Validate(a) // must not panic
+		a.Port, a.LeaveDays, a.KeepForever, a.Interval = port, days, forever, time.Duration(interval)*time.Second
+		err := Validate(a)
+		if err != nil {
+			var fe *FieldError
+			if !errors.As(err, &fe) || !slices.Contains([]string{"name", "host", "port", "user", "leave-days", "interval"}, fe.Field) {
+				t.Errorf("Validate(%+v) = %v, want a *FieldError for one of the settings", a, err)
+			}
+			return
+		}
+		ctl := func(s string) bool { return strings.ContainsFunc(s, unicode.IsControl) }
+		switch {
+		case strings.TrimSpace(name) == "" || len(name) > 64 || ctl(name):
+			t.Errorf("accepted name %q", name)
+		case host == "" || len(host) > 253 || strings.ContainsFunc(host, unicode.IsSpace) || ctl(host):
+			t.Errorf("accepted host %q", host)
+		case port < 1 || port > 65535:
+			t.Errorf("accepted port %d", port)
+		case user == "" || len(user) > 255 || ctl(user):
+			t.Errorf("accepted user %q", user)
+		case !forever && (days < 0 || days > MaxLeaveDays):
+			t.Errorf("accepted leave-days %d", days)
+		case a.Interval < MinInterval || a.Interval > MaxInterval:
+			t.Errorf("accepted interval %v", a.Interval)
+		}
 	})
 }

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pouchmail/pouch/pop3/pop3test"
+	"github.com/pouchmail/pouch/internal/testenv"
 )
 
 // TestArchiveExportImportSearch is the local archive's end-to-end promise: a corpus fetched
@@ -17,13 +17,11 @@ import (
 // export imported into a fresh data dir gives the same set of hashes; search finds what it
 // should; check finds nothing wrong.
 func TestArchiveExportImportSearch(t *testing.T) {
-	d := pop3test.NewDovecot(t, nil)
+	d := testenv.Dovecot(t, nil)
 	corp := loadCorpus(t)
 	corp.deliver(t, d, "alice")
 	c := newCLI(t)
-	host, port, _ := strings.Cut(d.TLSAddr, ":")
-	c.ok("secret-pw\n", "account", "add", "--name", "home", "--host", host, "--port", port,
-		"--user", "alice", "--password-stdin", "--ca-file", d.CertFile, "--keep-forever")
+	c.addAccount("home", d.TLSAddr, "secret-pw", "--ca-file", d.CertFile, "--keep-forever")
 	c.ok("", "fetch", "--json")
 	fetchedMsgs := decode[[]listed](t, c.ok("", "list", "--json"))
 	if len(fetchedMsgs) != len(corp.files) {

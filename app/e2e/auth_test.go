@@ -1,30 +1,26 @@
 package e2e
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/pem"
+	"cmp"
 	"strings"
 	"testing"
 
-	"github.com/pouchmail/pouch/pop3/pop3test"
+	"github.com/pouchmail/pouch/internal/testenv"
 )
 
 // TestAuthMechanisms: an account can force each mechanism Dovecot offers,
-// and fetching works with it; `account list --json` shows the choice.
+// and fetching logs in with it (as Dovecot's log says); `account list
+// --json` shows the choice.
 func TestAuthMechanisms(t *testing.T) {
-	d := pop3test.NewDovecot(t, nil)
+	d := testenv.Dovecot(t, nil)
 	corp := loadCorpus(t)
 	corp.deliver(t, d, "alice")
 	c := newCLI(t)
-	host, port, _ := strings.Cut(d.PlainAddr, ":")
-
 	mechs := []string{"auto", "scram-sha-256", "SCRAM-SHA-1", "CRAM-MD5", "APOP", "PLAIN", "LOGIN", "USER"}
 	for _, m := range mechs {
 		// Plain connections: the cleartext mechanisms are allowed only
 		// because they are named explicitly.
-		c.ok("secret-pw\n", "account", "add", "--name", "m-"+strings.ToLower(m), "--host", host, "--port", port,
-			"--security", "none", "--user", "alice", "--password-stdin", "--keep-forever", "--auth", m)
+		c.addAccount("m-"+strings.ToLower(m), d.PlainAddr, "secret-pw", "--security", "none", "--keep-forever", "--auth", m)
 	}
 	accts := decode[[]struct {
 		Name string `json:"name"`
@@ -46,16 +42,23 @@ func TestAuthMechanisms(t *testing.T) {
 			t.Errorf("account %s: auth %q, want %q", a.Name, a.Auth, want[a.Name])
 		}
 	}
+	// Dovecot logs USER/PASS as PLAIN; the automatic choice is the strongest.
+	method := map[string]string{"auto": "SCRAM-SHA-256", "USER": "PLAIN"}
 	for _, m := range mechs {
 		t.Run(m, func(t *testing.T) {
+			n := len(d.Logins(0))
 			res := decode[[]fetched](t, c.ok("", "fetch", "--account", "m-"+strings.ToLower(m), "--json"))
 			if len(res) != 1 || !res[0].OK || res[0].New != len(corp.files) {
 				t.Errorf("fetch with --auth %s = %+v, want %d new", m, res, len(corp.files))
 			}
+			want := cmp.Or(method[m], strings.ToUpper(m))
+			if logins := d.Logins(n + 1); len(logins) != n+1 || logins[n].Method != want {
+				t.Errorf("fetch with --auth %s: Dovecot logged the logins %+v after the first %d, want one by %s", m, logins[n:], n, want)
+			}
 		})
 	}
 
-	r := c.run("secret-pw\n", "account", "add", "--name", "bad", "--host", host, "--user", "alice", "--auth", "GSSAPI")
+	r := c.run("secret-pw\n", "account", "add", "--name", "bad", "--host", "127.0.0.1", "--user", "alice", "--auth", "GSSAPI")
 	if r.code == 0 || !strings.Contains(r.stderr, "GSSAPI") || !strings.Contains(r.stderr, "SCRAM-SHA-256") {
 		t.Errorf("account add --auth GSSAPI: exit %d, stderr %q; want a refusal listing the mechanisms", r.code, r.stderr)
 	}
@@ -64,16 +67,11 @@ func TestAuthMechanisms(t *testing.T) {
 // TestTLSFingerprint: pinning Dovecot's self-signed certificate works
 // without --ca-file, and a wrong pin fails with a clear message.
 func TestTLSFingerprint(t *testing.T) {
-	d := pop3test.NewDovecot(t, nil)
+	d := testenv.Dovecot(t, nil)
 	corp := loadCorpus(t)
 	corp.deliver(t, d, "alice")
 	c := newCLI(t)
-	block, _ := pem.Decode(d.CertPEM)
-	if block == nil {
-		t.Fatal("no PEM block in the Dovecot certificate")
-	}
-	sum := sha256.Sum256(block.Bytes)
-	pin := hex.EncodeToString(sum[:])
+	pin := d.CertSHA256()
 	// As browsers show it: upper case with colons.
 	var parts []string
 	for i := 0; i < len(pin); i += 2 {
@@ -82,14 +80,9 @@ func TestTLSFingerprint(t *testing.T) {
 	shown := strings.Join(parts, ":")
 	wrong := strings.Repeat("ab", 32)
 
-	tlsHost, tlsPort, _ := strings.Cut(d.TLSAddr, ":")
-	plainHost, plainPort, _ := strings.Cut(d.PlainAddr, ":")
-	c.ok("secret-pw\n", "account", "add", "--name", "pinned", "--host", tlsHost, "--port", tlsPort,
-		"--user", "alice", "--password-stdin", "--keep-forever", "--tls-fingerprint", shown)
-	c.ok("secret-pw\n", "account", "add", "--name", "pinned-stls", "--host", plainHost, "--port", plainPort,
-		"--security", "starttls", "--user", "alice", "--password-stdin", "--keep-forever", "--tls-fingerprint", pin)
-	c.ok("secret-pw\n", "account", "add", "--name", "wrong", "--host", tlsHost, "--port", tlsPort,
-		"--user", "alice", "--password-stdin", "--keep-forever", "--tls-fingerprint", wrong)
+	c.addAccount("pinned", d.TLSAddr, "secret-pw", "--keep-forever", "--tls-fingerprint", shown)
+	c.addAccount("pinned-stls", d.PlainAddr, "secret-pw", "--security", "starttls", "--keep-forever", "--tls-fingerprint", pin)
+	c.addAccount("wrong", d.TLSAddr, "secret-pw", "--keep-forever", "--tls-fingerprint", wrong)
 
 	accts := decode[[]struct {
 		Name        string `json:"name"`
@@ -123,12 +116,12 @@ func TestTLSFingerprint(t *testing.T) {
 	}
 
 	for _, bad := range []string{"abc", strings.Repeat("zz", 32)} {
-		r := c.run("", "account", "add", "--name", "x", "--host", tlsHost, "--user", "alice", "--tls-fingerprint", bad)
+		r := c.run("", "account", "add", "--name", "x", "--host", "127.0.0.1", "--user", "alice", "--tls-fingerprint", bad)
 		if r.code == 0 || !strings.Contains(r.stderr, "tls-fingerprint") {
 			t.Errorf("account add --tls-fingerprint %q: exit %d, stderr %q", bad, r.code, r.stderr)
 		}
 	}
-	r = c.run("", "account", "add", "--name", "x", "--host", plainHost, "--security", "none", "--user", "alice", "--tls-fingerprint", pin)
+	r = c.run("", "account", "add", "--name", "x", "--host", "127.0.0.1", "--security", "none", "--user", "alice", "--tls-fingerprint", pin)
 	if r.code == 0 || !strings.Contains(r.stderr, "tls-fingerprint") {
 		t.Errorf("account add --security none --tls-fingerprint: exit %d, stderr %q", r.code, r.stderr)
 	}

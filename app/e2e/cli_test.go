@@ -7,13 +7,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pouchmail/pouch/pop3/pop3test"
+	"github.com/pouchmail/pouch/internal/testenv"
 )
 
 // TestFetchOverEverySecurityMode is the foundation's end-to-end promise: every message arrives
 // once, byte-exact, over plain, STLS and implicit TLS, and a second fetch finds nothing new.
 func TestFetchOverEverySecurityMode(t *testing.T) {
-	d := pop3test.NewDovecot(t, nil)
+	d := testenv.Dovecot(t, nil)
 	corp := loadCorpus(t)
 	corp.deliver(t, d, "alice")
 	c := newCLI(t)
@@ -24,10 +24,7 @@ func TestFetchOverEverySecurityMode(t *testing.T) {
 		{"tls", "tls", d.TLSAddr},
 	}
 	for _, m := range modes {
-		host, port, _ := strings.Cut(m.addr, ":")
-		c.ok("secret-pw\n", "account", "add", "--name", m.name, "--host", host, "--port", port,
-			"--security", m.security, "--user", "alice", "--password-stdin", "--ca-file", d.CertFile,
-			"--keep-forever")
+		c.addAccount(m.name, m.addr, "secret-pw", "--security", m.security, "--ca-file", d.CertFile, "--keep-forever")
 	}
 
 	for _, m := range modes {
@@ -163,16 +160,14 @@ func TestAccountCommands(t *testing.T) {
 // TestFetchFailures checks that a failing account gives a non-zero exit and a one-line reason,
 // and does not keep the others from being fetched.
 func TestFetchFailures(t *testing.T) {
-	d := pop3test.NewDovecot(t, nil)
+	d := testenv.Dovecot(t, nil)
 	corp := loadCorpus(t)
 	corp.deliver(t, d, "alice")
 	c := newCLI(t)
-	host, port, _ := strings.Cut(d.PlainAddr, ":")
-	c.ok("secret-pw\n", "account", "add", "--name", "good", "--host", host, "--port", port, "--security", "none", "--user", "alice", "--password-stdin")
-	c.ok("wrong\n", "account", "add", "--name", "badpw", "--host", host, "--port", port, "--security", "none", "--user", "alice", "--password-stdin")
-	c.ok("x\n", "account", "add", "--name", "closed", "--host", "127.0.0.1", "--port", "1", "--security", "none", "--user", "alice", "--password-stdin")
-	tlsHost, tlsPort, _ := strings.Cut(d.TLSAddr, ":")
-	c.ok("secret-pw\n", "account", "add", "--name", "untrusted", "--host", tlsHost, "--port", tlsPort, "--user", "alice", "--password-stdin")
+	c.addAccount("good", d.PlainAddr, "secret-pw", "--security", "none")
+	c.addAccount("badpw", d.PlainAddr, "wrong", "--security", "none")
+	c.addAccount("closed", "127.0.0.1:1", "x", "--security", "none")
+	c.addAccount("untrusted", d.TLSAddr, "secret-pw")
 
 	r := c.run("", "fetch", "--json")
 	if r.code != 1 {
@@ -203,13 +198,12 @@ func TestFetchFailures(t *testing.T) {
 
 // TestFlagOrder: flags may come before or after positional arguments, as people type them.
 func TestFlagOrder(t *testing.T) {
-	d := pop3test.NewDovecot(t, nil)
+	d := testenv.Dovecot(t, nil)
 	if err := d.Deliver("alice", "one", []byte("Subject: one\n\nbody\n")); err != nil {
 		t.Fatal(err)
 	}
 	c := newCLI(t)
-	host, port, _ := strings.Cut(d.PlainAddr, ":")
-	c.ok("secret-pw\n", "account", "add", "--security", "none", "--name", "a", "--user", "alice", "--host", host, "--port", port, "--password-stdin")
+	c.addAccount("a", d.PlainAddr, "secret-pw", "--security", "none")
 	c.ok("", "fetch")
 	msgs := decode[[]listed](t, c.ok("", "list", "--json"))
 	if len(msgs) != 1 {

@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -15,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pouchmail/pouch/internal/testenv"
 	"github.com/pouchmail/pouch/pop3/pop3test"
 )
 
@@ -75,11 +74,9 @@ func TestCrashSafety(t *testing.T) {
 // crashRun runs the rounds for one retention setting and returns the kills that landed, by
 // kill point.
 func crashRun(t *testing.T, leaveDays, iterations int) map[string]int {
-	d := pop3test.NewDovecot(t, nil)
+	d := testenv.Dovecot(t, nil)
 	c := newCLI(t)
-	host, port, _ := strings.Cut(d.PlainAddr, ":")
-	c.ok("secret-pw\n", "account", "add", "--name", "home", "--host", host, "--port", port,
-		"--security", "none", "--user", "alice", "--password-stdin", "--leave-days", strconv.Itoa(leaveDays))
+	c.addAccount("home", d.PlainAddr, "secret-pw", "--security", "none", "--leave-days", strconv.Itoa(leaveDays))
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, uint64(leaveDays)))
@@ -106,9 +103,7 @@ func crashRun(t *testing.T, leaveDays, iterations int) map[string]int {
 			if err := d.Deliver("alice", name, raw); err != nil {
 				t.Fatal(err)
 			}
-			wire := bytes.ReplaceAll(raw, []byte("\n"), []byte("\r\n"))
-			sum := sha256.Sum256(wire)
-			originals[name] = hex.EncodeToString(sum[:])
+			originals[name] = wireHash(raw)
 		}
 		if leaveDays > 0 {
 			now = now.Add(time.Duration(12+rng.IntN(24)) * time.Hour)

@@ -5,18 +5,18 @@ package e2e
 import (
 	"bytes"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pouchmail/pouch/internal/testenv"
 	"github.com/pouchmail/pouch/pop3/pop3test"
 )
 
@@ -88,15 +88,20 @@ func (c *cli) ok(stdin string, args ...string) string {
 	return r.stdout
 }
 
+// addAccount adds the account name of alice on the server at addr, with password on stdin and
+// the further flags.
+func (c *cli) addAccount(name, addr, password string, flags ...string) {
+	c.t.Helper()
+	host, port := pop3test.HostPort(addr)
+	c.ok(password+"\n", append([]string{"account", "add", "--name", name, "--host", host, "--port", strconv.Itoa(port),
+		"--user", "alice", "--password-stdin"}, flags...)...)
+}
+
 func requireKeyring(t *testing.T) {
 	t.Helper()
 	if os.Getenv("POUCH_TEST_SECRET_SERVICE") != "1" && runtime.GOOS == "linux" {
-		// make test sets the REQUIRE switch: a missing keyring must fail CI, not skip the
-		// end-to-end and crash-safety tests.
-		if os.Getenv("POUCH_REQUIRE_SECRET_SERVICE") == "1" {
-			t.Fatal("POUCH_REQUIRE_SECRET_SERVICE=1 but no Secret Service: run under scripts/with-keyring (make test does)")
-		}
-		t.Skip("needs a Secret Service: run under scripts/with-keyring (make test does)")
+		// A missing keyring must fail make test, not skip the end-to-end and crash-safety tests.
+		testenv.Missing(t, "SECRET_SERVICE", "no Secret Service: run under scripts/with-keyring (make test does)")
 	}
 }
 
@@ -139,12 +144,7 @@ func loadCorpus(t *testing.T) corpus {
 			t.Fatal(err)
 		}
 		c.files[filepath.Base(p)] = b
-		w := bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n"))
-		if !bytes.HasSuffix(w, []byte("\r\n")) {
-			w = append(w, '\r', '\n')
-		}
-		sum := sha256.Sum256(w)
-		c.wire[hex.EncodeToString(sum[:])] = w
+		c.wire[wireHash(b)] = pop3test.Bytes(b)
 	}
 	return c
 }

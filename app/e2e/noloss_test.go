@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pouchmail/pouch/internal/testenv"
 	"github.com/pouchmail/pouch/pop3/pop3test"
 )
 
@@ -25,21 +26,13 @@ func wireHash(raw []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// addDropAccount adds an account on a stateful scripted server with the given retention flag.
-func (c *cli) addDropAccount(srv *pop3test.MaildropServer, retention ...string) {
-	c.t.Helper()
-	host, port, _ := strings.Cut(srv.Addr(), ":")
-	c.ok("pw\n", append([]string{"account", "add", "--name", "s", "--host", host, "--port", port,
-		"--security", "none", "--auth", "USER", "--user", "alice", "--password-stdin"}, retention...)...)
-}
-
 // TestUIDLReuseEndToEnd: the built binary, leave-days 0, against a server that hands a
 // deleted message's UIDL to a new message. The new message is stored before it is deleted.
 func TestUIDLReuseEndToEnd(t *testing.T) {
 	c := newCLI(t)
 	drop := pop3test.NewMaildrop()
 	srv := pop3test.ServeMaildrop(t, drop, "alice", "pw")
-	c.addDropAccount(srv, "--leave-days", "0")
+	c.addAccount("s", srv.Addr(), "pw", "--security", "none", "--auth", "USER", "--leave-days", "0")
 	a := []byte("Subject: A\r\nMessage-ID: <a@e2e>\r\n\r\nfirst\r\n")
 	b := []byte("Subject: B\r\nMessage-ID: <b@e2e>\r\n\r\nsecond, same UIDL\r\n")
 	drop.Add("1", a)
@@ -68,7 +61,7 @@ func TestSwappedMessageEndToEnd(t *testing.T) {
 	c := newCLI(t)
 	drop := pop3test.NewMaildrop()
 	srv := pop3test.ServeMaildrop(t, drop, "alice", "pw")
-	c.addDropAccount(srv, "--leave-days", "2")
+	c.addAccount("s", srv.Addr(), "pw", "--security", "none", "--auth", "USER", "--leave-days", "2")
 	cMsg := []byte("Subject: C\r\n\r\nthe original\r\n")
 	dMsg := []byte("Subject: D\r\n\r\nthe swap, same size\r\n"[:len(cMsg)])
 	t0 := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
@@ -100,13 +93,11 @@ func TestSwappedMessageEndToEnd(t *testing.T) {
 // UIDs (pop3_uidl_format=%u), leave-days 0. A is fetched and deleted; the Maildir's index is
 // rebuilt while B arrives, and Dovecot lists B under A's old UIDL. B must be stored.
 func TestDovecotRebuildReusesUIDL(t *testing.T) {
-	d := pop3test.NewDovecot(t, &pop3test.DovecotOptions{Users: []pop3test.DovecotUser{
+	d := testenv.Dovecot(t, &pop3test.DovecotOptions{Users: []pop3test.DovecotUser{
 		{Name: "alice", Password: "secret-pw", UIDLFormat: "%u"},
 	}})
 	c := newCLI(t)
-	host, port, _ := strings.Cut(d.PlainAddr, ":")
-	c.ok("secret-pw\n", "account", "add", "--name", "dove", "--host", host, "--port", port,
-		"--security", "starttls", "--ca-file", d.CertFile, "--user", "alice", "--password-stdin", "--leave-days", "0")
+	c.addAccount("dove", d.PlainAddr, "secret-pw", "--security", "starttls", "--ca-file", d.CertFile, "--leave-days", "0")
 	a := []byte("Subject: A\nMessage-ID: <a@dove>\n\nfirst\n")
 	b := []byte("Subject: B\nMessage-ID: <b@dove>\n\nsecond\n")
 	if err := d.Deliver("alice", "a", a); err != nil {

@@ -1,7 +1,10 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"image"
 	"image/png"
 	"net"
 	"os"
@@ -15,30 +18,37 @@ import (
 	"time"
 
 	"github.com/pouchmail/pouch/app/autoconfig/autoconfigtest"
+	"github.com/pouchmail/pouch/internal/testenv"
 	"github.com/pouchmail/pouch/pop3/pop3test"
 )
 
-// TestWindowScreenshots starts the real window under X on mail fetched from Dovecot and saves
-// screenshots: to $POUCH_SCREENSHOT_DIR when set (make screenshots), else a temp dir. Each picture
-// is checked to show a window-sized, non-blank image.
+// Regions of the 1280x800 window, by what the layout puts there.
+var (
+	sidebarTop  = image.Rect(8, 48, 150, 76)    // the selected "All mail" row
+	messageList = image.Rect(235, 90, 655, 520) // the rows of the message list
+	belowFirst  = image.Rect(235, 165, 655, 520)
+	viewer      = image.Rect(675, 50, 1270, 300) // the open message's headers
+	dialogArea  = image.Rect(300, 60, 980, 700)  // where dialogs open
+)
+
+// TestWindowScreenshots starts the real window under X on mail fetched from Dovecot, drives it
+// with xdotool and saves screenshots: to $POUCH_SCREENSHOT_DIR when set (make screenshots), else
+// a temp dir. Each step waits until the screen shows its outcome (the list drawn, a message
+// open, the list narrowed to the match, a modal dialog dimming the window) and has settled, and
+// the saved picture is that screen.
 func TestWindowScreenshots(t *testing.T) {
 	if os.Getenv("DISPLAY") == "" {
-		if os.Getenv("POUCH_REQUIRE_XVFB") == "1" {
-			t.Fatal("no DISPLAY: run under scripts/with-xvfb (make test does)")
-		}
-		t.Skip("no DISPLAY")
+		testenv.Missing(t, "XVFB", "no DISPLAY: run under scripts/with-xvfb (make test does)")
 	}
 	for _, tool := range []string{"xdotool", "import"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("%s not installed (apt-get install xdotool imagemagick)", tool)
 		}
 	}
-	d := pop3test.NewDovecot(t, nil)
+	d := testenv.Dovecot(t, nil)
 	loadCorpus(t).deliver(t, d, "alice")
 	c := newCLI(t)
-	host, port, _ := strings.Cut(d.TLSAddr, ":")
-	c.ok("secret-pw\n", "account", "add", "--name", "Home", "--host", host, "--port", port,
-		"--user", "alice", "--password-stdin", "--ca-file", d.CertFile)
+	c.addAccount("Home", d.TLSAddr, "secret-pw", "--ca-file", d.CertFile)
 	c.ok("", "fetch")
 
 	dir := os.Getenv("POUCH_SCREENSHOT_DIR")
@@ -48,48 +58,57 @@ func TestWindowScreenshots(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	shoot := func(w *window, name string) {
+	save := func(img image.Image, name string) {
 		t.Helper()
-		shot := filepath.Join(dir, name)
-		if out, err := exec.Command("import", "-window", "root", "-crop", "1280x800+0+0", "+repage", shot).CombinedOutput(); err != nil {
-			t.Fatalf("import: %v %s", err, out)
-		}
-		checkScreenshot(t, shot)
-		w.alive()
-		t.Logf("screenshot: %s", shot)
+		writePNG(t, filepath.Join(dir, name), img)
+		t.Logf("screenshot: %s", filepath.Join(dir, name))
 	}
+	listed := func(img image.Image) bool { return !uniform(img, messageList) }
 
 	// The main window with the newest message open, then a search.
 	w := startWindow(t, c)
+	ready := w.waitFor("the message list", listed)
+	// A modal dialog dims the rest of the window, the sidebar's selected row included.
+	modal := func(img image.Image) bool { return brightness(img, sidebarTop) < 0.8*brightness(ready, sidebarTop) }
 	w.click(420, 130) // the first row of the message list
-	time.Sleep(1200 * time.Millisecond)
-	shoot(w, "main-window.png")
+	main := w.waitFor("the first message open", func(img image.Image) bool {
+		return !modal(img) && !uniform(img, viewer) && differs(ready, img, viewer)
+	})
+	if uniform(main, belowFirst) {
+		t.Error("main-window.png: the list shows one message, want all fetched")
+	}
+	save(main, "main-window.png")
 	w.key("ctrl+f")
 	w.xdo("type", "--delay", "30", "report")
-	time.Sleep(1200 * time.Millisecond)
+	w.waitFor("the list narrowed to the match", func(img image.Image) bool { return listed(img) && uniform(img, belowFirst) })
 	w.click(420, 130)
-	time.Sleep(1000 * time.Millisecond)
-	shoot(w, "search.png")
+	save(w.waitFor("the match open", func(img image.Image) bool {
+		return uniform(img, belowFirst) && !uniform(img, viewer) && differs(main, img, viewer)
+	}), "search.png")
 	w.stop()
 
-	// Preferences (a fresh window: the search field would keep the shortcut for itself).
-	w = startWindow(t, c)
-	w.key("ctrl+comma")
-	time.Sleep(800 * time.Millisecond)
-	shoot(w, "preferences.png")
+	// Dialogs, each in a fresh window (the search field would keep the shortcuts for itself).
+	dialog := func(name, shortcut string) (before, opened image.Image, w *window) {
+		w = startWindow(t, c)
+		before = w.waitFor("the message list", func(img image.Image) bool { return listed(img) && !modal(img) })
+		w.key(shortcut)
+		opened = w.waitFor("the "+name, func(img image.Image) bool { return modal(img) && differs(before, img, dialogArea) })
+		return before, opened, w
+	}
+	_, prefs, w := dialog("preferences dialog", "ctrl+comma")
+	save(prefs, "preferences.png")
 	w.stop()
 
 	// The account dialog, as someone adding an account sees it while typing: name and address
 	// in the Add account dialog, then Edit manually (the middle button) for the full form.
-	w = startWindow(t, c)
-	w.key("ctrl+n")
-	time.Sleep(800 * time.Millisecond)
+	_, setupOpened, w := dialog("account set-up dialog", "ctrl+n")
 	for _, s := range []string{"Bob Example", "bob@"} {
 		w.key("Tab")
 		w.xdo("type", "--delay", "20", s)
 	}
+	typed := w.waitFor("the typed address", func(img image.Image) bool { return modal(img) && differs(setupOpened, img, dialogArea) })
 	w.click(640, 672)
-	time.Sleep(800 * time.Millisecond)
+	opened := w.waitFor("the full account form", func(img image.Image) bool { return modal(img) && differs(typed, img, dialogArea) })
 	w.key("Tab")
 	w.key("Tab")
 	w.key("Tab")
@@ -98,26 +117,24 @@ func TestWindowScreenshots(t *testing.T) {
 		w.xdo("type", "--delay", "20", s)
 		w.key("Tab")
 	}
-	time.Sleep(800 * time.Millisecond)
-	shoot(w, "account-dialog.png")
+	save(w.waitFor("the typed settings", func(img image.Image) bool { return modal(img) && differs(opened, img, dialogArea) }),
+		"account-dialog.png")
 	w.stop()
 
-	shootAccountSetup(t, c, shoot)
+	shootAccountSetup(t, c, modal, save)
 
 	// An account whose server certificate this computer does not trust: the first check opens
 	// the certificate dialog.
-	c.ok("secret-pw\n", "account", "add", "--name", "Office", "--host", host, "--port", port,
-		"--user", "alice", "--password-stdin")
+	c.addAccount("Office", d.TLSAddr, "secret-pw")
 	w = startWindow(t, c)
-	time.Sleep(2500 * time.Millisecond)
-	shoot(w, "certificate-dialog.png")
+	save(w.waitFor("the certificate dialog", modal), "certificate-dialog.png")
 	w.stop()
 }
 
 // shootAccountSetup saves account-setup.png: the Add account dialog after Continue, showing the
 // settings found for an address (SRV records on a local DNS server, pointing at a Dovecot of
 // its own whose certificate the window trusts through SSL_CERT_FILE) and the login test passed.
-func shootAccountSetup(t *testing.T, c *cli, shoot func(*window, string)) {
+func shootAccountSetup(t *testing.T, c *cli, modal func(image.Image) bool, save func(image.Image, string)) {
 	t.Helper()
 	const email = "alice@example.test"
 	d := pop3test.NewDovecot(t, &pop3test.DovecotOptions{Users: []pop3test.DovecotUser{{Name: email, Password: "secret-pw"}}})
@@ -126,15 +143,20 @@ func shootAccountSetup(t *testing.T, c *cli, shoot func(*window, string)) {
 	setup := *c
 	setup.env = append(slices.Clone(c.env), "POUCH_DNS_SERVER="+zone.Addr, "SSL_CERT_FILE="+d.CertFile)
 	w := startWindow(t, &setup)
+	before := w.waitFor("the window", func(img image.Image) bool { return !modal(img) })
 	w.key("ctrl+n")
-	time.Sleep(800 * time.Millisecond)
+	opened := w.waitFor("the set-up dialog", func(img image.Image) bool { return modal(img) && differs(before, img, dialogArea) })
 	for _, s := range []string{"Alice Example", email, "secret-pw"} {
 		w.key("Tab")
 		w.xdo("type", "--delay", "20", s)
 	}
+	typed := w.waitFor("the typed address", func(img image.Image) bool { return differs(opened, img, dialogArea) })
 	w.key("Return")
-	time.Sleep(3 * time.Second)
-	shoot(w, "account-setup.png")
+	// The found settings and the login test fill the lower half of the dialog.
+	found := image.Rect(300, 340, 980, 620)
+	save(w.waitFor("the settings found and tested", func(img image.Image) bool {
+		return modal(img) && differs(typed, img, found) && !uniform(img, found)
+	}), "account-setup.png")
 	w.stop()
 }
 
@@ -186,7 +208,6 @@ func startWindow(t *testing.T, c *cli) *window {
 	w.id = waitForWindow(t, ctx, "Pouch", w)
 	w.xdo("windowsize", w.id, "1280", "800")
 	w.xdo("windowmove", w.id, "0", "0")
-	time.Sleep(2 * time.Second) // the first check and the list load settle
 	return w
 }
 
@@ -243,30 +264,92 @@ func waitForWindow(t *testing.T, ctx context.Context, name string, w *window) st
 	}
 }
 
-// checkScreenshot makes sure the picture shows something: not blank, a window-sized image.
-func checkScreenshot(t *testing.T, path string) {
-	t.Helper()
-	f, err := os.Open(path)
+// screen captures the window's corner of the screen, 1280x800.
+func (w *window) screen() image.Image {
+	w.t.Helper()
+	out, err := exec.Command("import", "-window", "root", "-crop", "1280x800+0+0", "+repage", "png:-").Output()
 	if err != nil {
+		w.t.Fatalf("import: %v", err)
+	}
+	img, err := png.Decode(bytes.NewReader(out))
+	if err != nil {
+		w.t.Fatalf("screenshot: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() != 1280 || b.Dy() != 800 {
+		w.t.Fatalf("screenshot is %v, want 1280x800", b)
+	}
+	return img
+}
+
+// waitFor polls the screen until it shows what ok looks for and has settled (two frames in a
+// row alike), and returns it; after 30 s the test fails with the last frame saved.
+func (w *window) waitFor(what string, ok func(image.Image) bool) image.Image {
+	w.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	var prev image.Image
+	for {
+		w.alive()
+		img := w.screen()
+		if ok(img) && prev != nil && ok(prev) && !differs(prev, img, img.Bounds()) {
+			return img
+		}
+		if time.Now().After(deadline) {
+			last := filepath.Join(os.TempDir(), fmt.Sprintf("pouch-window-%d.png", time.Now().UnixNano()))
+			writePNG(w.t, last, img)
+			w.t.Fatalf("the window did not show %s within 30 s (last frame: %s); output:\n%s", what, last, w.logs.String())
+		}
+		prev = img
+		time.Sleep(150 * time.Millisecond)
+	}
+}
+
+func writePNG(t *testing.T, path string, img image.Image) {
+	t.Helper()
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatalf("screenshot %s: %v", path, err)
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	b := img.Bounds()
-	if b.Dx() < 800 || b.Dy() < 500 {
-		t.Fatalf("screenshot is %v, want about 1200x760", b)
-	}
-	colors := map[[3]uint32]bool{}
-	for y := b.Min.Y; y < b.Max.Y; y += 7 {
-		for x := b.Min.X; x < b.Max.X; x += 7 {
-			r, g, bl, _ := img.At(x, y).RGBA()
-			colors[[3]uint32{r >> 8, g >> 8, bl >> 8}] = true
+}
+
+// grey returns r's grey levels (0-765) on a 4-pixel grid.
+func grey(img image.Image, r image.Rectangle) []int {
+	var g []int
+	for y := r.Min.Y; y < r.Max.Y; y += 4 {
+		for x := r.Min.X; x < r.Max.X; x += 4 {
+			cr, cg, cb, _ := img.At(x, y).RGBA()
+			g = append(g, int(cr>>8+cg>>8+cb>>8))
 		}
 	}
-	if len(colors) < 8 {
-		t.Fatalf("screenshot looks blank (%d colours)", len(colors))
+	return g
+}
+
+// uniform reports whether r holds one colour only: nothing drawn there.
+func uniform(img image.Image, r image.Rectangle) bool {
+	g := grey(img, r)
+	return slices.Max(g)-slices.Min(g) <= 48
+}
+
+// differs reports whether r changed between two frames in more than a text cursor's worth of
+// pixels.
+func differs(a, b image.Image, r image.Rectangle) bool {
+	ga, gb, changed := grey(a, r), grey(b, r), 0
+	for i := range ga {
+		if max(ga[i]-gb[i], gb[i]-ga[i]) > 48 {
+			changed++
+		}
 	}
+	return changed*500 > len(ga)
+}
+
+// brightness is r's mean grey level.
+func brightness(img image.Image, r image.Rectangle) float64 {
+	g := grey(img, r)
+	sum := 0
+	for _, v := range g {
+		sum += v
+	}
+	return float64(sum) / float64(len(g))
 }

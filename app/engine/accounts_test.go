@@ -40,15 +40,9 @@ func (k *recordingKeyring) writes() []string {
 // newRecordingEngine gives the engine its session layer explicitly, so the test can read what
 // the engine would use.
 func newRecordingEngine(t *testing.T) (*engine.Engine, *secrets.Session, *recordingKeyring) {
-	t.Helper()
-	store, err := mailstore.Open(context.Background(), filepath.Join(t.TempDir(), "pouch.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
 	kr := &recordingKeyring{}
 	sess := secrets.NewSession(kr)
-	return engine.New(store, sess, engine.Options{}), sess, kr
+	return newFixture(t, fixtureOptions{keyring: sess}).e, sess, kr
 }
 
 // A password given for this session only ("do not store it in the keyring") must stay in

@@ -3,7 +3,6 @@ package engine_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -59,16 +58,10 @@ func TestTestConnection(t *testing.T) {
 	}
 }
 
+// newDesktopEngine is the fixture without an account.
 func newDesktopEngine(t *testing.T) (*engine.Engine, *mailstore.Store, *secrets.Memory) {
-	t.Helper()
-	ctx := context.Background()
-	store, err := mailstore.Open(ctx, filepath.Join(t.TempDir(), "pouch.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	kr := secrets.NewMemory()
-	return engine.New(store, kr, engine.Options{}), store, kr
+	f := newFixture(t, fixtureOptions{})
+	return f.e, f.store, f.kr
 }
 
 func newAccount(name string) *mailstore.Account {

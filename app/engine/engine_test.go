@@ -1,10 +1,10 @@
 package engine_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/pouchmail/pouch/app/engine"
 	"github.com/pouchmail/pouch/app/secrets"
+	"github.com/pouchmail/pouch/internal/testenv"
 	"github.com/pouchmail/pouch/mailstore"
 	"github.com/pouchmail/pouch/pop3/pop3test"
 )
@@ -32,32 +33,74 @@ func mustDeliver(t *testing.T, d *pop3test.Dovecot, name, raw string) {
 	}
 }
 
-func setup(t *testing.T, sec mailstore.Security) (*engine.Engine, *mailstore.Store, *mailstore.Account, *pop3test.Dovecot, *clock) {
+// fixture is what the engine tests work on: an archive in a data dir, a keyring, a clock, an
+// engine on them and, when fixtureOptions.addr is set, the account "home" of alice there.
+type fixture struct {
+	e     *engine.Engine
+	store *mailstore.Store
+	kr    *secrets.Memory
+	clk   *clock
+	a     *mailstore.Account
+}
+
+// fixtureOptions chooses the fixture; the zero value is an engine on a fresh archive, without
+// an account.
+type fixtureOptions struct {
+	addr      string             // the account's server, "host:port"; "" = no account
+	security  mailstore.Security // "" = none
+	password  string             // "" = "secret-pw"
+	auth      string             // the account's mechanism; "" = the strongest offered
+	leaveDays int
+	forever   bool
+	caCert    []byte
+	dataDir   string        // the engine's data dir, holding the archive; "" = a temp dir
+	keyring   secrets.Store // nil = kr, a fresh secrets.Memory
+	wallClock bool          // the engine reads the real time instead of clk
+}
+
+func newFixture(t *testing.T, o fixtureOptions) *fixture {
 	t.Helper()
-	d := pop3test.NewDovecot(t, nil)
 	ctx := context.Background()
-	store, err := mailstore.Open(ctx, filepath.Join(t.TempDir(), "pouch.db"))
+	if o.dataDir == "" {
+		o.dataDir = t.TempDir()
+	}
+	store, err := mailstore.Open(ctx, filepath.Join(o.dataDir, "pouch.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
+	f := &fixture{store: store, kr: secrets.NewMemory(), clk: newClock(time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))}
+	if o.keyring == nil {
+		o.keyring = f.kr
+	}
+	opts := engine.Options{DataDir: o.dataDir, Now: f.clk.now, Timeout: 20 * time.Second}
+	if o.wallClock {
+		opts.Now = nil
+	}
+	f.e = engine.New(store, o.keyring, opts)
+	if o.addr == "" {
+		return f
+	}
+	host, port := pop3test.HostPort(o.addr)
+	f.a = &mailstore.Account{Name: "home", Host: host, Port: port, Security: cmp.Or(o.security, mailstore.SecurityNone),
+		Username: "alice", LeaveDays: o.leaveDays, KeepForever: o.forever, Interval: 10 * time.Minute,
+		AuthMethod: o.auth, CACertPEM: o.caCert}
+	if err := f.e.AddAccount(ctx, f.a, cmp.Or(o.password, "secret-pw")); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// setup is the fixture on a private Dovecot, over plain POP3 or implicit TLS, leave-days 14.
+func setup(t *testing.T, sec mailstore.Security) (*engine.Engine, *mailstore.Store, *mailstore.Account, *pop3test.Dovecot, *clock) {
+	t.Helper()
+	d := testenv.Dovecot(t, nil)
 	addr := d.PlainAddr
 	if sec == mailstore.SecurityTLS {
 		addr = d.TLSAddr
 	}
-	host, portStr, _ := strings.Cut(addr, ":")
-	port, err := strconv.Atoi(portStr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	clk := newClock(time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
-	e := engine.New(store, secrets.NewMemory(), engine.Options{Now: clk.now, Timeout: 10 * time.Second})
-	a := &mailstore.Account{Name: "home", Host: host, Port: port, Security: sec, Username: "alice",
-		LeaveDays: 14, Interval: 10 * time.Minute, CACertPEM: d.CertPEM}
-	if err := e.AddAccount(ctx, a, "secret-pw"); err != nil {
-		t.Fatal(err)
-	}
-	return e, store, a, d, clk
+	f := newFixture(t, fixtureOptions{addr: addr, security: sec, leaveDays: 14, caCert: d.CertPEM})
+	return f.e, f.store, f.a, d, f.clk
 }
 
 func TestFetchRecordsLedgerAndNeverRefetches(t *testing.T) {
@@ -172,13 +215,7 @@ func TestFetchErrors(t *testing.T) {
 
 func TestAddAccountValidatesAndRollsBack(t *testing.T) {
 	ctx := context.Background()
-	store, err := mailstore.Open(ctx, filepath.Join(t.TempDir(), "pouch.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	sec := secrets.NewMemory()
-	e := engine.New(store, sec, engine.Options{})
+	e, _, sec := newDesktopEngine(t)
 	bad := &mailstore.Account{Name: "x", Host: "", Port: 995, Security: mailstore.SecurityTLS, Username: "u", Interval: time.Hour}
 	if err := e.AddAccount(ctx, bad, "pw"); err == nil {
 		t.Fatal("an account without host was accepted")

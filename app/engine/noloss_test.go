@@ -8,50 +8,29 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pouchmail/pouch/app/engine"
-	"github.com/pouchmail/pouch/app/secrets"
 	"github.com/pouchmail/pouch/mailstore"
 	"github.com/pouchmail/pouch/pop3/pop3test"
 )
 
-// dropRig is an engine, an archive and an account on a stateful scripted server whose maildrop
-// lives across sessions.
+// dropRig is the fixture on a stateful scripted server whose maildrop lives across sessions.
 type dropRig struct {
-	e     *engine.Engine
-	store *mailstore.Store
-	a     *mailstore.Account
-	drop  *pop3test.Maildrop
-	srv   *pop3test.MaildropServer
-	clk   *clock
-	db    *sql.DB
+	*fixture
+	drop *pop3test.Maildrop
+	srv  *pop3test.MaildropServer
+	db   *sql.DB
 }
 
 func newDropRig(t *testing.T, leaveDays int, forever bool) *dropRig {
 	t.Helper()
-	ctx := context.Background()
-	store, err := mailstore.Open(ctx, filepath.Join(t.TempDir(), "pouch.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
 	drop := pop3test.NewMaildrop()
 	srv := pop3test.ServeMaildrop(t, drop, "alice", "pw")
-	host, portStr, _ := strings.Cut(srv.Addr(), ":")
-	port, _ := strconv.Atoi(portStr)
-	clk := newClock(time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
-	e := engine.New(store, secrets.NewMemory(), engine.Options{Now: clk.now, Timeout: 10 * time.Second})
-	a := &mailstore.Account{Name: "s", Host: host, Port: port, Security: mailstore.SecurityNone, Username: "alice",
-		LeaveDays: leaveDays, KeepForever: forever, Interval: 10 * time.Minute, AuthMethod: "USER"}
-	if err := e.AddAccount(ctx, a, "pw"); err != nil {
-		t.Fatal(err)
-	}
-	return &dropRig{e: e, store: store, a: a, drop: drop, srv: srv, clk: clk, db: rawDB(t, store)}
+	f := newFixture(t, fixtureOptions{addr: srv.Addr(), auth: "USER", password: "pw", leaveDays: leaveDays, forever: forever})
+	return &dropRig{fixture: f, drop: drop, srv: srv, db: rawDB(t, f.store)}
 }
 
 func (r *dropRig) fetch(t *testing.T) engine.Result {
@@ -176,9 +155,7 @@ func TestAccountPointedElsewhere(t *testing.T) {
 	// The same account now points at another mailbox with the same UIDL for another message.
 	other := newDropRig(t, 1, false)
 	other.drop.Add("1", msg("new mailbox"))
-	host, portStr, _ := strings.Cut(other.srv.Addr(), ":")
-	port, _ := strconv.Atoi(portStr)
-	r.a.Host, r.a.Port = host, port
+	r.a.Host, r.a.Port = pop3test.HostPort(other.srv.Addr())
 	r.a.Username = "alice2"
 	if err := r.store.UpdateAccount(ctx, r.a); err != nil {
 		t.Fatal(err)
@@ -210,8 +187,7 @@ func TestAccountPointedElsewhereEndToEnd(t *testing.T) {
 	other := pop3test.NewMaildrop()
 	other.Add("1", msg("new mailbox"))
 	srv := pop3test.ServeMaildrop(t, other, "alice", "pw")
-	host, portStr, _ := strings.Cut(srv.Addr(), ":")
-	port, _ := strconv.Atoi(portStr)
+	host, port := pop3test.HostPort(srv.Addr())
 	if host != "127.0.0.1" {
 		t.Fatalf("server on %s", host)
 	}

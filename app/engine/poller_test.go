@@ -2,13 +2,11 @@ package engine_test
 
 import (
 	"context"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/pouchmail/pouch/app/engine"
-	"github.com/pouchmail/pouch/app/secrets"
 	"github.com/pouchmail/pouch/mailstore"
 	"github.com/pouchmail/pouch/pop3"
 )
@@ -44,17 +42,7 @@ type pollerRig struct {
 func newPollerRig(t *testing.T) *pollerRig {
 	t.Helper()
 	ctx := context.Background()
-	store, err := mailstore.Open(ctx, filepath.Join(t.TempDir(), "pouch.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	e := engine.New(store, secrets.NewMemory(), engine.Options{})
-	a := &mailstore.Account{Name: "home", Host: "pop.example.com", Port: 995, Security: mailstore.SecurityTLS,
-		Username: "alice", LeaveDays: 14, Interval: 10 * time.Minute}
-	if err := e.AddAccount(ctx, a, "pw"); err != nil {
-		t.Fatal(err)
-	}
+	e := newFixture(t, fixtureOptions{addr: "pop.example.com:995", security: mailstore.SecurityTLS, leaveDays: 14}).e
 	r := &pollerRig{t: t, calls: make(chan *mailstore.Account), result: make(chan engine.Result)}
 	r.timers = &fakeTimers{clk: newClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), waits: make(chan fakeWait)}
 	r.p = e.NewPoller(engine.PollerOptions{

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +18,7 @@ import (
 	"github.com/pouchmail/pouch/app/cli"
 	"github.com/pouchmail/pouch/app/engine"
 	"github.com/pouchmail/pouch/app/secrets"
+	"github.com/pouchmail/pouch/internal/testenv"
 	"github.com/pouchmail/pouch/mailstore"
 	"github.com/pouchmail/pouch/pop3"
 	"github.com/pouchmail/pouch/pop3/pop3test"
@@ -273,25 +273,10 @@ func TestSessionLockAcrossProcesses(t *testing.T) {
 	}
 }
 
-// scriptedAccount makes an account for a scripted server.
+// scriptedAccount is the fixture on a scripted server, logging in with USER and "pw".
 func scriptedAccount(t *testing.T, srv *pop3test.Server, leaveDays int, forever bool) (*engine.Engine, *mailstore.Store, *mailstore.Account) {
-	t.Helper()
-	ctx := context.Background()
-	store, err := mailstore.Open(ctx, filepath.Join(t.TempDir(), "pouch.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	host, portStr, _ := strings.Cut(srv.Addr(), ":")
-	port, _ := strconv.Atoi(portStr)
-	clk := newClock(time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
-	e := engine.New(store, secrets.NewMemory(), engine.Options{Now: clk.now, Timeout: 20 * time.Second})
-	a := &mailstore.Account{Name: "s", Host: host, Port: port, Security: mailstore.SecurityNone, Username: "alice",
-		LeaveDays: leaveDays, KeepForever: forever, Interval: 10 * time.Minute, AuthMethod: "USER"}
-	if err := e.AddAccount(ctx, a, "pw"); err != nil {
-		t.Fatal(err)
-	}
-	return e, store, a
+	f := newFixture(t, fixtureOptions{addr: srv.Addr(), auth: "USER", password: "pw", leaveDays: leaveDays, forever: forever})
+	return f.e, f.store, f.a
 }
 
 func loginSteps(capa ...string) []pop3test.Step {
@@ -358,41 +343,56 @@ func TestQuitFailureRecordsNoDeletion(t *testing.T) {
 	}
 }
 
-// TestHundredThousandUIDLs: a session over 100,000 messages left on the server (all known)
-// is linear: it must finish in seconds.
+// TestHundredThousandUIDLs: a session over messages left on the server (all known) is linear
+// in their number: one over 100,000 takes less than eight times as long as one over 25,000
+// (four when linear, sixteen when quadratic). The best of up to three tries each, as the
+// machine may be busy.
 func TestHundredThousandUIDLs(t *testing.T) {
 	const n = 100000
 	uidls := make([]string, n)
 	for i := range uidls {
 		uidls[i] = fmt.Sprintf("uid-%08d-%x", i, i*7919)
 	}
-	listing := pop3test.WriteFunc(func(w io.Writer) error {
-		io.WriteString(w, "+OK\r\n")
-		for i, u := range uidls {
-			fmt.Fprintf(w, "%d %s\r\n", i+1, u)
-		}
-		_, err := io.WriteString(w, ".\r\n")
-		return err
-	})
-	steps := append(loginSteps("USER", "UIDL"), pop3test.Expect("UIDL"), listing, pop3test.Exchange("QUIT", "+OK"))
-	srv := pop3test.NewServer(t, steps...)
-	e, store, a := scriptedAccount(t, srv, 0, true)
 	ctx := context.Background()
-	if err := store.MarkSeen(ctx, a.ID, uidls, time.Now()); err != nil {
-		t.Fatal(err)
+	session := func(k int) time.Duration {
+		listing := pop3test.WriteFunc(func(w io.Writer) error {
+			io.WriteString(w, "+OK\r\n")
+			for i, u := range uidls[:k] {
+				fmt.Fprintf(w, "%d %s\r\n", i+1, u)
+			}
+			_, err := io.WriteString(w, ".\r\n")
+			return err
+		})
+		srv := pop3test.NewServer(t, append(loginSteps("USER", "UIDL"), pop3test.Expect("UIDL"), listing, pop3test.Exchange("QUIT", "+OK"))...)
+		e, store, a := scriptedAccount(t, srv, 0, true)
+		if err := store.MarkSeen(ctx, a.ID, uidls[:k], time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := rawDB(t, store).Exec(`UPDATE ledger SET downloaded_at = first_seen`); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		res := e.Fetch(ctx, a, nil)
+		took := time.Since(start)
+		if res.Err != nil || res.OnServer != k || res.New != 0 {
+			t.Fatalf("fetch = %+v", res)
+		}
+		return took
 	}
-	if _, err := rawDB(t, store).Exec(`UPDATE ledger SET downloaded_at = first_seen`); err != nil {
-		t.Fatal(err)
+	best := map[int]time.Duration{}
+	for range 3 {
+		for _, k := range []int{n / 4, n} {
+			if took := session(k); best[k] == 0 || took < best[k] {
+				best[k] = took
+			}
+		}
+		if best[n] < 8*best[n/4] {
+			break
+		}
 	}
-	start := time.Now()
-	res := e.Fetch(ctx, a, nil)
-	took := time.Since(start)
-	if res.Err != nil || res.OnServer != n || res.New != 0 {
-		t.Fatalf("fetch = %+v", res)
-	}
-	t.Logf("session over %d known UIDLs: %v", n, took)
-	if took > 20*time.Second {
-		t.Errorf("session over %d UIDLs took %v: not linear", n, took)
+	t.Logf("sessions over known UIDLs: %d in %v, %d in %v", n/4, best[n/4], n, best[n])
+	if best[n] >= 8*best[n/4] {
+		t.Errorf("a session over %d UIDLs took %v, over %d %v: not linear", n, best[n], n/4, best[n/4])
 	}
 }
 
@@ -504,52 +504,25 @@ func TestLockedDatabaseStopsWithoutDele(t *testing.T) {
 	}
 }
 
-// requireTmpfsEnv makes the tests that mount a tmpfs (root only) fail instead of skipping;
-// make test sets it.
-const requireTmpfsEnv = "POUCH_REQUIRE_TMPFS"
-
-// skipOrFail skips, or fails when the environment requires tmpfs tests to run.
-func skipOrFail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv(requireTmpfsEnv) == "1" {
-		t.Fatalf(format+" (%s=1 requires it; run as root)", append(args, requireTmpfsEnv)...)
-	}
-	t.Skipf(format+" (set %s=1 to fail instead)", append(args, requireTmpfsEnv)...)
-}
-
 // mountTmpfs mounts a small tmpfs (root only) and returns its path.
 func mountTmpfs(t *testing.T, size string) string {
 	t.Helper()
 	dir := t.TempDir()
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
-		skipOrFail(t, "cannot mount a tmpfs (needs root): %v %s", err, bytes.TrimSpace(out))
+		testenv.Missing(t, "TMPFS", "cannot mount a tmpfs (needs root): %v %s", err, bytes.TrimSpace(out))
 	}
 	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
 	return dir
 }
 
-// onDisk sets up an engine whose data dir is dir.
+// onDisk is the fixture on Dovecot with its data in dir, leave-days 0, on the real time.
 func onDisk(t *testing.T, d *pop3test.Dovecot, dir string) (*engine.Engine, *mailstore.Store, *mailstore.Account) {
-	t.Helper()
-	ctx := context.Background()
-	store, err := mailstore.Open(ctx, filepath.Join(dir, "pouch.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	host, portStr, _ := strings.Cut(d.PlainAddr, ":")
-	port, _ := strconv.Atoi(portStr)
-	e := engine.New(store, secrets.NewMemory(), engine.Options{DataDir: dir, Timeout: 10 * time.Second})
-	a := &mailstore.Account{Name: "home", Host: host, Port: port, Security: mailstore.SecurityNone, Username: "alice",
-		LeaveDays: 0, Interval: 10 * time.Minute}
-	if err := e.AddAccount(ctx, a, "secret-pw"); err != nil {
-		t.Fatal(err)
-	}
-	return e, store, a
+	f := newFixture(t, fixtureOptions{addr: d.PlainAddr, dataDir: dir, wallClock: true})
+	return f.e, f.store, f.a
 }
 
 func TestDiskFullStopsWithoutDele(t *testing.T) {
-	d := pop3test.NewDovecot(t, nil)
+	d := testenv.Dovecot(t, nil)
 	dir := mountTmpfs(t, "3m")
 	e, _, a := onDisk(t, d, dir)
 	mustDeliver(t, d, "small", "Subject: small\n\nhi\n")
@@ -580,7 +553,7 @@ func cliFetch(dir string) (code int, stdout, stderr string) {
 // stored and due for deletion, which a fetch that went on (say, on an archive opened
 // read-only) would DELE.
 func TestReadOnlyDataDir(t *testing.T) {
-	d := pop3test.NewDovecot(t, nil)
+	d := testenv.Dovecot(t, nil)
 	dir := mountTmpfs(t, "16m")
 	e, store, a := onDisk(t, d, dir)
 	ctx := context.Background()
@@ -598,7 +571,7 @@ func TestReadOnlyDataDir(t *testing.T) {
 	}
 	store.Close() // no file open for writing, or the remount fails as busy
 	if out, err := exec.Command("mount", "-o", "remount,ro", dir).CombinedOutput(); err != nil {
-		skipOrFail(t, "remount read-only: %v %s", err, bytes.TrimSpace(out))
+		testenv.Missing(t, "TMPFS", "remount read-only: %v %s", err, bytes.TrimSpace(out))
 	}
 	defer exec.Command("mount", "-o", "remount,rw", dir).Run() // harmless when already rw
 	code, stdout, stderr := cliFetch(dir)

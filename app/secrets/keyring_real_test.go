@@ -8,21 +8,20 @@ import (
 	"time"
 
 	"github.com/zalando/go-keyring"
+
+	"github.com/pouchmail/pouch/internal/testenv"
 )
 
 // TestRealSecretService stores, reads and deletes a secret in the real OS
 // keyring. It runs only with POUCH_TEST_SECRET_SERVICE=1 (else it skips, or fails with
-// POUCH_REQUIRE_SECRET_SERVICE=1); on Linux, scripts/with-keyring provides a private,
+// POUCH_REQUIRE_SECRET_SERVICE=1: see internal/testenv); on Linux, scripts/with-keyring provides a private,
 // unlocked gnome-keyring.
 //
 // It must run before any test that installs go-keyring's mock (this file
 // sorts first); run it alone with -run Real.
 func TestRealSecretService(t *testing.T) {
 	if os.Getenv("POUCH_TEST_SECRET_SERVICE") != "1" {
-		if os.Getenv("POUCH_REQUIRE_SECRET_SERVICE") == "1" {
-			t.Fatal("POUCH_REQUIRE_SECRET_SERVICE=1 but no Secret Service: run under scripts/with-keyring (make test does)")
-		}
-		t.Skip("set POUCH_TEST_SECRET_SERVICE=1 to test the real OS keyring (on Linux: scripts/with-keyring go test -run Real ./app/secrets/)")
+		testenv.Missing(t, "SECRET_SERVICE", "set POUCH_TEST_SECRET_SERVICE=1 to test the real OS keyring (on Linux: scripts/with-keyring go test -run Real ./app/secrets/)")
 	}
 	if mocked {
 		t.Fatal("go-keyring's mock replaced the real keyring earlier in this process; run this test alone with -run Real")

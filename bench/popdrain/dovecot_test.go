@@ -9,13 +9,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pouchmail/pouch/pop3/pop3test"
+	"github.com/pouchmail/pouch/internal/testenv"
 )
 
 // TestDrainDovecot checks the reader against the real server the benchmark uses: every message,
 // every byte (Dovecot sends LF as CRLF), over implicit TLS.
 func TestDrainDovecot(t *testing.T) {
-	d := pop3test.NewDovecot(t, nil)
+	d := testenv.Dovecot(t, nil)
 	var want int64
 	const n = 40
 	for i := range n {

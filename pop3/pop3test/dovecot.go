@@ -3,23 +3,21 @@ package pop3test
 import (
 	"bufio"
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
+	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"io/fs"
-	"math/big"
 	"net"
 	"os"
 	"os/exec"
 	"os/user"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,10 +35,6 @@ const (
 	// after SIGTERM; after it, the master is killed.
 	DovecotStopTimeout = 10 * time.Second
 )
-
-// DovecotRequireEnv names the environment variable that turns a missing
-// dovecot binary from a skipped test into a failed one (value "1").
-const DovecotRequireEnv = "POUCH_REQUIRE_DOVECOT"
 
 // DovecotInstallHint says how to get the dovecot binary.
 const DovecotInstallHint = "install Dovecot's POP3 server: apt-get install dovecot-pop3d (Debian/Ubuntu), dnf install dovecot (Fedora), brew install dovecot (macOS)"
@@ -63,6 +57,10 @@ type DovecotOptions struct {
 	// "active" must be true and its "username" the user logging in). Other mechanisms keep
 	// using the users' passwords.
 	OAuth2IntrospectionURL string
+	// Required makes NewDovecot fail the test, instead of skipping it, when
+	// there is no dovecot binary: the test suite's policy, so that a missing
+	// server cannot silently turn its tests into skips.
+	Required bool
 }
 
 // DovecotUser is a mail account of a private Dovecot. Name and Password
@@ -80,7 +78,7 @@ type Dovecot struct {
 	Dir       string // base directory holding everything of this instance
 	PlainAddr string // 127.0.0.1:port, plain POP3 with STLS available
 	TLSAddr   string // 127.0.0.1:port, implicit TLS (POP3S)
-	CertPEM   []byte // the server's self-signed certificate (SAN DNS:localhost, IP:127.0.0.1)
+	CertPEM   []byte // the server's self-signed certificate (NewTLSCert's default names)
 	CertFile  string // path of CertPEM on disk
 	Users     []DovecotUser
 
@@ -129,7 +127,7 @@ type dovecotIdentity struct {
 
 // NewDovecot starts a private Dovecot in a temporary directory of t and
 // stops it when the test ends. Without a dovecot binary the test is
-// skipped, or fails when the environment has POUCH_REQUIRE_DOVECOT=1.
+// skipped, or fails when opts.Required is set.
 func NewDovecot(t testing.TB, opts *DovecotOptions) *Dovecot {
 	t.Helper()
 	dir := t.TempDir()
@@ -144,11 +142,11 @@ func NewDovecot(t testing.TB, opts *DovecotOptions) *Dovecot {
 	}
 	d, err := StartDovecot(dir, opts)
 	if errors.Is(err, ErrDovecotNotFound) {
-		if os.Getenv(DovecotRequireEnv) == "1" {
-			t.Fatalf("%v (%s=1 requires it); %s", err, DovecotRequireEnv, DovecotInstallHint)
+		if opts != nil && opts.Required {
+			t.Fatalf("%v (required by the test suite); %s", err, DovecotInstallHint)
 			return nil
 		}
-		t.Skipf("%v; %s, or set %s=1 to fail instead of skipping", err, DovecotInstallHint, DovecotRequireEnv)
+		t.Skipf("%v; %s", err, DovecotInstallHint)
 		return nil
 	}
 	if err != nil {
@@ -336,10 +334,13 @@ func dovecotCheckTraversable(dir string) error {
 
 // prepare writes the certificate, the passwd-file and the mailboxes.
 func (d *Dovecot) prepare(id dovecotIdentity) error {
-	certPEM, keyPEM, err := dovecotCert()
+	now := time.Now()
+	cert, certPEM := NewTLSCertValidity(now.Add(-time.Hour), now.Add(10*24*time.Hour))
+	keyDER, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
 	if err != nil {
-		return err
+		return fmt.Errorf("pop3test: marshal key: %w", err)
 	}
+	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})
 	d.CertPEM = certPEM
 	if err := os.WriteFile(d.CertFile, certPEM, 0o644); err != nil {
 		return fmt.Errorf("pop3test: %w", err)
@@ -405,43 +406,6 @@ func dovecotChownTree(root string, uid, gid int) error {
 		}
 		return nil
 	})
-}
-
-// dovecotCert makes a self-signed ECDSA certificate for localhost and
-// 127.0.0.1, usable both as the server certificate and as a trust root.
-func dovecotCert() (certPEM, keyPEM []byte, err error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, nil, fmt.Errorf("pop3test: generate key: %w", err)
-	}
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
-	if err != nil {
-		return nil, nil, fmt.Errorf("pop3test: serial: %w", err)
-	}
-	now := time.Now()
-	tmpl := &x509.Certificate{
-		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: "localhost", Organization: []string{"Pouch test Dovecot"}},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(10 * 24 * time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		DNSNames:              []string{"localhost"},
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return nil, nil, fmt.Errorf("pop3test: create certificate: %w", err)
-	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return nil, nil, fmt.Errorf("pop3test: marshal key: %w", err)
-	}
-	certPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	keyPEM = pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})
-	return certPEM, keyPEM, nil
 }
 
 // dovecotFreePorts returns n distinct TCP ports on 127.0.0.1 that were free a
@@ -580,11 +544,9 @@ func (d *Dovecot) probe() error {
 	if err := dovecotGreeting(conn); err != nil {
 		return fmt.Errorf("%s: %w", d.PlainAddr, err)
 	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(d.CertPEM)
 	dialer := &tls.Dialer{
 		NetDialer: &net.Dialer{Timeout: time.Second},
-		Config:    &tls.Config{RootCAs: pool, ServerName: "localhost", MinVersion: tls.VersionTLS12},
+		Config:    &tls.Config{RootCAs: CertPool(d.CertPEM), ServerName: "localhost", MinVersion: tls.VersionTLS12},
 	}
 	tconn, err := dialer.Dial("tcp", d.TLSAddr)
 	if err != nil {
@@ -642,6 +604,14 @@ func (d *Dovecot) Stop() error {
 		}
 	})
 	return d.stopErr
+}
+
+// CertSHA256 returns the server certificate's fingerprint: the hex SHA-256 of
+// its DER form.
+func (d *Dovecot) CertSHA256() string {
+	block, _ := pem.Decode(d.CertPEM)
+	sum := sha256.Sum256(block.Bytes)
+	return hex.EncodeToString(sum[:])
 }
 
 // Maildir returns the path of user's Maildir.
@@ -758,6 +728,33 @@ func dovecotMessageName(file string) string {
 		return name
 	}
 	return base
+}
+
+// DovecotLogin is a successful login as Dovecot logs it.
+type DovecotLogin struct {
+	User   string
+	Method string // the SASL mechanism, APOP, or PLAIN for USER/PASS
+	TLS    bool   // over implicit TLS or STLS
+}
+
+var dovecotLoginRE = regexp.MustCompile(`(?m)\bLogin: user=<([^>]*)>, method=([^,\s]+), (.*)$`)
+
+// Logins returns the successful logins in Dovecot's log, oldest first. Dovecot
+// writes its log asynchronously: Logins waits up to DovecotStartTimeout for
+// there to be at least n.
+func (d *Dovecot) Logins(n int) []DovecotLogin {
+	deadline := time.Now().Add(DovecotStartTimeout)
+	for {
+		var logins []DovecotLogin
+		for _, m := range dovecotLoginRE.FindAllStringSubmatch(d.Log(), -1) {
+			tls := slices.Contains(strings.Split(m[3], ", "), "TLS")
+			logins = append(logins, DovecotLogin{User: m[1], Method: m[2], TLS: tls})
+		}
+		if len(logins) >= n || time.Now().After(deadline) {
+			return logins
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // Log returns what Dovecot wrote to its standard error and its log file,

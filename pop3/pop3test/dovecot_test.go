@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"net"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pouchmail/pouch/internal/testenv"
 	"github.com/pouchmail/pouch/pop3/pop3test"
 )
 
@@ -94,26 +94,6 @@ func (c *dovecotConn) stat() string {
 	return c.cmd("STAT")
 }
 
-func dovecotCertPool(t *testing.T, pemData []byte) *x509.CertPool {
-	t.Helper()
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pemData) {
-		t.Fatal("CertPEM holds no certificate")
-	}
-	return pool
-}
-
-// dovecotCRLF turns bare LF into CRLF and ends the text with CRLF, as Dovecot
-// does when it sends a Maildir file.
-func dovecotCRLF(b []byte) []byte {
-	s := strings.ReplaceAll(string(b), "\r\n", "\n")
-	s = strings.ReplaceAll(s, "\n", "\r\n")
-	if !strings.HasSuffix(s, "\r\n") {
-		s += "\r\n"
-	}
-	return []byte(s)
-}
-
 // dovecotVirtualSize is the size Dovecot reports in STAT and LIST: the file with
 // LF turned into CRLF but without the final CRLF that RETR adds to a file
 // lacking one.
@@ -123,7 +103,7 @@ func dovecotVirtualSize(b []byte) int {
 }
 
 func TestDovecot(t *testing.T) {
-	d := pop3test.NewDovecot(t, nil)
+	d := testenv.Dovecot(t, nil)
 
 	msgs := []struct {
 		name string
@@ -172,10 +152,11 @@ func TestDovecot(t *testing.T) {
 	}
 
 	// Dovecot sends a Maildir file with every LF turned into CRLF and adds
-	// a final CRLF if the file lacks one; the stored bytes stay LF.
+	// a final CRLF if the file lacks one, as pop3test.Bytes does; the stored
+	// bytes stay LF.
 	for i, m := range msgs {
 		c.cmd("RETR %d", i+1)
-		if got, want := c.multiline(), dovecotCRLF(m.raw); !bytes.Equal(got, want) {
+		if got, want := c.multiline(), pop3test.Bytes(m.raw); !bytes.Equal(got, want) {
 			t.Errorf("RETR %d (%s) = %q, want %q", i+1, m.name, got, want)
 		}
 	}
@@ -212,7 +193,7 @@ func TestDovecot(t *testing.T) {
 
 	t.Run("ImplicitTLS", func(t *testing.T) {
 		// No ServerName: the certificate must be valid for IP 127.0.0.1.
-		conn, err := tls.Dial("tcp", d.TLSAddr, &tls.Config{RootCAs: dovecotCertPool(t, d.CertPEM)})
+		conn, err := tls.Dial("tcp", d.TLSAddr, &tls.Config{RootCAs: pop3test.CertPool(d.CertPEM)})
 		if err != nil {
 			t.Fatalf("tls.Dial(%s) = %v", d.TLSAddr, err)
 		}
@@ -233,7 +214,7 @@ func TestDovecot(t *testing.T) {
 		c := dialDovecot(t, conn)
 		c.ok()
 		c.cmd("STLS")
-		tconn := tls.Client(conn, &tls.Config{RootCAs: dovecotCertPool(t, d.CertPEM), ServerName: "localhost"})
+		tconn := tls.Client(conn, &tls.Config{RootCAs: pop3test.CertPool(d.CertPEM), ServerName: "localhost"})
 		if err := tconn.Handshake(); err != nil {
 			t.Fatalf("STLS handshake: %v", err)
 		}
@@ -247,7 +228,7 @@ func TestDovecot(t *testing.T) {
 
 	t.Run("TLS1.1Refused", func(t *testing.T) {
 		_, err := tls.Dial("tcp", d.TLSAddr, &tls.Config{
-			RootCAs: dovecotCertPool(t, d.CertPEM), MaxVersion: tls.VersionTLS11, MinVersion: tls.VersionTLS10,
+			RootCAs: pop3test.CertPool(d.CertPEM), MaxVersion: tls.VersionTLS11, MinVersion: tls.VersionTLS10,
 		})
 		if err == nil {
 			t.Error("TLS 1.1 handshake succeeded, want refused (ssl_min_protocol = TLSv1.2)")
@@ -290,7 +271,7 @@ func dovecotKeys(m map[string][]byte) []string {
 
 func TestDovecotUsers(t *testing.T) {
 	t.Parallel()
-	d := pop3test.NewDovecot(t, &pop3test.DovecotOptions{Users: []pop3test.DovecotUser{
+	d := testenv.Dovecot(t, &pop3test.DovecotOptions{Users: []pop3test.DovecotUser{
 		{Name: "bob", Password: "pw with spaces"},
 		{Name: "carol@example.org", Password: "ünïcode"},
 	}})
@@ -410,8 +391,8 @@ func (f *dovecotFakeTB) Fatal(args ...any) {
 }
 
 func TestNewDovecotMissingBinary(t *testing.T) {
-	opts := &pop3test.DovecotOptions{Binary: filepath.Join(t.TempDir(), "no-such-dovecot")}
-	run := func() *dovecotFakeTB {
+	for _, required := range []bool{false, true} {
+		opts := &pop3test.DovecotOptions{Binary: filepath.Join(t.TempDir(), "no-such-dovecot"), Required: required}
 		f := &dovecotFakeTB{TB: t}
 		done := make(chan struct{})
 		go func() {
@@ -420,20 +401,12 @@ func TestNewDovecotMissingBinary(t *testing.T) {
 			t.Error("NewDovecot returned with a missing binary")
 		}()
 		<-done
-		return f
-	}
-
-	t.Setenv(pop3test.DovecotRequireEnv, "")
-	if f := run(); !f.skipped || f.failed {
-		t.Errorf("without %s: skipped=%v failed=%v (%s), want a skip", pop3test.DovecotRequireEnv, f.skipped, f.failed, f.msg)
-	}
-
-	t.Setenv(pop3test.DovecotRequireEnv, "1")
-	f := run()
-	if !f.failed || f.skipped {
-		t.Errorf("with %s=1: skipped=%v failed=%v (%s), want a failure", pop3test.DovecotRequireEnv, f.skipped, f.failed, f.msg)
-	}
-	if !strings.Contains(f.msg, "apt-get install dovecot-pop3d") {
-		t.Errorf("failure message %q lacks the install hint", f.msg)
+		if f.failed != required || f.skipped == required {
+			t.Errorf("Required=%v: skipped=%v failed=%v (%s), want a %s", required, f.skipped, f.failed, f.msg,
+				map[bool]string{false: "skip", true: "failure"}[required])
+		}
+		if !strings.Contains(f.msg, "apt-get install dovecot-pop3d") {
+			t.Errorf("message %q lacks the install hint", f.msg)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package pop3test
 import (
 	"bufio"
 	"bytes"
+	"crypto/tls"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -139,11 +140,12 @@ func crlf(data []byte) []byte {
 
 // MaildropServer serves a Maildrop over POP3 on 127.0.0.1, one session after another (a second
 // concurrent login gets -ERR [IN-USE]). It offers USER/PASS, CAPA (TOP UIDL USER PIPELINING
-// RESP-CODES), STAT, LIST, UIDL, RETR, TOP, DELE, RSET, NOOP and QUIT, and answers pipelined
-// commands in order.
+// RESP-CODES, and STLS when it has a TLS configuration), STAT, LIST, UIDL, RETR, TOP, DELE,
+// RSET, NOOP and QUIT, and answers pipelined commands in order.
 type MaildropServer struct {
 	drop       *Maildrop
 	user, pass string
+	tls        *tls.Config // for STLS; nil with implicit TLS or none
 	ln         net.Listener
 	wg         sync.WaitGroup
 	mu         sync.Mutex
@@ -151,18 +153,42 @@ type MaildropServer struct {
 	closed     bool
 }
 
+// MaildropOptions configures StartMaildrop; nil means plain POP3.
+type MaildropOptions struct {
+	// TLS is the server's TLS configuration: with ImplicitTLS every
+	// connection starts with a TLS handshake (POP3S), otherwise the server
+	// offers STLS.
+	TLS         *tls.Config
+	ImplicitTLS bool
+}
+
 // ServeMaildrop starts a server for drop with one user; it is closed at the end of the test.
 func ServeMaildrop(t testing.TB, drop *Maildrop, user, pass string) *MaildropServer {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	s, err := StartMaildrop(drop, user, pass, nil)
 	if err != nil {
-		t.Fatalf("pop3test: listen: %v", err)
+		t.Fatal(err)
 	}
-	s := &MaildropServer{drop: drop, user: user, pass: pass, ln: ln, conns: map[net.Conn]struct{}{}}
-	s.wg.Add(1)
-	go s.accept()
 	t.Cleanup(s.Close)
 	return s
+}
+
+// StartMaildrop starts a server for drop with one user, outside a test (for
+// examples and tools); the caller closes it.
+func StartMaildrop(drop *Maildrop, user, pass string, opts *MaildropOptions) (*MaildropServer, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("pop3test: listen: %w", err)
+	}
+	s := &MaildropServer{drop: drop, user: user, pass: pass, ln: ln, conns: map[net.Conn]struct{}{}}
+	if opts != nil && opts.ImplicitTLS {
+		s.ln = tls.NewListener(ln, opts.TLS)
+	} else if opts != nil {
+		s.tls = opts.TLS
+	}
+	s.wg.Add(1)
+	go s.accept()
+	return s, nil
 }
 
 // Addr returns the "host:port" to dial.
@@ -232,6 +258,7 @@ func (s *MaildropServer) serve(c net.Conn) {
 			bw.WriteString("\r\n")
 		}
 	}
+	stls := s.tls // until STLS is done
 	reply("+OK maildrop ready")
 	user := ""
 	for {
@@ -251,7 +278,22 @@ func (s *MaildropServer) serve(c net.Conn) {
 		if !sess.locked {
 			switch cmd {
 			case "CAPA":
-				reply("+OK", "TOP", "UIDL", "USER", "PIPELINING", "RESP-CODES", ".")
+				if stls != nil {
+					reply("+OK", "STLS", "TOP", "UIDL", "USER", "PIPELINING", "RESP-CODES", ".")
+				} else {
+					reply("+OK", "TOP", "UIDL", "USER", "PIPELINING", "RESP-CODES", ".")
+				}
+			case "STLS":
+				if stls == nil {
+					reply("-ERR no TLS here")
+					continue
+				}
+				reply("+OK begin TLS")
+				tc := tls.Server(c, stls)
+				if bw.Flush() != nil || tc.Handshake() != nil {
+					return
+				}
+				br, bw, stls, user = bufio.NewReader(tc), bufio.NewWriter(tc), nil, ""
 			case "USER":
 				user = arg
 				reply("+OK")

@@ -17,6 +17,7 @@ import (
 	"io"
 	"math/big"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -32,7 +33,8 @@ type Step struct {
 
 // AllowError returns a copy of the step whose failure (say, a write to a
 // client that has already hung up) ends the script quietly instead of
-// failing the test.
+// failing the test, as does the server being closed while the script waits
+// at this step.
 func (st Step) AllowError() Step {
 	st.allowErr = true
 	return st
@@ -60,28 +62,25 @@ func Reply(lines ...string) Step {
 // Expect reads one CRLF-terminated line from the client and fails unless it
 // equals line (given without CRLF).
 func Expect(line string) Step {
-	return Step{desc: fmt.Sprintf("Expect(%q)", line), run: func(s *session) error {
-		got, err := s.br.ReadString('\n')
-		if err != nil {
-			return fmt.Errorf("reading client line: %w (got %q so far)", err, got)
-		}
-		if want := line + "\r\n"; got != want {
-			return fmt.Errorf("client sent %q, want %q", got, want)
-		}
-		return nil
-	}}
+	return expectLine(fmt.Sprintf("Expect(%q)", line), fmt.Sprintf("%q", line+"\r\n"),
+		func(got string) bool { return got == line+"\r\n" })
 }
 
 // ExpectPrefix reads one CRLF-terminated line from the client and fails
 // unless it starts with prefix, for commands with unpredictable arguments.
 func ExpectPrefix(prefix string) Step {
-	return Step{desc: fmt.Sprintf("ExpectPrefix(%q)", prefix), run: func(s *session) error {
+	return expectLine(fmt.Sprintf("ExpectPrefix(%q)", prefix), fmt.Sprintf("a line starting with %q", prefix),
+		func(got string) bool { return strings.HasPrefix(got, prefix) && strings.HasSuffix(got, "\r\n") })
+}
+
+func expectLine(desc, want string, ok func(got string) bool) Step {
+	return Step{desc: desc, run: func(s *session) error {
 		got, err := s.br.ReadString('\n')
 		if err != nil {
 			return fmt.Errorf("reading client line: %w (got %q so far)", err, got)
 		}
-		if !strings.HasPrefix(got, prefix) || !strings.HasSuffix(got, "\r\n") {
-			return fmt.Errorf("client sent %q, want a line starting with %q", got, prefix)
+		if !ok(got) {
+			return fmt.Errorf("client sent %q, want %s", got, want)
 		}
 		return nil
 	}}
@@ -230,7 +229,9 @@ func StartTLS(cfg *tls.Config) Step {
 // Server is a POP3 server on 127.0.0.1 that accepts one connection and plays
 // a script against it. When the script ends it keeps reading (and recording)
 // until the client hangs up. Script failures are reported to the test when
-// the server is closed, which happens automatically at the end of the test.
+// the server is closed, which happens automatically at the end of the test;
+// so is a script that never ran to its end (the client did not get that
+// far) unless the step it stopped at allows errors.
 type Server struct {
 	t     testing.TB
 	ln    net.Listener
@@ -244,6 +245,7 @@ type Server struct {
 	conn net.Conn
 	recv bytes.Buffer
 	errs []error
+	at   int // the step running; len(steps) once the script has ended
 }
 
 type session struct {
@@ -288,6 +290,19 @@ func NewServer(t testing.TB, steps ...Step) *Server {
 // Addr returns the "host:port" to dial.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
+// HostPort splits a "host:port" address, such as a server's Addr, for
+// settings that keep the two apart. It panics on a malformed address.
+func HostPort(addr string) (host string, port int) {
+	host, p, err := net.SplitHostPort(addr)
+	if err == nil {
+		port, err = strconv.Atoi(p)
+	}
+	if err != nil {
+		panic(fmt.Sprintf("pop3test: address %q: %v", addr, err))
+	}
+	return host, port
+}
+
 // Received returns a copy of every byte the client has sent so far
 // (decrypted, for TLS).
 func (s *Server) Received() []byte {
@@ -316,6 +331,9 @@ func (s *Server) Close() {
 		for _, err := range s.errs {
 			s.t.Errorf("pop3test: %v", err)
 		}
+		if len(s.errs) == 0 && s.at < len(s.steps) {
+			s.t.Errorf("pop3test: script stopped at step %d %v of %d: the client never got there", s.at, s.steps[s.at], len(s.steps))
+		}
 	})
 }
 
@@ -338,19 +356,28 @@ func (s *Server) serve() {
 	sess := &session{srv: s, conn: conn, br: bufio.NewReader(recorder{s, conn})}
 	defer func() { sess.conn.Close() }()
 	for i, st := range s.steps {
+		s.mu.Lock()
+		s.at = i
+		s.mu.Unlock()
 		if err := st.run(sess); err != nil {
+			s.mu.Lock()
 			select {
-			case <-s.stop: // closed by the test: not a script failure
+			case <-s.stop: // closed by the test: reported as unfinished
 			default:
 				if !st.allowErr {
-					s.mu.Lock()
 					s.errs = append(s.errs, fmt.Errorf("step %d %v: %w", i, st, err))
-					s.mu.Unlock()
 				}
 			}
+			if st.allowErr {
+				s.at = len(s.steps)
+			}
+			s.mu.Unlock()
 			return
 		}
 	}
+	s.mu.Lock()
+	s.at = len(s.steps)
+	s.mu.Unlock()
 	close(s.done)
 	io.Copy(io.Discard, sess.br) // record anything else until the client hangs up
 }
