@@ -35,7 +35,7 @@ type Filter struct {
 	AccountID int64 // 0 = all accounts
 	Limit     int   // 0 = no limit
 	Offset    int
-	Trash     bool // false = messages not in the Trash, true = only those in the Trash
+	Trash     bool   // false = messages not in the Trash, true = only those in the Trash
 	Folder    Folder // "" = every folder
 }
 
