@@ -74,3 +74,49 @@ func (e *Engine) accountLock(a *mailstore.Account) (*flock.Flock, error) {
 // poll that is finishing gets its turn, a long download gets a clear "try again" instead of a
 // frozen dialog.
 var removeLockWait = 15 * time.Second
+
+// lockSend takes the account's cross-process send lock without waiting (DataDir/locks/
+// send-ID.lock): one submission run per account at a time, so that a message "submitting" in a
+// run that holds it is never taken for one whose process died.
+func (e *Engine) lockSend(a *mailstore.Account) (unlock func(), err error) {
+	fl, err := e.sendLock(a)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := fl.TryLock()
+	if err != nil {
+		return nil, fmt.Errorf("send lock %s: %w", fl.Path(), err)
+	}
+	if !ok {
+		return nil, &LockedError{Account: a.Name, Path: fl.Path()}
+	}
+	return func() { _ = fl.Unlock() }, nil
+}
+
+// lockSendWait is lockSend waiting up to max for another run to end.
+func (e *Engine) lockSendWait(ctx context.Context, a *mailstore.Account, max time.Duration) (unlock func(), err error) {
+	fl, err := e.sendLock(a)
+	if err != nil {
+		return nil, err
+	}
+	wctx, cancel := context.WithTimeout(ctx, max)
+	defer cancel()
+	ok, err := fl.TryLockContext(wctx, 50*time.Millisecond)
+	switch {
+	case ok:
+		return func() { _ = fl.Unlock() }, nil
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	case err != nil && !errors.Is(err, context.DeadlineExceeded):
+		return nil, fmt.Errorf("send lock %s: %w", fl.Path(), err)
+	}
+	return nil, &LockedError{Account: a.Name, Path: fl.Path()}
+}
+
+func (e *Engine) sendLock(a *mailstore.Account) (*flock.Flock, error) {
+	dir := filepath.Join(e.dataDir(), "locks")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("send lock: %w", err)
+	}
+	return flock.New(filepath.Join(dir, "send-"+strconv.FormatInt(a.ID, 10)+".lock"), flock.SetPermissions(0o600)), nil
+}
