@@ -774,3 +774,10 @@ func (d *Dovecot) Log() string {
 	b.Write(data)
 	return b.String()
 }
+
+// MailOwner is the owner files in the users' Maildirs must have (chown is false when Dovecot
+// runs as the current user and any file written will do): for another process delivering mail,
+// such as a test SMTP server.
+func (d *Dovecot) MailOwner() (uid, gid int, chown bool) {
+	return d.mailUID, d.mailGID, d.chown
+}

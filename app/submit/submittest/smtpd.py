@@ -71,7 +71,8 @@ class Handler:
         os.rename(tmp, os.path.join(self.args.maildir, "new", name))
         self.log({"file": name, "mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
                   "login": login, "mechanism": getattr(session, "pouch_mechanism", ""),
-                  "tls": session.ssl is not None, "size": len(raw)})
+                  "tls": session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None,
+                  "size": len(raw)})
         return "250 2.0.0 Ok: queued as %s" % name
 
     def log(self, entry):
