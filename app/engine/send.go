@@ -217,11 +217,11 @@ func buildDraft(m *compose.Message) ([]byte, error) {
 
 // Drafts lists the drafts (of the account; "" = all), newest first.
 func (e *Engine) Drafts(ctx context.Context, accountName string) ([]mailstore.Message, error) {
-	return e.folder(ctx, accountName, mailstore.FolderDrafts)
+	return e.Folder(ctx, accountName, mailstore.FolderDrafts)
 }
 
 // Folder lists the messages of a folder (of the account; "" = all), newest first.
-func (e *Engine) folder(ctx context.Context, accountName string, f mailstore.Folder) ([]mailstore.Message, error) {
+func (e *Engine) Folder(ctx context.Context, accountName string, f mailstore.Folder) ([]mailstore.Message, error) {
 	filter := mailstore.Filter{Folder: f}
 	if accountName != "" {
 		a, err := e.Account(ctx, accountName)
@@ -281,6 +281,26 @@ type SendResult struct {
 	Reply   string              // the server's text on acceptance
 	Next    time.Time           // the next attempt, when queued
 	Err     error               // why it is not sent; nil when sent
+}
+
+// SetSMTPPassword gives the account's SMTP login a password of its own in the keyring (else
+// the POP3 password is used).
+func (e *Engine) SetSMTPPassword(ctx context.Context, name, password string) error {
+	a, err := e.Account(ctx, name)
+	if err != nil {
+		return err
+	}
+	if password == "" {
+		return errors.New("the password must not be empty")
+	}
+	if err := e.secrets.Set(SMTPSecretKey(a.Name), password); err != nil {
+		return err
+	}
+	if !a.SMTPOwnPassword {
+		a.SMTPOwnPassword = true
+		return e.store.UpdateAccount(ctx, a)
+	}
+	return nil
 }
 
 // SendNow submits message id (queued) at once, whatever its back-off, and returns what
