@@ -13,7 +13,7 @@ import (
 // smtpFlags are account add's sending settings.
 type smtpFlags struct {
 	host, security, user, auth, from, signature *string
-	port                                         *int
+	port                                        *int
 }
 
 func addSMTPFlags(fs *flag.FlagSet) *smtpFlags {

@@ -65,7 +65,7 @@ func roundTrip(t *testing.T, sec mailstore.Security) {
 	pdf := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte{0, 0xff, '\r', '\n', '.', 0x80}, 20000)...)
 	m, err := e.Compose(ctx, engine.Draft{Account: a.Name, To: []string{"Bob Smith <bob@example.net>, alice@example.org"},
 		Cc: []string{"carol@example.com"}, Bcc: []string{"hidden@example.com"}, Subject: "Grüße — round trip",
-		Body: "Hello Bob,\n.\nA line with a dot above, and ünïcödé.\n",
+		Body:        "Hello Bob,\n.\nA line with a dot above, and ünïcödé.\n",
 		Attachments: []compose.Attachment{compose.NewAttachment("Bericht März.pdf", pdf)}})
 	if err != nil {
 		t.Fatal(err)
