@@ -30,14 +30,7 @@ func (e *Engine) lockAccount(a *mailstore.Account) (unlock func(), err error) {
 	if err != nil {
 		return nil, err
 	}
-	ok, err := fl.TryLock()
-	if err != nil {
-		return nil, fmt.Errorf("session lock %s: %w", fl.Path(), err)
-	}
-	if !ok {
-		return nil, &LockedError{Account: a.Name, Path: fl.Path()}
-	}
-	return func() { _ = fl.Unlock() }, nil
+	return tryLock(fl, a, "session lock")
 }
 
 // lockAccountWait takes the account's session lock like lockAccount, but waits up to max for
@@ -47,6 +40,23 @@ func (e *Engine) lockAccountWait(ctx context.Context, a *mailstore.Account, max 
 	if err != nil {
 		return nil, err
 	}
+	return waitLock(ctx, fl, a, "session lock", max)
+}
+
+// tryLock takes fl without waiting; a *LockedError when another holds it.
+func tryLock(fl *flock.Flock, a *mailstore.Account, what string) (unlock func(), err error) {
+	ok, err := fl.TryLock()
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", what, fl.Path(), err)
+	}
+	if !ok {
+		return nil, &LockedError{Account: a.Name, Path: fl.Path()}
+	}
+	return func() { _ = fl.Unlock() }, nil
+}
+
+// waitLock takes fl, waiting up to max: a *LockedError after that, ctx's error when ctx ends.
+func waitLock(ctx context.Context, fl *flock.Flock, a *mailstore.Account, what string, max time.Duration) (unlock func(), err error) {
 	wctx, cancel := context.WithTimeout(ctx, max)
 	defer cancel()
 	ok, err := fl.TryLockContext(wctx, 50*time.Millisecond)
@@ -56,7 +66,7 @@ func (e *Engine) lockAccountWait(ctx context.Context, a *mailstore.Account, max 
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
 	case err != nil && !errors.Is(err, context.DeadlineExceeded):
-		return nil, fmt.Errorf("session lock %s: %w", fl.Path(), err)
+		return nil, fmt.Errorf("%s %s: %w", what, fl.Path(), err)
 	}
 	return nil, &LockedError{Account: a.Name, Path: fl.Path()}
 }
@@ -83,14 +93,7 @@ func (e *Engine) lockSend(a *mailstore.Account) (unlock func(), err error) {
 	if err != nil {
 		return nil, err
 	}
-	ok, err := fl.TryLock()
-	if err != nil {
-		return nil, fmt.Errorf("send lock %s: %w", fl.Path(), err)
-	}
-	if !ok {
-		return nil, &LockedError{Account: a.Name, Path: fl.Path()}
-	}
-	return func() { _ = fl.Unlock() }, nil
+	return tryLock(fl, a, "send lock")
 }
 
 // lockSendWait is lockSend waiting up to max for another run to end.
@@ -99,18 +102,7 @@ func (e *Engine) lockSendWait(ctx context.Context, a *mailstore.Account, max tim
 	if err != nil {
 		return nil, err
 	}
-	wctx, cancel := context.WithTimeout(ctx, max)
-	defer cancel()
-	ok, err := fl.TryLockContext(wctx, 50*time.Millisecond)
-	switch {
-	case ok:
-		return func() { _ = fl.Unlock() }, nil
-	case ctx.Err() != nil:
-		return nil, ctx.Err()
-	case err != nil && !errors.Is(err, context.DeadlineExceeded):
-		return nil, fmt.Errorf("send lock %s: %w", fl.Path(), err)
-	}
-	return nil, &LockedError{Account: a.Name, Path: fl.Path()}
+	return waitLock(ctx, fl, a, "send lock", max)
 }
 
 func (e *Engine) sendLock(a *mailstore.Account) (*flock.Flock, error) {

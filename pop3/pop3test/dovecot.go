@@ -407,9 +407,12 @@ func dovecotChownTree(root string, uid, gid int) error {
 	})
 }
 
-// dovecotCert makes a self-signed ECDSA certificate for localhost and
-// 127.0.0.1, usable both as the server certificate and as a trust root.
-func dovecotCert() (certPEM, keyPEM []byte, err error) {
+// dovecotCert makes the Dovecot's certificate.
+func dovecotCert() (certPEM, keyPEM []byte, err error) { return SelfSignedCert("Pouch test Dovecot") }
+
+// SelfSignedCert makes a self-signed ECDSA certificate for localhost and 127.0.0.1, valid for
+// ten days, usable both as a test server's certificate and as a trust root.
+func SelfSignedCert(organization string) (certPEM, keyPEM []byte, err error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, nil, fmt.Errorf("pop3test: generate key: %w", err)
@@ -421,7 +424,7 @@ func dovecotCert() (certPEM, keyPEM []byte, err error) {
 	now := time.Now()
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: "localhost", Organization: []string{"Pouch test Dovecot"}},
+		Subject:               pkix.Name{CommonName: "localhost", Organization: []string{organization}},
 		NotBefore:             now.Add(-time.Hour),
 		NotAfter:              now.Add(10 * 24 * time.Hour),
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
@@ -446,7 +449,11 @@ func dovecotCert() (certPEM, keyPEM []byte, err error) {
 
 // dovecotFreePorts returns n distinct TCP ports on 127.0.0.1 that were free a
 // moment ago.
-func dovecotFreePorts(n int) ([]int, error) {
+func dovecotFreePorts(n int) ([]int, error) { return FreePorts(n) }
+
+// FreePorts returns n distinct TCP ports on 127.0.0.1 that were free a moment ago, for a test
+// server that must be told its ports.
+func FreePorts(n int) ([]int, error) {
 	var ports []int
 	var lns []net.Listener
 	defer func() {
