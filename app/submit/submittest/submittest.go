@@ -241,4 +241,3 @@ func (s *Server) Accepted() ([]Delivery, error) {
 	}
 	return out, err
 }
-
