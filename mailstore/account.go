@@ -45,11 +45,24 @@ type Account struct {
 	OAuthAuthURL  string // "" = the provider's authorization endpoint
 	OAuthTokenURL string // "" = the provider's token endpoint
 	OAuthScopes   string // space-separated; "" = the provider's
+
+	// Sending (SMTP submission); SMTPHost "" = the account sends no mail.
+	SMTPHost        string
+	SMTPPort        int
+	SMTPSecurity    Security // SecurityTLS or SecurityStartTLS only: never plain text
+	SMTPUser        string   // "" = Username
+	SMTPAuth        string   // "" = the strongest offered; else PLAIN, LOGIN, CRAM-MD5, XOAUTH2, OAUTHBEARER
+	SMTPOwnPassword bool     // the SMTP password has its own keyring entry; else the POP3 password
+	Signature       string   // appended to new messages after "-- "; "" = none
 }
+
+// SendsMail reports whether the account has an SMTP server.
+func (a *Account) SendsMail() bool { return a.SMTPHost != "" }
 
 const accountColumns = `id, name, host, port, security, username, leave_days, keep_forever, ca_cert_pem, interval_s, created,
 	display_name, address, auth_method, delete_on_server, size_limit, pinned_cert_sha256,
-	oauth_provider, oauth_client_id, oauth_auth_url, oauth_grant_url, oauth_scopes`
+	oauth_provider, oauth_client_id, oauth_auth_url, oauth_grant_url, oauth_scopes,
+	smtp_host, smtp_port, smtp_security, smtp_user, smtp_auth, smtp_own_keyring_entry, signature`
 
 func scanAccount(sc interface{ Scan(...any) error }) (Account, error) {
 	var (
@@ -58,14 +71,17 @@ func scanAccount(sc interface{ Scan(...any) error }) (Account, error) {
 		keep     bool
 		interval int64
 		created  int64
+		smtpSec  string
 	)
 	err := sc.Scan(&a.ID, &a.Name, &a.Host, &a.Port, &sec, &a.Username, &a.LeaveDays, &keep, &a.CACertPEM, &interval, &created,
 		&a.DisplayName, &a.Address, &a.AuthMethod, &a.DeleteOnServer, &a.SizeLimit, &a.PinnedCertSHA256,
-		&a.OAuthProvider, &a.OAuthClientID, &a.OAuthAuthURL, &a.OAuthTokenURL, &a.OAuthScopes)
+		&a.OAuthProvider, &a.OAuthClientID, &a.OAuthAuthURL, &a.OAuthTokenURL, &a.OAuthScopes,
+		&a.SMTPHost, &a.SMTPPort, &smtpSec, &a.SMTPUser, &a.SMTPAuth, &a.SMTPOwnPassword, &a.Signature)
 	if err != nil {
 		return Account{}, err
 	}
 	a.Security = Security(sec)
+	a.SMTPSecurity = Security(smtpSec)
 	a.KeepForever = keep
 	a.Interval = time.Duration(interval) * time.Second
 	a.Created = time.Unix(created, 0)
@@ -87,12 +103,14 @@ func (s *Store) CreateAccount(ctx context.Context, a *Account) error {
 	res, err := s.db.ExecContext(ctx, `INSERT INTO accounts
 		(name, host, port, security, username, leave_days, keep_forever, ca_cert_pem, interval_s, created,
 		 display_name, address, auth_method, delete_on_server, size_limit, pinned_cert_sha256,
-		 oauth_provider, oauth_client_id, oauth_auth_url, oauth_grant_url, oauth_scopes)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		 oauth_provider, oauth_client_id, oauth_auth_url, oauth_grant_url, oauth_scopes,
+		 smtp_host, smtp_port, smtp_security, smtp_user, smtp_auth, smtp_own_keyring_entry, signature)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.Name, a.Host, a.Port, string(a.Security), a.Username, a.LeaveDays, a.KeepForever, a.pem(),
 		int64(a.Interval/time.Second), created.Unix(),
 		a.DisplayName, a.Address, a.AuthMethod, a.DeleteOnServer, a.SizeLimit, a.PinnedCertSHA256,
-		a.OAuthProvider, a.OAuthClientID, a.OAuthAuthURL, a.OAuthTokenURL, a.OAuthScopes)
+		a.OAuthProvider, a.OAuthClientID, a.OAuthAuthURL, a.OAuthTokenURL, a.OAuthScopes,
+		a.SMTPHost, a.SMTPPort, string(a.SMTPSecurity), a.SMTPUser, a.SMTPAuth, a.SMTPOwnPassword, a.Signature)
 	if isUnique(err) {
 		return fmt.Errorf("mailstore: create account %q: %w", a.Name, ErrExists)
 	}
@@ -129,12 +147,14 @@ func (s *Store) UpdateAccount(ctx context.Context, a *Account) error {
 		name = ?, host = ?, port = ?, security = ?, username = ?, leave_days = ?,
 		keep_forever = ?, ca_cert_pem = ?, interval_s = ?,
 		display_name = ?, address = ?, auth_method = ?, delete_on_server = ?, size_limit = ?, pinned_cert_sha256 = ?,
-		oauth_provider = ?, oauth_client_id = ?, oauth_auth_url = ?, oauth_grant_url = ?, oauth_scopes = ?
+		oauth_provider = ?, oauth_client_id = ?, oauth_auth_url = ?, oauth_grant_url = ?, oauth_scopes = ?,
+		smtp_host = ?, smtp_port = ?, smtp_security = ?, smtp_user = ?, smtp_auth = ?, smtp_own_keyring_entry = ?, signature = ?
 		WHERE id = ?`,
 		a.Name, a.Host, a.Port, string(a.Security), a.Username, a.LeaveDays,
 		a.KeepForever, a.pem(), int64(a.Interval/time.Second),
 		a.DisplayName, a.Address, a.AuthMethod, a.DeleteOnServer, a.SizeLimit, a.PinnedCertSHA256,
-		a.OAuthProvider, a.OAuthClientID, a.OAuthAuthURL, a.OAuthTokenURL, a.OAuthScopes, a.ID)
+		a.OAuthProvider, a.OAuthClientID, a.OAuthAuthURL, a.OAuthTokenURL, a.OAuthScopes,
+		a.SMTPHost, a.SMTPPort, string(a.SMTPSecurity), a.SMTPUser, a.SMTPAuth, a.SMTPOwnPassword, a.Signature, a.ID)
 	if isUnique(err) {
 		return wrap(ErrExists)
 	}

@@ -168,7 +168,7 @@ func (s *Store) Import(ctx context.Context, accountID int64, format Format, path
 	if err := src(func(BatchItem) error { total++; return ctx.Err() }); err != nil {
 		return res, wrap(err)
 	}
-	sv := &Saver{s: s, accountID: accountID, imported: true}
+	sv := &Saver{s: s, accountID: accountID, imported: true, folder: FolderInbox}
 	var items []BatchItem
 	flush := func() error {
 		rs, err := sv.Save(ctx, items, now)

@@ -27,6 +27,7 @@ type Message struct {
 	Read           bool       // the user has opened it (or marked it read)
 	Partial        bool       // headers only, because of the account's size limit
 	Trashed        *time.Time // when it was moved to the Trash; nil if not
+	Folder         Folder     // inbox (fetched), sent, outbox or drafts (written here)
 }
 
 // Filter selects messages for Messages.
@@ -34,12 +35,13 @@ type Filter struct {
 	AccountID int64 // 0 = all accounts
 	Limit     int   // 0 = no limit
 	Offset    int
-	Trash     bool // false = messages not in the Trash, true = only those in the Trash
+	Trash     bool   // false = messages not in the Trash, true = only those in the Trash
+	Folder    Folder // "" = every folder
 }
 
 const messageColumns = `m.id, coalesce(m.account_id, 0), coalesce(a.name, m.account_name), m.uidl, m.date,
 	m.from_addr, m.to_addr, m.cc_addr, m.subject, m.message_id, m.size, m.sha256, m.received, m.has_attachments,
-	m.read, m.partial, m.trashed_at`
+	m.read, m.partial, m.trashed_at, m.folder`
 
 const messageFrom = ` FROM messages m LEFT JOIN accounts a ON a.id = m.account_id`
 
@@ -52,7 +54,7 @@ func scanMessage(sc interface{ Scan(...any) error }) (Message, error) {
 	)
 	err := sc.Scan(&m.ID, &m.AccountID, &m.Account, &m.UIDL, &date,
 		&m.From, &m.To, &m.Cc, &m.Subject, &m.MessageID, &m.Size, &m.SHA256, &received, &m.HasAttachments,
-		&m.Read, &m.Partial, &trashed)
+		&m.Read, &m.Partial, &trashed, &m.Folder)
 	if err != nil {
 		return Message{}, err
 	}
@@ -83,6 +85,10 @@ func (s *Store) Messages(ctx context.Context, f Filter) ([]Message, error) {
 	if f.AccountID != 0 {
 		q += ` AND m.account_id = ?`
 		args = append(args, f.AccountID)
+	}
+	if f.Folder != "" {
+		q += ` AND m.folder = ?`
+		args = append(args, string(f.Folder))
 	}
 	q += ` ORDER BY coalesce(m.date, m.received) DESC, m.id DESC LIMIT ? OFFSET ?`
 	args = append(args, limit, offset)

@@ -3,11 +3,14 @@ package mailstore
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pouchmail/pouch/mailstore/mimetext"
@@ -81,12 +84,15 @@ type Saver struct {
 	// ever DELEs anything because of an import, and skipped (Exists) when the archive holds
 	// its bytes already, in any account.
 	imported bool
-	buf      []byte // ChunkSize: the head of a large message, then each of its chunks
+	// folder is where the messages go: FolderInbox for fetched and imported mail; messages
+	// written here (SaveOutgoing, SaveDraft) go to their own.
+	folder Folder
+	buf    []byte // ChunkSize: the head of a large message, then each of its chunks
 }
 
 // NewSaver returns a Saver for accountID.
 func (s *Store) NewSaver(accountID int64) *Saver {
-	return &Saver{s: s, accountID: accountID}
+	return &Saver{s: s, accountID: accountID, folder: FolderInbox}
 }
 
 // batchStmts are the statements of one batch's transaction, prepared once per batch rather
@@ -120,8 +126,8 @@ func prepareBatch(ctx context.Context, tx *sql.Tx) (*batchStmts, error) {
 		{&b.anyHash, `SELECT id FROM messages WHERE sha256 = ? AND id <> ? LIMIT 1`},
 		{&b.insert, `INSERT INTO messages
 			(account_id, account_name, uidl, raw, sha256, size, date, received,
-			 from_addr, to_addr, cc_addr, subject, message_id, has_attachments, partial, chunked, read)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+			 from_addr, to_addr, cc_addr, subject, message_id, has_attachments, partial, chunked, read, folder)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&b.chunk, insertChunk},
 		{&b.fix, `UPDATE messages SET sha256 = ?, size = ? WHERE id = ?`},
 		{&b.rename, `UPDATE messages SET uidl = ? WHERE id = ?`},
@@ -330,7 +336,7 @@ func (sv *Saver) insert(ctx context.Context, st *batchStmts, account, uidl strin
 		raw = []byte{} // chunked; or empty, and nil would be bound as NULL
 	}
 	res, err := st.insert.ExecContext(ctx, sv.accountID, account, uidl, raw, r.SHA256, r.Size, unixOrNull(hd.Date), t,
-		hd.From, hd.To, hd.Cc, hd.Subject, hd.MessageID, hd.HasAttachments, it.Partial, rest != nil, it.Read)
+		hd.From, hd.To, hd.Cc, hd.Subject, hd.MessageID, hd.HasAttachments, it.Partial, rest != nil, it.Read, string(sv.folder))
 	if err != nil {
 		return BatchResult{}, err
 	}
@@ -430,4 +436,137 @@ func unixOrNull(t time.Time) any {
 		return nil
 	}
 	return t.Unix()
+}
+
+// LocalUIDLPrefix starts the UIDL of every message written here (sent, outbox, drafts):
+// "local " and 32 random hex digits. The space makes it impossible as a server UIDL (RFC 1939
+// allows 0x21-0x7E only), so no listing can ever name it, and such a message has no ledger row:
+// it can never cause a deletion on a server.
+const LocalUIDLPrefix = "local "
+
+func localUIDL() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return LocalUIDLPrefix + hex.EncodeToString(b[:]), nil
+}
+
+// Envelope is the SMTP envelope of a message in the outbox: Bcc recipients are in no header.
+type Envelope struct {
+	From string   // MAIL FROM
+	To   []string // RCPT TO, one address each
+}
+
+// OutgoingOptions say where SaveOutgoing puts a message written here.
+type OutgoingOptions struct {
+	Folder   Folder    // FolderOutbox (with Envelope), FolderDrafts or FolderSent
+	Envelope *Envelope // required for FolderOutbox: the message is queued for submission
+	// DraftID, if not 0, is a draft of the same account that this message replaces: it is
+	// removed in the same transaction (a draft that is sent leaves the drafts).
+	DraftID int64
+}
+
+// SaveOutgoing stores a message written here (raw, the exact bytes that will be submitted) in
+// opts.Folder of the account, stored as read, with no ledger row, and for the outbox with its
+// submission queued to go at once, in one durable transaction: once it returns, the message
+// survives a crash, and it is in the outbox (or sent, or "may have been sent") from then on.
+func (s *Store) SaveOutgoing(ctx context.Context, accountID int64, raw []byte, opts OutgoingOptions, now time.Time) (int64, error) {
+	wrap := func(err error) error { return fmt.Errorf("mailstore: save to %s: %w", opts.Folder, err) }
+	switch opts.Folder {
+	case FolderOutbox:
+		if opts.Envelope == nil || opts.Envelope.From == "" || len(opts.Envelope.To) == 0 {
+			return 0, wrap(errors.New("a message for the outbox needs an envelope with a sender and recipients"))
+		}
+		for _, a := range append([]string{opts.Envelope.From}, opts.Envelope.To...) {
+			if a == "" || strings.ContainsAny(a, "\r\n<>") {
+				return 0, wrap(fmt.Errorf("bad envelope address %q", a))
+			}
+		}
+	case FolderDrafts, FolderSent:
+	default:
+		return 0, wrap(fmt.Errorf("folder %q is not one for messages written here", opts.Folder))
+	}
+	uidl, err := localUIDL()
+	if err != nil {
+		return 0, wrap(err)
+	}
+	sv := &Saver{s: s, accountID: accountID, folder: opts.Folder}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, wrap(err)
+	}
+	defer tx.Rollback()
+	var account string
+	err = tx.QueryRowContext(ctx, `SELECT name FROM accounts WHERE id = ?`, accountID).Scan(&account)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, wrap(fmt.Errorf("account %d: %w", accountID, ErrNotFound))
+	}
+	if err != nil {
+		return 0, wrap(err)
+	}
+	st, err := prepareBatch(ctx, tx)
+	if err != nil {
+		return 0, wrap(err)
+	}
+	defer st.close()
+	it := BatchItem{UIDL: uidl, Data: raw, Read: true}
+	head, rest, err := sv.open(it)
+	if err != nil {
+		return 0, wrap(err)
+	}
+	t := now.Unix()
+	r, err := sv.insert(ctx, st, account, uidl, head, rest, it, t)
+	if err != nil {
+		return 0, wrap(err)
+	}
+	if opts.Folder == FolderOutbox {
+		_, err = tx.ExecContext(ctx, `INSERT INTO submissions (message_id, state, envelope_from, envelope_to, next_attempt, queued_at)
+			VALUES (?, 'queued', ?, ?, ?, ?)`, r.ID, opts.Envelope.From, strings.Join(opts.Envelope.To, "\n"), t, t)
+		if err != nil {
+			return 0, wrap(err)
+		}
+	}
+	if opts.DraftID != 0 {
+		res, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE id = ? AND account_id = ? AND folder = 'drafts'`, opts.DraftID, accountID)
+		if err != nil {
+			return 0, wrap(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return 0, wrap(fmt.Errorf("draft %d: %w", opts.DraftID, ErrNotFound))
+		}
+	}
+	if err := checkDurable(ctx, tx); err != nil {
+		return 0, wrap(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, wrap(err)
+	}
+	return r.ID, nil
+}
+
+// SaveDraft stores a draft of the account: a new one when id is 0, else it replaces the bytes
+// of draft id (which must be a draft of that account). It returns the draft's id.
+func (s *Store) SaveDraft(ctx context.Context, accountID, id int64, raw []byte, now time.Time) (int64, error) {
+	if id == 0 {
+		return s.SaveOutgoing(ctx, accountID, raw, OutgoingOptions{Folder: FolderDrafts}, now)
+	}
+	var folder string
+	var acct sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT folder, account_id FROM messages WHERE id = ?`, id).Scan(&folder, &acct)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("mailstore: draft %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("mailstore: draft %d: %w", id, err)
+	}
+	if folder != string(FolderDrafts) || acct.Int64 != accountID {
+		return 0, fmt.Errorf("mailstore: message %d is no draft of this account: %w", id, ErrNotFound)
+	}
+	if _, err := s.ReplaceMessageFrom(ctx, id, bytes.NewReader(raw)); err != nil {
+		return 0, err
+	}
+	return id, nil
 }

@@ -194,6 +194,10 @@ func (s *Store) Search(ctx context.Context, q Query, limit int) ([]Message, erro
 	} else {
 		where = append(where, `m2.trashed_at IS NULL`)
 	}
+	if q.Folder != "" {
+		where = append(where, `m2.folder = ?`)
+		args = append(args, string(q.Folder))
+	}
 	if q.HasAttachment {
 		where = append(where, `m2.has_attachments = 1`)
 	}

@@ -20,6 +20,7 @@ import (
 //	after:2026-11-18  on or after that day (local time); before:2026-11-18  before that day
 //	account:NAME    messages of that account
 //	in:trash        search the Trash instead of the other messages
+//	in:inbox in:sent in:outbox in:drafts   only that folder (fetched mail is in the inbox)
 //
 // Matching ignores case and accents ("cafe" finds "café"). Anything else is taken as words:
 // an unknown "foo:bar" searches for foo and bar, and punctuation only separates words, so no
@@ -31,6 +32,7 @@ type Query struct {
 	After         time.Time // inclusive; zero = no bound
 	Before        time.Time // exclusive; zero = no bound
 	Trash         bool
+	Folder        Folder // "" = every folder
 	// Unsearchable is set when the query held text with nothing to search for (only
 	// punctuation or symbols): such a query matches nothing rather than everything.
 	Unsearchable bool
@@ -109,12 +111,15 @@ func ParseQueryIn(s string, loc *time.Location) (Query, error) {
 				}
 				return q, &QueryError{Query: s, Msg: fmt.Sprintf("has:%s: only has:attachment is known", val)}
 			case "in":
-				switch strings.ToLower(val) {
-				case "trash":
+				if strings.EqualFold(val, "trash") {
 					q.Trash = true
 					continue
 				}
-				return q, &QueryError{Query: s, Msg: fmt.Sprintf("in:%s: only in:trash is known", val)}
+				if f, err := ParseFolder(val); err == nil {
+					q.Folder = f
+					continue
+				}
+				return q, &QueryError{Query: s, Msg: fmt.Sprintf("in:%s: want in:inbox, in:sent, in:outbox, in:drafts or in:trash", val)}
 			case "account":
 				q.Account = val
 				continue

@@ -123,6 +123,9 @@ func Validate(a *mailstore.Account) error {
 			return &FieldError{"tls-fingerprint", "must be 64 lower-case hex digits"}
 		}
 	}
+	if err := validateSMTP(a); err != nil {
+		return err
+	}
 	return validateOAuth(a)
 }
 

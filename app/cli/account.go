@@ -53,6 +53,7 @@ func accountAdd(ctx context.Context, env *Env, g *globals, args []string) error 
 	fingerprint := fs.String("tls-fingerprint", "", "trust exactly the server certificate with this SHA-256 fingerprint (hex, colons allowed)")
 	interval := fs.Duration("interval", account.DefaultInterval, "check interval")
 	oflags := addOAuthFlags(fs)
+	sflags := addSMTPFlags(fs)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -108,6 +109,9 @@ func accountAdd(ctx context.Context, env *Env, g *globals, args []string) error 
 		if err := oflags.apply(a, found); err != nil {
 			return err
 		}
+	}
+	if err := sflags.apply(a, found, set); err != nil {
+		return err
 	}
 	a.LeaveDays, a.KeepForever, a.Interval = *leaveDays, *keepForever, *interval
 	if *caFile != "" {
@@ -194,6 +198,14 @@ type accountJSON struct {
 	OAuthAuthURL  string   `json:"oauth_auth_url"`
 	OAuthTokenURL string   `json:"oauth_token_url"`
 	OAuthScopes   []string `json:"oauth_scopes"` // empty = the provider's
+	// Sending: smtp_host "" = the account sends no mail.
+	SMTPHost     string `json:"smtp_host"`
+	SMTPPort     int    `json:"smtp_port"`
+	SMTPSecurity string `json:"smtp_security"`
+	SMTPUser     string `json:"smtp_user"` // "" = the POP3 user
+	SMTPAuth     string `json:"smtp_auth"` // "" = strongest offered
+	From         string `json:"from"`      // "Name <address>"; "" = none
+	Signature    string `json:"signature"`
 }
 
 func accountList(ctx context.Context, env *Env, g *globals, args []string) error {
@@ -219,6 +231,9 @@ func accountList(ctx context.Context, env *Env, g *globals, args []string) error
 					CAFile: len(a.CACertPEM) > 0, Auth: a.AuthMethod, Fingerprint: a.PinnedCertSHA256, Created: a.Created.UTC(),
 					OAuthProvider: a.OAuthProvider, OAuthClientID: a.OAuthClientID, OAuthAuthURL: a.OAuthAuthURL,
 					OAuthTokenURL: a.OAuthTokenURL, OAuthScopes: strings.Fields(a.OAuthScopes)}
+				j.SMTPHost, j.SMTPPort, j.SMTPSecurity, j.SMTPUser, j.SMTPAuth, j.Signature =
+					a.SMTPHost, a.SMTPPort, string(a.SMTPSecurity), a.SMTPUser, a.SMTPAuth, a.Signature
+				j.From = identity(&a)
 				if !a.KeepForever {
 					d := a.LeaveDays
 					j.LeaveDays = &d

@@ -48,6 +48,8 @@ Usage:
         [--leave-days N | --keep-forever] [--ca-file PEM] [--interval DURATION]
         ` + authUsage + `
         [--tls-fingerprint SHA256]
+        [--smtp-host H] [--smtp-port N] [--smtp-security tls|starttls]
+        [--smtp-user U] [--smtp-auth MECH] [--from "Name <addr>"] [--signature TEXT]
   pouch [--data-dir DIR] account add --email ADDR [--password-stdin] [--name NAME] [any flag above]
                                               finds the settings, tests the login, saves
   pouch [--data-dir DIR] account add --email ADDR --oauth [google|microsoft|custom]
@@ -62,7 +64,7 @@ Usage:
   pouch [--data-dir DIR] fetch [--account NAME] [--json]
   pouch [--data-dir DIR] fetch --full ID [--json]
   pouch [--data-dir DIR] retention [--account NAME] [--json]
-  pouch [--data-dir DIR] list [--account NAME] [--json]
+  pouch [--data-dir DIR] list [--account NAME] [--folder inbox|sent|outbox|drafts|trash] [--json]
   pouch [--data-dir DIR] show ID [--raw]
   pouch [--data-dir DIR] search QUERY [--json] [--limit N]
   pouch [--data-dir DIR] delete ID...          (moves to the Trash)
@@ -70,6 +72,11 @@ Usage:
   pouch [--data-dir DIR] export --format mbox|eml|maildir --out PATH [--account NAME] [--query Q]
   pouch [--data-dir DIR] import --format mbox|maildir|eml PATH --account NAME [--json]
   pouch [--data-dir DIR] check [--repair] [--json]
+  pouch [--data-dir DIR] send --account NAME --to ADDR [--to ADDR]... [--cc ADDR]... [--bcc ADDR]...
+        --subject S [--body-file F] [--attach FILE]... [--json]   (the text from stdin without --body-file)
+  pouch [--data-dir DIR] reply ID [--all] [--body-file F] [--attach FILE]... [--json]
+  pouch [--data-dir DIR] forward ID --to ADDR [--body-file F] [--json]
+  pouch [--data-dir DIR] outbox [list [--account NAME] | retry ID | discard ID | sent ID] [--json]
 
 The data directory defaults to $POUCH_DATA_DIR, else the user config directory + "pouch".
 Passwords and OAuth2 sign-ins live in the OS keyring, never in the data directory.
@@ -147,6 +154,14 @@ func run(ctx context.Context, env *Env) error {
 		return runCheck(ctx, env, g, rest)
 	case "retention":
 		return runRetention(ctx, env, g, rest)
+	case "send":
+		return runSend(ctx, env, g, rest)
+	case "reply":
+		return runReply(ctx, env, g, rest)
+	case "forward":
+		return runForward(ctx, env, g, rest)
+	case "outbox":
+		return runOutbox(ctx, env, g, rest)
 	}
 	return usagef("unknown command %q", cmd)
 }

@@ -117,6 +117,7 @@ type messageJSON struct {
 	Size      int64     `json:"size"`
 	SHA256    string    `json:"sha256"`
 	Received  time.Time `json:"received"`
+	Folder    string    `json:"folder"` // inbox, sent, outbox, drafts, or trash
 }
 
 // writeMessagesJSON prints messages the way `list --json` does; search and trash list share it.
@@ -131,7 +132,15 @@ func writeMessagesJSON(w io.Writer, msgs []mailstore.Message) error {
 func toMessageJSON(m *mailstore.Message) messageJSON {
 	return messageJSON{ID: m.ID, Account: m.Account, UIDL: m.UIDL, Date: displayDate(m).UTC(),
 		From: m.From, To: m.To, Cc: m.Cc, Subject: m.Subject, MessageID: m.MessageID,
-		Size: m.Size, SHA256: m.SHA256, Received: m.Received.UTC()}
+		Size: m.Size, SHA256: m.SHA256, Received: m.Received.UTC(), Folder: folderName(m)}
+}
+
+// folderName is the folder a message shows in: the Trash, across folders, wins.
+func folderName(m *mailstore.Message) string {
+	if m.Trashed != nil {
+		return "trash"
+	}
+	return string(m.Folder)
 }
 
 func displayDate(m *mailstore.Message) time.Time { return format.MessageDate(m.Date, m.Received) }
@@ -139,6 +148,7 @@ func displayDate(m *mailstore.Message) time.Time { return format.MessageDate(m.D
 func runList(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet("list", g)
 	name := fs.String("account", "", "list only this account")
+	folder := fs.String("folder", "", "list only this folder: inbox, sent, outbox, drafts or trash")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -148,7 +158,7 @@ func runList(ctx context.Context, env *Env, g *globals, args []string) error {
 		return err
 	}
 	return withEngine(ctx, env, g, func(e *engine.Engine) error {
-		msgs, err := e.Messages(ctx, *name)
+		msgs, err := listFolder(ctx, e, *name, *folder)
 		if err != nil {
 			return err
 		}
@@ -222,4 +232,29 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// listFolder lists the messages of a folder ("" = every folder but the Trash).
+func listFolder(ctx context.Context, e *engine.Engine, account, folder string) ([]mailstore.Message, error) {
+	switch folder {
+	case "":
+		return e.Messages(ctx, account)
+	case "trash":
+		msgs, err := e.TrashedMessages(ctx)
+		if err != nil || account == "" {
+			return msgs, err
+		}
+		var out []mailstore.Message
+		for _, m := range msgs {
+			if m.Account == account {
+				out = append(out, m)
+			}
+		}
+		return out, nil
+	}
+	f, err := mailstore.ParseFolder(folder)
+	if err != nil {
+		return nil, usagef("list: --folder: %v", err)
+	}
+	return e.Folder(ctx, account, f)
 }

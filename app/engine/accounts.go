@@ -176,6 +176,9 @@ func (e *Engine) removeAccount(ctx context.Context, name string, withMail bool) 
 	if err := e.secrets.Delete(name); err != nil && !secrets.IsUnavailable(err) {
 		return fmt.Errorf("account %q removed, but its password could not be deleted from the keyring: %w", name, err)
 	}
+	if a.SMTPOwnPassword {
+		_ = e.secrets.Delete(SMTPSecretKey(name))
+	}
 	e.forgetTokenSource(name)
 	if err := e.oauthTokens.Delete(name); err != nil && !secrets.IsUnavailable(err) {
 		return fmt.Errorf("account %q removed, but its OAuth2 sign-in could not be deleted from the keyring: %w", name, err)

@@ -30,14 +30,7 @@ func (e *Engine) lockAccount(a *mailstore.Account) (unlock func(), err error) {
 	if err != nil {
 		return nil, err
 	}
-	ok, err := fl.TryLock()
-	if err != nil {
-		return nil, fmt.Errorf("session lock %s: %w", fl.Path(), err)
-	}
-	if !ok {
-		return nil, &LockedError{Account: a.Name, Path: fl.Path()}
-	}
-	return func() { _ = fl.Unlock() }, nil
+	return tryLock(fl, a, "session lock")
 }
 
 // lockAccountWait takes the account's session lock like lockAccount, but waits up to max for
@@ -47,6 +40,23 @@ func (e *Engine) lockAccountWait(ctx context.Context, a *mailstore.Account, max 
 	if err != nil {
 		return nil, err
 	}
+	return waitLock(ctx, fl, a, "session lock", max)
+}
+
+// tryLock takes fl without waiting; a *LockedError when another holds it.
+func tryLock(fl *flock.Flock, a *mailstore.Account, what string) (unlock func(), err error) {
+	ok, err := fl.TryLock()
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", what, fl.Path(), err)
+	}
+	if !ok {
+		return nil, &LockedError{Account: a.Name, Path: fl.Path()}
+	}
+	return func() { _ = fl.Unlock() }, nil
+}
+
+// waitLock takes fl, waiting up to max: a *LockedError after that, ctx's error when ctx ends.
+func waitLock(ctx context.Context, fl *flock.Flock, a *mailstore.Account, what string, max time.Duration) (unlock func(), err error) {
 	wctx, cancel := context.WithTimeout(ctx, max)
 	defer cancel()
 	ok, err := fl.TryLockContext(wctx, 50*time.Millisecond)
@@ -56,7 +66,7 @@ func (e *Engine) lockAccountWait(ctx context.Context, a *mailstore.Account, max 
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
 	case err != nil && !errors.Is(err, context.DeadlineExceeded):
-		return nil, fmt.Errorf("session lock %s: %w", fl.Path(), err)
+		return nil, fmt.Errorf("%s %s: %w", what, fl.Path(), err)
 	}
 	return nil, &LockedError{Account: a.Name, Path: fl.Path()}
 }
@@ -74,3 +84,31 @@ func (e *Engine) accountLock(a *mailstore.Account) (*flock.Flock, error) {
 // poll that is finishing gets its turn, a long download gets a clear "try again" instead of a
 // frozen dialog.
 var removeLockWait = 15 * time.Second
+
+// lockSend takes the account's cross-process send lock without waiting (DataDir/locks/
+// send-ID.lock): one submission run per account at a time, so that a message "submitting" in a
+// run that holds it is never taken for one whose process died.
+func (e *Engine) lockSend(a *mailstore.Account) (unlock func(), err error) {
+	fl, err := e.sendLock(a)
+	if err != nil {
+		return nil, err
+	}
+	return tryLock(fl, a, "send lock")
+}
+
+// lockSendWait is lockSend waiting up to max for another run to end.
+func (e *Engine) lockSendWait(ctx context.Context, a *mailstore.Account, max time.Duration) (unlock func(), err error) {
+	fl, err := e.sendLock(a)
+	if err != nil {
+		return nil, err
+	}
+	return waitLock(ctx, fl, a, "send lock", max)
+}
+
+func (e *Engine) sendLock(a *mailstore.Account) (*flock.Flock, error) {
+	dir := filepath.Join(e.dataDir(), "locks")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("send lock: %w", err)
+	}
+	return flock.New(filepath.Join(dir, "send-"+strconv.FormatInt(a.ID, 10)+".lock"), flock.SetPermissions(0o600)), nil
+}

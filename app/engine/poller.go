@@ -10,6 +10,7 @@ import (
 
 	"github.com/pouchmail/pouch/app/account"
 	"github.com/pouchmail/pouch/app/oauth"
+	"github.com/pouchmail/pouch/app/submit"
 	"github.com/pouchmail/pouch/mailstore"
 	"github.com/pouchmail/pouch/pop3"
 )
@@ -22,6 +23,7 @@ const (
 	EventFinished                  // a session ended; Result set
 	EventNewMail                   // a session stored new mail (Result.New > 0)
 	EventStatus                    // an account's status changed; Status set
+	EventSend                      // a message of the outbox was sent, or failed, or waits; Send set
 )
 
 // Event is what the poller reports to its owner (the window).
@@ -31,6 +33,7 @@ type Event struct {
 	Progress Progress
 	Result   *Result
 	Status   AccountStatus
+	Send     *SendResult
 }
 
 // Error kinds of AccountStatus.ErrorKind.
@@ -87,6 +90,8 @@ type Poller struct {
 	cancel  context.CancelFunc
 	workers map[int64]*worker
 	wg      sync.WaitGroup
+	// sendWake wakes the outbox loop (poller_send.go).
+	sendWake chan struct{}
 }
 
 // worker is one account's goroutine state; status is guarded by Poller.mu.
@@ -106,7 +111,7 @@ func (e *Engine) NewPoller(opts PollerOptions) *Poller {
 	if opts.After == nil {
 		opts.After = time.After
 	}
-	return &Poller{e: e, opts: opts, fetch: e.Fetch, workers: map[int64]*worker{}}
+	return &Poller{e: e, opts: opts, fetch: e.Fetch, workers: map[int64]*worker{}, sendWake: make(chan struct{}, 1)}
 }
 
 // Start starts a goroutine per account. The poller runs until Stop or until ctx ends.
@@ -117,7 +122,13 @@ func (p *Poller) Start(ctx context.Context) {
 		return
 	}
 	p.ctx, p.cancel = context.WithCancel(ctx)
+	sctx := p.ctx
 	p.mu.Unlock()
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		p.sendLoop(sctx)
+	}()
 	p.Reload()
 }
 
@@ -423,7 +434,7 @@ func classify(err error) string {
 			return ErrorKindPermanent
 		}
 		return ErrorKindTemporary
-	case errors.As(err, &terr):
+	case errors.As(err, &terr), errors.As(err, new(*submit.TLSError)):
 		return ErrorKindTLS
 	case errors.As(err, &nerr), errors.Is(err, context.DeadlineExceeded):
 		return ErrorKindNetwork

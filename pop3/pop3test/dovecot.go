@@ -334,13 +334,10 @@ func dovecotCheckTraversable(dir string) error {
 
 // prepare writes the certificate, the passwd-file and the mailboxes.
 func (d *Dovecot) prepare(id dovecotIdentity) error {
-	now := time.Now()
-	cert, certPEM := NewTLSCertValidity(now.Add(-time.Hour), now.Add(10*24*time.Hour))
-	keyDER, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
+	certPEM, keyPEM, err := SelfSignedCert()
 	if err != nil {
-		return fmt.Errorf("pop3test: marshal key: %w", err)
+		return err
 	}
-	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})
 	d.CertPEM = certPEM
 	if err := os.WriteFile(d.CertFile, certPEM, 0o644); err != nil {
 		return fmt.Errorf("pop3test: %w", err)
@@ -408,9 +405,25 @@ func dovecotChownTree(root string, uid, gid int) error {
 	})
 }
 
+// SelfSignedCert makes a self-signed certificate for localhost and 127.0.0.1, valid for ten
+// days, in PEM: a test server's certificate and key, and its own trust root.
+func SelfSignedCert() (certPEM, keyPEM []byte, err error) {
+	now := time.Now()
+	cert, certPEM := NewTLSCertValidity(now.Add(-time.Hour), now.Add(10*24*time.Hour))
+	keyDER, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
+	if err != nil {
+		return nil, nil, fmt.Errorf("pop3test: marshal key: %w", err)
+	}
+	return certPEM, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), nil
+}
+
 // dovecotFreePorts returns n distinct TCP ports on 127.0.0.1 that were free a
 // moment ago.
-func dovecotFreePorts(n int) ([]int, error) {
+func dovecotFreePorts(n int) ([]int, error) { return FreePorts(n) }
+
+// FreePorts returns n distinct TCP ports on 127.0.0.1 that were free a moment ago, for a test
+// server that must be told its ports.
+func FreePorts(n int) ([]int, error) {
 	var ports []int
 	var lns []net.Listener
 	defer func() {
@@ -770,4 +783,11 @@ func (d *Dovecot) Log() string {
 	}
 	b.Write(data)
 	return b.String()
+}
+
+// MailOwner is the owner files in the users' Maildirs must have (chown is false when Dovecot
+// runs as the current user and any file written will do): for another process delivering mail,
+// such as a test SMTP server.
+func (d *Dovecot) MailOwner() (uid, gid int, chown bool) {
+	return d.mailUID, d.mailGID, d.chown
 }
