@@ -1,0 +1,25 @@
+package datadir
+
+import (
+	"errors"
+	"path/filepath"
+)
+
+// defaultDir is ~/Library/Application Support/Pouch.
+func defaultDir(getenv func(string) string) (string, error) {
+	home := getenv("HOME")
+	if home == "" {
+		return "", errors.New("$HOME is not set")
+	}
+	return filepath.Join(home, "Library", "Application Support", "Pouch"), nil
+}
+
+// legacyDir is where Pouch kept its data before: os.UserConfigDir()/pouch. On the usual
+// case-insensitive file system it is the same directory as defaultDir, and nothing moves.
+func legacyDir(getenv func(string) string) (string, error) {
+	home := getenv("HOME")
+	if home == "" {
+		return "", errors.New("$HOME is not set")
+	}
+	return filepath.Join(home, "Library", "Application Support", "pouch"), nil
+}

@@ -1,0 +1,25 @@
+package datadir
+
+import (
+	"errors"
+	"path/filepath"
+)
+
+// defaultDir is %LocalAppData%\Pouch: the archive is large and belongs to this machine, so it
+// does not roam with the profile.
+func defaultDir(getenv func(string) string) (string, error) {
+	d := getenv("LOCALAPPDATA")
+	if d == "" {
+		return "", errors.New("%LocalAppData% is not set")
+	}
+	return filepath.Join(d, "Pouch"), nil
+}
+
+// legacyDir is where Pouch kept its data before: os.UserConfigDir()\pouch, %AppData%\pouch.
+func legacyDir(getenv func(string) string) (string, error) {
+	d := getenv("APPDATA")
+	if d == "" {
+		return "", errors.New("%AppData% is not set")
+	}
+	return filepath.Join(d, "pouch"), nil
+}

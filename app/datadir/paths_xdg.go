@@ -1,0 +1,37 @@
+//go:build !windows && !darwin
+
+package datadir
+
+import (
+	"errors"
+	"path/filepath"
+)
+
+// defaultDir is $XDG_DATA_HOME/pouch, by default ~/.local/share/pouch (XDG Base Directory
+// Specification: a relative $XDG_DATA_HOME is invalid and ignored).
+func defaultDir(getenv func(string) string) (string, error) {
+	if d := getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "pouch"), nil
+	}
+	home := getenv("HOME")
+	if home == "" {
+		return "", errors.New("neither $XDG_DATA_HOME nor $HOME is set")
+	}
+	return filepath.Join(home, ".local", "share", "pouch"), nil
+}
+
+// legacyDir is where Pouch kept its data before: os.UserConfigDir()/pouch, that is
+// $XDG_CONFIG_HOME/pouch or ~/.config/pouch.
+func legacyDir(getenv func(string) string) (string, error) {
+	if d := getenv("XDG_CONFIG_HOME"); d != "" {
+		if !filepath.IsAbs(d) {
+			return "", errors.New("path in $XDG_CONFIG_HOME is relative")
+		}
+		return filepath.Join(d, "pouch"), nil
+	}
+	home := getenv("HOME")
+	if home == "" {
+		return "", errors.New("neither $XDG_CONFIG_HOME nor $HOME is set")
+	}
+	return filepath.Join(home, ".config", "pouch"), nil
+}
