@@ -14,11 +14,15 @@ import (
 // writing meanwhile, and the copy is the archive as of one moment. path must not exist. The
 // copy is compact (free pages dropped) and synced to disk before BackupTo returns.
 func (s *Store) BackupTo(ctx context.Context, path string) error {
-	if _, err := os.Lstat(path); err == nil {
-		return fmt.Errorf("mailstore: backup: %s already exists", path)
-	} else if !errors.Is(err, os.ErrNotExist) {
+	// Created here, empty and private, so an existing file is never touched and the copy is
+	// not world-readable; VACUUM INTO accepts an empty file.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("mailstore: backup: %s: %w", path, os.ErrExist)
+	} else if err != nil {
 		return fmt.Errorf("mailstore: backup: %w", err)
 	}
+	f.Close()
 	if _, err := s.db.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
 		os.Remove(path)
 		return fmt.Errorf("mailstore: backup: %w", err)

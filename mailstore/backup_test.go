@@ -4,8 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -59,7 +59,7 @@ func TestBackupWhileWriting(t *testing.T) {
 	if err != nil || got.Username == "uncommitted" {
 		t.Errorf("backup account = %+v, %v; want the committed state", got, err)
 	}
-	if err := s.BackupTo(ctx, out); err == nil || !strings.Contains(err.Error(), "exists") {
+	if err := s.BackupTo(ctx, out); err == nil || !errors.Is(err, os.ErrExist) {
 		t.Errorf("backup onto an existing file = %v", err)
 	}
 }

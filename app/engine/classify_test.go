@@ -35,5 +35,16 @@ func TestClassify(t *testing.T) {
 		if got := classify(tc.err); got != tc.want {
 			t.Errorf("classify(%s) = %q, want %q", tc.name, got, tc.want)
 		}
+		if got := Classify(tc.err); got != tc.want {
+			t.Errorf("Classify(%s) = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	// What neither knows: Classify says so (the CLI exits 1), the poller retries it.
+	other := wrap(fmt.Errorf("disk full"))
+	if got := Classify(other); got != ErrorKindOther {
+		t.Errorf("Classify(unknown) = %q, want %q", got, ErrorKindOther)
+	}
+	if got := classify(other); got != ErrorKindTemporary {
+		t.Errorf("classify(unknown) = %q, want %q", got, ErrorKindTemporary)
 	}
 }

@@ -42,6 +42,7 @@ const (
 	ErrorKindNetwork   = "network"   // connection problem: retried with back-off
 	ErrorKindLocked    = "locked"    // another session holds the account: retried later
 	ErrorKindConfig    = "config"    // no password, no UIDL with leave-days > 0, auth mechanism unusable: polling stopped
+	ErrorKindOther     = "other"     // none of the above (Classify); the poller retries it as temporary
 )
 
 // AccountStatus is the poller's view of one account.
@@ -390,8 +391,19 @@ func backoff(n int) time.Duration {
 	return min(d, backoffCap)
 }
 
-// classify maps a session's error to an AccountStatus.ErrorKind.
+// classify maps a session's error to an AccountStatus.ErrorKind; what Classify does not know
+// is retried with back-off, as a temporary failure.
 func classify(err error) string {
+	if k := Classify(err); k != ErrorKindOther {
+		return k
+	}
+	return ErrorKindTemporary
+}
+
+// Classify maps an error to its ErrorKind: the one classifier behind the poller's reactions,
+// the window's badges and the command line's exit status. "" for nil, ErrorKindOther for an
+// error of none of the known kinds (a full disk, a damaged archive, a bug).
+func Classify(err error) string {
 	if err == nil {
 		return ""
 	}
@@ -428,7 +440,7 @@ func classify(err error) string {
 	case errors.As(err, &nerr), errors.Is(err, context.DeadlineExceeded):
 		return ErrorKindNetwork
 	}
-	return ErrorKindTemporary
+	return ErrorKindOther
 }
 
 // isRetryLater reports a refusal that says "busy now" rather than "broken": [IN-USE] (another
