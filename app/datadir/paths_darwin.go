@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 )
 
+// Description says where Default is, for help texts.
+const Description = "~/Library/Application Support/Pouch"
+
 // defaultDir is ~/Library/Application Support/Pouch.
 func defaultDir(getenv func(string) string) (string, error) {
 	home := getenv("HOME")

@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 )
 
+// Description says where Default is, for help texts.
+const Description = "%LocalAppData%\\Pouch"
+
 // defaultDir is %LocalAppData%\Pouch: the archive is large and belongs to this machine, so it
 // does not roam with the profile.
 func defaultDir(getenv func(string) string) (string, error) {

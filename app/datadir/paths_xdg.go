@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 )
 
+// Description says where Default is, for help texts.
+const Description = "$XDG_DATA_HOME/pouch, by default ~/.local/share/pouch"
+
 // defaultDir is $XDG_DATA_HOME/pouch, by default ~/.local/share/pouch (XDG Base Directory
 // Specification: a relative $XDG_DATA_HOME is invalid and ignored).
 func defaultDir(getenv func(string) string) (string, error) {

@@ -134,8 +134,8 @@ func TestArchiveExportImportSearch(t *testing.T) {
 				t.Errorf("search %q = %q, want %q", tt.query, got, tt.want)
 			}
 		}
-		if r := c.run("", "search", "before:someday"); r.code != 2 {
-			t.Errorf("search before:someday: exit %d, want 2 (stderr %q)", r.code, r.stderr)
+		if r := c.run("", "search", "before:someday"); r.code != 64 {
+			t.Errorf("search before:someday: exit %d, want 64 (stderr %q)", r.code, r.stderr)
 		}
 		if out := c.ok("", "search", "lunch"); !strings.Contains(out, "Lunch on Friday?") {
 			t.Errorf("search lunch (text):\n%s", out)

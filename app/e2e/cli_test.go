@@ -132,14 +132,14 @@ func TestAccountCommands(t *testing.T) {
 		msg  string
 	}{
 		{"duplicate", []string{"account", "add", "--name", "home", "--host", "h", "--user", "u"}, 1, "already exists"},
-		{"missing host", []string{"account", "add", "--name", "x", "--user", "u"}, 2, "--host is required"},
-		{"bad security", []string{"account", "add", "--name", "x", "--host", "h", "--user", "u", "--security", "ssl3"}, 2, "security"},
-		{"both retention", []string{"account", "add", "--name", "x", "--host", "h", "--user", "u", "--leave-days", "3", "--keep-forever"}, 2, "exclude"},
-		{"bad port", []string{"account", "add", "--name", "x", "--host", "h", "--user", "u", "--port", "70000"}, 2, "port"},
+		{"missing host", []string{"account", "add", "--name", "x", "--user", "u"}, 64, "--host is required"},
+		{"bad security", []string{"account", "add", "--name", "x", "--host", "h", "--user", "u", "--security", "ssl3"}, 64, "security"},
+		{"both retention", []string{"account", "add", "--name", "x", "--host", "h", "--user", "u", "--leave-days", "3", "--keep-forever"}, 64, "exclude"},
+		{"bad port", []string{"account", "add", "--name", "x", "--host", "h", "--user", "u", "--port", "70000"}, 64, "port"},
 		{"unknown account fetch", []string{"fetch", "--account", "nope"}, 1, `no account "nope"`},
 		{"unknown message", []string{"show", "99999"}, 1, "no message 99999"},
-		{"bad id", []string{"show", "abc"}, 2, "not a message ID"},
-		{"unknown command", []string{"frobnicate"}, 2, "unknown command"},
+		{"bad id", []string{"show", "abc"}, 64, "not a message ID"},
+		{"unknown command", []string{"frobnicate"}, 64, "unknown command"},
 		{"remove unknown", []string{"account", "remove", "nope"}, 1, `no account "nope"`},
 	}
 	for _, tc := range cases {
@@ -175,8 +175,10 @@ func TestFetchFailures(t *testing.T) {
 	c.ok("secret-pw\n", "account", "add", "--name", "untrusted", "--host", tlsHost, "--port", tlsPort, "--user", "alice", "--password-stdin")
 
 	r := c.run("", "fetch", "--json")
-	if r.code != 1 {
-		t.Fatalf("fetch exit %d, want 1; stderr %q", r.code, r.stderr)
+	// Rejected credentials (77) need attention before a refused connection (75) or an
+	// untrusted certificate (1).
+	if r.code != 77 {
+		t.Fatalf("fetch exit %d, want 77; stderr %q", r.code, r.stderr)
 	}
 	if strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || !strings.HasPrefix(r.stderr, "pouch: ") {
 		t.Errorf("stderr is not one line: %q", r.stderr)

@@ -418,7 +418,7 @@ func Classify(err error) string {
 		nerr  net.Error
 	)
 	switch {
-	case errors.As(err, &lerr):
+	case errors.As(err, &lerr), errors.Is(err, mailstore.ErrInUse):
 		return ErrorKindLocked
 	case errors.As(err, &serr):
 		// Like rejected credentials: the user must sign in again in the browser.
