@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
+	"syscall"
 	"testing"
 
 	"github.com/pouchmail/pouch/app/oauth"
@@ -43,6 +45,15 @@ func TestClassify(t *testing.T) {
 	other := wrap(fmt.Errorf("disk full"))
 	if got := Classify(other); got != ErrorKindOther {
 		t.Errorf("Classify(unknown) = %q, want %q", got, ErrorKindOther)
+	}
+	// A file's errno is not the network's, though syscall.Errno satisfies net.Error.
+	for _, err := range []error{&os.PathError{Op: "write", Path: "x", Err: syscall.ENOSPC}, &os.PathError{Op: "open", Path: "x", Err: syscall.ENOENT}} {
+		if got := Classify(wrap(err)); got != ErrorKindOther {
+			t.Errorf("Classify(%v) = %q, want %q", err, got, ErrorKindOther)
+		}
+	}
+	if got := Classify(wrap(&net.OpError{Op: "read", Err: syscall.ECONNRESET})); got != ErrorKindNetwork {
+		t.Errorf("Classify(connection reset) = %q", got)
 	}
 	if got := classify(other); got != ErrorKindTemporary {
 		t.Errorf("classify(unknown) = %q, want %q", got, ErrorKindTemporary)

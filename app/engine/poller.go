@@ -6,6 +6,7 @@ import (
 	"net"
 	"sort"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/pouchmail/pouch/app/account"
@@ -415,7 +416,6 @@ func Classify(err error) string {
 		nuerr *NoUIDLError
 		serr  *SignInRequiredError
 		cerr  *oauth.ConfigError
-		nerr  net.Error
 	)
 	switch {
 	case errors.As(err, &lerr), errors.Is(err, mailstore.ErrInUse):
@@ -437,10 +437,28 @@ func Classify(err error) string {
 		return ErrorKindTemporary
 	case errors.As(err, &terr):
 		return ErrorKindTLS
-	case errors.As(err, &nerr), errors.Is(err, context.DeadlineExceeded):
+	case isNetwork(err), errors.Is(err, context.DeadlineExceeded):
 		return ErrorKindNetwork
 	}
 	return ErrorKindOther
+}
+
+// isNetwork reports a connection problem. A bare syscall.Errno satisfies net.Error too, but
+// outside a *net.OpError it is a file's error (no such file, disk full), not the network's.
+func isNetwork(err error) bool {
+	var (
+		op   *net.OpError
+		dns  *net.DNSError
+		nerr net.Error
+	)
+	if errors.As(err, &op) || errors.As(err, &dns) {
+		return true
+	}
+	if errors.As(err, &nerr) {
+		_, errno := nerr.(syscall.Errno)
+		return !errno
+	}
+	return false
 }
 
 // isRetryLater reports a refusal that says "busy now" rather than "broken": [IN-USE] (another
