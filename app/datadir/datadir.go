@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+	"github.com/pouchmail/pouch/app/datadir/osdir"
 	"github.com/pouchmail/pouch/mailstore"
 )
 
@@ -24,10 +25,13 @@ const DBFile = "pouch.db"
 // Default returns the data directory of this OS: $XDG_DATA_HOME/pouch (~/.local/share/pouch)
 // on Linux and the BSDs, %LocalAppData%\Pouch on Windows, ~/Library/Application Support/Pouch
 // on macOS.
-func Default(getenv func(string) string) (string, error) { return defaultDir(getenv) }
+func Default(getenv func(string) string) (string, error) { return osdir.Default(getenv) }
 
 // Legacy returns where Pouch kept the archive before: the configuration directory + "pouch".
-func Legacy(getenv func(string) string) (string, error) { return legacyDir(getenv) }
+func Legacy(getenv func(string) string) (string, error) { return osdir.Legacy(getenv) }
+
+// Description says where Default is, for help texts.
+const Description = osdir.Description
 
 // Location is the data directory chosen, and a sentence for the user when it is news.
 type Location struct {

@@ -1,4 +1,4 @@
-package datadir
+package osdir
 
 import (
 	"errors"
@@ -8,9 +8,9 @@ import (
 // Description says where Default is, for help texts.
 const Description = "%LocalAppData%\\Pouch"
 
-// defaultDir is %LocalAppData%\Pouch: the archive is large and belongs to this machine, so it
+// Default is the data directory: %LocalAppData%\Pouch: the archive is large and belongs to this machine, so it
 // does not roam with the profile.
-func defaultDir(getenv func(string) string) (string, error) {
+func Default(getenv func(string) string) (string, error) {
 	d := getenv("LOCALAPPDATA")
 	if d == "" {
 		return "", errors.New("%LocalAppData% is not set")
@@ -18,8 +18,8 @@ func defaultDir(getenv func(string) string) (string, error) {
 	return filepath.Join(d, "Pouch"), nil
 }
 
-// legacyDir is where Pouch kept its data before: os.UserConfigDir()\pouch, %AppData%\pouch.
-func legacyDir(getenv func(string) string) (string, error) {
+// Legacy is where Pouch kept its data before: os.UserConfigDir()\pouch, %AppData%\pouch.
+func Legacy(getenv func(string) string) (string, error) {
 	d := getenv("APPDATA")
 	if d == "" {
 		return "", errors.New("%AppData% is not set")

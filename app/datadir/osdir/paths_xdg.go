@@ -1,6 +1,6 @@
 //go:build !windows && !darwin
 
-package datadir
+package osdir
 
 import (
 	"errors"
@@ -10,9 +10,9 @@ import (
 // Description says where Default is, for help texts.
 const Description = "$XDG_DATA_HOME/pouch, by default ~/.local/share/pouch"
 
-// defaultDir is $XDG_DATA_HOME/pouch, by default ~/.local/share/pouch (XDG Base Directory
-// Specification: a relative $XDG_DATA_HOME is invalid and ignored).
-func defaultDir(getenv func(string) string) (string, error) {
+// Default is the data directory: $XDG_DATA_HOME/pouch, by default ~/.local/share/pouch (XDG
+// Base Directory Specification: a relative $XDG_DATA_HOME is invalid and ignored).
+func Default(getenv func(string) string) (string, error) {
 	if d := getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
 		return filepath.Join(d, "pouch"), nil
 	}
@@ -23,9 +23,9 @@ func defaultDir(getenv func(string) string) (string, error) {
 	return filepath.Join(home, ".local", "share", "pouch"), nil
 }
 
-// legacyDir is where Pouch kept its data before: os.UserConfigDir()/pouch, that is
+// Legacy is where Pouch kept its data before: os.UserConfigDir()/pouch, that is
 // $XDG_CONFIG_HOME/pouch or ~/.config/pouch.
-func legacyDir(getenv func(string) string) (string, error) {
+func Legacy(getenv func(string) string) (string, error) {
 	if d := getenv("XDG_CONFIG_HOME"); d != "" {
 		if !filepath.IsAbs(d) {
 			return "", errors.New("path in $XDG_CONFIG_HOME is relative")
