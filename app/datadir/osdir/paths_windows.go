@@ -8,8 +8,8 @@ import (
 // Description says where Default is, for help texts.
 const Description = "%LocalAppData%\\Pouch"
 
-// Default is the data directory: %LocalAppData%\Pouch: the archive is large and belongs to this machine, so it
-// does not roam with the profile.
+// Default is the data directory, %LocalAppData%\Pouch: the archive is large and belongs to
+// this machine, so it does not roam with the profile.
 func Default(getenv func(string) string) (string, error) {
 	d := getenv("LOCALAPPDATA")
 	if d == "" {
