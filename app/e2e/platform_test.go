@@ -142,15 +142,7 @@ func TestBackupAndRestoreWhileRunning(t *testing.T) {
 	}
 	other.ok("", "check")
 
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatalf("the fetch did not stop: %q", stderr.String())
-	}
+	stopFetch(t, cmd, stderr, done)
 	c.ok("", "account", "remove", "stuck")
 	c.ok("", "delete", "1")
 	c.ok("", "trash", "empty")
@@ -246,13 +238,7 @@ func TestDataDirMovesOnce(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(def, "pouch.db")); err == nil {
 		t.Error("an archive appeared in the new place while the old one was in use")
 	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatalf("the fetch did not stop: %q", stderr.String())
-	}
+	stopFetch(t, cmd, stderr, done)
 	r = runBin(t, env, "", "account", "list")
 	if r.code != 0 || !strings.Contains(r.stdout, "home") || !strings.Contains(r.stderr, "moved the archive from "+old+" to "+def) {
 		t.Fatalf("after: exit %d, %q, %q; want the archive moved", r.code, r.stdout, r.stderr)
@@ -263,5 +249,17 @@ func TestDataDirMovesOnce(t *testing.T) {
 	}
 	if r := runBin(t, env, "", "account", "list"); r.stderr != "" || !strings.Contains(r.stdout, "stuck") {
 		t.Errorf("next start: %q, %q", r.stdout, r.stderr)
+	}
+}
+
+// stopFetch ends a fetch started by startFetch, as Ctrl+C would.
+func stopFetch(t *testing.T, cmd *exec.Cmd, stderr *syncBuffer, done <-chan error) {
+	t.Helper()
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("the fetch did not stop: %q", stderr.String())
 	}
 }
