@@ -263,3 +263,50 @@ func stopFetch(t *testing.T, cmd *exec.Cmd, stderr *syncBuffer, done <-chan erro
 		t.Fatalf("the fetch did not stop: %q", stderr.String())
 	}
 }
+
+// TestProgressOnTerminal: on a terminal (a pseudo-terminal from util-linux's script), import and
+// export show a status line; with --json, or with the output going to a pipe, nothing of it.
+func TestProgressOnTerminal(t *testing.T) {
+	if _, err := exec.LookPath("script"); err != nil {
+		t.Skip("script (util-linux) not installed")
+	}
+	mail, err := filepath.Abs("../../testdata/mail")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+	env := append(os.Environ(), "LANG=C.UTF-8", "POUCH_DATA_DIR="+data)
+	if r := runBin(t, env, "", "account", "add", "--name", "home", "--host", "pop.example.org", "--user", "ann"); r.code != 0 {
+		t.Fatalf("account add: %q", r.stderr)
+	}
+	onTerminal := func(args ...string) string {
+		t.Helper()
+		line := "'" + pouchBin + "'"
+		for _, a := range args {
+			line += " '" + a + "'"
+		}
+		cmd := exec.Command("script", "-qec", line, "/dev/null")
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", line, err, out)
+		}
+		return string(out)
+	}
+	out := onTerminal("import", "--format", "eml", mail, "--account", "home")
+	if !strings.Contains(out, "\rimporting ") || !strings.Contains(out, "imported ") {
+		t.Errorf("import on a terminal shows no progress: %q", out)
+	}
+	out = onTerminal("export", "--format", "maildir", "--out", filepath.Join(t.TempDir(), "md"))
+	if !strings.Contains(out, "\rexporting ") {
+		t.Errorf("export on a terminal shows no progress: %q", out)
+	}
+	out = onTerminal("import", "--format", "eml", mail, "--account", "home", "--json")
+	if strings.Contains(out, "importing") || !strings.Contains(out, `"skipped"`) {
+		t.Errorf("import --json on a terminal: %q", out)
+	}
+	r := runBin(t, env, "", "export", "--format", "maildir", "--out", filepath.Join(t.TempDir(), "md"))
+	if r.code != 0 || strings.Contains(r.stderr, "exporting") || strings.ContainsAny(r.stdout+r.stderr, "\r\033") {
+		t.Errorf("export to a pipe: %q %q", r.stdout, r.stderr)
+	}
+}
