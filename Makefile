@@ -47,7 +47,7 @@ deps-windows:
 build: deps-build
 	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN) .
 
-# bin/pouch.exe, cross-built with cgo. The first build takes about 9 minutes on 2 cores (Fyne,
+# bin/pouch.exe, cross-built with cgo. The first build takes 6 to 9 minutes on 2 cores (Fyne,
 # GLFW and SQLite in C); later ones come from Go's build cache in seconds.
 windows: deps-windows
 	CC=$(WIN_CC) GOOS=windows GOARCH=amd64 $(GO) build -tags $(TAGS) -ldflags "-H=windowsgui $(LDFLAGS)" -o $(WIN_BIN) .

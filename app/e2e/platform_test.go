@@ -95,6 +95,20 @@ func TestExitStatuses(t *testing.T) {
 	}
 }
 
+// fetchedArchive is a data directory with the test corpus fetched from a private Dovecot.
+func fetchedArchive(t *testing.T) (*cli, corpus) {
+	t.Helper()
+	d := pop3test.NewDovecot(t, nil)
+	corp := loadCorpus(t)
+	corp.deliver(t, d, "alice")
+	c := newCLI(t)
+	host, port, _ := strings.Cut(d.PlainAddr, ":")
+	c.ok("secret-pw\n", "account", "add", "--name", "home", "--host", host, "--port", port, "--security", "none",
+		"--user", "alice", "--password-stdin", "--keep-forever")
+	c.ok("", "fetch")
+	return c, corp
+}
+
 type listedMsg struct {
 	ID     int64  `json:"id"`
 	SHA256 string `json:"sha256"`
@@ -105,14 +119,7 @@ type listedMsg struct {
 // in use is refused with 75 and changes nothing; once it is free, restore --force replaces it
 // and keeps the old one aside.
 func TestBackupAndRestoreWhileRunning(t *testing.T) {
-	d := pop3test.NewDovecot(t, nil)
-	corp := loadCorpus(t)
-	corp.deliver(t, d, "alice")
-	c := newCLI(t)
-	host, port, _ := strings.Cut(d.PlainAddr, ":")
-	c.ok("secret-pw\n", "account", "add", "--name", "home", "--host", host, "--port", port, "--security", "none",
-		"--user", "alice", "--password-stdin", "--keep-forever")
-	c.ok("", "fetch")
+	c, corp := fetchedArchive(t)
 	before := decode[[]listedMsg](t, c.ok("", "list", "--json"))
 	if len(before) != len(corp.files) {
 		t.Fatalf("fetched %d messages, want %d", len(before), len(corp.files))
@@ -186,14 +193,7 @@ func TestBackupWhileWindowRuns(t *testing.T) {
 		}
 		t.Skip("no DISPLAY")
 	}
-	d := pop3test.NewDovecot(t, nil)
-	corp := loadCorpus(t)
-	corp.deliver(t, d, "alice")
-	c := newCLI(t)
-	host, port, _ := strings.Cut(d.PlainAddr, ":")
-	c.ok("secret-pw\n", "account", "add", "--name", "home", "--host", host, "--port", port, "--security", "none",
-		"--user", "alice", "--password-stdin", "--keep-forever")
-	c.ok("", "fetch")
+	c, corp := fetchedArchive(t)
 	w := startWindow(t, c)
 	out := filepath.Join(t.TempDir(), "backup.db")
 	r := c.run("", "backup", "--out", out, "--json")
