@@ -16,6 +16,7 @@ import (
 )
 
 func main() {
+	attachConsole() // Windows: the GUI-linked binary prints in the terminal it was started from
 	// SIGINT/SIGTERM: the first stops cleanly (sessions close without QUIT), a second one or
 	// a stop slower than cli.SignalGrace exits at once; the status is 128 + the signal.
 	sigs := make(chan os.Signal, 2)

@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -28,6 +29,8 @@ const (
 	MaxInterval = 7 * 24 * time.Hour
 	// MaxLeaveDays is a sanity bound (100 years); "keep forever" is its own setting.
 	MaxLeaveDays = 36500
+	// MaxSizeLimit bounds the size limit: no message is stored above 1 GiB anyway.
+	MaxSizeLimit = 1 << 30
 )
 
 // FieldError says which setting is wrong and what to do about it.
@@ -102,6 +105,9 @@ func Validate(a *mailstore.Account) error {
 	}
 	if !a.KeepForever && (a.LeaveDays < 0 || a.LeaveDays > MaxLeaveDays) {
 		return &FieldError{"leave-days", fmt.Sprintf("%d is out of range (0-%d; use keep forever to never delete)", a.LeaveDays, MaxLeaveDays)}
+	}
+	if a.SizeLimit < 0 || a.SizeLimit > MaxSizeLimit {
+		return &FieldError{"size-limit", fmt.Sprintf("%d is out of range (0 for no limit, at most %d bytes)", a.SizeLimit, int64(MaxSizeLimit))}
 	}
 	if a.Interval < MinInterval || a.Interval > MaxInterval {
 		return &FieldError{"interval", fmt.Sprintf("%s is out of range (%s to %s)", a.Interval, MinInterval, MaxInterval)}
@@ -232,4 +238,30 @@ func validateHost(h string) error {
 
 func hasControl(s string) bool {
 	return strings.IndexFunc(s, unicode.IsControl) >= 0
+}
+
+// ParseSize reads a size limit as people write it: bytes ("10485760"), or a number with K, M
+// or G (1024-based, as the window's KB field; "KB", "KiB", "MB", "MiB" … too). "0" is no limit.
+func ParseSize(s string) (int64, error) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	t = strings.TrimSuffix(strings.TrimSuffix(t, "B"), "I")
+	mult := int64(1)
+	if t != "" {
+		switch t[len(t)-1] {
+		case 'K':
+			mult = 1 << 10
+		case 'M':
+			mult = 1 << 20
+		case 'G':
+			mult = 1 << 30
+		}
+		if mult > 1 {
+			t = strings.TrimSpace(t[:len(t)-1])
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n < 0 || n > MaxSizeLimit/mult {
+		return 0, &FieldError{"size-limit", fmt.Sprintf("%q is not a size (bytes, or a number with K, M or G; at most 1G)", s)}
+	}
+	return n * mult, nil
 }

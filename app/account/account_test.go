@@ -120,3 +120,32 @@ func FuzzValidate(f *testing.F) {
 		}
 	})
 }
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int64{"0": 0, "2048": 2048, "10M": 10 << 20, "10m": 10 << 20, "512K": 512 << 10,
+		"512KB": 512 << 10, "512KiB": 512 << 10, "1G": 1 << 30, " 3 MiB ": 3 << 20, "1MB": 1 << 20} {
+		if got, err := ParseSize(in); err != nil || got != want {
+			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "M", "-1", "1.5M", "2G", "10X", "ten"} {
+		if got, err := ParseSize(in); err == nil {
+			t.Errorf("ParseSize(%q) = %d, want an error", in, got)
+		}
+	}
+}
+
+func TestValidateSizeLimit(t *testing.T) {
+	a := New("a", "pop.example.org", "u")
+	for _, n := range []int64{-1, MaxSizeLimit + 1} {
+		a.SizeLimit = n
+		var fe *FieldError
+		if err := Validate(a); !errors.As(err, &fe) || fe.Field != "size-limit" {
+			t.Errorf("size limit %d: %v", n, err)
+		}
+	}
+	a.SizeLimit = 10 << 20
+	if err := Validate(a); err != nil {
+		t.Errorf("10M: %v", err)
+	}
+}

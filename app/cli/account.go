@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -16,44 +17,116 @@ import (
 	"github.com/pouchmail/pouch/pop3"
 )
 
-func runAccount(ctx context.Context, env *Env, g *globals, args []string) error {
-	if len(args) == 0 {
-		return usagef("account: expected add, discover, list, login, password or remove")
+func init() {
+	register(&command{name: "account add", run: accountAdd, usage: []string{
+		"account add --name NAME --host HOST [--port N]",
+		"  [--security tls|starttls|none] --user USER [--password-stdin]",
+		"  [--leave-days N | --keep-forever] [--ca-file PEM] [--interval DURATION]",
+		"  " + authUsage,
+		"  [--tls-fingerprint SHA256] [--size-limit BYTES] [--delete-on-server]",
+		"account add --email ADDR [--password-stdin] [--name NAME] [any flag above]",
+		"account add --email ADDR --oauth [google|microsoft|custom]",
+		"  [--oauth-client-id ID] [--oauth-auth-url URL --oauth-token-url URL] [--oauth-scope S]...",
+		"  [any flag above but --password-stdin]",
+	}, help: `
+Adds a POP3 account. With --email, the server settings are found from the address (the
+flags given still win) and the login is tested before anything is saved; with --oauth, the
+sign-in happens in the browser. The password is read from standard input into the OS keyring.`})
+	register(&command{name: "account edit", run: accountEdit, usage: []string{
+		"account edit NAME [--name NEW] [--host HOST] [--port N] [--security MODE] [--user USER]",
+		"  [--password-stdin] [--leave-days N | --keep-forever[=false]] [--interval DURATION]",
+		"  [--size-limit BYTES] [--delete-on-server[=false]] [any other flag of account add]",
+	}, help: `
+Changes the settings given, with the same rules as account add; the others stay. --name
+renames the account (its password moves along). Changing the host or user forgets what
+Pouch knew of the old mailbox, so nothing there is deleted on the strength of it. An empty
+--ca-file or --tls-fingerprint removes it.`})
+	register(&command{name: "account list", run: accountList, usage: []string{"account list [--json]"},
+		help: "Lists the accounts and their settings (never a password or token)."})
+	register(&command{name: "account password", run: accountPassword, usage: []string{"account password NAME [--password-stdin]"},
+		help: "Reads a new password for the account from standard input into the OS keyring."})
+	register(&command{name: "account remove", run: accountRemove, usage: []string{"account remove NAME"},
+		help: `
+Removes the account and its password; its downloaded messages stay in the archive. Waits up
+to 15 seconds for a running fetch of the account to end.`})
+}
+
+// accountFlags are the settings flags of account add and account edit.
+type accountFlags struct {
+	name, email, host, security, user    *string
+	caFile, authMech, fingerprint        *string
+	port, leaveDays                      *int
+	pwStdin, keepForever, deleteOnServer *bool
+	interval                             *time.Duration
+	sizeLimit                            sizeFlag
+	oauth                                *oauthFlags
+	smtp                                 *smtpFlags
+}
+
+func defineAccountFlags(fs *flag.FlagSet, edit bool) *accountFlags {
+	f := &accountFlags{}
+	if edit {
+		f.name = fs.String("name", "", "a new name for the account")
+		f.email = fs.String("email", "", "the account's email address")
+	} else {
+		f.name = fs.String("name", "", "account name (default: the email address)")
+		f.email = fs.String("email", "", "email address: find the server settings from it, test the login, then save")
 	}
-	switch args[0] {
-	case "add":
-		return accountAdd(ctx, env, g, args[1:])
-	case "discover":
-		return accountDiscover(ctx, env, g, args[1:])
-	case "list":
-		return accountList(ctx, env, g, args[1:])
-	case "login":
-		return accountLogin(ctx, env, g, args[1:])
-	case "password":
-		return accountPassword(ctx, env, g, args[1:])
-	case "remove":
-		return accountRemove(ctx, env, g, args[1:])
+	// account edit changes only what is given: its flags show no defaults.
+	security, leaveDays, interval, port := "tls", account.DefaultLeaveDays, account.DefaultInterval, "server port (default 995 for tls, 110 otherwise)"
+	if edit {
+		security, leaveDays, interval, port = "", 0, 0, "server port (changing --security alone moves a default port along)"
 	}
-	return usagef("account: unknown sub-command %q", args[0])
+	f.host = fs.String("host", "", "server host name")
+	f.port = fs.Int("port", 0, port)
+	f.security = fs.String("security", security, "tls, starttls or none")
+	f.user = fs.String("user", "", "user name")
+	f.pwStdin = fs.Bool("password-stdin", false, "read the password from standard input")
+	f.leaveDays = fs.Int("leave-days", leaveDays, "days to leave messages on the server (0: delete after download)")
+	f.keepForever = fs.Bool("keep-forever", false, "never delete messages from the server")
+	f.caFile = fs.String("ca-file", "", "extra trusted certificate (PEM)")
+	f.authMech = fs.String("auth", "", "authentication mechanism: auto (strongest offered), "+strings.Join(pop3.Mechanisms, ", "))
+	f.fingerprint = fs.String("tls-fingerprint", "", "trust exactly the server certificate with this SHA-256 fingerprint (hex, colons allowed)")
+	f.interval = fs.Duration("interval", interval, "check interval")
+	fs.Var(&f.sizeLimit, "size-limit", "fetch messages larger than this as headers only: bytes, or with K, M or G (1024-based), 0 = no limit")
+	f.deleteOnServer = fs.Bool("delete-on-server", false, "deleting a message here (emptying the Trash) deletes it on the server too")
+	f.oauth = addOAuthFlags(fs)
+	f.smtp = addSMTPFlags(fs)
+	return f
+}
+
+// sizeFlag is a size in bytes, written "10485760", "10M" or "512K".
+type sizeFlag struct{ n int64 }
+
+func (s *sizeFlag) String() string { return strconv.FormatInt(s.n, 10) }
+func (s *sizeFlag) Set(v string) error {
+	n, err := account.ParseSize(v)
+	if err != nil {
+		return err
+	}
+	s.n = n
+	return nil
+}
+
+// readCA reads --ca-file; "" means none.
+func readCA(path string) ([]byte, error) {
+	if path == "" {
+		return nil, nil
+	}
+	pemData, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--ca-file: %v", err)
+	}
+	return pemData, nil
 }
 
 func accountAdd(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet("account add", g)
-	name := fs.String("name", "", "account name (default: the email address)")
-	email := fs.String("email", "", "email address: find the server settings from it, test the login, then save")
-	host := fs.String("host", "", "server host name")
-	port := fs.Int("port", 0, "server port (default 995 for tls, 110 otherwise)")
-	security := fs.String("security", "tls", "tls, starttls or none")
-	user := fs.String("user", "", "user name")
-	pwStdin := fs.Bool("password-stdin", false, "read the password from standard input")
-	leaveDays := fs.Int("leave-days", account.DefaultLeaveDays, "days to leave messages on the server")
-	keepForever := fs.Bool("keep-forever", false, "never delete messages from the server")
-	caFile := fs.String("ca-file", "", "extra trusted certificate (PEM)")
-	authMech := fs.String("auth", "", "authentication mechanism: auto (strongest offered), "+strings.Join(pop3.Mechanisms, ", "))
-	fingerprint := fs.String("tls-fingerprint", "", "trust exactly the server certificate with this SHA-256 fingerprint (hex, colons allowed)")
-	interval := fs.Duration("interval", account.DefaultInterval, "check interval")
-	oflags := addOAuthFlags(fs)
-	sflags := addSMTPFlags(fs)
+	af := defineAccountFlags(fs, false)
+	name, email, host, port, security, user := af.name, af.email, af.host, af.port, af.security, af.user
+	pwStdin, leaveDays, keepForever, caFile, authMech := af.pwStdin, af.leaveDays, af.keepForever, af.caFile, af.authMech
+	fingerprint, interval, oflags := af.fingerprint, af.interval, af.oauth
+	sflags := af.smtp
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -114,12 +187,9 @@ func accountAdd(ctx context.Context, env *Env, g *globals, args []string) error 
 		return err
 	}
 	a.LeaveDays, a.KeepForever, a.Interval = *leaveDays, *keepForever, *interval
-	if *caFile != "" {
-		pemData, err := os.ReadFile(*caFile)
-		if err != nil {
-			return fmt.Errorf("--ca-file: %v", err)
-		}
-		a.CACertPEM = pemData
+	a.SizeLimit, a.DeleteOnServer = af.sizeLimit.n, *af.deleteOnServer
+	if a.CACertPEM, err = readCA(*caFile); err != nil {
+		return err
 	}
 	if a.AuthMethod, err = account.ParseAuthMethod(*authMech); err != nil {
 		return usagef("account add: %v", err)
@@ -192,6 +262,10 @@ type accountJSON struct {
 	Auth        string    `json:"auth"`            // "" = strongest offered
 	Fingerprint string    `json:"tls_fingerprint"` // "" = none pinned
 	Created     time.Time `json:"created"`
+	Address     string    `json:"address"`          // "" = not given
+	SizeLimit   int64     `json:"size_limit"`       // bytes; 0 = no limit
+	DeleteHere  bool      `json:"delete_on_server"` // deleting here deletes on the server
+
 	// OAuth2 sign-in settings (never a token); provider "" = a password.
 	OAuthProvider string   `json:"oauth_provider"`
 	OAuthClientID string   `json:"oauth_client_id"` // "" = the build's
@@ -229,6 +303,7 @@ func accountList(ctx context.Context, env *Env, g *globals, args []string) error
 				j := accountJSON{Name: a.Name, Host: a.Host, Port: a.Port, Security: string(a.Security),
 					User: a.Username, KeepForever: a.KeepForever, Interval: a.Interval.String(),
 					CAFile: len(a.CACertPEM) > 0, Auth: a.AuthMethod, Fingerprint: a.PinnedCertSHA256, Created: a.Created.UTC(),
+					Address: a.Address, SizeLimit: a.SizeLimit, DeleteHere: a.DeleteOnServer,
 					OAuthProvider: a.OAuthProvider, OAuthClientID: a.OAuthClientID, OAuthAuthURL: a.OAuthAuthURL,
 					OAuthTokenURL: a.OAuthTokenURL, OAuthScopes: strings.Fields(a.OAuthScopes)}
 				j.SMTPHost, j.SMTPPort, j.SMTPSecurity, j.SMTPUser, j.SMTPAuth, j.Signature =

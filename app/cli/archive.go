@@ -10,9 +10,32 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/pouchmail/pouch/app/engine"
 	"github.com/pouchmail/pouch/mailstore"
 )
+
+func init() {
+	register(&command{name: "export", run: runExport, usage: []string{"export --format mbox|eml|maildir --out PATH [--account NAME] [--query Q]"}, help: `
+Writes messages out, never overwriting: mbox (mboxrd) into a new file, EML one file per
+message, Maildir with read messages in cur. Progress shows on a terminal.`})
+	register(&command{name: "import", run: runImport, usage: []string{"import --format mbox|maildir|eml PATH --account NAME [--json]"}, help: `
+Imports messages (Thunderbird's mbox files included), skipping those already stored; imported
+mail never causes a deletion on a server. Progress shows on a terminal, not with --json.`})
+	register(&command{name: "check", run: runCheck, usage: []string{"check [--repair] [--json]"}, help: `
+Re-hashes every message and checks the search index and the UIDL ledger; exits 1 while
+problems remain. --repair rebuilds what can be rebuilt and never changes raw messages.`})
+	register(&command{name: "delete", run: runDelete, usage: []string{"delete ID...                 (moves to the Trash)"},
+		help: "Moves messages to the Trash; pouch trash restore ID undoes it."})
+	register(&command{name: "trash list", run: runTrashList, usage: []string{"trash list [--json]"},
+		help: "Lists the messages in the Trash."})
+	register(&command{name: "trash restore", run: runTrashRestore, usage: []string{"trash restore ID..."},
+		help: "Moves messages back out of the Trash."})
+	register(&command{name: "trash empty", run: runTrashEmpty, usage: []string{"trash empty"}, help: `
+Purges the Trash; for accounts that delete on the server when deleted here, the server
+deletion is queued for the next session.`})
+}
 
 // runExport: pouch export --format mbox|eml|maildir --out PATH [--account NAME] [--query Q]
 func runExport(ctx context.Context, env *Env, g *globals, args []string) error {
@@ -35,7 +58,7 @@ func runExport(ctx context.Context, env *Env, g *globals, args []string) error {
 		return usagef("export: %v", err)
 	}
 	return withEngine(ctx, env, g, func(e *engine.Engine) error {
-		p := newProgress(env, "exporting")
+		p := newProgress(env, "exporting", false)
 		n, err := e.Export(ctx, engine.ExportOptions{Format: *format, Out: *out, Account: *name, Query: *query}, p.update)
 		p.done()
 		if err != nil {
@@ -66,7 +89,7 @@ func runImport(ctx context.Context, env *Env, g *globals, args []string) error {
 		return usagef("import: %v", err)
 	}
 	return withEngine(ctx, env, g, func(e *engine.Engine) error {
-		p := newProgress(env, "importing")
+		p := newProgress(env, "importing", *asJSON)
 		res, err := e.Import(ctx, engine.ImportOptions{Format: *format, Path: pos[0], Account: *name}, p.update)
 		p.done()
 		if err != nil {
@@ -182,69 +205,83 @@ func runDelete(ctx context.Context, env *Env, g *globals, args []string) error {
 	})
 }
 
-// runTrash: pouch trash list [--json] | restore ID... | empty
-func runTrash(ctx context.Context, env *Env, g *globals, args []string) error {
-	if len(args) == 0 {
-		return usagef("trash: expected list, restore or empty")
-	}
-	sub, args := args[0], args[1:]
+// trashFlags parses the flags of a trash command.
+func trashFlags(g *globals, sub string, args []string) (pos []string, asJSON bool, err error) {
 	fs := newFlagSet("trash "+sub, g)
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseArgs(fs, args)
+	var j *bool
+	if sub == "list" {
+		j = fs.Bool("json", false, "print JSON")
+	}
+	if pos, err = parseArgs(fs, args); err != nil {
+		return nil, false, err
+	}
+	return pos, j != nil && *j, nil
+}
+
+func runTrashList(ctx context.Context, env *Env, g *globals, args []string) error {
+	pos, asJSON, err := trashFlags(g, "list", args)
 	if err != nil {
 		return err
 	}
-	switch sub {
-	case "list":
-		if err := wantArgs("trash list", pos); err != nil {
-			return err
-		}
-		return withEngine(ctx, env, g, func(e *engine.Engine) error {
-			msgs, err := e.TrashedMessages(ctx)
-			if err != nil {
-				return err
-			}
-			if *asJSON {
-				return writeMessagesJSON(env.Stdout, msgs)
-			}
-			tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tDELETED\tFROM\tSUBJECT")
-			for i := range msgs {
-				m := &msgs[i]
-				var when string
-				if m.Trashed != nil {
-					when = m.Trashed.Local().Format("2006-01-02 15:04")
-				}
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", m.ID, when, clip(m.From, 40), clip(m.Subject, 60))
-			}
-			return tw.Flush()
-		})
-	case "restore":
-		ids, err := parseIDs("trash restore", pos)
+	if err := wantArgs("trash list", pos); err != nil {
+		return err
+	}
+	return withEngine(ctx, env, g, func(e *engine.Engine) error {
+		msgs, err := e.TrashedMessages(ctx)
 		if err != nil {
 			return err
 		}
-		return withEngine(ctx, env, g, func(e *engine.Engine) error {
-			if err := e.RestoreMessages(ctx, ids); err != nil {
-				return err
+		if asJSON {
+			return writeMessagesJSON(env.Stdout, msgs)
+		}
+		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tDELETED\tFROM\tSUBJECT")
+		for i := range msgs {
+			m := &msgs[i]
+			var when string
+			if m.Trashed != nil {
+				when = m.Trashed.Local().Format("2006-01-02 15:04")
 			}
-			fmt.Fprintf(env.Stdout, "restored %d message(s)\n", len(ids))
-			return nil
-		})
-	case "empty":
-		if err := wantArgs("trash empty", pos); err != nil {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", m.ID, when, clip(m.From, 40), clip(m.Subject, 60))
+		}
+		return tw.Flush()
+	})
+}
+
+func runTrashRestore(ctx context.Context, env *Env, g *globals, args []string) error {
+	pos, _, err := trashFlags(g, "restore", args)
+	if err != nil {
+		return err
+	}
+	ids, err := parseIDs("trash restore", pos)
+	if err != nil {
+		return err
+	}
+	return withEngine(ctx, env, g, func(e *engine.Engine) error {
+		if err := e.RestoreMessages(ctx, ids); err != nil {
 			return err
 		}
-		return withEngine(ctx, env, g, func(e *engine.Engine) error {
-			n, err := e.EmptyTrash(ctx)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(env.Stdout, "purged %d message(s)\n", n)
-			return nil
-		})
+		fmt.Fprintf(env.Stdout, "restored %d message(s)\n", len(ids))
+		return nil
+	})
+}
+
+func runTrashEmpty(ctx context.Context, env *Env, g *globals, args []string) error {
+	pos, _, err := trashFlags(g, "empty", args)
+	if err != nil {
+		return err
 	}
-	return usagef("trash: unknown sub-command %q (want list, restore or empty)", sub)
+	if err := wantArgs("trash empty", pos); err != nil {
+		return err
+	}
+	return withEngine(ctx, env, g, func(e *engine.Engine) error {
+		n, err := e.EmptyTrash(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "purged %d message(s)\n", n)
+		return nil
+	})
 }
 
 func parseIDs(cmd string, pos []string) ([]int64, error) {
@@ -263,7 +300,8 @@ func parseIDs(cmd string, pos []string) ([]int64, error) {
 }
 
 // progress shows "label done/total" on standard error, at most a few times a second, and only
-// when standard error is a terminal (scripts and logs get no control characters).
+// when standard error is a terminal and the output is not JSON (scripts, logs and pipes get no
+// control characters).
 type progress struct {
 	w     io.Writer
 	label string
@@ -272,17 +310,20 @@ type progress struct {
 	shown bool
 }
 
-func newProgress(env *Env, label string) *progress {
+func newProgress(env *Env, label string, asJSON bool) *progress {
 	p := &progress{label: label}
-	if f, ok := env.Stderr.(*os.File); ok && archiveTerminal(f) {
+	if f := terminal(env.Stderr); f != nil && !asJSON {
 		p.w = f
 	}
 	return p
 }
 
-func archiveTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+// terminal returns w as a file when it is a terminal, else nil.
+func terminal(w io.Writer) *os.File {
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return f
+	}
+	return nil
 }
 
 func (p *progress) update(done, total int) {
@@ -294,10 +335,11 @@ func (p *progress) update(done, total int) {
 	if now := time.Now(); now.Sub(p.last) >= 200*time.Millisecond || done == total {
 		p.last = now
 		p.shown = true
-		fmt.Fprintf(p.w, "\r%s %d/%d", p.label, done, total)
+		fmt.Fprintf(p.w, "\r%s %d/%d\033[K", p.label, done, total)
 	}
 }
 
+// done ends the status line: it is cleared, so the command's own output starts on a clean line.
 func (p *progress) done() {
 	if p.w == nil {
 		return
@@ -305,6 +347,6 @@ func (p *progress) done() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.shown {
-		fmt.Fprintln(p.w)
+		fmt.Fprint(p.w, "\r\033[K")
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pouchmail/pouch/app/datadir"
 	"github.com/pouchmail/pouch/app/engine"
 	"github.com/pouchmail/pouch/app/secrets"
 	"github.com/pouchmail/pouch/mailstore"
@@ -21,7 +22,7 @@ import (
 )
 
 // DBFileName is the archive's file name inside the data directory.
-const DBFileName = "pouch.db"
+const DBFileName = datadir.DBFile
 
 // Env is everything the command line touches, so tests can run it in-process.
 type Env struct {
@@ -39,54 +40,13 @@ type globals struct {
 	dataDir string
 }
 
-var usage = `Pouch - a POP3 mail client that keeps your mail.
-
-Usage:
-  pouch [--data-dir DIR]                      open the window
-  pouch [--data-dir DIR] account add --name NAME --host HOST [--port N]
-        [--security tls|starttls|none] --user USER [--password-stdin]
-        [--leave-days N | --keep-forever] [--ca-file PEM] [--interval DURATION]
-        ` + authUsage + `
-        [--tls-fingerprint SHA256]
-        [--smtp-host H] [--smtp-port N] [--smtp-security tls|starttls]
-        [--smtp-user U] [--smtp-auth MECH] [--from "Name <addr>"] [--signature TEXT]
-  pouch [--data-dir DIR] account add --email ADDR [--password-stdin] [--name NAME] [any flag above]
-                                              finds the settings, tests the login, saves
-  pouch [--data-dir DIR] account add --email ADDR --oauth [google|microsoft|custom]
-        [--oauth-client-id ID] [--oauth-auth-url URL --oauth-token-url URL] [--oauth-scope S]...
-        [any flag above but --password-stdin]
-                                              signs in with OAuth2 in the browser, tests, saves
-  pouch [--data-dir DIR] account login NAME   signs an OAuth2 account in again
-  pouch [--data-dir DIR] account discover EMAIL [--json]
-  pouch [--data-dir DIR] account list [--json]
-  pouch [--data-dir DIR] account password NAME [--password-stdin]
-  pouch [--data-dir DIR] account remove NAME
-  pouch [--data-dir DIR] fetch [--account NAME] [--json]
-  pouch [--data-dir DIR] fetch --full ID [--json]
-  pouch [--data-dir DIR] retention [--account NAME] [--json]
-  pouch [--data-dir DIR] list [--account NAME] [--folder inbox|sent|outbox|drafts|trash] [--json]
-  pouch [--data-dir DIR] show ID [--raw]
-  pouch [--data-dir DIR] search QUERY [--json] [--limit N]
-  pouch [--data-dir DIR] delete ID...          (moves to the Trash)
-  pouch [--data-dir DIR] trash list [--json] | trash restore ID... | trash empty
-  pouch [--data-dir DIR] export --format mbox|eml|maildir --out PATH [--account NAME] [--query Q]
-  pouch [--data-dir DIR] import --format mbox|maildir|eml PATH --account NAME [--json]
-  pouch [--data-dir DIR] check [--repair] [--json]
-  pouch [--data-dir DIR] send --account NAME --to ADDR [--to ADDR]... [--cc ADDR]... [--bcc ADDR]...
-        --subject S [--body-file F] [--attach FILE]... [--json]   (the text from stdin without --body-file)
-  pouch [--data-dir DIR] reply ID [--all] [--body-file F] [--attach FILE]... [--json]
-  pouch [--data-dir DIR] forward ID --to ADDR [--body-file F] [--json]
-  pouch [--data-dir DIR] outbox [list [--account NAME] | retry ID | discard ID | sent ID] [--json]
-
-The data directory defaults to $POUCH_DATA_DIR, else the user config directory + "pouch".
-Passwords and OAuth2 sign-ins live in the OS keyring, never in the data directory.
-`
-
 // authUsage is the --auth line of the usage, also in README.md (TestREADMEAuthUsage).
 var authUsage = "[--auth auto|" + strings.Join(pop3.Mechanisms, "|") + "]"
 
-// Main runs the command line and returns the process exit status: 0 success, 1 failure,
-// 2 a usage error. Failures print one line on standard error.
+// Main runs the command line and returns the process exit status (exitcode.go): 0 success,
+// 64 a usage mistake, 75/77/78 temporary, authentication and configuration failures, 1 any
+// other. Failures print one line on standard error; help and the version go to standard
+// output.
 func Main(ctx context.Context, env Env) int {
 	if env.Getenv == nil {
 		env.Getenv = os.Getenv
@@ -96,30 +56,35 @@ func Main(ctx context.Context, env Env) int {
 	if err == nil {
 		err = run(ctx, &env)
 	}
+	var help *helpRequest
 	switch {
 	case err == nil:
-		return 0
-	case errors.Is(err, flag.ErrHelp):
-		fmt.Fprint(env.Stdout, usage)
-		return 0
+		return ExitOK
+	case errors.As(err, &help):
+		printHelp(env.Stdout, help)
+		return ExitOK
 	}
 	fmt.Fprintf(env.Stderr, "pouch: %s\n", oneLine(err.Error()))
-	var uerr *UsageError
-	if errors.As(err, &uerr) {
+	code := exitStatus(err)
+	if code == ExitUsage {
 		fmt.Fprintln(env.Stderr, "Run 'pouch help' for usage.")
-		return 2
 	}
-	return 1
+	return code
 }
 
 func run(ctx context.Context, env *Env) error {
 	g := &globals{}
 	fs := newFlagSet("pouch", g)
+	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(env.Args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return err
+			return &helpRequest{}
 		}
 		return usagef("%v", err)
+	}
+	if *showVersion {
+		fmt.Fprintf(env.Stdout, "pouch %s\n", Version())
+		return nil
 	}
 	args := fs.Args()
 	if len(args) == 0 {
@@ -128,61 +93,39 @@ func run(ctx context.Context, env *Env) error {
 		}
 		return withEngine(ctx, env, g, func(e *engine.Engine) error { return env.OpenWindow(ctx, e) })
 	}
-	cmd, rest := args[0], args[1:]
-	switch cmd {
-	case "help", "-h", "--help":
-		return flag.ErrHelp
-	case "account":
-		return runAccount(ctx, env, g, rest)
-	case "fetch":
-		return runFetch(ctx, env, g, rest)
-	case "list":
-		return runList(ctx, env, g, rest)
-	case "show":
-		return runShow(ctx, env, g, rest)
-	case "search":
-		return runSearch(ctx, env, g, rest)
-	case "delete":
-		return runDelete(ctx, env, g, rest)
-	case "trash":
-		return runTrash(ctx, env, g, rest)
-	case "export":
-		return runExport(ctx, env, g, rest)
-	case "import":
-		return runImport(ctx, env, g, rest)
-	case "check":
-		return runCheck(ctx, env, g, rest)
-	case "retention":
-		return runRetention(ctx, env, g, rest)
-	case "send":
-		return runSend(ctx, env, g, rest)
-	case "reply":
-		return runReply(ctx, env, g, rest)
-	case "forward":
-		return runForward(ctx, env, g, rest)
-	case "outbox":
-		return runOutbox(ctx, env, g, rest)
+	if args[0] == "help" {
+		return runHelp(ctx, env, g, args[1:])
 	}
-	return usagef("unknown command %q", cmd)
+	c, rest, group := lookup(args)
+	switch {
+	case c != nil:
+		return c.run(ctx, env, g, rest)
+	case group != "" && len(rest) > 0 && (rest[0] == "-h" || rest[0] == "--help" || rest[0] == "-help"):
+		return &helpRequest{group: group}
+	case group != "" && len(rest) == 0:
+		return usagef("%s: expected %s", group, subNames(group))
+	case group != "":
+		return usagef("%s: unknown sub-command %q (want %s)", group, rest[0], subNames(group))
+	}
+	return usagef("unknown command %q", args[0])
 }
 
-// dataDir resolves --data-dir, then $POUCH_DATA_DIR, then the OS config directory.
-func (g *globals) resolveDataDir(getenv func(string) string) (string, error) {
-	if g.dataDir != "" {
-		return g.dataDir, nil
-	}
-	if d := getenv("POUCH_DATA_DIR"); d != "" {
-		return d, nil
-	}
-	cfg, err := os.UserConfigDir()
+// dataDir resolves --data-dir, then $POUCH_DATA_DIR, then the OS's data directory, moving an
+// archive from the old location there first (datadir.Resolve); a notice about that goes to
+// standard error.
+func (g *globals) resolveDataDir(ctx context.Context, env *Env) (string, error) {
+	loc, err := datadir.Resolve(ctx, g.dataDir, env.Getenv)
 	if err != nil {
-		return "", fmt.Errorf("no data directory: %v (set --data-dir or POUCH_DATA_DIR)", err)
+		return "", err
 	}
-	return filepath.Join(cfg, "pouch"), nil
+	if loc.Notice != "" {
+		fmt.Fprintf(env.Stderr, "pouch: %s\n", loc.Notice)
+	}
+	return loc.Dir, nil
 }
 
 func withEngine(ctx context.Context, env *Env, g *globals, fn func(*engine.Engine) error) error {
-	dir, err := g.resolveDataDir(env.Getenv)
+	dir, err := g.resolveDataDir(ctx, env)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,12 @@ import (
 	"github.com/pouchmail/pouch/mailstore"
 )
 
+func init() {
+	register(&command{name: "account discover", run: accountDiscover, usage: []string{"account discover EMAIL [--json]"}, help: `
+Shows what account add --email would set up for the address, and which step found it: the
+provider table, the provider's autoconfig file, Thunderbird's ISPDB, SRV records or a guess.`})
+}
+
 // accountDiscover is `account discover EMAIL [--json]`: what `account add --email` would set up,
 // and which step found it.
 func accountDiscover(ctx context.Context, env *Env, g *globals, args []string) error {

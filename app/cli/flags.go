@@ -1,13 +1,16 @@
 package cli
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/pouchmail/pouch/app/datadir"
 )
 
-// UsageError is a mistake on the command line; it exits with status 2.
+// UsageError is a mistake on the command line; it exits with status 64 (EX_USAGE).
 type UsageError struct{ Msg string }
 
 func (e *UsageError) Error() string { return e.Msg }
@@ -19,7 +22,7 @@ func usagef(format string, args ...any) error { return &UsageError{Msg: fmt.Spri
 func newFlagSet(name string, g *globals) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&g.dataDir, "data-dir", g.dataDir, "data directory")
+	fs.StringVar(&g.dataDir, "data-dir", g.dataDir, "the data directory (default $POUCH_DATA_DIR, else "+datadir.Description+")")
 	return fs
 }
 
@@ -30,6 +33,9 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, &helpRequest{fs: fs}
+			}
 			return nil, usagef("%s: %v", fs.Name(), err)
 		}
 		rest := fs.Args()

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -37,6 +36,17 @@ type skippedJSON struct {
 	Reason string `json:"reason"`
 }
 
+func init() {
+	register(&command{name: "fetch", run: runFetch, usage: []string{"fetch [--account NAME] [--json]", "fetch --full ID [--json]"}, help: `
+Checks every account (or one) for new mail, stores it, and deletes from the server what is
+due. Progress shows on a terminal, never with --json or when standard error is not one.
+--full fetches the whole of a message stored as headers only (the account's size limit).`})
+	register(&command{name: "list", run: runList, usage: []string{"list [--account NAME] [--folder inbox|sent|outbox|drafts|trash] [--json]"},
+		help: "Lists the stored messages, newest first."})
+	register(&command{name: "show", run: runShow, usage: []string{"show ID [--raw]"},
+		help: "Shows a message as text, or with --raw exactly the bytes received."})
+}
+
 func runFetch(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet("fetch", g)
 	name := fs.String("account", "", "fetch only this account")
@@ -56,14 +66,15 @@ func runFetch(ctx context.Context, env *Env, g *globals, args []string) error {
 		return runFetchFull(ctx, env, g, *full, *asJSON)
 	}
 	return withEngine(ctx, env, g, func(e *engine.Engine) error {
-		results, err := e.FetchAll(ctx, *name, progressPrinter(env))
+		results, err := e.FetchAll(ctx, *name, progressPrinter(env, *asJSON))
 		if err != nil {
 			return err
 		}
 		if len(results) == 0 {
-			return errors.New("no accounts configured (add one with: pouch account add)")
+			return &configError{"no accounts configured (add one with: pouch account add)"}
 		}
 		var failed []string
+		var errs []error
 		out := make([]fetchJSON, 0, len(results))
 		for _, r := range results {
 			j := fetchJSON{Account: r.Account, OK: r.Err == nil, New: r.New, Bytes: r.Bytes,
@@ -81,6 +92,7 @@ func runFetch(ctx context.Context, env *Env, g *globals, args []string) error {
 				msg := oneLine(r.Err.Error())
 				j.Error = &msg
 				failed = append(failed, msg)
+				errs = append(errs, r.Err)
 			}
 			out = append(out, j)
 			if !*asJSON {
@@ -97,11 +109,21 @@ func runFetch(ctx context.Context, env *Env, g *globals, args []string) error {
 			}
 		}
 		if len(failed) > 0 {
-			return errors.New("fetch failed: " + strings.Join(failed, "; "))
+			return &fetchFailed{msg: "fetch failed: " + strings.Join(failed, "; "), errs: errs}
 		}
 		return nil
 	})
 }
+
+// fetchFailed is a fetch in which accounts failed; it exits with the status of the failure that
+// needs attention most (exitStatus).
+type fetchFailed struct {
+	msg  string
+	errs []error
+}
+
+func (e *fetchFailed) Error() string   { return e.msg }
+func (e *fetchFailed) Unwrap() []error { return e.errs }
 
 // messageJSON is one element of `list --json` (and later `search --json`).
 type messageJSON struct {

@@ -82,6 +82,11 @@ func (f *oauthFlags) apply(a *mailstore.Account, found *autoconfig.Settings) err
 	return nil
 }
 
+func init() {
+	register(&command{name: "account login", run: accountLogin, usage: []string{"account login NAME"},
+		help: "Signs an OAuth2 account in again in the browser (after the provider revoked the sign-in)."})
+}
+
 // accountLogin is `account login NAME`: the browser sign-in again, for an OAuth2 account whose
 // grant was revoked or expired.
 func accountLogin(ctx context.Context, env *Env, g *globals, args []string) error {

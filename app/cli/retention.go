@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -24,6 +23,12 @@ type retentionJSON struct {
 	Partial     bool       `json:"partial"`
 	Kept        string     `json:"kept,omitempty"`    // why it will not be deleted
 	Failure     string     `json:"failure,omitempty"` // why downloading it failed
+}
+
+func init() {
+	register(&command{name: "retention", run: runRetention, usage: []string{"retention [--account NAME] [--json]"}, help: `
+Lists every message the ledger knows on the server: when it was first seen, when it will be
+deleted there (or why not), and whether a complete copy is stored here.`})
 }
 
 func runRetention(ctx context.Context, env *Env, g *globals, args []string) error {
@@ -88,7 +93,7 @@ func runFetchFull(ctx context.Context, env *Env, g *globals, arg string, asJSON 
 		return usagef("fetch: --full %q is not a message ID (see pouch list)", arg)
 	}
 	return withEngine(ctx, env, g, func(e *engine.Engine) error {
-		m, err := e.FetchFull(ctx, id, progressPrinter(env))
+		m, err := e.FetchFull(ctx, id, progressPrinter(env, asJSON))
 		if err != nil {
 			return err
 		}
@@ -100,19 +105,14 @@ func runFetchFull(ctx context.Context, env *Env, g *globals, arg string, asJSON 
 	})
 }
 
-// progressPrinter reports session progress on standard error, only when it is a terminal:
-// scripts and cron get clean output.
-func progressPrinter(env *Env) func(engine.Progress) {
-	f, ok := env.Stderr.(*os.File)
-	if !ok || !isTerminal(f) {
+// progressPrinter reports session progress on one status line on standard error, only when it
+// is a terminal and the output is not JSON: scripts, pipes and cron get clean output.
+func progressPrinter(env *Env, asJSON bool) func(engine.Progress) {
+	f := terminal(env.Stderr)
+	if f == nil || asJSON {
 		return nil
 	}
 	return func(p engine.Progress) { printProgress(f, p) }
-}
-
-func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 func printProgress(w io.Writer, p engine.Progress) {

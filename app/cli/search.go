@@ -11,6 +11,12 @@ import (
 	"github.com/pouchmail/pouch/mailstore"
 )
 
+func init() {
+	register(&command{name: "search", run: runSearch, usage: []string{"search QUERY [--json] [--limit N]"}, help: `
+Searches the archive: words, "phrases", prefix*, from: to: cc: subject: body:, has:attachment,
+after:YYYY-MM-DD, before:YYYY-MM-DD, account:NAME, in:trash. Newest first.`})
+}
+
 // runSearch: pouch search QUERY... [--json] [--limit N]. The words of the query may be given
 // as one argument or several; they are joined with spaces.
 func runSearch(ctx context.Context, env *Env, g *globals, args []string) error {
@@ -30,7 +36,7 @@ func runSearch(ctx context.Context, env *Env, g *globals, args []string) error {
 	query := strings.Join(pos, " ")
 	return withEngine(ctx, env, g, func(e *engine.Engine) error {
 		// Search indexes the backlog first; on a large one, say what is happening.
-		p := newProgress(env, "indexing")
+		p := newProgress(env, "indexing", *asJSON)
 		if _, err := e.IndexBacklog(ctx, p.update); err != nil {
 			p.done()
 			return fmt.Errorf("search index incomplete: %w", err)

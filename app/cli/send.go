@@ -27,6 +27,24 @@ type listFlag []string
 func (l *listFlag) String() string     { return strings.Join(*l, ", ") }
 func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 
+func init() {
+	register(&command{name: "send", run: runSend, usage: []string{
+		"send --account NAME --to ADDR [--to ADDR]... [--cc ADDR]... [--bcc ADDR]...",
+		"     --subject S [--body-file F] [--attach FILE]... [--json]"}, help: `
+Writes a message from the account's identity (the text from standard input without
+--body-file), commits it to the Outbox, and submits it to the account's SMTP server. Exits 0
+only when the server accepted it; the exact bytes are then in Sent. A temporary refusal leaves
+it in the Outbox, retried by the window's poller or pouch outbox retry.`})
+	register(&command{name: "reply", run: runReply, usage: []string{"reply ID [--all] [--body-file F] [--attach FILE]... [--json]"}, help: `
+Replies to message ID (--all: to every recipient but your own addresses), quoting it, with the
+threading headers set, and sends like pouch send.`})
+	register(&command{name: "forward", run: runForward, usage: []string{"forward ID --to ADDR [--body-file F] [--json]"}, help: `
+Forwards message ID inline, with its attachments, and sends like pouch send.`})
+	register(&command{name: "outbox", run: runOutbox, usage: []string{"outbox [list [--account NAME] | retry ID | discard ID | sent ID] [--json]"}, help: `
+Lists the messages waiting to be sent, with their state and the server's last answer; retry
+sends one now, discard deletes it, and sent records that one marked "may have been sent" went.`})
+}
+
 // sendJSON is the shape of send, reply and forward --json.
 type sendJSON struct {
 	ID          int64      `json:"id"`

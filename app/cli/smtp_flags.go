@@ -57,11 +57,13 @@ func (f *smtpFlags) apply(a *mailstore.Account, found *autoconfig.Settings, set 
 		if set["smtp-user"] {
 			a.SMTPUser = *f.user
 		}
-		m, err := account.ParseSMTPAuth(*f.auth)
-		if err != nil {
-			return usagef("account add: %v", err)
+		if set["smtp-auth"] {
+			m, err := account.ParseSMTPAuth(*f.auth)
+			if err != nil {
+				return usagef("account: %v", err)
+			}
+			a.SMTPAuth = m
 		}
-		a.SMTPAuth = m
 	} else if set["smtp-port"] || set["smtp-user"] || set["smtp-auth"] || set["smtp-security"] {
 		return usagef("account add: --smtp-port, --smtp-security, --smtp-user and --smtp-auth need --smtp-host")
 	}
@@ -72,6 +74,8 @@ func (f *smtpFlags) apply(a *mailstore.Account, found *autoconfig.Settings, set 
 		}
 		a.DisplayName, a.Address = addr.Name, addr.Address
 	}
-	a.Signature = *f.signature
+	if set["signature"] {
+		a.Signature = *f.signature
+	}
 	return nil
 }

@@ -170,8 +170,10 @@ func TestFetchFailures(t *testing.T) {
 	c.addAccount("untrusted", d.TLSAddr, "secret-pw")
 
 	r := c.run("", "fetch", "--json")
-	if r.code != 1 {
-		t.Fatalf("fetch exit %d, want 1; stderr %q", r.code, r.stderr)
+	// Rejected credentials (77) need attention before a refused connection (75) or an
+	// untrusted certificate (1).
+	if r.code != 77 {
+		t.Fatalf("fetch exit %d, want 77; stderr %q", r.code, r.stderr)
 	}
 	if strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || !strings.HasPrefix(r.stderr, "pouch: ") {
 		t.Errorf("stderr is not one line: %q", r.stderr)

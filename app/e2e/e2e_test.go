@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
@@ -63,19 +62,7 @@ type result struct {
 
 func (c *cli) run(stdin string, args ...string) result {
 	c.t.Helper()
-	cmd := exec.Command(pouchBin, append([]string{"--data-dir", c.dataDir}, args...)...)
-	cmd.Env = c.env
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		c.t.Fatalf("running pouch %v: %v", args, err)
-	}
-	return result{out.String(), errb.String(), code}
+	return runBin(c.t, c.env, stdin, append([]string{"--data-dir", c.dataDir}, args...)...)
 }
 
 // ok runs pouch and fails the test unless it exits 0.

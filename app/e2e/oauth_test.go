@@ -122,16 +122,16 @@ func TestOAuthEndToEnd(t *testing.T) {
 	as.RevokeAll("alice")
 	r := c.run("", "fetch")
 	outputs.WriteString(r.stdout + r.stderr)
-	if r.code != 1 || !strings.Contains(r.stderr, "sign in again: pouch account login acme") {
-		t.Errorf("fetch after revocation: exit %d, stderr %q; want 1 and the sign-in command", r.code, r.stderr)
+	if r.code != 77 || !strings.Contains(r.stderr, "sign in again: pouch account login acme") {
+		t.Errorf("fetch after revocation: exit %d, stderr %q; want 77 and the sign-in command", r.code, r.stderr)
 	}
 	run("account", "login", "acme")
 	fetch(0)
 
 	// A built-in provider without a client ID says how to give one, before any browser.
 	r = c.run("", "account", "add", "--name", "g", "--host", "pop.gmail.com", "--user", "me@gmail.com", "--oauth=google")
-	if r.code != 1 || !strings.Contains(r.stderr, "--oauth-client-id") || !strings.Contains(r.stderr, "-ldflags") {
-		t.Errorf("google without client ID: exit %d, stderr %q", r.code, r.stderr)
+	if r.code != 78 || !strings.Contains(r.stderr, "--oauth-client-id") || !strings.Contains(r.stderr, "-ldflags") {
+		t.Errorf("google without client ID: exit %d, stderr %q; want 78, a configuration problem", r.code, r.stderr)
 	}
 
 	// No refresh token in the data directory (the archive, its WAL, locks) or in any output.

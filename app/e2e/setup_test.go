@@ -101,8 +101,8 @@ func TestAccountAddByEmail(t *testing.T) {
 	}
 	// A wrong password is caught by the login test: nothing is saved.
 	r := c.run("wrong\n", "account", "add", "--email", "alice@isp.test", "--name", "bad", "--password-stdin", "--ca-file", d.CertFile)
-	if r.code != 1 || !strings.Contains(r.stderr, "nothing was saved") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
-		t.Errorf("add with a wrong password: exit %d, stderr %q; want one line and exit 1", r.code, r.stderr)
+	if r.code != 77 || !strings.Contains(r.stderr, "nothing was saved") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+		t.Errorf("add with a wrong password: exit %d, stderr %q; want one line and exit 77", r.code, r.stderr)
 	}
 	if strings.Contains(c.ok("", "account", "list"), "bad") {
 		t.Errorf("an account whose login failed was saved")

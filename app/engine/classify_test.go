@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
+	"syscall"
 	"testing"
 
 	"github.com/pouchmail/pouch/app/oauth"
@@ -35,5 +37,25 @@ func TestClassify(t *testing.T) {
 		if got := classify(tc.err); got != tc.want {
 			t.Errorf("classify(%s) = %q, want %q", tc.name, got, tc.want)
 		}
+		if got := Classify(tc.err); got != tc.want {
+			t.Errorf("Classify(%s) = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	// What neither knows: Classify says so (the CLI exits 1), the poller retries it.
+	other := wrap(fmt.Errorf("disk full"))
+	if got := Classify(other); got != ErrorKindOther {
+		t.Errorf("Classify(unknown) = %q, want %q", got, ErrorKindOther)
+	}
+	// A file's errno is not the network's, though syscall.Errno satisfies net.Error.
+	for _, err := range []error{&os.PathError{Op: "write", Path: "x", Err: syscall.ENOSPC}, &os.PathError{Op: "open", Path: "x", Err: syscall.ENOENT}} {
+		if got := Classify(wrap(err)); got != ErrorKindOther {
+			t.Errorf("Classify(%v) = %q, want %q", err, got, ErrorKindOther)
+		}
+	}
+	if got := Classify(wrap(&net.OpError{Op: "read", Err: syscall.ECONNRESET})); got != ErrorKindNetwork {
+		t.Errorf("Classify(connection reset) = %q", got)
+	}
+	if got := classify(other); got != ErrorKindTemporary {
+		t.Errorf("classify(unknown) = %q, want %q", got, ErrorKindTemporary)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net"
 	"sort"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/pouchmail/pouch/app/account"
@@ -45,6 +46,7 @@ const (
 	ErrorKindNetwork   = "network"   // connection problem: retried with back-off
 	ErrorKindLocked    = "locked"    // another session holds the account: retried later
 	ErrorKindConfig    = "config"    // no password, no UIDL with leave-days > 0, auth mechanism unusable: polling stopped
+	ErrorKindOther     = "other"     // none of the above (Classify); the poller retries it as temporary
 )
 
 // AccountStatus is the poller's view of one account.
@@ -401,8 +403,19 @@ func backoff(n int) time.Duration {
 	return min(d, backoffCap)
 }
 
-// classify maps a session's error to an AccountStatus.ErrorKind.
+// classify maps a session's error to an AccountStatus.ErrorKind; what Classify does not know
+// is retried with back-off, as a temporary failure.
 func classify(err error) string {
+	if k := Classify(err); k != ErrorKindOther {
+		return k
+	}
+	return ErrorKindTemporary
+}
+
+// Classify maps an error to its ErrorKind: the one classifier behind the poller's reactions,
+// the window's badges and the command line's exit status. "" for nil, ErrorKindOther for an
+// error of none of the known kinds (a full disk, a damaged archive, a bug).
+func Classify(err error) string {
 	if err == nil {
 		return ""
 	}
@@ -414,10 +427,9 @@ func classify(err error) string {
 		nuerr *NoUIDLError
 		serr  *SignInRequiredError
 		cerr  *oauth.ConfigError
-		nerr  net.Error
 	)
 	switch {
-	case errors.As(err, &lerr):
+	case errors.As(err, &lerr), errors.Is(err, mailstore.ErrInUse):
 		return ErrorKindLocked
 	case errors.As(err, &serr):
 		// Like rejected credentials: the user must sign in again in the browser.
@@ -436,10 +448,28 @@ func classify(err error) string {
 		return ErrorKindTemporary
 	case errors.As(err, &terr), errors.As(err, new(*submit.TLSError)):
 		return ErrorKindTLS
-	case errors.As(err, &nerr), errors.Is(err, context.DeadlineExceeded):
+	case isNetwork(err), errors.Is(err, context.DeadlineExceeded):
 		return ErrorKindNetwork
 	}
-	return ErrorKindTemporary
+	return ErrorKindOther
+}
+
+// isNetwork reports a connection problem. A bare syscall.Errno satisfies net.Error too, but
+// outside a *net.OpError it is a file's error (no such file, disk full), not the network's.
+func isNetwork(err error) bool {
+	var (
+		op   *net.OpError
+		dns  *net.DNSError
+		nerr net.Error
+	)
+	if errors.As(err, &op) || errors.As(err, &dns) {
+		return true
+	}
+	if errors.As(err, &nerr) {
+		_, errno := nerr.(syscall.Errno)
+		return !errno
+	}
+	return false
 }
 
 // isRetryLater reports a refusal that says "busy now" rather than "broken": [IN-USE] (another
