@@ -151,7 +151,7 @@ func start(dir string, opts *Options) (*Server, error) {
 	}
 	s.cmd = exec.Command(Python, args...)
 	s.cmd.Stderr = s.stderr
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	s.cmd.SysProcAttr = ownGroup()
 	out, err := s.cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
