@@ -15,12 +15,31 @@ type Correspondent struct {
 	Count   int // messages naming it
 }
 
-// String is "Name <address>", or the address alone.
+// String is "Name <address>" as people type it (the name quoted only when it must be), or the
+// address alone.
 func (c Correspondent) String() string {
-	if c.Name == "" {
-		return c.Address
+	return FormatAddress(c.Name, c.Address)
+}
+
+// FormatAddress writes a mailbox as people type it: "Name <address>", the name quoted only when
+// it holds characters that need it, or the address alone.
+func FormatAddress(name, address string) string {
+	switch {
+	case name == "":
+		return address
+	case strings.ContainsAny(name, `()<>[]:;@\,."`) || !isASCII(name):
+		return (&mail.Address{Name: name, Address: address}).String()
 	}
-	return (&mail.Address{Name: c.Name, Address: c.Address}).String()
+	return name + " <" + address + ">"
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 || s[i] < 0x20 {
+			return false
+		}
+	}
+	return true
 }
 
 // Correspondents lists the addresses of stored messages (From, To and Cc, the Trash left out),
