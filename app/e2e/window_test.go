@@ -18,7 +18,9 @@ import (
 	"time"
 
 	"github.com/pouchmail/pouch/app/autoconfig/autoconfigtest"
+	"github.com/pouchmail/pouch/app/compose"
 	"github.com/pouchmail/pouch/internal/testenv"
+	"github.com/pouchmail/pouch/mailstore"
 	"github.com/pouchmail/pouch/pop3/pop3test"
 )
 
@@ -48,8 +50,10 @@ func TestWindowScreenshots(t *testing.T) {
 	d := testenv.Dovecot(t, nil)
 	loadCorpus(t).deliver(t, d, "alice")
 	c := newCLI(t)
-	c.addAccount("Home", d.TLSAddr, "secret-pw", "--ca-file", d.CertFile)
+	c.addAccount("Home", d.TLSAddr, "secret-pw", "--ca-file", d.CertFile,
+		"--smtp-host", "127.0.0.1", "--from", "Alice Example <alice@example.org>", "--signature", "Alice")
 	c.ok("", "fetch")
+	saveDraft(t, c)
 
 	dir := os.Getenv("POUCH_SCREENSHOT_DIR")
 	if dir == "" {
@@ -101,7 +105,7 @@ func TestWindowScreenshots(t *testing.T) {
 
 	// The account dialog, as someone adding an account sees it while typing: name and address
 	// in the Add account dialog, then Edit manually (the middle button) for the full form.
-	_, setupOpened, w := dialog("account set-up dialog", "ctrl+n")
+	_, setupOpened, w := dialog("account set-up dialog", "ctrl+shift+a")
 	for _, s := range []string{"Bob Example", "bob@"} {
 		w.key("Tab")
 		w.xdo("type", "--delay", "20", s)
@@ -122,6 +126,7 @@ func TestWindowScreenshots(t *testing.T) {
 	w.stop()
 
 	shootAccountSetup(t, c, modal, save)
+	shootCompose(t, c, listed, save)
 
 	// An account whose server certificate this computer does not trust: the first check opens
 	// the certificate dialog.
@@ -144,7 +149,7 @@ func shootAccountSetup(t *testing.T, c *cli, modal func(image.Image) bool, save 
 	setup.env = append(slices.Clone(c.env), "POUCH_DNS_SERVER="+zone.Addr, "SSL_CERT_FILE="+d.CertFile)
 	w := startWindow(t, &setup)
 	before := w.waitFor("the window", func(img image.Image) bool { return !modal(img) })
-	w.key("ctrl+n")
+	w.key("ctrl+shift+a")
 	opened := w.waitFor("the set-up dialog", func(img image.Image) bool { return modal(img) && differs(before, img, dialogArea) })
 	for _, s := range []string{"Alice Example", email, "secret-pw"} {
 		w.key("Tab")
@@ -157,6 +162,70 @@ func shootAccountSetup(t *testing.T, c *cli, modal func(image.Image) bool, save 
 	save(w.waitFor("the settings found and tested", func(img image.Image) bool {
 		return modal(img) && differs(typed, img, found) && !uniform(img, found)
 	}), "account-setup.png")
+	w.stop()
+}
+
+// saveDraft stores a draft with an attachment, as the compose window saves one while typing.
+func saveDraft(t *testing.T, c *cli) {
+	t.Helper()
+	ctx := context.Background()
+	store, err := mailstore.Open(ctx, filepath.Join(c.dataDir, "pouch.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	a, err := store.AccountByName(ctx, "Home")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("agenda "), 30000)...)
+	m := &compose.Message{From: &compose.Address{Name: "Alice Example", Address: "alice@example.org"},
+		To:      []*compose.Address{{Name: "Bob Martin", Address: "bob@example.net"}, {Address: "carol@example.com"}},
+		Subject: "Agenda for the Friday meeting",
+		Text: "Hi Bob, hi Carol,\n\nhere is the agenda for Friday: the quarterly numbers first, then the plans " +
+			"for the spring. Tell me if something is missing.\n\nSee you at ten.\n\n-- \nAlice\n",
+		Attachments: []compose.Attachment{compose.NewAttachment("Agenda March.pdf", pdf)}}
+	raw, err := m.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.SaveDraft(ctx, a.ID, 0, raw, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// shootCompose saves reply.png (Ctrl+R on the newest message: the compose window with the quote)
+// and compose.png (the draft with an attachment, found with in:drafts and resumed with Edit
+// draft). Each compose window is brought to the corner of the screen at 1280x800.
+func shootCompose(t *testing.T, c *cli, listed func(image.Image) bool, save func(image.Image, string)) {
+	t.Helper()
+	whole := image.Rect(0, 0, 1280, 800)
+	composeWindow := func(w *window, name string, before image.Image) image.Image {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		id := waitForWindow(t, ctx, name, w)
+		w.xdo("windowsize", id, "1280", "800")
+		w.xdo("windowmove", id, "0", "0")
+		return w.waitFor("the compose window", func(img image.Image) bool { return differs(before, img, whole) })
+	}
+
+	w := startWindow(t, c)
+	ready := w.waitFor("the message list", listed)
+	w.click(420, 130) // the newest message
+	opened := w.waitFor("the message open", func(img image.Image) bool { return differs(ready, img, viewer) })
+	w.key("ctrl+r")
+	save(composeWindow(w, "Re: .*", opened), "reply.png")
+	w.stop()
+
+	w = startWindow(t, c)
+	ready = w.waitFor("the message list", listed)
+	w.key("ctrl+f")
+	w.xdo("type", "--delay", "30", "in:drafts")
+	narrowed := w.waitFor("the draft listed", func(img image.Image) bool { return listed(img) && uniform(img, belowFirst) })
+	w.click(420, 130)
+	draft := w.waitFor("the draft open", func(img image.Image) bool { return differs(narrowed, img, viewer) })
+	w.click(730, 72) // Edit draft, above the headers
+	save(composeWindow(w, "Agenda for the Friday meeting", draft), "compose.png")
 	w.stop()
 }
 

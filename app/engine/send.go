@@ -203,13 +203,16 @@ func (e *Engine) SaveDraft(ctx context.Context, accountName string, id int64, m 
 	return e.store.SaveDraft(ctx, a.ID, id, raw, e.opts.Now())
 }
 
+// draftPlaceholder stands in for the recipients of a draft that has none yet.
+const draftPlaceholder = "undisclosed-recipients@invalid"
+
 // buildDraft builds m even without recipients: a draft may not have any yet.
 func buildDraft(m *compose.Message) ([]byte, error) {
 	if len(m.To)+len(m.Cc)+len(m.Bcc) > 0 {
 		return m.Build()
 	}
 	c := *m
-	c.To = []*compose.Address{{Address: "undisclosed-recipients@invalid"}}
+	c.To = []*compose.Address{{Address: draftPlaceholder}}
 	raw, err := c.Build()
 	m.Date, m.MessageID = c.Date, c.MessageID
 	return raw, err

@@ -140,7 +140,7 @@ func TestAccountSetupFindsTestsAndAdds(t *testing.T) {
 		}
 		s.add()
 	})
-	f.eventually(t, "the account in the sidebar", func() bool { return f.w.sidebar.Length() == 4 })
+	f.eventually(t, "the account in the sidebar", func() bool { return f.w.sidebar.Length() == 4+len(outgoingFolders) })
 	a, err := f.store.AccountByName(context.Background(), email)
 	if err != nil {
 		t.Fatal(err)

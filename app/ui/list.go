@@ -38,7 +38,8 @@ func (m *mainWindow) buildList() {
 	l.CreateItem = func() fyne.CanvasObject { return newMessageRow() }
 	l.UpdateItem = func(i widget.ListItemID, o fyne.CanvasObject) {
 		if i < len(m.shown) {
-			o.(*messageRow).set(&m.shown[i])
+			msg := &m.shown[i]
+			o.(*messageRow).set(msg, m.outboxState(msg))
 		}
 	}
 	l.OnSelected = func(i widget.ListItemID) {
@@ -59,11 +60,17 @@ func (m *mainWindow) loadMessages() {
 	m.loadGen++
 	gen, view, eng := m.loadGen, m.view, m.eng
 	var page []mailstore.Message
+	var subs []mailstore.Submission
 	var f mailstore.Filter
 	m.bridge.run(func(ctx context.Context) error {
 		var err error
 		if f, err = m.filterFor(ctx, view); err != nil {
 			return err
+		}
+		if view.box == mailstore.FolderOutbox {
+			if subs, err = eng.Outbox(ctx, ""); err != nil {
+				return err
+			}
 		}
 		pf := f
 		pf.Limit = firstPage
@@ -76,6 +83,9 @@ func (m *mainWindow) loadMessages() {
 		if err != nil {
 			m.setStatus("Could not read messages: " + err.Error())
 			return
+		}
+		for _, s := range subs {
+			m.outbox[s.MessageID] = s
 		}
 		m.setMessages(page)
 		if len(page) < firstPage {
@@ -100,7 +110,10 @@ func (m *mainWindow) loadMessages() {
 }
 
 func (m *mainWindow) filterFor(ctx context.Context, v folder) (mailstore.Filter, error) {
-	f := mailstore.Filter{Trash: v.trash}
+	f := mailstore.Filter{Trash: v.trash, Folder: v.box}
+	if !v.trash && v.box == "" {
+		f.Folder = mailstore.FolderInbox // written mail has folders of its own
+	}
 	if v.account != "" {
 		a, err := m.eng.Account(ctx, v.account)
 		if err != nil {
@@ -170,6 +183,9 @@ func (m *mainWindow) searchArchive() {
 		if view.account != "" {
 			query += ` account:"` + view.account + `"` // quoted: names may hold spaces
 		}
+		if view.box != "" {
+			query += " in:" + string(view.box)
+		}
 		var err error
 		found, err = eng.Search(ctx, query, searchLimit)
 		return err
@@ -183,7 +199,8 @@ func (m *mainWindow) searchArchive() {
 		}
 		kept := found[:0]
 		for _, msg := range found {
-			if (view.account == "" || msg.Account == view.account) && (msg.Trashed != nil) == view.trash {
+			if (view.account == "" || msg.Account == view.account) && (msg.Trashed != nil) == view.trash &&
+				(view.box == "" || msg.Folder == view.box) {
 				kept = append(kept, msg)
 			}
 		}

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
@@ -37,10 +39,17 @@ func newMessageRow() *messageRow {
 	return r
 }
 
-func (r *messageRow) set(m *mailstore.Message) {
+// set shows m; state (the outbox's word for it) takes the date's place when not empty.
+func (r *messageRow) set(m *mailstore.Message, state string) {
 	from := m.From
 	if from == "" {
 		from = "(no sender)"
+	}
+	if m.Folder != "" && m.Folder != mailstore.FolderInbox {
+		from = "To: " + m.To // written here: who it is for
+		if m.To == "" || strings.Contains(m.To, "@invalid") {
+			from = "To: (no recipient yet)"
+		}
 	}
 	subject := m.Subject
 	if subject == "" {
@@ -51,6 +60,12 @@ func (r *messageRow) set(m *mailstore.Message) {
 	r.from.SetText(from)
 	r.subject.SetText(subject)
 	r.date.SetText(formatDate(m, "2006-01-02 15:04"))
+	r.date.Importance = widget.LowImportance
+	if state != "" {
+		r.date.SetText(state)
+		r.date.Importance = widget.WarningImportance
+	}
+	r.date.Refresh()
 	r.size.SetText(format.Bytes(m.Size))
 	if m.HasAttachments {
 		r.clip.Show()

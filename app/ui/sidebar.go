@@ -3,17 +3,28 @@ package ui
 import (
 	"strconv"
 
+	"github.com/pouchmail/pouch/mailstore"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
-// folder is what the sidebar selected: all mail, one account's mail, or the Trash.
+// folder is what the sidebar selected: all mail, one account's mail, Drafts, Outbox, Sent, or
+// the Trash.
 type folder struct {
 	trash   bool
-	account string // "" = every account
+	account string           // "" = every account
+	box     mailstore.Folder // drafts, outbox or sent; "" = the inbox (or the Trash)
 }
+
+// outgoingFolders are the sidebar's folders of mail written here, between the accounts and the
+// Trash.
+var outgoingFolders = []struct {
+	box  mailstore.Folder
+	name string
+}{{mailstore.FolderDrafts, "Drafts"}, {mailstore.FolderOutbox, "Outbox"}, {mailstore.FolderSent, "Sent"}}
 
 // sidebarRow shows a folder: icon, name, unread count, and for a failing account an error badge
 // with the reason under the name.
@@ -69,7 +80,7 @@ func (r *sidebarRow) set(icon fyne.Resource, name string, unread int, reason str
 
 func (m *mainWindow) buildSidebar() {
 	m.sidebar = widget.NewList(
-		func() int { return len(m.accounts) + 2 },
+		func() int { return len(m.accounts) + len(outgoingFolders) + 2 },
 		func() fyne.CanvasObject { return newSidebarRow() },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			icon, name, unread, reason := m.sidebarItem(i)
@@ -83,15 +94,29 @@ func (m *mainWindow) buildSidebar() {
 	}
 }
 
-// folderAt maps a sidebar row to its folder: All mail, the accounts, then Trash.
+// folderAt maps a sidebar row to its folder: All mail, the accounts, Drafts, Outbox, Sent, then
+// Trash.
 func (m *mainWindow) folderAt(i int) folder {
+	n := len(m.accounts)
 	switch {
-	case i > 0 && i <= len(m.accounts):
+	case i > 0 && i <= n:
 		return folder{account: m.accounts[i-1].Name}
-	case i == len(m.accounts)+1:
+	case i > n && i <= n+len(outgoingFolders):
+		return folder{box: outgoingFolders[i-n-1].box}
+	case i == n+len(outgoingFolders)+1:
 		return folder{trash: true}
 	}
 	return folder{}
+}
+
+// rowOf is the sidebar row of a folder of mail written here.
+func (m *mainWindow) rowOf(box mailstore.Folder) int {
+	for i, f := range outgoingFolders {
+		if f.box == box {
+			return len(m.accounts) + 1 + i
+		}
+	}
+	return 0
 }
 
 func (m *mainWindow) sidebarItem(i int) (icon fyne.Resource, name string, unread int, reason string) {
@@ -99,6 +124,10 @@ func (m *mainWindow) sidebarItem(i int) (icon fyne.Resource, name string, unread
 	switch {
 	case f.trash:
 		return theme.DeleteIcon(), "Trash", 0, ""
+	case f.box != "":
+		icon := map[mailstore.Folder]fyne.Resource{mailstore.FolderDrafts: theme.DocumentCreateIcon(),
+			mailstore.FolderOutbox: theme.UploadIcon(), mailstore.FolderSent: theme.MailSendIcon()}[f.box]
+		return icon, folderName(f.box), 0, ""
 	case f.account == "":
 		total := 0
 		for _, n := range m.unread {
@@ -152,4 +181,13 @@ func (m *mainWindow) updateBanner() {
 	} else {
 		m.banner.Show()
 	}
+}
+
+func folderName(box mailstore.Folder) string {
+	for _, f := range outgoingFolders {
+		if f.box == box {
+			return f.name
+		}
+	}
+	return string(box)
 }

@@ -44,6 +44,8 @@ func (m *mainWindow) pollEvent(ev engine.Event) {
 		m.finished(ev.Result)
 	case engine.EventNewMail:
 		m.notifyNewMail(ev.Result)
+	case engine.EventSend:
+		m.sendEvent(ev.Send)
 	}
 }
 

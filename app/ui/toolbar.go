@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -16,24 +17,42 @@ import (
 
 // toolbar holds the main actions.
 type toolbar struct {
-	check, delete, restore, read, export, add, edit, prefs *widget.Button
-	bar                                                    fyne.CanvasObject
-	m                                                      *mainWindow
+	check, write, reply, replyAll, forward          *widget.Button
+	delete, restore, read, export, add, edit, prefs *widget.Button
+	bar                                             fyne.CanvasObject
+	m                                               *mainWindow
 }
 
 func (m *mainWindow) buildToolbar() *toolbar {
 	t := &toolbar{m: m}
 	t.check = widget.NewButtonWithIcon("Check now", theme.ViewRefreshIcon(), m.checkNow)
+	t.write = widget.NewButtonWithIcon("Write", theme.MailComposeIcon(), m.composeNew)
+	t.reply = widget.NewButtonWithIcon("Reply", theme.MailReplyIcon(), func() { m.reply(false) })
+	t.replyAll = widget.NewButtonWithIcon("Reply all", theme.MailReplyAllIcon(), func() { m.reply(true) })
+	t.forward = widget.NewButtonWithIcon("Forward", theme.MailForwardIcon(), m.forward)
 	t.delete = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), m.deleteSelected)
 	t.restore = widget.NewButtonWithIcon("Restore", theme.ContentUndoIcon(), m.restoreSelected)
-	t.read = widget.NewButtonWithIcon("Mark unread", theme.MailComposeIcon(), m.toggleRead)
-	t.export = widget.NewButtonWithIcon("Export…", theme.DownloadIcon(), m.showExport)
+	t.read = widget.NewButtonWithIcon("Mark unread", theme.VisibilityIcon(), m.toggleRead)
 	t.add = widget.NewButtonWithIcon("Add account", theme.ContentAddIcon(), m.showAddAccount)
+	// Export, Edit account and Preferences are in the More menu: the mail actions keep the room.
+	t.export = widget.NewButtonWithIcon("Export…", theme.DownloadIcon(), m.showExport)
 	t.edit = widget.NewButtonWithIcon("Edit account…", theme.AccountIcon(), m.showEditSelectedAccount)
 	t.prefs = widget.NewButtonWithIcon("Preferences", theme.SettingsIcon(), m.showPreferences)
+	var more *widget.Button
+	more = widget.NewButtonWithIcon("More", theme.MoreVerticalIcon(), func() {
+		items := []*fyne.MenuItem{fyne.NewMenuItem("Export… (Ctrl+E)", m.showExport), fyne.NewMenuItem("Edit account…", m.showEditSelectedAccount),
+			fyne.NewMenuItem("Preferences (Ctrl+,)", m.showPreferences)}
+		items[1].Disabled = t.edit.Disabled()
+		c := fyne.CurrentApp().Driver().CanvasForObject(more)
+		if c == nil {
+			return
+		}
+		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(more).AddXY(0, more.Size().Height)
+		widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), c, pos)
+	})
 	t.check.Importance = widget.HighImportance
-	t.bar = container.NewHBox(t.check, widget.NewSeparator(), t.delete, t.restore, t.read, widget.NewSeparator(),
-		t.export, widget.NewSeparator(), t.add, t.edit, t.prefs)
+	t.bar = container.NewHBox(t.check, t.write, widget.NewSeparator(), t.reply, t.replyAll, t.forward, widget.NewSeparator(),
+		t.delete, t.restore, t.read, layout.NewSpacer(), t.add, more)
 	t.update()
 	return t
 }
@@ -50,6 +69,10 @@ func (t *toolbar) update() {
 	}
 	open := m.open != nil
 	enable(t.read, open)
+	canAnswer := open && m.open.Trashed == nil && (m.open.Folder == "" || m.open.Folder == mailstore.FolderInbox || m.open.Folder == mailstore.FolderSent)
+	enable(t.reply, canAnswer)
+	enable(t.replyAll, canAnswer)
+	enable(t.forward, canAnswer)
 	if open && !m.open.Read {
 		t.read.SetText("Mark read")
 	} else {
@@ -79,12 +102,21 @@ func (m *mainWindow) setUpShortcuts() {
 		}
 	})
 	for key, fn := range map[fyne.KeyName]func(){
-		fyne.KeyF:     m.focusSearch,     // Ctrl+F: search
-		fyne.KeyN:     m.showAddAccount,  // Ctrl+N: add account
-		fyne.KeyComma: m.showPreferences, // Ctrl+,: preferences
-		fyne.KeyE:     m.showExport,      // Ctrl+E: export
+		fyne.KeyF:     m.focusSearch,             // Ctrl+F: search
+		fyne.KeyN:     m.composeNew,              // Ctrl+N: new message
+		fyne.KeyR:     func() { m.reply(false) }, // Ctrl+R: reply
+		fyne.KeyL:     m.forward,                 // Ctrl+L: forward
+		fyne.KeyComma: m.showPreferences,         // Ctrl+,: preferences
+		fyne.KeyE:     m.showExport,              // Ctrl+E: export
 	} {
 		c.AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault},
+			func(fyne.Shortcut) { fn() })
+	}
+	for key, fn := range map[fyne.KeyName]func(){
+		fyne.KeyR: func() { m.reply(true) }, // Ctrl+Shift+R: reply all
+		fyne.KeyA: m.showAddAccount,         // Ctrl+Shift+A: add account
+	} {
+		c.AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift},
 			func(fyne.Shortcut) { fn() })
 	}
 }

@@ -75,8 +75,12 @@ type mainWindow struct {
 	open      *engine.MessageView // the message in the viewer
 	loadGen   int                 // drops results of superseded loads
 	searchGen int
-	started   bool
-	asked     map[string]bool // certificate and password prompts already shown this run
+	outbox    map[int64]mailstore.Submission // the outbox's states, by message
+	composers []*composeWindow               // compose windows opened (the tests look at them)
+	// draftDelay is the pause in typing after which a draft is saved; 0 = draftDelay.
+	draftDelay time.Duration
+	started    bool
+	asked      map[string]bool // certificate and password prompts already shown this run
 
 	sidebar   *widget.List
 	list      *messageList
@@ -94,7 +98,8 @@ func newMainWindow(ctx context.Context, a fyne.App, e *engine.Engine, queue func
 	m := &mainWindow{
 		app: a, window: a.NewWindow("Pouch"), eng: e, bridge: bridge{ctx: ctx, queue: queue}, poller: p,
 		unread: map[int64]int{}, pollState: map[string]engine.AccountStatus{}, asked: map[string]bool{},
-		prefs: loadPreferences(a), opened: engine.NewOpenedFiles(""),
+		outbox: map[int64]mailstore.Submission{},
+		prefs:  loadPreferences(a), opened: engine.NewOpenedFiles(""),
 	}
 	m.prefs.applyTheme(a)
 	m.build()

@@ -373,7 +373,7 @@ func TestAddAccountForm(t *testing.T) {
 		test.Type(form.password, "hunter2")
 		form.submit()
 	})
-	f.eventually(t, "the account to appear in the sidebar", func() bool { return f.w.sidebar.Length() == 4 })
+	f.eventually(t, "the account to appear in the sidebar", func() bool { return f.w.sidebar.Length() == 4+len(outgoingFolders) })
 	a, err := f.store.AccountByName(context.Background(), "Work")
 	if err != nil {
 		t.Fatal(err)
@@ -431,7 +431,7 @@ func TestEditAndRemoveAccount(t *testing.T) {
 		form = f.w.newAccountForm(a)
 		form.remove(true)
 	})
-	f.eventually(t, "the account to leave the sidebar", func() bool { return f.w.sidebar.Length() == 2 })
+	f.eventually(t, "the account to leave the sidebar", func() bool { return f.w.sidebar.Length() == 2+len(outgoingFolders) })
 	if n, _ := f.store.CountMessages(ctx, 0); n != 7 {
 		t.Errorf("%d messages after removing with keep, want 7", n)
 	}
@@ -446,7 +446,7 @@ func TestRemoveAccountWithMail(t *testing.T) {
 		a := *f.acct
 		f.w.newAccountForm(&a).remove(false)
 	})
-	f.eventually(t, "an empty list", func() bool { return f.w.list.Length() == 0 && f.w.sidebar.Length() == 2 })
+	f.eventually(t, "an empty list", func() bool { return f.w.list.Length() == 0 && f.w.sidebar.Length() == 2+len(outgoingFolders) })
 	if n, _ := f.store.CountMessages(context.Background(), 0); n != 0 {
 		t.Errorf("%d messages left, want 0", n)
 	}

@@ -28,13 +28,14 @@ type viewer struct {
 	body                        *widget.Label
 	note                        *widget.Label // "converted from HTML", parse problems
 	attachments                 *fyne.Container
+	actions                     *fyne.Container // Reply, Forward…; a draft's and the outbox's own
 	header                      *fyne.Container
 	content                     fyne.CanvasObject
 	m                           *mainWindow
 }
 
 func newViewer(m *mainWindow) *viewer {
-	v := &viewer{m: m, attachments: container.NewVBox()}
+	v := &viewer{m: m, attachments: container.NewVBox(), actions: container.NewHBox()}
 	value := func() *widget.Label {
 		l := widget.NewLabel("")
 		l.Wrapping = fyne.TextWrapWord
@@ -57,7 +58,7 @@ func newViewer(m *mainWindow) *viewer {
 	v.body = widget.NewLabel("Select a message to read it.")
 	v.body.Wrapping = fyne.TextWrapWord
 	v.body.Selectable = true
-	top := container.NewVBox(v.header, v.attachments, v.note, widget.NewSeparator())
+	top := container.NewVBox(v.actions, v.header, v.attachments, v.note, widget.NewSeparator())
 	v.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(v.body))
 	v.clear("Select a message to read it.")
 	return v
@@ -69,6 +70,8 @@ func (v *viewer) clear(text string) {
 		l.SetText("")
 	}
 	v.header.Hide()
+	v.actions.RemoveAll()
+	v.actions.Hide()
 	v.attachments.RemoveAll()
 	v.note.Hide()
 	v.body.SetText(text)
@@ -88,6 +91,14 @@ func (v *viewer) show(mv *engine.MessageView) {
 	v.date.SetText(formatDate(&mv.Message, "Monday 2 January 2006, 15:04"))
 	v.subject.SetText(orDash(mv.Subject))
 	v.header.Show()
+	v.actions.Objects = v.m.messageActions(mv)
+	if len(v.actions.Objects) == 1 {
+		v.actions.Layout = layout.NewStackLayout() // the outbox's state and buttons, full width
+	} else {
+		v.actions.Layout = layout.NewHBoxLayout()
+	}
+	v.actions.Show()
+	v.actions.Refresh()
 	v.attachments.RemoveAll()
 	for i, a := range mv.Body.Attachments {
 		v.attachments.Add(v.attachmentRow(mv.ID, i, a))
@@ -128,14 +139,23 @@ func orDash(s string) string {
 func (m *mainWindow) showMessage(id int64) {
 	eng := m.eng
 	var mv *engine.MessageView
+	var subs []mailstore.Submission
 	m.bridge.run(func(ctx context.Context) (err error) {
-		mv, err = eng.Message(ctx, id)
+		if mv, err = eng.Message(ctx, id); err != nil {
+			return err
+		}
+		if mv.Folder == mailstore.FolderOutbox {
+			subs, err = eng.Outbox(ctx, "")
+		}
 		return err
 	}, func(err error) {
 		if err != nil {
 			m.open = nil
 			m.viewer.clear("Could not open the message: " + err.Error())
 			return
+		}
+		for _, s := range subs {
+			m.outbox[s.MessageID] = s
 		}
 		m.open = mv
 		m.viewer.show(mv)
