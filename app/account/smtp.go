@@ -8,6 +8,9 @@ import (
 	"github.com/pouchmail/pouch/mailstore"
 )
 
+// DefaultSMTPPort is the submission port for sec: 465 for implicit TLS, 587 for STARTTLS.
+func DefaultSMTPPort(sec mailstore.Security) int { return submit.DefaultPort(string(sec)) }
+
 // ParseSMTPSecurity accepts the spellings of an SMTP security mode: implicit TLS or STARTTLS.
 // There is no plain-text mode for sending.
 func ParseSMTPSecurity(s string) (mailstore.Security, error) {

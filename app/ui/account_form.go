@@ -39,7 +39,8 @@ const (
 type accountForm struct {
 	displayName, address, name, host, port, user, password *widget.Entry
 	leaveDays, interval, sizeLimit                         *widget.Entry
-	security, auth                                         *widget.Select
+	smtpHost, smtpPort, smtpUser                           *widget.Entry
+	security, auth, smtpSecurity                           *widget.Select
 	leave                                                  *widget.RadioGroup
 	deleteOnServer                                         *widget.Check
 	securityWarning                                        *widget.Label
@@ -49,9 +50,12 @@ type accountForm struct {
 	certButton                                             *widget.Button // shown when Test connection met an untrusted certificate
 	dialog                                                 *dialog.CustomDialog
 
-	m        *mainWindow
-	editing  *mailstore.Account // nil when adding
-	pin      string             // pinned certificate, kept or chosen in this dialog
+	m       *mainWindow
+	editing *mailstore.Account // nil when adding
+	// base holds what the form does not show (OAuth2 sign-in, SMTP mechanism and password
+	// entry, signature, CA): saving keeps it rather than clearing it.
+	base     *mailstore.Account
+	pin      string // pinned certificate, kept or chosen in this dialog
 	lastCert *pop3.TLSError
 	ready    bool // the fields are filled in; validation may speak
 }
@@ -87,6 +91,18 @@ func (m *mainWindow) newAccountForm(edit *mailstore.Account) *accountForm {
 	f.leaveDays = entry("14")
 	f.interval = entry("10")
 	f.sizeLimit = entry("0 = no limit")
+	f.smtpHost = entry("smtp.example.com (empty: this account sends no mail)")
+	f.smtpPort = entry("465")
+	f.smtpUser = entry("(the POP3 user name)")
+	prevSMTP := mailstore.SecurityTLS
+	f.smtpSecurity = widget.NewSelect(securityLabels[:2], func(s string) {
+		sec := securityFromLabel(s)
+		if p := strings.TrimSpace(f.smtpPort.Text); p == "" || p == strconv.Itoa(account.DefaultSMTPPort(prevSMTP)) {
+			f.smtpPort.SetText(strconv.Itoa(account.DefaultSMTPPort(sec)))
+		}
+		prevSMTP = sec
+		f.validate()
+	})
 	f.errLabel = widget.NewLabel("")
 	f.errLabel.Wrapping = fyne.TextWrapWord
 	f.errLabel.Importance = widget.DangerImportance
@@ -131,6 +147,7 @@ func (m *mainWindow) newAccountForm(edit *mailstore.Account) *accountForm {
 	for field, e := range map[string]*widget.Entry{
 		"name": f.name, "host": f.host, "port": f.port, "user": f.user, "leave-days": f.leaveDays,
 		"interval": f.interval, "size-limit": f.sizeLimit, "address": f.address, "password": f.password,
+		"smtp-host": f.smtpHost, "smtp-port": f.smtpPort, "smtp-user": f.smtpUser,
 	} {
 		field := field
 		e.Validator = func(string) error {
@@ -161,9 +178,14 @@ func (m *mainWindow) newAccountForm(edit *mailstore.Account) *accountForm {
 		widget.NewFormItem("", f.deleteOnServer),
 		widget.NewFormItem("Check every (minutes)", f.interval),
 		widget.NewFormItem("Size limit (KB)", f.sizeLimit),
+		widget.NewFormItem("Sending server (SMTP)", f.smtpHost),
+		widget.NewFormItem("SMTP security", f.smtpSecurity),
+		widget.NewFormItem("SMTP port", f.smtpPort),
+		widget.NewFormItem("SMTP user name", f.smtpUser),
 	}
 	items[7].HintText = "Stored in the system keyring, never in Pouch's files."
 	items[12].HintText = "Larger messages are downloaded as headers only; 0 = no limit."
+	items[16].HintText = "The password is the POP3 password unless set apart with pouch account."
 	if edit != nil {
 		items[7].HintText = "Leave empty to keep the stored password."
 	}
@@ -226,6 +248,21 @@ func (f *accountForm) fill(a *mailstore.Account, interval time.Duration) {
 	f.interval.SetText(strconv.Itoa(int(a.Interval / time.Minute)))
 	f.sizeLimit.SetText(strconv.FormatInt(a.SizeLimit/1024, 10))
 	f.pin = a.PinnedCertSHA256
+	f.smtpHost.SetText(a.SMTPHost)
+	smtpSec := a.SMTPSecurity
+	if smtpSec == "" {
+		smtpSec = mailstore.SecurityTLS
+	}
+	f.smtpSecurity.SetSelected(securityLabel(smtpSec))
+	f.smtpPort.SetText("")
+	if a.SMTPPort != 0 {
+		f.smtpPort.SetText(strconv.Itoa(a.SMTPPort))
+	} else if a.SMTPHost != "" {
+		f.smtpPort.SetText(strconv.Itoa(account.DefaultSMTPPort(smtpSec)))
+	}
+	f.smtpUser.SetText(a.SMTPUser)
+	c := *a
+	f.base = &c
 	if f.editing != nil {
 		f.password.SetPlaceHolder("(unchanged)")
 	}
@@ -246,7 +283,22 @@ func (f *accountForm) read() (*mailstore.Account, map[string]error) {
 	probs := map[string]error{}
 	a := account.New(strings.TrimSpace(f.name.Text), strings.TrimSpace(f.host.Text), strings.TrimSpace(f.user.Text))
 	if f.editing != nil {
-		a.ID, a.Created, a.CACertPEM = f.editing.ID, f.editing.Created, f.editing.CACertPEM
+		a.ID, a.Created = f.editing.ID, f.editing.Created
+	}
+	if b := f.base; b != nil {
+		a.CACertPEM, a.Signature = b.CACertPEM, b.Signature
+		a.OAuthProvider, a.OAuthClientID, a.OAuthAuthURL, a.OAuthTokenURL, a.OAuthScopes =
+			b.OAuthProvider, b.OAuthClientID, b.OAuthAuthURL, b.OAuthTokenURL, b.OAuthScopes
+		a.SMTPAuth, a.SMTPOwnPassword = b.SMTPAuth, b.SMTPOwnPassword
+	}
+	if a.SMTPHost = strings.TrimSpace(f.smtpHost.Text); a.SMTPHost != "" {
+		a.SMTPSecurity = securityFromLabel(f.smtpSecurity.Selected)
+		a.SMTPUser = strings.TrimSpace(f.smtpUser.Text)
+		if strings.TrimSpace(f.smtpPort.Text) == "" {
+			a.SMTPPort = account.DefaultSMTPPort(a.SMTPSecurity)
+		}
+	} else {
+		a.SMTPAuth, a.SMTPOwnPassword = "", false
 	}
 	a.DisplayName = strings.TrimSpace(f.displayName.Text)
 	a.Address = strings.TrimSpace(f.address.Text)
@@ -264,6 +316,9 @@ func (f *accountForm) read() (*mailstore.Account, map[string]error) {
 		return n
 	}
 	a.Port = number("port", f.port, "must be a number, e.g. 995 for TLS or 110")
+	if a.SMTPHost != "" && strings.TrimSpace(f.smtpPort.Text) != "" {
+		a.SMTPPort = number("smtp-port", f.smtpPort, "must be a number, e.g. 465 for TLS or 587")
+	}
 	switch f.leave.Selected {
 	case leaveForever:
 		a.KeepForever = true
@@ -313,6 +368,19 @@ func (f *accountForm) problems() map[string]error {
 			probs[field] = err
 		}
 	}
+	if probs["smtp-port"] == nil {
+		// The sending settings are checked together: a port or user needs a host.
+		good := account.New("x", "pop.example.com", "x")
+		good.SMTPHost, good.SMTPPort, good.SMTPSecurity, good.SMTPUser = a.SMTPHost, a.SMTPPort, a.SMTPSecurity, a.SMTPUser
+		if err := account.Validate(good); err != nil {
+			field := "smtp-host"
+			var fe *account.FieldError
+			if errors.As(err, &fe) && strings.HasPrefix(fe.Field, "smtp-") {
+				field = fe.Field
+			}
+			probs[field] = err
+		}
+	}
 	if probs["name"] == nil && f.m.nameTaken(a.Name, f.editing) {
 		probs["name"] = &account.FieldError{Field: "name", Problem: fmt.Sprintf("%q is already used by another account", a.Name)}
 	}
@@ -320,7 +388,8 @@ func (f *accountForm) problems() map[string]error {
 }
 
 // fieldOrder is the order the fields appear in, for the summary line.
-var fieldOrder = []string{"address", "name", "host", "port", "user", "leave-days", "interval", "size-limit", "password"}
+var fieldOrder = []string{"address", "name", "host", "port", "user", "leave-days", "interval", "size-limit", "password",
+	"smtp-host", "smtp-port", "smtp-user"}
 
 // validate shows the first problem under the form; it runs as the user types.
 func (f *accountForm) validate() error {
@@ -344,7 +413,8 @@ func fieldMessage(err error) string {
 	if errors.As(err, &fe) {
 		names := map[string]string{"name": "Account name", "host": "Server", "port": "Port", "user": "User name",
 			"leave-days": "Days on server", "interval": "Check interval", "size-limit": "Size limit",
-			"address": "Email address", "password": "Password", "security": "Security"}
+			"address": "Email address", "password": "Password", "security": "Security",
+			"smtp-host": "SMTP server", "smtp-port": "SMTP port", "smtp-user": "SMTP user name", "smtp-security": "SMTP security"}
 		if n, ok := names[fe.Field]; ok {
 			return n + " " + fe.Problem + "."
 		}

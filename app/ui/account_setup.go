@@ -391,6 +391,13 @@ func (s *accountSetup) account() *mailstore.Account {
 	if st := s.settings; st != nil {
 		a.Host, a.Port, a.Username = st.POP3.Host, st.POP3.Port, st.POP3.User
 		a.Security = mailstore.Security(st.POP3.Security)
+		if sm := st.SMTP; sm != nil {
+			// Discovery proposes TLS and STARTTLS only; the SMTP password is the POP3 one.
+			a.SMTPHost, a.SMTPPort, a.SMTPSecurity = sm.Host, sm.Port, mailstore.Security(sm.Security)
+			if sm.User != a.Username {
+				a.SMTPUser = sm.User
+			}
+		}
 	}
 	return a
 }

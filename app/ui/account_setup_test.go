@@ -102,7 +102,8 @@ func TestAccountSetupFindsTestsAndAdds(t *testing.T) {
 	const email = "alice@example.test"
 	d := pop3test.NewDovecot(t, &pop3test.DovecotOptions{Users: []pop3test.DovecotUser{{Name: email, Password: "secret-pw"}}})
 	_, port, _ := net.SplitHostPort(d.TLSAddr)
-	zone := autoconfigtest.NewZone(t, "_pop3s._tcp.example.test. 60 IN SRV 0 1 "+port+" localhost.")
+	zone := autoconfigtest.NewZone(t, "_pop3s._tcp.example.test. 60 IN SRV 0 1 "+port+" localhost.",
+		"_submission._tcp.example.test. 60 IN SRV 0 1 587 smtp.example.test.")
 	ispdb := httptest.NewServer(http.NotFoundHandler())
 	t.Cleanup(ispdb.Close)
 	t.Setenv("POUCH_DNS_SERVER", zone.Addr)
@@ -149,6 +150,10 @@ func TestAccountSetupFindsTestsAndAdds(t *testing.T) {
 	if a.Host != "localhost" || strconv.Itoa(a.Port) != port || a.Security != mailstore.SecurityTLS || a.Username != email ||
 		a.Address != email || a.DisplayName != "Alice Example" || a.PinnedCertSHA256 != pin {
 		t.Errorf("saved account = %+v", *a)
+	}
+	// The sending server found beside it comes along, so the account can send at once.
+	if a.SMTPHost != "smtp.example.test" || a.SMTPPort != 587 || a.SMTPSecurity != mailstore.SecurityStartTLS || a.SMTPUser != "" {
+		t.Errorf("saved SMTP settings = %q:%d %q user %q, want those of the SRV record", a.SMTPHost, a.SMTPPort, a.SMTPSecurity, a.SMTPUser)
 	}
 	if pw, _ := f.kr.Get(email); pw != "secret-pw" {
 		t.Errorf("keyring has %q, want the typed password", pw)

@@ -320,6 +320,53 @@ func TestSearchFiltersTheList(t *testing.T) {
 	}
 }
 
+// TestEditKeepsWhatTheFormDoesNotShow: saving the full form keeps the settings it has no
+// field for (OAuth2 sign-in, SMTP mechanism, signature) and saves the SMTP fields it has.
+func TestEditKeepsWhatTheFormDoesNotShow(t *testing.T) {
+	f := newWindow(t)
+	ctx := context.Background()
+	a := *f.acct
+	a.OAuthProvider, a.OAuthClientID, a.OAuthAuthURL, a.OAuthTokenURL, a.OAuthScopes =
+		"custom", "pouch-test", "https://auth.example/authorize", "https://auth.example/token", "mail"
+	a.SMTPHost, a.SMTPPort, a.SMTPSecurity, a.SMTPAuth = "smtp.example.com", 465, mailstore.SecurityTLS, "XOAUTH2"
+	a.Signature = "-- \nAlice"
+	if err := f.store.UpdateAccount(ctx, &a); err != nil {
+		t.Fatal(err)
+	}
+	var form *accountForm
+	f.q.wait(func() {
+		c := a
+		form = f.w.newAccountForm(&c)
+	})
+	if got := f.text(func() string { return form.errLabel.Text }); got != "" {
+		t.Fatalf("an unchanged account shows %q", got)
+	}
+	f.q.wait(func() {
+		form.displayName.SetText("Alice")
+		form.smtpSecurity.SetSelected("STARTTLS")
+		form.submit()
+	})
+	f.eventually(t, "the edit to be saved", func() bool {
+		b, err := f.store.AccountByName(ctx, "Home")
+		return err == nil && b.DisplayName == "Alice"
+	})
+	b, _ := f.store.AccountByName(ctx, "Home")
+	if b.OAuthProvider != "custom" || b.OAuthTokenURL != a.OAuthTokenURL || b.SMTPAuth != "XOAUTH2" || b.Signature != a.Signature {
+		t.Errorf("saved account lost what the form does not show: %+v", *b)
+	}
+	if b.SMTPHost != "smtp.example.com" || b.SMTPSecurity != mailstore.SecurityStartTLS || b.SMTPPort != 587 {
+		t.Errorf("SMTP after the edit = %q:%d %q, want STARTTLS on 587", b.SMTPHost, b.SMTPPort, b.SMTPSecurity)
+	}
+	// A bad port for the sending server is flagged where it is typed.
+	f.q.wait(func() {
+		form = f.w.newAccountForm(b)
+		form.smtpPort.SetText("70000")
+	})
+	if got := f.text(func() string { return form.errLabel.Text }); !strings.Contains(got, "SMTP port") {
+		t.Errorf("a bad SMTP port shows %q", got)
+	}
+}
+
 func TestAddAccountForm(t *testing.T) {
 	f := newWindow(t)
 	var form *accountForm
