@@ -102,27 +102,21 @@ func (m *mainWindow) composeNew() {
 
 // reply answers the open message (Ctrl+R; Ctrl+Shift+R with all).
 func (m *mainWindow) reply(all bool) {
-	if m.open == nil {
-		return
-	}
-	id, eng := m.open.ID, m.eng
-	var msg *compose.Message
-	var acct string
-	m.bridge.run(func(ctx context.Context) (err error) {
-		msg, acct, err = eng.ComposeReply(ctx, id, all, "")
-		return err
-	}, func(err error) {
-		if err != nil {
-			m.showError("Cannot reply", err)
-			return
-		}
-		msg.Text = "\n\n" + msg.Text
-		m.openCompose(acct, msg, 0)
+	m.composeFromOpen("Cannot reply", func(ctx context.Context, eng *engine.Engine, id int64) (*compose.Message, string, error) {
+		return eng.ComposeReply(ctx, id, all, "")
 	})
 }
 
 // forward forwards the open message inline, with its attachments (Ctrl+L).
 func (m *mainWindow) forward() {
+	m.composeFromOpen("Cannot forward", func(ctx context.Context, eng *engine.Engine, id int64) (*compose.Message, string, error) {
+		return eng.ComposeForward(ctx, id, "")
+	})
+}
+
+// composeFromOpen opens a compose window on what build makes of the open message, with room
+// above the quote for the answer.
+func (m *mainWindow) composeFromOpen(failure string, build func(context.Context, *engine.Engine, int64) (*compose.Message, string, error)) {
 	if m.open == nil {
 		return
 	}
@@ -130,11 +124,11 @@ func (m *mainWindow) forward() {
 	var msg *compose.Message
 	var acct string
 	m.bridge.run(func(ctx context.Context) (err error) {
-		msg, acct, err = eng.ComposeForward(ctx, id, "")
+		msg, acct, err = build(ctx, eng, id)
 		return err
 	}, func(err error) {
 		if err != nil {
-			m.showError("Cannot forward", err)
+			m.showError(failure, err)
 			return
 		}
 		msg.Text = "\n\n" + msg.Text
