@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"net"
 	"strconv"
 	"testing"
 	"time"
@@ -12,16 +11,6 @@ import (
 	"github.com/pouchmail/pouch/app/autoconfig/autoconfigtest"
 	"github.com/pouchmail/pouch/pop3/pop3test"
 )
-
-func hostPort(t *testing.T, addr string) (string, int) {
-	t.Helper()
-	h, p, err := net.SplitHostPort(addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, _ := strconv.Atoi(p)
-	return h, n
-}
 
 // TestProbeDovecot: the probes against the real Dovecot, over TLS and STARTTLS; a name the
 // certificate does not cover is reported, never accepted.
@@ -31,8 +20,8 @@ func TestProbeDovecot(t *testing.T) {
 	roots := pop3test.CertPool(d.CertPEM)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	_, tlsPort := hostPort(t, d.TLSAddr)
-	_, plainPort := hostPort(t, d.PlainAddr)
+	_, tlsPort := pop3test.HostPort(d.TLSAddr)
+	_, plainPort := pop3test.HostPort(d.PlainAddr)
 	for _, s := range []Server{{Host: "localhost", Port: tlsPort, Security: TLS}, {Host: "localhost", Port: plainPort, Security: StartTLS}} {
 		if err := ProbePOP3(ctx, z.Resolver(), roots, s); err != nil {
 			t.Errorf("ProbePOP3(%+v) = %v", s, err)
@@ -71,7 +60,7 @@ func TestGuess(t *testing.T) {
 		if !ok {
 			return errors.New("connection refused")
 		}
-		_, port := hostPort(t, addr)
+		_, port := pop3test.HostPort(addr)
 		s.Port = port
 		return ProbePOP3(ctx, z.Resolver(), pool, s)
 	}

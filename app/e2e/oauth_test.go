@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -58,7 +59,8 @@ func TestOAuthEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.env = append(c.env, "BROWSER="+self, browserEnv+"=1", browserLogEnv+"="+browserLog)
-	host, port, _ := strings.Cut(d.PlainAddr, ":")
+	host, p := pop3test.HostPort(d.PlainAddr)
+	port := strconv.Itoa(p)
 	caFile := filepath.Join(t.TempDir(), "ca.pem")
 	if err := os.WriteFile(caFile, d.CertPEM, 0o600); err != nil {
 		t.Fatal(err)

@@ -64,7 +64,8 @@ func TestHelpAndVersion(t *testing.T) {
 func TestExitStatuses(t *testing.T) {
 	d := pop3test.NewDovecot(t, nil)
 	c := newCLI(t)
-	host, port, _ := strings.Cut(d.PlainAddr, ":")
+	host, p := pop3test.HostPort(d.PlainAddr)
+	port := strconv.Itoa(p)
 	add := func(name, host, port, pw string) {
 		args := []string{"account", "add", "--name", name, "--host", host, "--port", port, "--security", "none", "--user", "alice"}
 		if pw != "" {
@@ -103,9 +104,7 @@ func fetchedArchive(t *testing.T) (*cli, corpus) {
 	corp := loadCorpus(t)
 	corp.deliver(t, d, "alice")
 	c := newCLI(t)
-	host, port, _ := strings.Cut(d.PlainAddr, ":")
-	c.ok("secret-pw\n", "account", "add", "--name", "home", "--host", host, "--port", port, "--security", "none",
-		"--user", "alice", "--password-stdin", "--keep-forever")
+	c.addAccount("home", d.PlainAddr, "secret-pw", "--security", "none", "--keep-forever")
 	c.ok("", "fetch")
 	return c, corp
 }

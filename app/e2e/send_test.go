@@ -50,9 +50,7 @@ func sendRig(t *testing.T) (*cli, *pop3test.Dovecot, *submittest.Server) {
 	if err := os.WriteFile(bundle, append(append([]byte{}, d.CertPEM...), s.CertPEM...), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	host, port, _ := strings.Cut(d.TLSAddr, ":")
-	c.ok("secret-pw\n", "account", "add", "--name", "home", "--host", host, "--port", port, "--security", "tls",
-		"--user", "alice", "--password-stdin", "--ca-file", bundle, "--keep-forever",
+	c.addAccount("home", d.TLSAddr, "secret-pw", "--security", "tls", "--ca-file", bundle, "--keep-forever",
 		"--smtp-host", "127.0.0.1", "--smtp-port", strconv.Itoa(s.StartTLSPort), "--smtp-security", "starttls",
 		"--from", "Alice Ærø <alice@example.org>", "--signature", "Alice")
 	return c, d, s

@@ -31,8 +31,7 @@ func oauthSetup(t *testing.T, opts oauthtest.Options, mech string) (*engine.Engi
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	host, portStr, _ := strings.Cut(d.PlainAddr, ":")
-	port, _ := strconv.Atoi(portStr)
+	host, port := pop3test.HostPort(d.PlainAddr)
 	passwords, tokens := secrets.NewMemory(), secrets.NewMemory()
 	e := engine.New(store, passwords, engine.Options{Timeout: 10 * time.Second, OAuthTokens: tokens})
 	a := &mailstore.Account{Name: "home", Host: host, Port: port, Security: mailstore.SecurityStartTLS,

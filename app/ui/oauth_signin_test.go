@@ -3,8 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"net"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -38,8 +36,7 @@ func TestOAuthSignInFromTheWindow(t *testing.T) {
 	f := newWindow(t)
 	as := oauthtest.NewServer(t, oauthtest.Options{})
 	d := pop3test.NewDovecot(t, &pop3test.DovecotOptions{OAuth2IntrospectionURL: as.IntrospectURL})
-	host, portStr, _ := net.SplitHostPort(d.PlainAddr)
-	port, _ := strconv.Atoi(portStr)
+	host, port := pop3test.HostPort(d.PlainAddr)
 	f.w.browser = oauthtest.Follow
 	found := mailstore.Account{Name: "acme", Host: host, Port: port, Security: mailstore.SecurityStartTLS,
 		Username: "alice", LeaveDays: 14, Interval: 10 * time.Minute, CACertPEM: d.CertPEM,
