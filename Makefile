@@ -97,7 +97,7 @@ test-go:
 	  $(GO) test -race -count=1 -tags $(TAGS) -timeout 20m ./...
 
 fuzz:
-	@set -e; for pkg in ./pop3 ./mailstore ./mailstore/mimetext ./app/account ./app/autoconfig ./app/submit; do \
+	@set -e; for pkg in ./pop3 ./mailstore ./mailstore/mimetext ./app/account ./app/autoconfig ./app/compose ./app/submit; do \
 	  for f in $$($(GO) test -tags $(TAGS) -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 	    echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
 	    $(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
