@@ -48,7 +48,7 @@ func (m *mainWindow) showBackup() {
 // backupTo writes the backup to the new file name in dir, off the UI goroutine (the engine
 // copies one snapshot of the archive while the window and fetches go on), and says how it went.
 func (m *mainWindow) backupTo(dir, name string) {
-	if name == "" || name != filepath.Base(name) || name == "." || name == ".." {
+	if !isFileName(name) {
 		m.showError("Backup failed", fmt.Errorf("%q is not a file name", name))
 		return
 	}
@@ -87,4 +87,9 @@ func (m *mainWindow) showRestoreHelp() {
 	d := dialog.NewCustom("Restore", "Close", l, m.window)
 	d.Resize(fyne.NewSize(560, 300))
 	d.Show()
+}
+
+// isFileName says whether name is a plain file name, without a folder.
+func isFileName(name string) bool {
+	return name != "" && name == filepath.Base(name) && name != "." && name != ".."
 }
