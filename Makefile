@@ -30,7 +30,7 @@ METAINFO  := packaging/io.github.pouchmail.pouch.metainfo.xml
 # spurious "context deadline exceeded" when -fuzztime expires mid-execution (go.dev/issue/75804).
 FUZZTIME  ?= 10000x
 
-.PHONY: all build run test test-go lint vet-cross windows dist metainfo fuzz screenshots deps-build deps-test deps-windows clean bench deps-bench
+.PHONY: all build run test test-go test-packaging lint vet-cross windows dist metainfo fuzz screenshots deps-build deps-test deps-windows clean bench deps-bench
 
 all: build
 
@@ -57,7 +57,8 @@ vet-cross: deps-windows
 	CC=$(WIN_CC) GOOS=windows GOARCH=amd64 $(GO) vet -tags $(TAGS) $(WIN_VET_PKGS)
 	CGO_ENABLED=0 GOOS=darwin GOARCH=arm64 $(GO) vet -tags $(TAGS) $(DARWIN_VET_PKGS)
 
-# The Linux desktop package (Pouch.tar.xz): binary, icon, .desktop entry and AppStream metainfo.
+# The Linux desktop package (Pouch.tar.xz): binary, icon, .desktop entry (a mailto: handler) and
+# AppStream metainfo.
 # Not part of make test: it builds the whole program again in release mode.
 # The binary is built here (release mode, stripped, with the version) and fyne packages it.
 dist: deps-build metainfo
@@ -66,18 +67,23 @@ dist: deps-build metainfo
 	rm -f Pouch.tar.xz
 	$(FYNE) package -os linux --executable bin/release/pouch --release --app-version $(APP_VERSION)
 	scripts/add-metainfo Pouch.tar.xz $(METAINFO)
+	scripts/add-mailto-handler Pouch.tar.xz
 
 # The AppStream metainfo, validated by appstreamcli (Debian's appstream package) when installed.
 metainfo:
 	@if command -v appstreamcli >/dev/null; then appstreamcli validate --no-net $(METAINFO); \
 	  else echo "appstreamcli not installed (Debian package appstream): $(METAINFO) not validated"; fi
 
+# The steps that change fyne's package (metainfo, mailto: handler), on a stand-in package.
+test-packaging:
+	scripts/test-packaging
+
 run: build
 	./$(BIN)
 
 # Everything: lint, unit and end-to-end tests (real Dovecot, real Secret Service, real window
 # under Xvfb), and a short fuzz run of every parser.
-test: deps-test lint metainfo vet-cross windows test-go fuzz
+test: deps-test lint metainfo test-packaging vet-cross windows test-go fuzz
 
 lint:
 	@test -x $(GOBIN)/staticcheck || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
@@ -97,7 +103,7 @@ test-go:
 	  $(GO) test -race -count=1 -tags $(TAGS) -timeout 20m ./...
 
 fuzz:
-	@set -e; for pkg in ./pop3 ./mailstore ./mailstore/mimetext ./app/account ./app/autoconfig ./app/submit; do \
+	@set -e; for pkg in ./pop3 ./mailstore ./mailstore/mimetext ./app/account ./app/autoconfig ./app/compose ./app/submit; do \
 	  for f in $$($(GO) test -tags $(TAGS) -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 	    echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
 	    $(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \

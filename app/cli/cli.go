@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pouchmail/pouch/app/compose"
 	"github.com/pouchmail/pouch/app/datadir"
 	"github.com/pouchmail/pouch/app/engine"
 	"github.com/pouchmail/pouch/app/secrets"
@@ -32,8 +33,9 @@ type Env struct {
 	Getenv         func(string) string
 	// Secrets overrides the OS keyring (tests); nil = the OS keyring.
 	Secrets secrets.Store
-	// OpenWindow runs the desktop window until it is closed; nil = the CLI only.
-	OpenWindow func(ctx context.Context, e *engine.Engine) error
+	// OpenWindow runs the desktop window until it is closed; nil = the CLI only. draft is a
+	// message to open in the compose window at once (a mailto: link), nil = none.
+	OpenWindow func(ctx context.Context, e *engine.Engine, draft *compose.Message) error
 }
 
 type globals struct {
@@ -91,7 +93,10 @@ func run(ctx context.Context, env *Env) error {
 		if env.OpenWindow == nil {
 			return usagef("no sub-command given")
 		}
-		return withEngine(ctx, env, g, func(e *engine.Engine) error { return env.OpenWindow(ctx, e) })
+		return withEngine(ctx, env, g, func(e *engine.Engine) error { return env.OpenWindow(ctx, e, nil) })
+	}
+	if compose.IsMailto(args[0]) {
+		return openMailto(ctx, env, g, args)
 	}
 	if args[0] == "help" {
 		return runHelp(ctx, env, g, args[1:])
@@ -108,6 +113,22 @@ func run(ctx context.Context, env *Env) error {
 		return usagef("%s: unknown sub-command %q (want %s)", group, rest[0], subNames(group))
 	}
 	return usagef("unknown command %q", args[0])
+}
+
+// openMailto is `pouch mailto:URL`, as the desktop runs it for a mailto: link: the window,
+// with the compose window filled in from the URL.
+func openMailto(ctx context.Context, env *Env, g *globals, args []string) error {
+	if len(args) > 1 {
+		return usagef("mailto: one URL, then nothing (got %q after it)", args[1])
+	}
+	if env.OpenWindow == nil {
+		return usagef("mailto: this build has no window")
+	}
+	draft, err := compose.ParseMailto(args[0])
+	if err != nil {
+		return usagef("%v", err)
+	}
+	return withEngine(ctx, env, g, func(e *engine.Engine) error { return env.OpenWindow(ctx, e, draft) })
 }
 
 // dataDir resolves --data-dir, then $POUCH_DATA_DIR, then the OS's data directory, moving an

@@ -199,6 +199,7 @@ func printOverview(w io.Writer) {
 
 Usage:
   pouch [--data-dir DIR]                      open the window
+  pouch [--data-dir DIR] mailto:URL           open the window and write to URL's addresses
   pouch [--data-dir DIR] COMMAND [flags]      run a command (flags may follow arguments)
   pouch help COMMAND | pouch COMMAND --help   a command's flags, each described
   pouch --version

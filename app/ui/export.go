@@ -71,7 +71,7 @@ func (m *mainWindow) showExport() {
 // exportMboxTo exports to a new mbox file name in dir. The export creates the file itself and
 // refuses an existing one (the message says so), so nothing the user had is lost.
 func (m *mainWindow) exportMboxTo(opts engine.ExportOptions, dir, name string) {
-	if name == "" || name != filepath.Base(name) || name == "." || name == ".." {
+	if !isFileName(name) {
 		m.showError("Export failed", fmt.Errorf("%q is not a file name", name))
 		return
 	}

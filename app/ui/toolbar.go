@@ -43,6 +43,7 @@ func (m *mainWindow) buildToolbar() *toolbar {
 		items := []*fyne.MenuItem{fyne.NewMenuItem("Export… (Ctrl+E)", m.showExport), fyne.NewMenuItem("Edit account…", m.showEditSelectedAccount),
 			fyne.NewMenuItem("Preferences (Ctrl+,)", m.showPreferences)}
 		items[1].Disabled = t.edit.Disabled()
+		items = append(items, m.archiveMenuItems()...)
 		c := fyne.CurrentApp().Driver().CanvasForObject(more)
 		if c == nil {
 			return

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/pouchmail/pouch/app/compose"
 	"github.com/pouchmail/pouch/app/engine"
 	"github.com/pouchmail/pouch/mailstore"
 	"github.com/pouchmail/pouch/resources"
@@ -20,8 +21,9 @@ import (
 // appID identifies Pouch to the OS (preferences, notifications); it matches FyneApp.toml.
 const appID = "io.github.pouchmail.pouch"
 
-// Run opens the main window with the background poller and blocks until Pouch quits.
-func Run(ctx context.Context, e *engine.Engine) error {
+// Run opens the main window with the background poller and blocks until Pouch quits; a draft
+// (a mailto: link's) opens in the compose window.
+func Run(ctx context.Context, e *engine.Engine, draft *compose.Message) error {
 	a := app.NewWithID(appID)
 	a.SetIcon(resources.Icon())
 	var m *mainWindow
@@ -44,6 +46,7 @@ func Run(ctx context.Context, e *engine.Engine) error {
 		case <-ran:
 		}
 	}()
+	m.writeTo(draft) // a mailto: link: the compose window opens on it
 	m.window.ShowAndRun()
 	return nil
 }
