@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"fyne.io/fyne/v2/lang"
 	"net/mail"
 	"strconv"
 	"strings"
@@ -106,8 +107,8 @@ func (m *mainWindow) newAccountForm(edit *mailstore.Account) *accountForm {
 	f.errLabel = widget.NewLabel("")
 	f.errLabel.Wrapping = fyne.TextWrapWord
 	f.errLabel.Importance = widget.DangerImportance
-	f.securityWarning = widget.NewLabel("Without encryption, your password and your mail cross the network " +
-		"readable by anyone on the way. Use this only on a network you control.")
+	f.securityWarning = widget.NewLabel(lang.L("Without encryption, your password and your mail cross the network ") +
+		lang.L("readable by anyone on the way. Use this only on a network you control."))
 	f.securityWarning.Wrapping = fyne.TextWrapWord
 	f.securityWarning.Importance = widget.DangerImportance
 	f.securityWarning.Hide()
@@ -140,7 +141,7 @@ func (m *mainWindow) newAccountForm(edit *mailstore.Account) *accountForm {
 		f.validate()
 	})
 	f.leave.Required = true
-	f.deleteOnServer = widget.NewCheck("Delete from the server when I delete a message here", nil)
+	f.deleteOnServer = widget.NewCheck(lang.L("Delete from the server when I delete a message here"), nil)
 
 	f.fill(edit, m.prefs.defaultInterval())
 	f.ready = true
@@ -159,35 +160,35 @@ func (m *mainWindow) newAccountForm(edit *mailstore.Account) *accountForm {
 		e.OnChanged = func(string) { f.validate() }
 	}
 
-	f.testButton = widget.NewButtonWithIcon("Test connection", theme.MailSendIcon(), f.test)
-	f.certButton = widget.NewButtonWithIcon("Show certificate…", theme.WarningIcon(), f.showCert)
+	f.testButton = widget.NewButtonWithIcon(lang.L("Test connection"), theme.MailSendIcon(), f.test)
+	f.certButton = widget.NewButtonWithIcon(lang.L("Show certificate…"), theme.WarningIcon(), f.showCert)
 	f.certButton.Hide()
 	days := container.NewGridWrap(fyne.NewSize(100, f.leaveDays.MinSize().Height), f.leaveDays)
-	leaveBox := container.NewVBox(f.leave, container.NewHBox(widget.NewLabel("Days to keep:"), days))
+	leaveBox := container.NewVBox(f.leave, container.NewHBox(widget.NewLabel(lang.L("Days to keep:")), days))
 	items := []*widget.FormItem{
-		widget.NewFormItem("Your name", f.displayName),
-		widget.NewFormItem("Email address", f.address),
-		widget.NewFormItem("Account name", f.name),
-		widget.NewFormItem("POP3 server", f.host),
-		widget.NewFormItem("Security", container.NewVBox(f.security, f.securityWarning)),
-		widget.NewFormItem("Port", f.port),
-		widget.NewFormItem("User name", f.user),
-		widget.NewFormItem("Password", f.password),
-		widget.NewFormItem("Authentication", f.auth),
-		widget.NewFormItem("Leave on server", leaveBox),
+		widget.NewFormItem(lang.L("Your name"), f.displayName),
+		widget.NewFormItem(lang.L("Email address"), f.address),
+		widget.NewFormItem(lang.L("Account name"), f.name),
+		widget.NewFormItem(lang.L("POP3 server"), f.host),
+		widget.NewFormItem(lang.L("Security"), container.NewVBox(f.security, f.securityWarning)),
+		widget.NewFormItem(lang.L("Port"), f.port),
+		widget.NewFormItem(lang.L("User name"), f.user),
+		widget.NewFormItem(lang.L("Password"), f.password),
+		widget.NewFormItem(lang.L("Authentication"), f.auth),
+		widget.NewFormItem(lang.L("Leave on server"), leaveBox),
 		widget.NewFormItem("", f.deleteOnServer),
-		widget.NewFormItem("Check every (minutes)", f.interval),
-		widget.NewFormItem("Size limit (KB)", f.sizeLimit),
-		widget.NewFormItem("Sending server (SMTP)", f.smtpHost),
-		widget.NewFormItem("SMTP security", f.smtpSecurity),
-		widget.NewFormItem("SMTP port", f.smtpPort),
-		widget.NewFormItem("SMTP user name", f.smtpUser),
+		widget.NewFormItem(lang.L("Check every (minutes)"), f.interval),
+		widget.NewFormItem(lang.L("Size limit (KB)"), f.sizeLimit),
+		widget.NewFormItem(lang.L("Sending server (SMTP)"), f.smtpHost),
+		widget.NewFormItem(lang.L("SMTP security"), f.smtpSecurity),
+		widget.NewFormItem(lang.L("SMTP port"), f.smtpPort),
+		widget.NewFormItem(lang.L("SMTP user name"), f.smtpUser),
 	}
-	items[7].HintText = "Stored in the system keyring, never in Pouch's files."
-	items[12].HintText = "Larger messages are downloaded as headers only; 0 = no limit."
-	items[16].HintText = "The password is the POP3 password unless set apart with pouch account."
+	items[7].HintText = lang.L("Stored in the system keyring, never in Pouch's files.")
+	items[12].HintText = lang.L("Larger messages are downloaded as headers only; 0 = no limit.")
+	items[16].HintText = lang.L("The password is the POP3 password unless set apart with pouch account.")
 	if edit != nil {
-		items[7].HintText = "Leave empty to keep the stored password."
+		items[7].HintText = lang.L("Leave empty to keep the stored password.")
 	}
 	form := widget.NewForm(items...)
 
@@ -197,9 +198,9 @@ func (m *mainWindow) newAccountForm(edit *mailstore.Account) *accountForm {
 	}
 	saveBtn := widget.NewButtonWithIcon(save, theme.ConfirmIcon(), f.submit)
 	saveBtn.Importance = widget.HighImportance
-	cancelBtn := widget.NewButton("Cancel", func() { f.dialog.Hide() })
+	cancelBtn := widget.NewButton(lang.L("Cancel"), func() { f.dialog.Hide() })
 	buttons := []fyne.CanvasObject{cancelBtn, saveBtn}
-	f.removeButton = widget.NewButtonWithIcon("Remove account…", theme.DeleteIcon(), f.confirmRemove)
+	f.removeButton = widget.NewButtonWithIcon(lang.L("Remove account…"), theme.DeleteIcon(), f.confirmRemove)
 	f.removeButton.Importance = widget.DangerImportance
 	if edit == nil {
 		f.removeButton.Hide()
@@ -264,7 +265,7 @@ func (f *accountForm) fill(a *mailstore.Account, interval time.Duration) {
 	c := *a
 	f.base = &c
 	if f.editing != nil {
-		f.password.SetPlaceHolder("(unchanged)")
+		f.password.SetPlaceHolder(lang.L("(unchanged)"))
 	}
 }
 
@@ -315,9 +316,9 @@ func (f *accountForm) read() (*mailstore.Account, map[string]error) {
 		}
 		return n
 	}
-	a.Port = number("port", f.port, "must be a number, e.g. 995 for TLS or 110")
+	a.Port = number("port", f.port, lang.L("must be a number, e.g. 995 for TLS or 110"))
 	if a.SMTPHost != "" && strings.TrimSpace(f.smtpPort.Text) != "" {
-		a.SMTPPort = number("smtp-port", f.smtpPort, "must be a number, e.g. 465 for TLS or 587")
+		a.SMTPPort = number("smtp-port", f.smtpPort, lang.L("must be a number, e.g. 465 for TLS or 587"))
 	}
 	switch f.leave.Selected {
 	case leaveForever:
@@ -325,12 +326,12 @@ func (f *accountForm) read() (*mailstore.Account, map[string]error) {
 	case leaveDelete:
 		a.LeaveDays = 0
 	default:
-		a.LeaveDays = number("leave-days", f.leaveDays, "must be a number of days")
+		a.LeaveDays = number("leave-days", f.leaveDays, lang.L("must be a number of days"))
 	}
 	a.DeleteOnServer = f.deleteOnServer.Checked
-	a.Interval = time.Duration(number("interval", f.interval, "must be a number of minutes")) * time.Minute
+	a.Interval = time.Duration(number("interval", f.interval, lang.L("must be a number of minutes"))) * time.Minute
 	if s := strings.TrimSpace(f.sizeLimit.Text); s != "" {
-		kb := number("size-limit", f.sizeLimit, "must be a number of kilobytes (0 = no limit)")
+		kb := number("size-limit", f.sizeLimit, lang.L("must be a number of kilobytes (0 = no limit)"))
 		if kb < 0 {
 			probs["size-limit"] = &account.FieldError{Field: "size-limit", Problem: "must not be negative"}
 		}
@@ -454,7 +455,7 @@ func (f *accountForm) submit() {
 	if pw := f.password.Text; pw != "" {
 		password = &pw
 	}
-	f.errLabel.SetText("Saving…")
+	f.errLabel.SetText(lang.L("Saving…"))
 	editing := f.editing != nil
 	m.bridge.run(func(ctx context.Context) error {
 		if editing {
@@ -463,7 +464,7 @@ func (f *accountForm) submit() {
 		return eng.AddAccount(ctx, a, *password)
 	}, func(err error) {
 		if secrets.IsUnavailable(err) {
-			f.errLabel.SetText("No keyring service: the password could not be stored.")
+			f.errLabel.SetText(lang.L("No keyring service: the password could not be stored."))
 			m.offerSessionPasswords(err, f.submit)
 			return
 		}
@@ -473,9 +474,9 @@ func (f *accountForm) submit() {
 		}
 		f.dialog.Hide()
 		if editing {
-			m.accountSaved(a.Name, "Saved account "+a.Name+".")
+			m.accountSaved(a.Name, lang.L("Saved account ")+a.Name+".")
 		} else {
-			m.accountSaved(a.Name, "Added account "+a.Name+".")
+			m.accountSaved(a.Name, lang.L("Added account ")+a.Name+".")
 		}
 	})
 }
@@ -495,17 +496,17 @@ func (f *accountForm) test() {
 	for _, field := range fieldOrder {
 		// The password is checked below: an edited account may use its stored one.
 		if err := probs[field]; err != nil && field != "password" {
-			f.testResult.SetText("Fix the settings first: " + fieldMessage(err))
+			f.testResult.SetText(lang.L("Fix the settings first: ") + fieldMessage(err))
 			return
 		}
 	}
 	if f.editing == nil && f.password.Text == "" {
-		f.testResult.SetText("Enter the password to test the connection.")
+		f.testResult.SetText(lang.L("Enter the password to test the connection."))
 		return
 	}
 	f.testButton.Disable()
 	f.certButton.Hide()
-	f.testResult.SetText("Connecting to " + a.Host + "…")
+	f.testResult.SetText(lang.L("Connecting to ") + a.Host + "…")
 	eng, password := f.m.eng, f.password.Text
 	var r *engine.ConnectionReport
 	f.m.bridge.run(func(ctx context.Context) error {
@@ -518,7 +519,7 @@ func (f *accountForm) test() {
 		f.testButton.Enable()
 		if err != nil {
 			f.testResult.Importance = widget.DangerImportance
-			f.testResult.SetText("Failed: " + err.Error())
+			f.testResult.SetText(lang.L("Failed: ") + err.Error())
 			var terr *pop3.TLSError
 			if errors.As(err, &terr) && len(terr.Certificates) > 0 {
 				f.lastCert = terr
@@ -534,7 +535,7 @@ func (f *accountForm) test() {
 // reportText describes a successful test in a few lines.
 func reportText(r *engine.ConnectionReport) string {
 	var b strings.Builder
-	b.WriteString("Connected and logged in")
+	b.WriteString(lang.L("Connected and logged in"))
 	if r.Duration > 0 {
 		fmt.Fprintf(&b, " in %s", r.Duration.Round(10*time.Millisecond))
 	}
@@ -542,7 +543,7 @@ func reportText(r *engine.ConnectionReport) string {
 	if r.TLSVersion != "" {
 		fmt.Fprintf(&b, "Encryption: %s (%s)\n", r.TLSVersion, r.CipherSuite)
 	} else {
-		b.WriteString("Encryption: none\n")
+		b.WriteString(lang.L("Encryption: none\n"))
 	}
 	mechs := "none listed"
 	if len(r.AuthMechanisms) > 0 {
@@ -573,7 +574,7 @@ func (f *accountForm) showCert() {
 	f.m.showCertificate(*a, f.lastCert.Certificates, func(pin string) {
 		f.pin = pin
 		f.certButton.Hide()
-		f.testResult.SetText("Certificate trusted for this account (saved with the account). Testing again…")
+		f.testResult.SetText(lang.L("Certificate trusted for this account (saved with the account). Testing again…"))
 		f.test()
 	})
 }
@@ -589,11 +590,11 @@ func (f *accountForm) confirmRemove() {
 		"in the archive?", name))
 	text.Wrapping = fyne.TextWrapWord
 	var d *dialog.CustomDialog
-	keep := widget.NewButton("Remove, keep mail", func() { d.Hide(); f.remove(true) })
-	drop := widget.NewButton("Remove with its mail", func() { d.Hide(); f.remove(false) })
+	keep := widget.NewButton(lang.L("Remove, keep mail"), func() { d.Hide(); f.remove(true) })
+	drop := widget.NewButton(lang.L("Remove with its mail"), func() { d.Hide(); f.remove(false) })
 	drop.Importance = widget.DangerImportance
-	cancel := widget.NewButton("Cancel", func() { d.Hide() })
-	d = dialog.NewCustomWithoutButtons("Remove account", text, f.m.window)
+	cancel := widget.NewButton(lang.L("Cancel"), func() { d.Hide() })
+	d = dialog.NewCustomWithoutButtons(lang.L("Remove account"), text, f.m.window)
 	d.SetButtons([]fyne.CanvasObject{cancel, drop, keep})
 	d.Resize(fyne.NewSize(560, 240))
 	d.Show()
@@ -616,7 +617,7 @@ func (f *accountForm) remove(keepMail bool) {
 			return
 		}
 		f.dialog.Hide()
-		m.setStatus("Removed account " + name + ".")
+		m.setStatus(lang.L("Removed account ") + name + ".")
 		delete(m.pollState, name)
 		m.poller.Reload()
 		m.view = folder{}

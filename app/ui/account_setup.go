@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"fyne.io/fyne/v2/lang"
 	"net"
 	"net/mail"
 	"strconv"
@@ -69,9 +70,9 @@ type accountSetup struct {
 func (m *mainWindow) newAccountSetup() *accountSetup {
 	s := &accountSetup{m: m}
 	s.displayName = widget.NewEntry()
-	s.displayName.SetPlaceHolder("Ann Example")
+	s.displayName.SetPlaceHolder(lang.L("Ann Example"))
 	s.address = widget.NewEntry()
-	s.address.SetPlaceHolder("ann@example.com")
+	s.address.SetPlaceHolder(lang.L("ann@example.com"))
 	s.address.OnChanged = func(string) { s.reset() }
 	s.address.OnSubmitted = func(string) {
 		if s.password.Text == "" {
@@ -115,7 +116,7 @@ func (m *mainWindow) newAccountSetup() *accountSetup {
 	s.server, s.user, s.source = value(), value(), value()
 	s.foundTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.found = container.NewVBox(s.foundTitle, container.New(layout.NewFormLayout(),
-		key("POP3 server"), s.server, key("User name"), s.user, key("Found in"), s.source))
+		key(lang.L("POP3 server")), s.server, key(lang.L("User name")), s.user, key(lang.L("Found in")), s.source))
 	s.found.Hide()
 
 	s.oauthNote = widget.NewLabel("")
@@ -126,32 +127,32 @@ func (m *mainWindow) newAccountSetup() *accountSetup {
 		container.NewHBox(s.signIn))
 	s.oauth.Hide()
 
-	s.certButton = widget.NewButtonWithIcon("Show certificate…", theme.WarningIcon(), s.showCert)
+	s.certButton = widget.NewButtonWithIcon(lang.L("Show certificate…"), theme.WarningIcon(), s.showCert)
 	s.certButton.Hide()
-	s.addAnyway = widget.NewCheck("Add the account anyway; I will fix the settings later", func(bool) { s.update() })
+	s.addAnyway = widget.NewCheck(lang.L("Add the account anyway; I will fix the settings later"), func(bool) { s.update() })
 	s.addAnyway.Hide()
 
 	form := widget.NewForm(
-		widget.NewFormItem("Your name", s.displayName),
-		widget.NewFormItem("Email address", s.address),
-		widget.NewFormItem("Password", s.password),
+		widget.NewFormItem(lang.L("Your name"), s.displayName),
+		widget.NewFormItem(lang.L("Email address"), s.address),
+		widget.NewFormItem(lang.L("Password"), s.password),
 	)
-	form.Items[2].HintText = "Stored in the system keyring, never in Pouch's files."
-	intro := widget.NewLabel("Pouch finds your provider's POP3 settings from your address and tests " +
-		"the login before adding the account.")
+	form.Items[2].HintText = lang.L("Stored in the system keyring, never in Pouch's files.")
+	intro := widget.NewLabel(lang.L("Pouch finds your provider's POP3 settings from your address and tests ") +
+		lang.L("the login before adding the account."))
 	intro.Wrapping = fyne.TextWrapWord
 	results := container.NewVBox(s.problem, s.busy, s.found, s.notFound, s.oauth,
 		container.NewHBox(s.certButton), s.testResult, s.addAnyway)
 	body := container.NewVBox(intro, form, widget.NewSeparator(), results)
 
-	cancel := widget.NewButton("Cancel", func() { s.dialog.Hide() })
-	s.manualButton = widget.NewButtonWithIcon("Edit manually", theme.DocumentCreateIcon(), s.editManually)
-	s.continueButton = widget.NewButtonWithIcon("Continue", theme.NavigateNextIcon(), s.next)
+	cancel := widget.NewButton(lang.L("Cancel"), func() { s.dialog.Hide() })
+	s.manualButton = widget.NewButtonWithIcon(lang.L("Edit manually"), theme.DocumentCreateIcon(), s.editManually)
+	s.continueButton = widget.NewButtonWithIcon(lang.L("Continue"), theme.NavigateNextIcon(), s.next)
 	s.continueButton.Importance = widget.HighImportance
-	s.addButton = widget.NewButtonWithIcon("Add", theme.ConfirmIcon(), s.add)
+	s.addButton = widget.NewButtonWithIcon(lang.L("Add"), theme.ConfirmIcon(), s.add)
 	s.addButton.Importance = widget.HighImportance
 	s.addButton.Hide()
-	s.dialog = dialog.NewCustomWithoutButtons("Add account", body, m.window)
+	s.dialog = dialog.NewCustomWithoutButtons(lang.L("Add account"), body, m.window)
 	s.dialog.SetButtons([]fyne.CanvasObject{cancel, s.manualButton, s.continueButton, s.addButton})
 	s.dialog.SetOnClosed(func() {
 		s.closed = true
@@ -218,14 +219,14 @@ func (s *accountSetup) clearTest() {
 func (s *accountSetup) update() {
 	switch {
 	case s.settings == nil:
-		s.continueButton.SetText("Continue")
+		s.continueButton.SetText(lang.L("Continue"))
 		s.continueButton.Show()
 		s.addButton.Hide()
 	case s.tested:
 		s.continueButton.Hide()
 		s.addButton.Show()
 	default:
-		s.continueButton.SetText("Test again")
+		s.continueButton.SetText(lang.L("Test again"))
 		s.continueButton.Show()
 		s.addButton.Show()
 	}
@@ -276,7 +277,7 @@ func (s *accountSetup) next() {
 		return
 	}
 	s.reset()
-	s.setBusy("Looking up settings for " + email + "…")
+	s.setBusy(lang.L("Looking up settings for ") + email + "…")
 	s.continueButton.Disable()
 	gen, eng := s.gen, s.m.eng
 	var found *autoconfig.Settings
@@ -329,16 +330,16 @@ func discoveryProblem(email string, err error) string {
 func (s *accountSetup) showFound(found *autoconfig.Settings) {
 	s.settings = found
 	p := found.POP3
-	s.foundTitle.SetText("Settings found for " + strings.TrimSpace(s.address.Text))
+	s.foundTitle.SetText(lang.L("Settings found for ") + strings.TrimSpace(s.address.Text))
 	s.server.SetText(fmt.Sprintf("%s, port %d, %s", p.Host, p.Port, securityLabel(mailstore.Security(p.Security))))
 	s.user.SetText(p.User)
 	s.source.SetText(sourceText(found))
 	s.found.Show()
 	if found.OAuth != "" {
 		name := oauthProviderName(found.OAuth)
-		s.oauthNote.SetText(name + " requires signing in through the browser: Pouch cannot use your password " +
-			"alone, unless it is an app password made for mail programs.")
-		s.signIn.SetText("Sign in with " + name)
+		s.oauthNote.SetText(name + lang.L(" requires signing in through the browser: Pouch cannot use your password ") +
+			lang.L("alone, unless it is an app password made for mail programs."))
+		s.signIn.SetText(lang.L("Sign in with ") + name)
 		if s.m.oauthSignIn != nil {
 			s.signIn.Show()
 		} else {
@@ -410,7 +411,7 @@ func (s *accountSetup) test() {
 	s.stop()
 	s.clearTest()
 	a := s.account()
-	s.setBusy("Testing the login at " + a.Host + "…")
+	s.setBusy(lang.L("Testing the login at ") + a.Host + "…")
 	s.continueButton.Disable()
 	gen, eng, password := s.gen, s.m.eng, s.password.Text
 	var r *engine.ConnectionReport
@@ -486,7 +487,7 @@ func (s *accountSetup) add() {
 	m, eng := s.m, s.m.eng
 	a, password := s.account(), s.password.Text
 	s.stop()
-	s.setBusy("Saving…")
+	s.setBusy(lang.L("Saving…"))
 	s.addButton.Disable()
 	gen := s.gen
 	m.bridge.run(func(ctx context.Context) error {
@@ -498,18 +499,18 @@ func (s *accountSetup) add() {
 		s.setBusy("")
 		s.update()
 		if secrets.IsUnavailable(err) {
-			s.problem.SetText("No keyring service: the password could not be stored.")
+			s.problem.SetText(lang.L("No keyring service: the password could not be stored."))
 			s.problem.Show()
 			m.offerSessionPasswords(err, s.add)
 			return
 		}
 		if err != nil {
-			s.problem.SetText("The account was not added: " + fieldMessage(err))
+			s.problem.SetText(lang.L("The account was not added: ") + fieldMessage(err))
 			s.problem.Show()
 			return
 		}
 		s.dialog.Hide()
-		m.accountSaved(a.Name, "Added account "+a.Name+".")
+		m.accountSaved(a.Name, lang.L("Added account ")+a.Name+".")
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"fyne.io/fyne/v2/lang"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -53,7 +54,7 @@ func (m *mainWindow) newCertDialog(a mailstore.Account, chain []*x509.Certificat
 	d.sha256 = value(colonHex(pin))
 	d.sha256.TextStyle = fyne.TextStyle{Monospace: true}
 	if names := leaf.DNSNames; len(names) > 0 {
-		d.subject.SetText(d.subject.Text + "\n(names: " + strings.Join(names, ", ") + ")")
+		d.subject.SetText(d.subject.Text + lang.L("\n(names: ") + strings.Join(names, ", ") + ")")
 	}
 
 	d.warning = widget.NewLabel("")
@@ -81,8 +82,8 @@ func (m *mainWindow) newCertDialog(a mailstore.Account, chain []*x509.Certificat
 		return l
 	}
 	grid := container.New(layout.NewFormLayout(),
-		key("Subject"), d.subject, key("Issuer"), d.issuer,
-		key("Valid from"), d.validFrom, key("Valid until"), d.validUntil, key("SHA-256"), d.sha256)
+		key(lang.L("Subject")), d.subject, key(lang.L("Issuer")), d.issuer,
+		key(lang.L("Valid from")), d.validFrom, key(lang.L("Valid until")), d.validUntil, key("SHA-256"), d.sha256)
 
 	d.trust = func() {
 		d.dialog.Hide()
@@ -92,13 +93,13 @@ func (m *mainWindow) newCertDialog(a mailstore.Account, chain []*x509.Certificat
 		}
 		m.pinCertificate(a, pin)
 	}
-	trustBtn := widget.NewButtonWithIcon("Trust this certificate", theme.ConfirmIcon(), d.trust)
+	trustBtn := widget.NewButtonWithIcon(lang.L("Trust this certificate"), theme.ConfirmIcon(), d.trust)
 	if d.changed {
 		trustBtn.Importance = widget.DangerImportance
 	} else {
 		trustBtn.Importance = widget.HighImportance
 	}
-	cancel := widget.NewButton("Do not trust", func() { d.dialog.Hide() })
+	cancel := widget.NewButton(lang.L("Do not trust"), func() { d.dialog.Hide() })
 	body := container.NewVBox(container.NewBorder(nil, nil, icon, nil, d.warning), widget.NewSeparator(), grid)
 	d.dialog = dialog.NewCustomWithoutButtons(title, body, m.window)
 	d.dialog.SetButtons([]fyne.CanvasObject{cancel, trustBtn})
@@ -118,10 +119,10 @@ func (m *mainWindow) pinCertificate(a mailstore.Account, pin string) {
 		return eng.UpdateAccount(ctx, cur, nil)
 	}, func(err error) {
 		if err != nil {
-			m.showError("Could not save the trusted certificate", err)
+			m.showError(lang.L("Could not save the trusted certificate"), err)
 			return
 		}
-		m.accountSaved(a.Name, "Trusted the certificate of "+a.Host+" for "+a.Name+".")
+		m.accountSaved(a.Name, lang.L("Trusted the certificate of ")+a.Host+lang.L(" for ")+a.Name+".")
 	})
 }
 

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"fyne.io/fyne/v2/lang"
 	"path/filepath"
 	"time"
 
@@ -26,7 +27,7 @@ var exportLabels = map[string]mailstore.Format{
 // truncates an existing file before handing it over, and an export never destroys a file.
 func (m *mainWindow) showExport() {
 	if len(m.shown) == 0 || m.view.trash {
-		m.setStatus("Nothing to export: choose a folder with messages.")
+		m.setStatus(lang.L("Nothing to export: choose a folder with messages."))
 		return
 	}
 	opts := engine.ExportOptions{Account: m.view.account, Query: m.query}
@@ -41,9 +42,9 @@ func (m *mainWindow) showExport() {
 	})
 	formats.SetSelected("mbox (one file)")
 	what := widget.NewLabel(fmt.Sprintf("%d message(s): the ones in the list now.", len(m.shown)))
-	form := widget.NewForm(widget.NewFormItem("Format", formats), widget.NewFormItem("File name", fileName),
-		widget.NewFormItem("Messages", what))
-	d := dialog.NewCustomConfirm("Export", "Choose folder…", "Cancel", form, func(ok bool) {
+	form := widget.NewForm(widget.NewFormItem(lang.L("Format"), formats), widget.NewFormItem(lang.L("File name"), fileName),
+		widget.NewFormItem(lang.L("Messages"), what))
+	d := dialog.NewCustomConfirm(lang.L("Export"), lang.L("Choose folder…"), lang.L("Cancel"), form, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -72,7 +73,7 @@ func (m *mainWindow) showExport() {
 // refuses an existing one (the message says so), so nothing the user had is lost.
 func (m *mainWindow) exportMboxTo(opts engine.ExportOptions, dir, name string) {
 	if name == "" || name != filepath.Base(name) || name == "." || name == ".." {
-		m.showError("Export failed", fmt.Errorf("%q is not a file name", name))
+		m.showError(lang.L("Export failed"), fmt.Errorf("%q is not a file name", name))
 		return
 	}
 	opts.Format, opts.Out = string(mailstore.FormatMbox), filepath.Join(dir, name)
@@ -83,7 +84,7 @@ func (m *mainWindow) exportMboxTo(opts engine.ExportOptions, dir, name string) {
 func (m *mainWindow) export(opts engine.ExportOptions) {
 	eng := m.eng
 	var n int
-	m.setStatus("Exporting…")
+	m.setStatus(lang.L("Exporting…"))
 	m.bridge.run(func(ctx context.Context) (err error) {
 		n, err = eng.Export(ctx, opts, func(done, total int) {
 			if done%200 == 0 || done == total {
@@ -93,7 +94,7 @@ func (m *mainWindow) export(opts engine.ExportOptions) {
 		return err
 	}, func(err error) {
 		if err != nil {
-			m.showError("Export failed", err)
+			m.showError(lang.L("Export failed"), err)
 			return
 		}
 		m.setStatus(fmt.Sprintf("Exported %d message(s) to %s.", n, opts.Out))

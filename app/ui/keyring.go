@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fyne.io/fyne/v2/lang"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -25,7 +26,7 @@ func (m *mainWindow) offerSessionPasswords(cause error, retry func()) {
 	detail := widget.NewLabel(cause.Error())
 	detail.Wrapping = fyne.TextWrapWord
 	detail.Importance = widget.LowImportance
-	d := dialog.NewCustomConfirm("No keyring available", "Ask each session", "Cancel",
+	d := dialog.NewCustomConfirm(lang.L("No keyring available"), lang.L("Ask each session"), lang.L("Cancel"),
 		container.NewVBox(text, detail), func(ok bool) {
 			if ok {
 				m.eng.UseSessionPasswords(true)
@@ -46,14 +47,14 @@ func (m *mainWindow) askSessionPassword(a mailstore.Account, cause error) {
 	}
 	text := widget.NewLabel(msg)
 	text.Wrapping = fyne.TextWrapWord
-	remember := widget.NewCheck("Store it in the keyring", nil)
+	remember := widget.NewCheck(lang.L("Store it in the keyring"), nil)
 	if secrets.IsUnavailable(cause) || m.eng.KeyringAvailable() != nil {
 		remember.Disable()
 	} else {
 		remember.SetChecked(true)
 	}
-	form := widget.NewForm(widget.NewFormItem("Password", pw), widget.NewFormItem("", remember))
-	d := dialog.NewCustomConfirm("Password for "+a.Name, "Use password", "Cancel", container.NewVBox(text, form),
+	form := widget.NewForm(widget.NewFormItem(lang.L("Password"), pw), widget.NewFormItem("", remember))
+	d := dialog.NewCustomConfirm(lang.L("Password for ")+a.Name, lang.L("Use password"), lang.L("Cancel"), container.NewVBox(text, form),
 		func(ok bool) {
 			if !ok || pw.Text == "" {
 				return
@@ -67,7 +68,7 @@ func (m *mainWindow) askSessionPassword(a mailstore.Account, cause error) {
 				return nil
 			}, func(err error) {
 				if err != nil {
-					m.showError("Could not store the password", err)
+					m.showError(lang.L("Could not store the password"), err)
 					return
 				}
 				m.poller.CheckNow(name)

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fyne.io/fyne/v2/lang"
 	"strconv"
 	"strings"
 
@@ -51,7 +52,7 @@ func (m *mainWindow) buildList() {
 	m.list = l
 
 	m.search = widget.NewEntry()
-	m.search.SetPlaceHolder("Search (Ctrl+F): words, from:, subject:…")
+	m.search.SetPlaceHolder(lang.L("Search (Ctrl+F): words, from:, subject:…"))
 	m.search.OnChanged = func(q string) { m.setQuery(q) }
 }
 
@@ -81,7 +82,7 @@ func (m *mainWindow) loadMessages() {
 			return // the user moved on meanwhile
 		}
 		if err != nil {
-			m.setStatus("Could not read messages: " + err.Error())
+			m.setStatus(lang.L("Could not read messages: ") + err.Error())
 			return
 		}
 		for _, s := range subs {
@@ -101,7 +102,7 @@ func (m *mainWindow) loadMessages() {
 				return
 			}
 			if err != nil {
-				m.setStatus("Could not read messages: " + err.Error())
+				m.setStatus(lang.L("Could not read messages: ") + err.Error())
 				return
 			}
 			m.setMessages(rest)
@@ -194,7 +195,7 @@ func (m *mainWindow) searchArchive() {
 			return
 		}
 		if err != nil {
-			m.setStatus("Search: " + err.Error())
+			m.setStatus(lang.L("Search: ") + err.Error())
 			return
 		}
 		kept := found[:0]

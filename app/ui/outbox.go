@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"fyne.io/fyne/v2/lang"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -64,9 +65,9 @@ func (m *mainWindow) messageActions(mv *engine.MessageView) []fyne.CanvasObject 
 	id := mv.ID
 	switch mv.Folder {
 	case mailstore.FolderDrafts:
-		edit := widget.NewButtonWithIcon("Edit draft", theme.DocumentCreateIcon(), func() { m.editDraft(id) })
+		edit := widget.NewButtonWithIcon(lang.L("Edit draft"), theme.DocumentCreateIcon(), func() { m.editDraft(id) })
 		edit.Importance = widget.HighImportance
-		return []fyne.CanvasObject{edit, widget.NewButtonWithIcon("Discard draft", theme.DeleteIcon(), func() { m.discardOutgoing(id, "draft") })}
+		return []fyne.CanvasObject{edit, widget.NewButtonWithIcon(lang.L("Discard draft"), theme.DeleteIcon(), func() { m.discardOutgoing(id, "draft") })}
 	case mailstore.FolderOutbox:
 		s, ok := m.outbox[id]
 		if !ok {
@@ -78,20 +79,20 @@ func (m *mainWindow) messageActions(mv *engine.MessageView) []fyne.CanvasObject 
 		var buttons []fyne.CanvasObject
 		switch s.State {
 		case mailstore.SendMaybeSent:
-			buttons = append(buttons, widget.NewButtonWithIcon("Send again", theme.MailSendIcon(), func() { m.retrySend(id) }),
-				widget.NewButtonWithIcon("Mark as sent", theme.ConfirmIcon(), func() { m.confirmSent(id) }))
+			buttons = append(buttons, widget.NewButtonWithIcon(lang.L("Send again"), theme.MailSendIcon(), func() { m.retrySend(id) }),
+				widget.NewButtonWithIcon(lang.L("Mark as sent"), theme.ConfirmIcon(), func() { m.confirmSent(id) }))
 		case mailstore.SendFailed, mailstore.SendQueued:
-			buttons = append(buttons, widget.NewButtonWithIcon("Retry", theme.MailSendIcon(), func() { m.retrySend(id) }))
+			buttons = append(buttons, widget.NewButtonWithIcon(lang.L("Retry"), theme.MailSendIcon(), func() { m.retrySend(id) }))
 		}
 		if s.State != mailstore.SendSubmitting {
-			buttons = append(buttons, widget.NewButtonWithIcon("Discard", theme.DeleteIcon(), func() { m.discardOutgoing(id, "message") }))
+			buttons = append(buttons, widget.NewButtonWithIcon(lang.L("Discard"), theme.DeleteIcon(), func() { m.discardOutgoing(id, "message") }))
 		}
 		return []fyne.CanvasObject{container.NewBorder(nil, nil, nil, container.NewHBox(buttons...), state)}
 	}
 	return []fyne.CanvasObject{
-		widget.NewButtonWithIcon("Reply", theme.MailReplyIcon(), func() { m.reply(false) }),
-		widget.NewButtonWithIcon("Reply all", theme.MailReplyAllIcon(), func() { m.reply(true) }),
-		widget.NewButtonWithIcon("Forward", theme.MailForwardIcon(), m.forward),
+		widget.NewButtonWithIcon(lang.L("Reply"), theme.MailReplyIcon(), func() { m.reply(false) }),
+		widget.NewButtonWithIcon(lang.L("Reply all"), theme.MailReplyAllIcon(), func() { m.reply(true) }),
+		widget.NewButtonWithIcon(lang.L("Forward"), theme.MailForwardIcon(), m.forward),
 	}
 }
 
@@ -99,7 +100,7 @@ func (m *mainWindow) messageActions(mv *engine.MessageView) []fyne.CanvasObject 
 func (m *mainWindow) retrySend(id int64) {
 	eng := m.eng
 	var res *engine.SendResult
-	m.setStatus("Sending…")
+	m.setStatus(lang.L("Sending…"))
 	m.bridge.run(func(ctx context.Context) (err error) {
 		if err = eng.RetrySend(ctx, id); err != nil {
 			return err
@@ -109,7 +110,7 @@ func (m *mainWindow) retrySend(id int64) {
 	}, func(err error) {
 		m.outgoingChanged()
 		if err != nil {
-			m.showError("Could not send the message", err)
+			m.showError(lang.L("Could not send the message"), err)
 			return
 		}
 		m.setStatus(sendOutcome(res))
@@ -134,17 +135,17 @@ func (m *mainWindow) confirmSent(id int64) {
 	eng := m.eng
 	m.bridge.run(func(ctx context.Context) error { return eng.ConfirmSent(ctx, id) }, func(err error) {
 		if err != nil {
-			m.showError("Could not mark the message as sent", err)
+			m.showError(lang.L("Could not mark the message as sent"), err)
 			return
 		}
-		m.setStatus("Moved to Sent.")
+		m.setStatus(lang.L("Moved to Sent."))
 		m.outgoingChanged()
 	})
 }
 
 // discardOutgoing deletes a draft or a message of the outbox, once confirmed.
 func (m *mainWindow) discardOutgoing(id int64, what string) {
-	dialog.NewConfirm("Discard", "Delete this "+what+" for good?", func(ok bool) {
+	dialog.NewConfirm(lang.L("Discard"), lang.L("Delete this ")+what+lang.L(" for good?"), func(ok bool) {
 		if ok {
 			m.discardNow(id)
 		}
@@ -155,11 +156,11 @@ func (m *mainWindow) discardNow(id int64) {
 	eng := m.eng
 	m.bridge.run(func(ctx context.Context) error { return eng.DiscardOutgoing(ctx, id) }, func(err error) {
 		if err != nil {
-			m.showError("Could not discard the message", err)
+			m.showError(lang.L("Could not discard the message"), err)
 			return
 		}
 		m.removeShown(id, m.indexOf(id))
-		m.setStatus("Discarded.")
+		m.setStatus(lang.L("Discarded."))
 	})
 }
 

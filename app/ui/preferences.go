@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fyne.io/fyne/v2/lang"
 	"image/color"
 	"strconv"
 	"time"
@@ -109,9 +110,9 @@ func (m *mainWindow) newPreferencesDialog() *preferencesDialog {
 	}
 	d.interval = widget.NewSelect(labels, nil)
 	d.interval.SetSelected(intervalLabel(p.intervalMinutes))
-	d.notifications = widget.NewCheck("Show a notification when new mail arrives", nil)
+	d.notifications = widget.NewCheck(lang.L("Show a notification when new mail arrives"), nil)
 	d.notifications.SetChecked(p.notifications)
-	d.keepInTray = widget.NewCheck("Keep checking mail in the system tray when the window is closed", nil)
+	d.keepInTray = widget.NewCheck(lang.L("Keep checking mail in the system tray when the window is closed"), nil)
 	d.keepInTray.SetChecked(p.keepInTray)
 	d.theme = widget.NewRadioGroup([]string{"System", "Light", "Dark"}, nil)
 	d.theme.Horizontal = true
@@ -133,15 +134,15 @@ func (m *mainWindow) newPreferencesDialog() *preferencesDialog {
 		}
 		p.save(m.app)
 		p.applyTheme(m.app)
-		m.setStatus("Preferences saved.")
+		m.setStatus(lang.L("Preferences saved."))
 	}
 	form := widget.NewForm(
-		widget.NewFormItem("Check new accounts every", d.interval),
-		widget.NewFormItem("Notifications", d.notifications),
-		widget.NewFormItem("When closing the window", d.keepInTray),
-		widget.NewFormItem("Theme", d.theme),
+		widget.NewFormItem(lang.L("Check new accounts every"), d.interval),
+		widget.NewFormItem(lang.L("Notifications"), d.notifications),
+		widget.NewFormItem(lang.L("When closing the window"), d.keepInTray),
+		widget.NewFormItem(lang.L("Theme"), d.theme),
 	)
-	d.dialog = dialog.NewCustomConfirm("Preferences", "Save", "Cancel", form, func(ok bool) {
+	d.dialog = dialog.NewCustomConfirm(lang.L("Preferences"), lang.L("Save"), lang.L("Cancel"), form, func(ok bool) {
 		if ok {
 			d.apply()
 		}

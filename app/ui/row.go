@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fyne.io/fyne/v2/lang"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -24,10 +25,10 @@ type messageRow struct {
 
 func newMessageRow() *messageRow {
 	r := &messageRow{
-		from:    widget.NewLabel("sender"),
+		from:    widget.NewLabel(lang.L("sender")),
 		date:    widget.NewLabel("2006-01-02 15:04"),
-		subject: widget.NewLabel("subject"),
-		size:    widget.NewLabel("999 KB"),
+		subject: widget.NewLabel(lang.L("subject")),
+		size:    widget.NewLabel(lang.L("999 KB")),
 		clip:    widget.NewIcon(theme.MailAttachmentIcon()),
 	}
 	r.from.Truncation = fyne.TextTruncateEllipsis

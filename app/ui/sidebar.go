@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fyne.io/fyne/v2/lang"
 	"strconv"
 
 	"github.com/pouchmail/pouch/mailstore"
@@ -39,7 +40,7 @@ type sidebarRow struct {
 
 func newSidebarRow() *sidebarRow {
 	r := &sidebarRow{
-		icon: widget.NewIcon(theme.MailComposeIcon()), name: widget.NewLabel("Account name"),
+		icon: widget.NewIcon(theme.MailComposeIcon()), name: widget.NewLabel(lang.L("Account name")),
 		count: widget.NewLabel("999"), badge: widget.NewIcon(theme.ErrorIcon()), reason: widget.NewLabel(""),
 	}
 	r.name.Truncation = fyne.TextTruncateEllipsis

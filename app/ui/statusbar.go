@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"fyne.io/fyne/v2/lang"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -20,7 +21,7 @@ import (
 func (m *mainWindow) buildStatusBar() {
 	m.status = widget.NewLabel("")
 	m.status.Truncation = fyne.TextTruncateEllipsis
-	m.lastCheck = widget.NewLabel("Not checked yet")
+	m.lastCheck = widget.NewLabel(lang.L("Not checked yet"))
 	m.lastCheck.Importance = widget.LowImportance
 }
 
@@ -53,7 +54,7 @@ func (m *mainWindow) finished(r *engine.Result) {
 	if r == nil {
 		return
 	}
-	m.lastCheck.SetText("Last check " + time.Now().Format("15:04"))
+	m.lastCheck.SetText(lang.L("Last check ") + time.Now().Format("15:04"))
 	if r.Err != nil {
 		m.setStatus(r.Account + ": " + r.Err.Error())
 		m.handleSessionError(r.Account, r.Err)
@@ -61,7 +62,7 @@ func (m *mainWindow) finished(r *engine.Result) {
 	}
 	switch r.New {
 	case 0:
-		m.setStatus(r.Account + ": no new mail.")
+		m.setStatus(r.Account + lang.L(": no new mail."))
 	case 1:
 		m.setStatus(fmt.Sprintf("%s: 1 new message (%s).", r.Account, format.Bytes(r.Bytes)))
 	default:
