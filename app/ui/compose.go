@@ -165,7 +165,7 @@ func (m *mainWindow) openCompose(account string, msg *compose.Message, draftID i
 	if c.delay == 0 {
 		c.delay = draftDelay
 	}
-	title := "New message"
+	title := lang.L("New message")
 	if msg.Subject != "" {
 		title = msg.Subject
 	}
@@ -204,7 +204,7 @@ func (c *composeWindow) build() {
 	c.subject = entry("", lang.L("Subject"))
 	c.subject.OnChanged = func(s string) {
 		if s == "" {
-			s = "New message"
+			s = lang.L("New message")
 		}
 		c.win.SetTitle(s)
 		c.changed()
@@ -548,16 +548,13 @@ func (c *composeWindow) updateSize() {
 		for _, a := range c.attachments {
 			total += int64(len(a.Data))
 		}
-		files := "1 attachment"
-		if len(c.attachments) > 1 {
-			files = fmt.Sprintf("%d attachments", len(c.attachments))
-		}
-		c.size.SetText(fmt.Sprintf("%s, %s; the message will be about %s.", files, format.Bytes(total), format.Bytes(c.estimate())))
+		c.size.SetText(lang.N("{{.Count}} attachments, {{.Size}}; the message will be about {{.Total}}.", len(c.attachments),
+			map[string]any{"Count": len(c.attachments), "Size": format.Bytes(total), "Total": format.Bytes(c.estimate())}))
 		c.size.Show()
 	}
 	if c.limit > 0 && c.estimate() > c.limit {
-		c.warning.SetText(fmt.Sprintf("Too large: the server accepts messages up to %s, and this one will be about %s. Remove an attachment or send a link instead.",
-			format.Bytes(c.limit), format.Bytes(c.estimate())))
+		c.warning.SetText(lang.L("Too large: the server accepts messages up to {{.Limit}}, and this one will be about {{.Size}}. Remove an attachment or send a link instead.",
+			map[string]any{"Limit": format.Bytes(c.limit), "Size": format.Bytes(c.estimate())}))
 		c.warning.Show()
 	} else {
 		c.warning.Hide()
@@ -794,7 +791,7 @@ func (c *composeWindow) submit(msg *compose.Message) {
 		case mailstore.SendSent:
 			c.finish(lang.L("Sent."))
 		case mailstore.SendQueued:
-			c.finish(fmt.Sprintf("Will retry at %s: %s. The message waits in the Outbox.", res.Next.Local().Format("15:04"), errText(res.Err)))
+			c.finish(lang.L("Will retry at {{.Time}}: {{.Error}}. The message waits in the Outbox.", map[string]any{"Time": res.Next.Local().Format("15:04"), "Error": errText(res.Err)}))
 		case mailstore.SendMaybeSent:
 			c.finish(lang.L("The message may have been sent: ") + errText(res.Err) + lang.L(". See the Outbox."))
 		default:

@@ -238,4 +238,14 @@ func TestTranslationsLoad(t *testing.T) {
 	if got := lang.L("Check now"); got == "Check now" {
 		t.Errorf(`in German, "Check now" stays %q`, got)
 	}
+	if got := newMailNotification("Home", 3, nil).Title; got != "3 neue Nachrichten in Home" {
+		t.Errorf("German plural: %q", got)
+	}
+	setLanguage("en")
+	if got := newMailNotification("Home", 1, nil).Title; got != "1 new message in Home" {
+		t.Errorf("English singular: %q", got)
+	}
+	if got := intervalLabel(120); got != "2 hours" {
+		t.Errorf("English plural: %q", got)
+	}
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fyne.io/fyne/v2/lang"
-	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -211,8 +210,5 @@ func (m *mainWindow) searchArchive() {
 }
 
 func searchSummary(n int, q string) string {
-	if n == 1 {
-		return "1 message matches “" + q + "”."
-	}
-	return strconv.Itoa(n) + " messages match “" + q + "”."
+	return lang.N("{{.Count}} messages match “{{.Query}}”.", n, map[string]any{"Count": n, "Query": q})
 }

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"fyne.io/fyne/v2/lang"
 
 	"fyne.io/fyne/v2"
@@ -22,37 +21,38 @@ func (m *mainWindow) outboxState(msg *mailstore.Message) string {
 	}
 	s, ok := m.outbox[msg.ID]
 	if !ok {
-		return "waiting"
+		return lang.L("waiting")
 	}
 	switch s.State {
 	case mailstore.SendSubmitting:
-		return "sending"
+		return lang.L("sending")
 	case mailstore.SendFailed:
-		return "failed"
+		return lang.L("failed")
 	case mailstore.SendMaybeSent:
-		return "may have been sent"
+		return lang.L("may have been sent")
 	}
 	if s.LastError != "" {
-		return "will retry at " + s.NextAttempt.Local().Format("15:04")
+		return lang.L("will retry at {{.Time}}", map[string]any{"Time": s.NextAttempt.Local().Format("15:04")})
 	}
-	return "sending"
+	return lang.L("sending")
 }
 
 // outboxText says in words where a message of the outbox stands.
 func outboxText(s mailstore.Submission) string {
 	switch s.State {
 	case mailstore.SendSubmitting:
-		return "Sending…"
+		return lang.L("Sending…")
 	case mailstore.SendFailed:
-		return "Failed: " + s.LastError
+		return lang.L("Failed: ") + s.LastError
 	case mailstore.SendMaybeSent:
-		return "May have been sent: the connection ended before the server answered (" + s.LastError +
-			"). Send again (it may arrive twice), or mark it as sent."
+		return lang.L("May have been sent: the connection ended before the server answered ({{.Error}}). Send again (it may arrive twice), or mark it as sent.",
+			map[string]any{"Error": s.LastError})
 	}
 	if s.LastError != "" {
-		return fmt.Sprintf("Will retry at %s (attempt %d failed: %s).", s.NextAttempt.Local().Format("15:04"), s.Attempts, s.LastError)
+		return lang.L("Will retry at {{.Time}} (attempt {{.Attempt}} failed: {{.Error}}).",
+			map[string]any{"Time": s.NextAttempt.Local().Format("15:04"), "Attempt": s.Attempts, "Error": s.LastError})
 	}
-	return "Sending…"
+	return lang.L("Sending…")
 }
 
 // messageActions are the viewer's buttons for the open message: Reply, Reply all and Forward
@@ -121,13 +121,13 @@ func (m *mainWindow) retrySend(id int64) {
 func sendOutcome(r *engine.SendResult) string {
 	switch r.State {
 	case mailstore.SendSent:
-		return "Sent."
+		return lang.L("Sent.")
 	case mailstore.SendQueued:
-		return fmt.Sprintf("Will retry at %s: %s.", r.Next.Local().Format("15:04"), errText(r.Err))
+		return lang.L("Will retry at {{.Time}}: {{.Error}}.", map[string]any{"Time": r.Next.Local().Format("15:04"), "Error": errText(r.Err)})
 	case mailstore.SendMaybeSent:
-		return "May have been sent: " + errText(r.Err)
+		return lang.L("May have been sent: ") + errText(r.Err)
 	}
-	return "Not sent: " + errText(r.Err)
+	return lang.L("Not sent: ") + errText(r.Err)
 }
 
 // confirmSent moves a message that may have been sent to Sent.

@@ -3,7 +3,6 @@ package ui
 import (
 	"fyne.io/fyne/v2/lang"
 	"image/color"
-	"strconv"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -153,14 +152,9 @@ func (m *mainWindow) newPreferencesDialog() *preferencesDialog {
 
 func intervalLabel(minutes int) string {
 	switch {
-	case minutes == 1:
-		return "1 minute"
 	case minutes%60 == 0:
 		h := minutes / 60
-		if h == 1 {
-			return "1 hour"
-		}
-		return strconv.Itoa(h) + " hours"
+		return lang.N("{{.Count}} hours", h, map[string]any{"Count": h})
 	}
-	return strconv.Itoa(minutes) + " minutes"
+	return lang.N("{{.Count}} minutes", minutes, map[string]any{"Count": minutes})
 }

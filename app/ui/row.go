@@ -44,17 +44,17 @@ func newMessageRow() *messageRow {
 func (r *messageRow) set(m *mailstore.Message, state string) {
 	from := m.From
 	if from == "" {
-		from = "(no sender)"
+		from = lang.L("(no sender)")
 	}
 	if m.Folder != "" && m.Folder != mailstore.FolderInbox {
-		from = "To: " + m.To // written here: who it is for
+		from = lang.L("To: ") + m.To // written here: who it is for
 		if m.To == "" || strings.Contains(m.To, "@invalid") {
-			from = "To: (no recipient yet)"
+			from = lang.L("To: (no recipient yet)")
 		}
 	}
 	subject := m.Subject
 	if subject == "" {
-		subject = "(no subject)"
+		subject = lang.L("(no subject)")
 	}
 	bold := fyne.TextStyle{Bold: !m.Read}
 	r.from.TextStyle, r.subject.TextStyle = bold, bold
