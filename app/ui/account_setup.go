@@ -249,10 +249,10 @@ func (s *accountSetup) update() {
 func (s *accountSetup) email() (string, string) {
 	email := strings.TrimSpace(s.address.Text)
 	if email == "" {
-		return "", "Enter your email address, like ann@example.com."
+		return "", lang.L("Enter your email address, like ann@example.com.")
 	}
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
-		return "", fmt.Sprintf("%q is not an email address: it looks like ann@example.com.", email)
+		return "", lang.L("{{.Address}} is not an email address: it looks like ann@example.com.", map[string]any{"Address": strconv.Quote(email)})
 	}
 	return email, ""
 }
@@ -265,11 +265,11 @@ func (s *accountSetup) next() {
 	}
 	email, problem := s.email()
 	if problem == "" && s.password.Text == "" {
-		problem = "Enter the password of " + email + ": Pouch tests the login before adding the account."
+		problem = lang.L("Enter the password of {{.Address}}: Pouch tests the login before adding the account.", map[string]any{"Address": email})
 	}
 	if problem == "" && s.m.nameTaken(email, nil) {
-		problem = "There is already an account named " + email + ". To add another one for the same address, " +
-			"choose another account name with Edit manually."
+		problem = lang.L("There is already an account named {{.Name}}. To add another one for the same address, "+
+			"choose another account name with Edit manually.", map[string]any{"Name": email})
 	}
 	if problem != "" {
 		s.problem.SetText(problem)
@@ -311,19 +311,19 @@ func discoveryProblem(email string, err error) string {
 	)
 	switch {
 	case errors.As(err, &np):
-		return fmt.Sprintf("%s does not offer POP3, so Pouch cannot fetch mail from %s. "+
-			"If your provider gave you a POP3 server anyway, enter it with Edit manually.", np.Provider, email)
+		return lang.L("{{.Provider}} does not offer POP3, so Pouch cannot fetch mail from {{.Address}}. "+
+			"If your provider gave you a POP3 server anyway, enter it with Edit manually.", map[string]any{"Provider": np.Provider, "Address": email})
 	case errors.Is(err, autoconfig.ErrNotFound):
-		msg := fmt.Sprintf("Pouch found no POP3 settings for %s. Your provider's help pages name its POP3 "+
-			"server, port and security: enter them with Edit manually.", domain)
+		msg := lang.L("Pouch found no POP3 settings for {{.Domain}}. Your provider's help pages name its POP3 "+
+			"server, port and security: enter them with Edit manually.", map[string]any{"Domain": domain})
 		if errors.As(err, &ge) && len(ge.Certificates) > 0 {
-			msg += fmt.Sprintf(" (%s answers, but with a certificate that is not valid for that name, "+
-				"so Pouch did not propose it.)", ge.Certificates[0].Host)
+			msg += lang.L(" ({{.Host}} answers, but with a certificate that is not valid for that name, "+
+				"so Pouch did not propose it.)", map[string]any{"Host": ge.Certificates[0].Host})
 		}
 		return msg
 	}
-	return fmt.Sprintf("Looking up the settings for %s failed: %v. Check the network connection and press "+
-		"Continue again, or enter the settings with Edit manually.", domain, err)
+	return lang.L("Looking up the settings for {{.Domain}} failed: {{.Error}}. Check the network connection and press "+
+		"Continue again, or enter the settings with Edit manually.", map[string]any{"Domain": domain, "Error": fmt.Sprint(err)})
 }
 
 // showFound shows the settings discovery proposes and where they came from.
@@ -331,7 +331,7 @@ func (s *accountSetup) showFound(found *autoconfig.Settings) {
 	s.settings = found
 	p := found.POP3
 	s.foundTitle.SetText(lang.L("Settings found for ") + strings.TrimSpace(s.address.Text))
-	s.server.SetText(fmt.Sprintf("%s, port %d, %s", p.Host, p.Port, securityLabel(mailstore.Security(p.Security))))
+	s.server.SetText(lang.L("{{.Host}}, port {{.Port}}, {{.Security}}", map[string]any{"Host": p.Host, "Port": p.Port, "Security": securityLabel(mailstore.Security(p.Security))}))
 	s.user.SetText(p.User)
 	s.source.SetText(sourceText(found))
 	s.found.Show()
@@ -354,15 +354,15 @@ func (s *accountSetup) showFound(found *autoconfig.Settings) {
 func sourceText(st *autoconfig.Settings) string {
 	switch st.Source {
 	case autoconfig.SourceProviders:
-		return "Pouch's list of providers: " + st.From
+		return lang.L("Pouch's list of providers: ") + st.From
 	case autoconfig.SourceAutoconfig:
-		return "the provider's configuration file: " + st.From
+		return lang.L("the provider's configuration file: ") + st.From
 	case autoconfig.SourceISPDB:
-		return "Thunderbird's provider database (ISPDB): " + st.From
+		return lang.L("Thunderbird's provider database (ISPDB): ") + st.From
 	case autoconfig.SourceSRV:
-		return "the domain's DNS service records (SRV): " + st.From
+		return lang.L("the domain's DNS service records (SRV): ") + st.From
 	case autoconfig.SourceGuess:
-		return "a usual server name that answered over TLS: " + st.From
+		return lang.L("a usual server name that answered over TLS: ") + st.From
 	}
 	return string(st.Source) + ": " + st.From
 }
@@ -448,18 +448,18 @@ func (s *accountSetup) testFailed(a *mailstore.Account, err error) {
 		nerr net.Error
 	)
 	server := a.Host + ":" + strconv.Itoa(a.Port)
-	msg := "The login test failed: " + err.Error() + "."
+	msg := lang.L("The login test failed: {{.Error}}.", map[string]any{"Error": err.Error()})
 	switch {
 	case errors.As(err, &terr) && len(terr.Certificates) > 0:
 		s.lastCert = terr
 		s.certButton.Show()
-		msg = "This computer does not trust the certificate of " + a.Host + ". If it is your provider's " +
-			"or your own server, look at the certificate and trust it to continue."
+		msg = lang.L("This computer does not trust the certificate of {{.Host}}. If it is your provider's "+
+			"or your own server, look at the certificate and trust it to continue.", map[string]any{"Host": a.Host})
 	case errors.As(err, &perr) && perr.AuthFailed():
-		msg = fmt.Sprintf("%s refused the login of %s: %s. Check the password and press Test again; if the "+
-			"user name is different, change it with Edit manually.", a.Host, a.Username, perr.Text)
+		msg = lang.L("{{.Host}} refused the login of {{.User}}: {{.Error}}. Check the password and press Test again; if the "+
+			"user name is different, change it with Edit manually.", map[string]any{"Host": a.Host, "User": a.Username, "Error": perr.Text})
 	case errors.As(err, &nerr), errors.Is(err, context.DeadlineExceeded):
-		msg = fmt.Sprintf("Could not reach %s (%v). Check the network connection and press Test again.", server, nerr)
+		msg = lang.L("Could not reach {{.Server}} ({{.Error}}). Check the network connection and press Test again.", map[string]any{"Server": server, "Error": fmt.Sprint(nerr)})
 	}
 	s.testResult.Importance = widget.DangerImportance
 	s.testResult.SetText(msg)

@@ -3,8 +3,8 @@ package ui
 import (
 	"context"
 	"crypto/x509"
-	"fmt"
 	"fyne.io/fyne/v2/lang"
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -60,21 +60,21 @@ func (m *mainWindow) newCertDialog(a mailstore.Account, chain []*x509.Certificat
 	d.warning = widget.NewLabel("")
 	d.warning.Wrapping = fyne.TextWrapWord
 	icon := widget.NewIcon(theme.WarningIcon())
-	title := "Untrusted certificate"
+	title := lang.L("Untrusted certificate")
 	if d.changed {
-		title = "WARNING: the server's certificate has changed"
+		title = lang.L("WARNING: the server's certificate has changed")
 		icon.SetResource(theme.ErrorIcon())
 		d.warning.Importance = widget.DangerImportance
 		d.warning.TextStyle = fyne.TextStyle{Bold: true}
-		d.warning.SetText(fmt.Sprintf("The certificate of %s is not the one you trusted for %q.\n"+
+		d.warning.SetText(lang.L("The certificate of {{.Host}} is not the one you trusted for {{.Account}}.\n"+
 			"Someone may be intercepting your connection and your password. Trust the new certificate "+
-			"only if your provider told you it changed.\nPreviously trusted: %s",
-			a.Host, a.Name, colonHex(a.PinnedCertSHA256)))
+			"only if your provider told you it changed.\nPreviously trusted: {{.Fingerprint}}",
+			map[string]any{"Host": a.Host, "Account": strconv.Quote(a.Name), "Fingerprint": colonHex(a.PinnedCertSHA256)}))
 	} else {
 		d.warning.Importance = widget.WarningImportance
-		d.warning.SetText(fmt.Sprintf("The certificate of %s (account %q) is not signed by an authority "+
+		d.warning.SetText(lang.L("The certificate of {{.Host}} (account {{.Account}}) is not signed by an authority "+
 			"this computer trusts. If it is your own or your provider's server, compare the fingerprint "+
-			"below with the one they publish before trusting it.", a.Host, a.Name))
+			"below with the one they publish before trusting it.", map[string]any{"Host": a.Host, "Account": strconv.Quote(a.Name)}))
 	}
 	key := func(s string) *widget.Label {
 		l := widget.NewLabel(s)

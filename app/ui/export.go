@@ -41,7 +41,7 @@ func (m *mainWindow) showExport() {
 		}
 	})
 	formats.SetSelected("mbox (one file)")
-	what := widget.NewLabel(fmt.Sprintf("%d message(s): the ones in the list now.", len(m.shown)))
+	what := widget.NewLabel(lang.N("{{.Count}} messages: the ones in the list now.", len(m.shown), map[string]any{"Count": len(m.shown)}))
 	form := widget.NewForm(widget.NewFormItem(lang.L("Format"), formats), widget.NewFormItem(lang.L("File name"), fileName),
 		widget.NewFormItem(lang.L("Messages"), what))
 	d := dialog.NewCustomConfirm(lang.L("Export"), lang.L("Choose folder…"), lang.L("Cancel"), form, func(ok bool) {
@@ -88,7 +88,9 @@ func (m *mainWindow) export(opts engine.ExportOptions) {
 	m.bridge.run(func(ctx context.Context) (err error) {
 		n, err = eng.Export(ctx, opts, func(done, total int) {
 			if done%200 == 0 || done == total {
-				m.bridge.do(func() { m.setStatus(fmt.Sprintf("Exporting %d of %d…", done, total)) })
+				m.bridge.do(func() {
+					m.setStatus(lang.L("Exporting {{.N}} of {{.Total}}…", map[string]any{"N": done, "Total": total}))
+				})
 			}
 		})
 		return err
@@ -97,6 +99,6 @@ func (m *mainWindow) export(opts engine.ExportOptions) {
 			m.showError(lang.L("Export failed"), err)
 			return
 		}
-		m.setStatus(fmt.Sprintf("Exported %d message(s) to %s.", n, opts.Out))
+		m.setStatus(lang.N("Exported {{.Count}} messages to {{.Path}}.", n, map[string]any{"Count": n, "Path": opts.Out}))
 	})
 }

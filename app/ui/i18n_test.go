@@ -112,17 +112,36 @@ func (s uiSource) usedKeys(t *testing.T) map[string]bool {
 			if pkg != "lang" || len(c.Args) == 0 {
 				return true
 			}
-			b, ok := c.Args[0].(*ast.BasicLit)
-			if !ok || b.Kind != token.STRING {
+			k, ok := constString(c.Args[0])
+			if !ok {
 				t.Errorf("%s: lang.%s with a key that is not a string literal", s.fset.Position(c.Pos()), name)
 				return true
 			}
-			k, _ := strconv.Unquote(b.Value)
 			keys[k] = keys[k] || strings.Contains(name, "N") || strings.Contains(name, "Plural")
 			return true
 		})
 	}
 	return keys
+}
+
+// constString is the value of a string literal, or of literals joined with +.
+func constString(e ast.Expr) (string, bool) {
+	switch e := e.(type) {
+	case *ast.BasicLit:
+		if e.Kind != token.STRING {
+			return "", false
+		}
+		s, err := strconv.Unquote(e.Value)
+		return s, err == nil
+	case *ast.BinaryExpr:
+		if e.Op != token.ADD {
+			return "", false
+		}
+		x, ok := constString(e.X)
+		y, ok2 := constString(e.Y)
+		return x + y, ok && ok2
+	}
+	return "", false
 }
 
 var placeholder = regexp.MustCompile(`\{\{[^}]*\}\}`)

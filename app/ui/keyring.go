@@ -13,15 +13,17 @@ import (
 	"github.com/pouchmail/pouch/mailstore"
 )
 
-const noKeyringText = "There is no keyring service on this desktop, so Pouch cannot store passwords safely.\n" +
-	"Pouch can ask for each password once every time it starts and keep it in memory only, " +
-	"never on disk. Or install and unlock a keyring (gnome-keyring or KeePassXC's Secret Service) " +
-	"and restart Pouch."
+func noKeyringText() string {
+	return lang.L("There is no keyring service on this desktop, so Pouch cannot store passwords safely.\n" +
+		"Pouch can ask for each password once every time it starts and keep it in memory only, " +
+		"never on disk. Or install and unlock a keyring (gnome-keyring or KeePassXC's Secret Service) " +
+		"and restart Pouch.")
+}
 
 // offerSessionPasswords explains that there is no keyring and, if the user agrees, keeps
 // passwords in memory for this run; then retry runs.
 func (m *mainWindow) offerSessionPasswords(cause error, retry func()) {
-	text := widget.NewLabel(noKeyringText)
+	text := widget.NewLabel(noKeyringText())
 	text.Wrapping = fyne.TextWrapWord
 	detail := widget.NewLabel(cause.Error())
 	detail.Wrapping = fyne.TextWrapWord
@@ -41,9 +43,9 @@ func (m *mainWindow) offerSessionPasswords(cause error, retry func()) {
 // (or there is no keyring).
 func (m *mainWindow) askSessionPassword(a mailstore.Account, cause error) {
 	pw := widget.NewPasswordEntry()
-	msg := "Pouch has no password for " + a.Username + " on " + a.Host + "."
+	msg := lang.L("Pouch has no password for {{.User}} on {{.Host}}.", map[string]any{"User": a.Username, "Host": a.Host})
 	if secrets.IsUnavailable(cause) {
-		msg = noKeyringText
+		msg = noKeyringText()
 	}
 	text := widget.NewLabel(msg)
 	text.Wrapping = fyne.TextWrapWord

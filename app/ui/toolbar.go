@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"fyne.io/fyne/v2/lang"
 
 	"fyne.io/fyne/v2"
@@ -192,11 +191,11 @@ func (m *mainWindow) restoreSelected() {
 }
 
 func (m *mainWindow) confirmEmptyTrash() {
-	text := "Delete every message in the Trash from this computer for good?"
+	text := lang.L("Delete every message in the Trash from this computer for good?")
 	for _, a := range m.accounts {
 		if a.DeleteOnServer {
-			text += "\n\nFor accounts set to “delete on server when deleted here” (" + a.Name +
-				"…), the server copies are deleted at the next check."
+			text += lang.L("\n\nFor accounts set to “delete on server when deleted here” (") + a.Name +
+				lang.L("…), the server copies are deleted at the next check.")
 			break
 		}
 	}
@@ -216,7 +215,7 @@ func (m *mainWindow) confirmEmptyTrash() {
 			}
 			m.open = nil
 			m.viewer.clear(lang.L("The Trash is empty."))
-			m.setStatus(fmt.Sprintf("Deleted %d message(s) for good.", n))
+			m.setStatus(lang.N("Deleted {{.Count}} messages for good.", n, map[string]any{"Count": n}))
 			m.loadMessages()
 			m.refreshCounts()
 		})
