@@ -23,18 +23,17 @@ import (
 	"github.com/pouchmail/pouch/pop3"
 )
 
-var securityLabels = []string{"TLS", "STARTTLS", "None (unencrypted)"}
+// securityLabels are the security choices, in the window's language.
+func securityLabels() []string { return []string{"TLS", "STARTTLS", lang.L("None (unencrypted)")} }
 
-const authAutomatic = "Automatic (strongest offered)"
+func authAutomatic() string { return lang.L("Automatic (strongest offered)") }
 
-var authLabels = append([]string{authAutomatic}, pop3.Mechanisms...)
+func authLabels() []string { return append([]string{authAutomatic()}, pop3.Mechanisms...) }
 
-// Leave-on-server choices.
-const (
-	leaveDelete  = "Delete after download"
-	leaveDays    = "Keep for a number of days"
-	leaveForever = "Keep forever"
-)
+// Leave-on-server choices, in the window's language.
+func leaveDelete() string  { return lang.L("Delete after download") }
+func leaveDays() string    { return lang.L("Keep for a number of days") }
+func leaveForever() string { return lang.L("Keep forever") }
 
 // accountForm is the add/edit account dialog.
 type accountForm struct {
@@ -96,7 +95,7 @@ func (m *mainWindow) newAccountForm(edit *mailstore.Account) *accountForm {
 	f.smtpPort = entry("465")
 	f.smtpUser = entry("(the POP3 user name)")
 	prevSMTP := mailstore.SecurityTLS
-	f.smtpSecurity = widget.NewSelect(securityLabels[:2], func(s string) {
+	f.smtpSecurity = widget.NewSelect(securityLabels()[:2], func(s string) {
 		sec := securityFromLabel(s)
 		if p := strings.TrimSpace(f.smtpPort.Text); p == "" || p == strconv.Itoa(account.DefaultSMTPPort(prevSMTP)) {
 			f.smtpPort.SetText(strconv.Itoa(account.DefaultSMTPPort(sec)))
@@ -117,7 +116,7 @@ func (m *mainWindow) newAccountForm(edit *mailstore.Account) *accountForm {
 	f.testResult.Selectable = true
 
 	prevSec := mailstore.SecurityTLS
-	f.security = widget.NewSelect(securityLabels, func(s string) {
+	f.security = widget.NewSelect(securityLabels(), func(s string) {
 		// The port follows the security choice unless the user typed another one.
 		sec := securityFromLabel(s)
 		if p := strings.TrimSpace(f.port.Text); p == "" || p == strconv.Itoa(account.DefaultPort(prevSec)) {
@@ -131,9 +130,9 @@ func (m *mainWindow) newAccountForm(edit *mailstore.Account) *accountForm {
 		}
 		f.validate()
 	})
-	f.auth = widget.NewSelect(authLabels, nil)
-	f.leave = widget.NewRadioGroup([]string{leaveDelete, leaveDays, leaveForever}, func(s string) {
-		if s == leaveDays {
+	f.auth = widget.NewSelect(authLabels(), nil)
+	f.leave = widget.NewRadioGroup([]string{leaveDelete(), leaveDays(), leaveForever()}, func(s string) {
+		if s == leaveDays() {
 			f.leaveDays.Enable()
 		} else {
 			f.leaveDays.Disable()
@@ -192,9 +191,9 @@ func (m *mainWindow) newAccountForm(edit *mailstore.Account) *accountForm {
 	}
 	form := widget.NewForm(items...)
 
-	title, save := "Add account", "Add"
+	title, save := lang.L("Add account"), lang.L("Add")
 	if edit != nil {
-		title, save = "Edit account "+edit.Name, "Save"
+		title, save = lang.L("Edit account {{.Name}}", map[string]any{"Name": edit.Name}), lang.L("Save")
 	}
 	saveBtn := widget.NewButtonWithIcon(save, theme.ConfirmIcon(), f.submit)
 	saveBtn.Importance = widget.HighImportance
@@ -232,18 +231,18 @@ func (f *accountForm) fill(a *mailstore.Account, interval time.Duration) {
 	f.user.SetText(a.Username)
 	f.security.SetSelected(securityLabel(a.Security))
 	f.port.SetText(strconv.Itoa(a.Port))
-	f.auth.SetSelected(authAutomatic)
+	f.auth.SetSelected(authAutomatic())
 	if a.AuthMethod != "" {
 		f.auth.SetSelected(a.AuthMethod)
 	}
 	f.leaveDays.SetText(strconv.Itoa(max(a.LeaveDays, 1)))
 	switch {
 	case a.KeepForever:
-		f.leave.SetSelected(leaveForever)
+		f.leave.SetSelected(leaveForever())
 	case a.LeaveDays == 0:
-		f.leave.SetSelected(leaveDelete)
+		f.leave.SetSelected(leaveDelete())
 	default:
-		f.leave.SetSelected(leaveDays)
+		f.leave.SetSelected(leaveDays())
 	}
 	f.deleteOnServer.SetChecked(a.DeleteOnServer)
 	f.interval.SetText(strconv.Itoa(int(a.Interval / time.Minute)))
@@ -305,7 +304,7 @@ func (f *accountForm) read() (*mailstore.Account, map[string]error) {
 	a.Address = strings.TrimSpace(f.address.Text)
 	a.Security = securityFromLabel(f.security.Selected)
 	a.PinnedCertSHA256 = f.pin
-	if f.auth.Selected != authAutomatic {
+	if f.auth.Selected != authAutomatic() {
 		a.AuthMethod = f.auth.Selected
 	}
 	number := func(field string, e *widget.Entry, problem string) int {
@@ -321,9 +320,9 @@ func (f *accountForm) read() (*mailstore.Account, map[string]error) {
 		a.SMTPPort = number("smtp-port", f.smtpPort, lang.L("must be a number, e.g. 465 for TLS or 587"))
 	}
 	switch f.leave.Selected {
-	case leaveForever:
+	case leaveForever():
 		a.KeepForever = true
-	case leaveDelete:
+	case leaveDelete():
 		a.LeaveDays = 0
 	default:
 		a.LeaveDays = number("leave-days", f.leaveDays, lang.L("must be a number of days"))
@@ -333,17 +332,17 @@ func (f *accountForm) read() (*mailstore.Account, map[string]error) {
 	if s := strings.TrimSpace(f.sizeLimit.Text); s != "" {
 		kb := number("size-limit", f.sizeLimit, lang.L("must be a number of kilobytes (0 = no limit)"))
 		if kb < 0 {
-			probs["size-limit"] = &account.FieldError{Field: "size-limit", Problem: "must not be negative"}
+			probs["size-limit"] = &account.FieldError{Field: "size-limit", Problem: lang.L("must not be negative")}
 		}
 		a.SizeLimit = int64(kb) * 1024
 	}
 	if a.Address != "" {
 		if _, err := mail.ParseAddress(a.Address); err != nil {
-			probs["address"] = &account.FieldError{Field: "address", Problem: "is not an email address (like alice@example.com)"}
+			probs["address"] = &account.FieldError{Field: "address", Problem: lang.L("is not an email address (like alice@example.com)")}
 		}
 	}
 	if f.editing == nil && f.password.Text == "" {
-		probs["password"] = &account.FieldError{Field: "password", Problem: "is needed: it is stored in the system keyring"}
+		probs["password"] = &account.FieldError{Field: "password", Problem: lang.L("is needed: it is stored in the system keyring")}
 	}
 	return a, probs
 }
@@ -383,7 +382,7 @@ func (f *accountForm) problems() map[string]error {
 		}
 	}
 	if probs["name"] == nil && f.m.nameTaken(a.Name, f.editing) {
-		probs["name"] = &account.FieldError{Field: "name", Problem: fmt.Sprintf("%q is already used by another account", a.Name)}
+		probs["name"] = &account.FieldError{Field: "name", Problem: lang.L("{{.Name}} is already used by another account", map[string]any{"Name": strconv.Quote(a.Name)})}
 	}
 	return probs
 }
@@ -537,29 +536,29 @@ func reportText(r *engine.ConnectionReport) string {
 	var b strings.Builder
 	b.WriteString(lang.L("Connected and logged in"))
 	if r.Duration > 0 {
-		fmt.Fprintf(&b, " in %s", r.Duration.Round(10*time.Millisecond))
+		b.WriteString(lang.L(" in {{.Duration}}", map[string]any{"Duration": r.Duration.Round(10 * time.Millisecond).String()}))
 	}
 	b.WriteString(".\n")
 	if r.TLSVersion != "" {
-		fmt.Fprintf(&b, "Encryption: %s (%s)\n", r.TLSVersion, r.CipherSuite)
+		b.WriteString(lang.L("Encryption: {{.Version}} ({{.Cipher}})", map[string]any{"Version": r.TLSVersion, "Cipher": r.CipherSuite}) + "\n")
 	} else {
-		b.WriteString(lang.L("Encryption: none\n"))
+		b.WriteString(lang.L("Encryption: none") + "\n")
 	}
-	mechs := "none listed"
+	mechs := lang.L("none listed")
 	if len(r.AuthMechanisms) > 0 {
 		mechs = strings.Join(r.AuthMechanisms, ", ")
 	}
-	fmt.Fprintf(&b, "Authentication: %s\n", mechs)
-	yes := map[bool]string{true: "yes", false: "no"}
-	fmt.Fprintf(&b, "Pipelining: %s · UIDL: %s · TOP: %s\n", yes[r.Pipelining], yes[r.UIDL], yes[r.Top])
-	expire := "not announced"
+	b.WriteString(lang.L("Authentication: {{.Mechanisms}}", map[string]any{"Mechanisms": mechs}) + "\n")
+	yes := map[bool]string{true: lang.L("yes"), false: lang.L("no")}
+	b.WriteString(lang.L("Pipelining: {{.Pipelining}} · UIDL: {{.UIDL}} · TOP: {{.TOP}}", map[string]any{"Pipelining": yes[r.Pipelining], "UIDL": yes[r.UIDL], "TOP": yes[r.Top]}) + "\n")
+	expire := lang.L("not announced")
 	if r.Expire != "" {
 		expire = r.Expire
 		if expire != "NEVER" {
-			expire += " days"
+			expire = lang.L("{{.Days}} days", map[string]any{"Days": expire})
 		}
 	}
-	fmt.Fprintf(&b, "Server keeps mail (EXPIRE): %s", expire)
+	b.WriteString(lang.L("Server keeps mail (EXPIRE): {{.Expire}}", map[string]any{"Expire": expire}))
 	if r.LoginDelay > 0 {
 		fmt.Fprintf(&b, " · LOGIN-DELAY: %s", r.LoginDelay.String())
 	}
@@ -585,9 +584,9 @@ func (f *accountForm) confirmRemove() {
 		return
 	}
 	name := f.editing.Name
-	text := widget.NewLabel(fmt.Sprintf("Remove the account %q? Its password is deleted from the keyring and "+
+	text := widget.NewLabel(lang.L("Remove the account {{.Name}}? Its password is deleted from the keyring and "+
 		"Pouch stops checking it. Nothing is deleted on the server.\n\nKeep the mail already downloaded "+
-		"in the archive?", name))
+		"in the archive?", map[string]any{"Name": strconv.Quote(name)}))
 	text.Wrapping = fyne.TextWrapWord
 	var d *dialog.CustomDialog
 	keep := widget.NewButton(lang.L("Remove, keep mail"), func() { d.Hide(); f.remove(true) })
@@ -628,9 +627,9 @@ func (f *accountForm) remove(keepMail bool) {
 
 func securityFromLabel(s string) mailstore.Security {
 	switch s {
-	case securityLabels[1]:
+	case securityLabels()[1]:
 		return mailstore.SecurityStartTLS
-	case securityLabels[2]:
+	case securityLabels()[2]:
 		return mailstore.SecurityNone
 	}
 	return mailstore.SecurityTLS
@@ -639,9 +638,9 @@ func securityFromLabel(s string) mailstore.Security {
 func securityLabel(s mailstore.Security) string {
 	switch s {
 	case mailstore.SecurityStartTLS:
-		return securityLabels[1]
+		return securityLabels()[1]
 	case mailstore.SecurityNone:
-		return securityLabels[2]
+		return securityLabels()[2]
 	}
-	return securityLabels[0]
+	return securityLabels()[0]
 }

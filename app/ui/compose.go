@@ -363,7 +363,7 @@ func (c *composeWindow) checkAddresses() {
 			var ae *compose.AddressError
 			text := err.Error()
 			if errors.As(err, &ae) {
-				text = fmt.Sprintf("%s: not an address list: %v", strings.ToUpper(f.name[:1])+f.name[1:], ae.Err)
+				text = lang.L("{{.Field}}: not an address list: {{.Error}}", map[string]any{"Field": fieldLabel(f.name), "Error": fmt.Sprint(ae.Err)})
 			}
 			c.addrError.SetText(text)
 			c.addrError.Show()
@@ -806,7 +806,7 @@ func (c *composeWindow) submit(msg *compose.Message) {
 
 func errText(err error) string {
 	if err == nil {
-		return "no reason given"
+		return lang.L("no reason given")
 	}
 	return err.Error()
 }
@@ -820,4 +820,17 @@ func (c *composeWindow) finish(status string) {
 	}
 	c.m.setStatus(status)
 	c.win.Close()
+}
+
+// fieldLabel is an address field's label, in the window's language.
+func fieldLabel(name string) string {
+	switch name {
+	case "to":
+		return lang.L("To")
+	case "cc":
+		return lang.L("Cc")
+	case "bcc":
+		return lang.L("Bcc")
+	}
+	return name
 }

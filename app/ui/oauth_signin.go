@@ -119,10 +119,10 @@ func (m *mainWindow) askSignInAgain(a mailstore.Account) {
 func signInProblem(err error) string {
 	var sr *engine.SignInRequiredError
 	if errors.As(err, &sr) {
-		return "the provider refused the sign-in. Try again, and allow Pouch to read your mail."
+		return lang.L("the provider refused the sign-in. Try again, and allow Pouch to read your mail.")
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return "no answer came from the browser in time. Try again."
+		return lang.L("no answer came from the browser in time. Try again.")
 	}
 	return fieldMessage(err)
 }
