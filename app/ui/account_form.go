@@ -83,17 +83,17 @@ func (m *mainWindow) newAccountForm(edit *mailstore.Account) *accountForm {
 	}
 	f.displayName = entry("Alice Example")
 	f.address = entry("alice@example.com")
-	f.name = entry("Home")
+	f.name = entry(lang.L("Home"))
 	f.host = entry("pop.example.com")
 	f.port = entry("995")
 	f.user = entry("alice@example.com")
 	f.password = widget.NewPasswordEntry()
 	f.leaveDays = entry("14")
 	f.interval = entry("10")
-	f.sizeLimit = entry("0 = no limit")
-	f.smtpHost = entry("smtp.example.com (empty: this account sends no mail)")
+	f.sizeLimit = entry(lang.L("0 = no limit"))
+	f.smtpHost = entry(lang.L("smtp.example.com (empty: this account sends no mail)"))
 	f.smtpPort = entry("465")
-	f.smtpUser = entry("(the POP3 user name)")
+	f.smtpUser = entry(lang.L("(the POP3 user name)"))
 	prevSMTP := mailstore.SecurityTLS
 	f.smtpSecurity = widget.NewSelect(securityLabels()[:2], func(s string) {
 		sec := securityFromLabel(s)
@@ -411,10 +411,10 @@ func (f *accountForm) validate() error {
 func fieldMessage(err error) string {
 	var fe *account.FieldError
 	if errors.As(err, &fe) {
-		names := map[string]string{"name": "Account name", "host": "Server", "port": "Port", "user": "User name",
-			"leave-days": "Days on server", "interval": "Check interval", "size-limit": "Size limit",
-			"address": "Email address", "password": "Password", "security": "Security",
-			"smtp-host": "SMTP server", "smtp-port": "SMTP port", "smtp-user": "SMTP user name", "smtp-security": "SMTP security"}
+		names := map[string]string{"name": lang.L("Account name"), "host": lang.L("Server"), "port": lang.L("Port"), "user": lang.L("User name"),
+			"leave-days": lang.L("Days on server"), "interval": lang.L("Check interval"), "size-limit": lang.L("Size limit"),
+			"address": lang.L("Email address"), "password": lang.L("Password"), "security": lang.L("Security"),
+			"smtp-host": lang.L("SMTP server"), "smtp-port": lang.L("SMTP port"), "smtp-user": lang.L("SMTP user name"), "smtp-security": lang.L("SMTP security")}
 		if n, ok := names[fe.Field]; ok {
 			return n + " " + fe.Problem + "."
 		}

@@ -49,8 +49,8 @@ func (m *mainWindow) newCertDialog(a mailstore.Account, chain []*x509.Certificat
 	}
 	d.subject = value(leaf.Subject.String())
 	d.issuer = value(leaf.Issuer.String())
-	d.validFrom = value(leaf.NotBefore.Local().Format("2 January 2006 15:04"))
-	d.validUntil = value(leaf.NotAfter.Local().Format("2 January 2006 15:04"))
+	d.validFrom = value(dayDate(leaf.NotBefore.Local()))
+	d.validUntil = value(dayDate(leaf.NotAfter.Local()))
 	d.sha256 = value(colonHex(pin))
 	d.sha256.TextStyle = fyne.TextStyle{Monospace: true}
 	if names := leaf.DNSNames; len(names) > 0 {

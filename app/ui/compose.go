@@ -713,7 +713,8 @@ func (c *composeWindow) sendMessage() {
 		err = errors.New(lang.L("add a recipient (To, Cc or Bcc)"))
 	}
 	if err == nil && c.limit > 0 && c.estimate() > c.limit {
-		err = fmt.Errorf("the message is about %s; the server accepts up to %s", format.Bytes(c.estimate()), format.Bytes(c.limit))
+		err = errors.New(lang.L("the message is about {{.Size}}; the server accepts up to {{.Limit}}",
+			map[string]any{"Size": format.Bytes(c.estimate()), "Limit": format.Bytes(c.limit)}))
 	}
 	if err != nil {
 		c.status.SetText(lang.L("Not sent: ") + err.Error())

@@ -2,9 +2,10 @@ package ui
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"fyne.io/fyne/v2/lang"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -15,10 +16,11 @@ import (
 	"github.com/pouchmail/pouch/mailstore"
 )
 
-var exportLabels = map[string]mailstore.Format{
-	"mbox (one file)":         mailstore.FormatMbox,
-	"EML (one file each)":     mailstore.FormatEML,
-	"Maildir (for mail apps)": mailstore.FormatMaildir,
+// exportChoices are the export formats as the window names them, in order.
+func exportChoices() ([]string, map[string]mailstore.Format) {
+	mbox, eml, maildir := lang.L("mbox (one file)"), lang.L("EML (one file each)"), lang.L("Maildir (for mail apps)")
+	return []string{mbox, eml, maildir},
+		map[string]mailstore.Format{mbox: mailstore.FormatMbox, eml: mailstore.FormatEML, maildir: mailstore.FormatMaildir}
 }
 
 // showExport asks for a format and a destination and exports what the list shows: the
@@ -33,14 +35,15 @@ func (m *mainWindow) showExport() {
 	opts := engine.ExportOptions{Account: m.view.account, Query: m.query}
 	fileName := widget.NewEntry()
 	fileName.SetText("pouch-" + time.Now().Format("2006-01-02") + ".mbox")
-	formats := widget.NewSelect([]string{"mbox (one file)", "EML (one file each)", "Maildir (for mail apps)"}, func(s string) {
+	choices, exportLabels := exportChoices()
+	formats := widget.NewSelect(choices, func(s string) {
 		if exportLabels[s] == mailstore.FormatMbox {
 			fileName.Enable()
 		} else {
 			fileName.Disable()
 		}
 	})
-	formats.SetSelected("mbox (one file)")
+	formats.SetSelected(choices[0])
 	what := widget.NewLabel(lang.N("{{.Count}} messages: the ones in the list now.", len(m.shown), map[string]any{"Count": len(m.shown)}))
 	form := widget.NewForm(widget.NewFormItem(lang.L("Format"), formats), widget.NewFormItem(lang.L("File name"), fileName),
 		widget.NewFormItem(lang.L("Messages"), what))
@@ -73,7 +76,7 @@ func (m *mainWindow) showExport() {
 // refuses an existing one (the message says so), so nothing the user had is lost.
 func (m *mainWindow) exportMboxTo(opts engine.ExportOptions, dir, name string) {
 	if name == "" || name != filepath.Base(name) || name == "." || name == ".." {
-		m.showError(lang.L("Export failed"), fmt.Errorf("%q is not a file name", name))
+		m.showError(lang.L("Export failed"), errors.New(lang.L("{{.Name}} is not a file name", map[string]any{"Name": strconv.Quote(name)})))
 		return
 	}
 	opts.Format, opts.Out = string(mailstore.FormatMbox), filepath.Join(dir, name)

@@ -145,7 +145,11 @@ func (m *mainWindow) confirmSent(id int64) {
 
 // discardOutgoing deletes a draft or a message of the outbox, once confirmed.
 func (m *mainWindow) discardOutgoing(id int64, what string) {
-	dialog.NewConfirm(lang.L("Discard"), lang.L("Delete this ")+what+lang.L(" for good?"), func(ok bool) {
+	question := lang.L("Delete this message for good?")
+	if what == "draft" {
+		question = lang.L("Delete this draft for good?")
+	}
+	dialog.NewConfirm(lang.L("Discard"), question, func(ok bool) {
 		if ok {
 			m.discardNow(id)
 		}

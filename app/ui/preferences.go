@@ -113,11 +113,12 @@ func (m *mainWindow) newPreferencesDialog() *preferencesDialog {
 	d.notifications.SetChecked(p.notifications)
 	d.keepInTray = widget.NewCheck(lang.L("Keep checking mail in the system tray when the window is closed"), nil)
 	d.keepInTray.SetChecked(p.keepInTray)
-	d.theme = widget.NewRadioGroup([]string{"System", "Light", "Dark"}, nil)
+	system, light, dark := lang.L("System"), lang.L("Light"), lang.L("Dark")
+	d.theme = widget.NewRadioGroup([]string{system, light, dark}, nil)
 	d.theme.Horizontal = true
-	d.theme.SetSelected(map[string]string{themeLight: "Light", themeDark: "Dark"}[p.theme])
+	d.theme.SetSelected(map[string]string{themeLight: light, themeDark: dark}[p.theme])
 	if d.theme.Selected == "" {
-		d.theme.SetSelected("System")
+		d.theme.SetSelected(system)
 	}
 	d.apply = func() {
 		for _, n := range intervalChoices {
@@ -127,7 +128,7 @@ func (m *mainWindow) newPreferencesDialog() *preferencesDialog {
 		}
 		p.notifications = d.notifications.Checked
 		p.keepInTray = d.keepInTray.Checked
-		p.theme = map[string]string{"Light": themeLight, "Dark": themeDark}[d.theme.Selected]
+		p.theme = map[string]string{light: themeLight, dark: themeDark}[d.theme.Selected]
 		if p.theme == "" {
 			p.theme = themeSystem
 		}

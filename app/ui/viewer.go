@@ -89,7 +89,7 @@ func (v *viewer) show(mv *engine.MessageView) {
 		v.ccKey.Show()
 		v.cc.Show()
 	}
-	v.date.SetText(formatDate(&mv.Message, "Monday 2 January 2006, 15:04"))
+	v.date.SetText(longDate(format.MessageDate(mv.Date, mv.Received).Local()))
 	v.subject.SetText(orDash(mv.Subject))
 	v.header.Show()
 	v.actions.Objects = v.m.messageActions(mv)
