@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"fyne.io/fyne/v2/lang"
 	"net/mail"
 	"strconv"
 	"strings"
@@ -22,18 +23,17 @@ import (
 	"github.com/pouchmail/pouch/pop3"
 )
 
-var securityLabels = []string{"TLS", "STARTTLS", "None (unencrypted)"}
+// securityLabels are the security choices, in the window's language.
+func securityLabels() []string { return []string{"TLS", "STARTTLS", lang.L("None (unencrypted)")} }
 
-const authAutomatic = "Automatic (strongest offered)"
+func authAutomatic() string { return lang.L("Automatic (strongest offered)") }
 
-var authLabels = append([]string{authAutomatic}, pop3.Mechanisms...)
+func authLabels() []string { return append([]string{authAutomatic()}, pop3.Mechanisms...) }
 
-// Leave-on-server choices.
-const (
-	leaveDelete  = "Delete after download"
-	leaveDays    = "Keep for a number of days"
-	leaveForever = "Keep forever"
-)
+// Leave-on-server choices, in the window's language.
+func leaveDelete() string  { return lang.L("Delete after download") }
+func leaveDays() string    { return lang.L("Keep for a number of days") }
+func leaveForever() string { return lang.L("Keep forever") }
 
 // accountForm is the add/edit account dialog.
 type accountForm struct {
@@ -83,19 +83,19 @@ func (m *mainWindow) newAccountForm(edit *mailstore.Account) *accountForm {
 	}
 	f.displayName = entry("Alice Example")
 	f.address = entry("alice@example.com")
-	f.name = entry("Home")
+	f.name = entry(lang.L("Home"))
 	f.host = entry("pop.example.com")
 	f.port = entry("995")
 	f.user = entry("alice@example.com")
 	f.password = widget.NewPasswordEntry()
 	f.leaveDays = entry("14")
 	f.interval = entry("10")
-	f.sizeLimit = entry("0 = no limit")
-	f.smtpHost = entry("smtp.example.com (empty: this account sends no mail)")
+	f.sizeLimit = entry(lang.L("0 = no limit"))
+	f.smtpHost = entry(lang.L("smtp.example.com (empty: this account sends no mail)"))
 	f.smtpPort = entry("465")
-	f.smtpUser = entry("(the POP3 user name)")
+	f.smtpUser = entry(lang.L("(the POP3 user name)"))
 	prevSMTP := mailstore.SecurityTLS
-	f.smtpSecurity = widget.NewSelect(securityLabels[:2], func(s string) {
+	f.smtpSecurity = widget.NewSelect(securityLabels()[:2], func(s string) {
 		sec := securityFromLabel(s)
 		if p := strings.TrimSpace(f.smtpPort.Text); p == "" || p == strconv.Itoa(account.DefaultSMTPPort(prevSMTP)) {
 			f.smtpPort.SetText(strconv.Itoa(account.DefaultSMTPPort(sec)))
@@ -106,8 +106,8 @@ func (m *mainWindow) newAccountForm(edit *mailstore.Account) *accountForm {
 	f.errLabel = widget.NewLabel("")
 	f.errLabel.Wrapping = fyne.TextWrapWord
 	f.errLabel.Importance = widget.DangerImportance
-	f.securityWarning = widget.NewLabel("Without encryption, your password and your mail cross the network " +
-		"readable by anyone on the way. Use this only on a network you control.")
+	f.securityWarning = widget.NewLabel(lang.L("Without encryption, your password and your mail cross the network ") +
+		lang.L("readable by anyone on the way. Use this only on a network you control."))
 	f.securityWarning.Wrapping = fyne.TextWrapWord
 	f.securityWarning.Importance = widget.DangerImportance
 	f.securityWarning.Hide()
@@ -116,7 +116,7 @@ func (m *mainWindow) newAccountForm(edit *mailstore.Account) *accountForm {
 	f.testResult.Selectable = true
 
 	prevSec := mailstore.SecurityTLS
-	f.security = widget.NewSelect(securityLabels, func(s string) {
+	f.security = widget.NewSelect(securityLabels(), func(s string) {
 		// The port follows the security choice unless the user typed another one.
 		sec := securityFromLabel(s)
 		if p := strings.TrimSpace(f.port.Text); p == "" || p == strconv.Itoa(account.DefaultPort(prevSec)) {
@@ -130,9 +130,9 @@ func (m *mainWindow) newAccountForm(edit *mailstore.Account) *accountForm {
 		}
 		f.validate()
 	})
-	f.auth = widget.NewSelect(authLabels, nil)
-	f.leave = widget.NewRadioGroup([]string{leaveDelete, leaveDays, leaveForever}, func(s string) {
-		if s == leaveDays {
+	f.auth = widget.NewSelect(authLabels(), nil)
+	f.leave = widget.NewRadioGroup([]string{leaveDelete(), leaveDays(), leaveForever()}, func(s string) {
+		if s == leaveDays() {
 			f.leaveDays.Enable()
 		} else {
 			f.leaveDays.Disable()
@@ -140,7 +140,7 @@ func (m *mainWindow) newAccountForm(edit *mailstore.Account) *accountForm {
 		f.validate()
 	})
 	f.leave.Required = true
-	f.deleteOnServer = widget.NewCheck("Delete from the server when I delete a message here", nil)
+	f.deleteOnServer = widget.NewCheck(lang.L("Delete from the server when I delete a message here"), nil)
 
 	f.fill(edit, m.prefs.defaultInterval())
 	f.ready = true
@@ -159,47 +159,47 @@ func (m *mainWindow) newAccountForm(edit *mailstore.Account) *accountForm {
 		e.OnChanged = func(string) { f.validate() }
 	}
 
-	f.testButton = widget.NewButtonWithIcon("Test connection", theme.MailSendIcon(), f.test)
-	f.certButton = widget.NewButtonWithIcon("Show certificate…", theme.WarningIcon(), f.showCert)
+	f.testButton = widget.NewButtonWithIcon(lang.L("Test connection"), theme.MailSendIcon(), f.test)
+	f.certButton = widget.NewButtonWithIcon(lang.L("Show certificate…"), theme.WarningIcon(), f.showCert)
 	f.certButton.Hide()
 	days := container.NewGridWrap(fyne.NewSize(100, f.leaveDays.MinSize().Height), f.leaveDays)
-	leaveBox := container.NewVBox(f.leave, container.NewHBox(widget.NewLabel("Days to keep:"), days))
+	leaveBox := container.NewVBox(f.leave, container.NewHBox(widget.NewLabel(lang.L("Days to keep:")), days))
 	items := []*widget.FormItem{
-		widget.NewFormItem("Your name", f.displayName),
-		widget.NewFormItem("Email address", f.address),
-		widget.NewFormItem("Account name", f.name),
-		widget.NewFormItem("POP3 server", f.host),
-		widget.NewFormItem("Security", container.NewVBox(f.security, f.securityWarning)),
-		widget.NewFormItem("Port", f.port),
-		widget.NewFormItem("User name", f.user),
-		widget.NewFormItem("Password", f.password),
-		widget.NewFormItem("Authentication", f.auth),
-		widget.NewFormItem("Leave on server", leaveBox),
+		widget.NewFormItem(lang.L("Your name"), f.displayName),
+		widget.NewFormItem(lang.L("Email address"), f.address),
+		widget.NewFormItem(lang.L("Account name"), f.name),
+		widget.NewFormItem(lang.L("POP3 server"), f.host),
+		widget.NewFormItem(lang.L("Security"), container.NewVBox(f.security, f.securityWarning)),
+		widget.NewFormItem(lang.L("Port"), f.port),
+		widget.NewFormItem(lang.L("User name"), f.user),
+		widget.NewFormItem(lang.L("Password"), f.password),
+		widget.NewFormItem(lang.L("Authentication"), f.auth),
+		widget.NewFormItem(lang.L("Leave on server"), leaveBox),
 		widget.NewFormItem("", f.deleteOnServer),
-		widget.NewFormItem("Check every (minutes)", f.interval),
-		widget.NewFormItem("Size limit (KB)", f.sizeLimit),
-		widget.NewFormItem("Sending server (SMTP)", f.smtpHost),
-		widget.NewFormItem("SMTP security", f.smtpSecurity),
-		widget.NewFormItem("SMTP port", f.smtpPort),
-		widget.NewFormItem("SMTP user name", f.smtpUser),
+		widget.NewFormItem(lang.L("Check every (minutes)"), f.interval),
+		widget.NewFormItem(lang.L("Size limit (KB)"), f.sizeLimit),
+		widget.NewFormItem(lang.L("Sending server (SMTP)"), f.smtpHost),
+		widget.NewFormItem(lang.L("SMTP security"), f.smtpSecurity),
+		widget.NewFormItem(lang.L("SMTP port"), f.smtpPort),
+		widget.NewFormItem(lang.L("SMTP user name"), f.smtpUser),
 	}
-	items[7].HintText = "Stored in the system keyring, never in Pouch's files."
-	items[12].HintText = "Larger messages are downloaded as headers only; 0 = no limit."
-	items[16].HintText = "The password is the POP3 password unless set apart with pouch account."
+	items[7].HintText = lang.L("Stored in the system keyring, never in Pouch's files.")
+	items[12].HintText = lang.L("Larger messages are downloaded as headers only; 0 = no limit.")
+	items[16].HintText = lang.L("The password is the POP3 password unless set apart with pouch account.")
 	if edit != nil {
-		items[7].HintText = "Leave empty to keep the stored password."
+		items[7].HintText = lang.L("Leave empty to keep the stored password.")
 	}
 	form := widget.NewForm(items...)
 
-	title, save := "Add account", "Add"
+	title, save := lang.L("Add account"), lang.L("Add")
 	if edit != nil {
-		title, save = "Edit account "+edit.Name, "Save"
+		title, save = lang.L("Edit account {{.Name}}", map[string]any{"Name": edit.Name}), lang.L("Save")
 	}
 	saveBtn := widget.NewButtonWithIcon(save, theme.ConfirmIcon(), f.submit)
 	saveBtn.Importance = widget.HighImportance
-	cancelBtn := widget.NewButton("Cancel", func() { f.dialog.Hide() })
+	cancelBtn := widget.NewButton(lang.L("Cancel"), func() { f.dialog.Hide() })
 	buttons := []fyne.CanvasObject{cancelBtn, saveBtn}
-	f.removeButton = widget.NewButtonWithIcon("Remove account…", theme.DeleteIcon(), f.confirmRemove)
+	f.removeButton = widget.NewButtonWithIcon(lang.L("Remove account…"), theme.DeleteIcon(), f.confirmRemove)
 	f.removeButton.Importance = widget.DangerImportance
 	if edit == nil {
 		f.removeButton.Hide()
@@ -231,18 +231,18 @@ func (f *accountForm) fill(a *mailstore.Account, interval time.Duration) {
 	f.user.SetText(a.Username)
 	f.security.SetSelected(securityLabel(a.Security))
 	f.port.SetText(strconv.Itoa(a.Port))
-	f.auth.SetSelected(authAutomatic)
+	f.auth.SetSelected(authAutomatic())
 	if a.AuthMethod != "" {
 		f.auth.SetSelected(a.AuthMethod)
 	}
 	f.leaveDays.SetText(strconv.Itoa(max(a.LeaveDays, 1)))
 	switch {
 	case a.KeepForever:
-		f.leave.SetSelected(leaveForever)
+		f.leave.SetSelected(leaveForever())
 	case a.LeaveDays == 0:
-		f.leave.SetSelected(leaveDelete)
+		f.leave.SetSelected(leaveDelete())
 	default:
-		f.leave.SetSelected(leaveDays)
+		f.leave.SetSelected(leaveDays())
 	}
 	f.deleteOnServer.SetChecked(a.DeleteOnServer)
 	f.interval.SetText(strconv.Itoa(int(a.Interval / time.Minute)))
@@ -264,7 +264,7 @@ func (f *accountForm) fill(a *mailstore.Account, interval time.Duration) {
 	c := *a
 	f.base = &c
 	if f.editing != nil {
-		f.password.SetPlaceHolder("(unchanged)")
+		f.password.SetPlaceHolder(lang.L("(unchanged)"))
 	}
 }
 
@@ -304,7 +304,7 @@ func (f *accountForm) read() (*mailstore.Account, map[string]error) {
 	a.Address = strings.TrimSpace(f.address.Text)
 	a.Security = securityFromLabel(f.security.Selected)
 	a.PinnedCertSHA256 = f.pin
-	if f.auth.Selected != authAutomatic {
+	if f.auth.Selected != authAutomatic() {
 		a.AuthMethod = f.auth.Selected
 	}
 	number := func(field string, e *widget.Entry, problem string) int {
@@ -315,34 +315,34 @@ func (f *accountForm) read() (*mailstore.Account, map[string]error) {
 		}
 		return n
 	}
-	a.Port = number("port", f.port, "must be a number, e.g. 995 for TLS or 110")
+	a.Port = number("port", f.port, lang.L("must be a number, e.g. 995 for TLS or 110"))
 	if a.SMTPHost != "" && strings.TrimSpace(f.smtpPort.Text) != "" {
-		a.SMTPPort = number("smtp-port", f.smtpPort, "must be a number, e.g. 465 for TLS or 587")
+		a.SMTPPort = number("smtp-port", f.smtpPort, lang.L("must be a number, e.g. 465 for TLS or 587"))
 	}
 	switch f.leave.Selected {
-	case leaveForever:
+	case leaveForever():
 		a.KeepForever = true
-	case leaveDelete:
+	case leaveDelete():
 		a.LeaveDays = 0
 	default:
-		a.LeaveDays = number("leave-days", f.leaveDays, "must be a number of days")
+		a.LeaveDays = number("leave-days", f.leaveDays, lang.L("must be a number of days"))
 	}
 	a.DeleteOnServer = f.deleteOnServer.Checked
-	a.Interval = time.Duration(number("interval", f.interval, "must be a number of minutes")) * time.Minute
+	a.Interval = time.Duration(number("interval", f.interval, lang.L("must be a number of minutes"))) * time.Minute
 	if s := strings.TrimSpace(f.sizeLimit.Text); s != "" {
-		kb := number("size-limit", f.sizeLimit, "must be a number of kilobytes (0 = no limit)")
+		kb := number("size-limit", f.sizeLimit, lang.L("must be a number of kilobytes (0 = no limit)"))
 		if kb < 0 {
-			probs["size-limit"] = &account.FieldError{Field: "size-limit", Problem: "must not be negative"}
+			probs["size-limit"] = &account.FieldError{Field: "size-limit", Problem: lang.L("must not be negative")}
 		}
 		a.SizeLimit = int64(kb) * 1024
 	}
 	if a.Address != "" {
 		if _, err := mail.ParseAddress(a.Address); err != nil {
-			probs["address"] = &account.FieldError{Field: "address", Problem: "is not an email address (like alice@example.com)"}
+			probs["address"] = &account.FieldError{Field: "address", Problem: lang.L("is not an email address (like alice@example.com)")}
 		}
 	}
 	if f.editing == nil && f.password.Text == "" {
-		probs["password"] = &account.FieldError{Field: "password", Problem: "is needed: it is stored in the system keyring"}
+		probs["password"] = &account.FieldError{Field: "password", Problem: lang.L("is needed: it is stored in the system keyring")}
 	}
 	return a, probs
 }
@@ -382,7 +382,7 @@ func (f *accountForm) problems() map[string]error {
 		}
 	}
 	if probs["name"] == nil && f.m.nameTaken(a.Name, f.editing) {
-		probs["name"] = &account.FieldError{Field: "name", Problem: fmt.Sprintf("%q is already used by another account", a.Name)}
+		probs["name"] = &account.FieldError{Field: "name", Problem: lang.L("{{.Name}} is already used by another account", map[string]any{"Name": strconv.Quote(a.Name)})}
 	}
 	return probs
 }
@@ -411,10 +411,10 @@ func (f *accountForm) validate() error {
 func fieldMessage(err error) string {
 	var fe *account.FieldError
 	if errors.As(err, &fe) {
-		names := map[string]string{"name": "Account name", "host": "Server", "port": "Port", "user": "User name",
-			"leave-days": "Days on server", "interval": "Check interval", "size-limit": "Size limit",
-			"address": "Email address", "password": "Password", "security": "Security",
-			"smtp-host": "SMTP server", "smtp-port": "SMTP port", "smtp-user": "SMTP user name", "smtp-security": "SMTP security"}
+		names := map[string]string{"name": lang.L("Account name"), "host": lang.L("Server"), "port": lang.L("Port"), "user": lang.L("User name"),
+			"leave-days": lang.L("Days on server"), "interval": lang.L("Check interval"), "size-limit": lang.L("Size limit"),
+			"address": lang.L("Email address"), "password": lang.L("Password"), "security": lang.L("Security"),
+			"smtp-host": lang.L("SMTP server"), "smtp-port": lang.L("SMTP port"), "smtp-user": lang.L("SMTP user name"), "smtp-security": lang.L("SMTP security")}
 		if n, ok := names[fe.Field]; ok {
 			return n + " " + fe.Problem + "."
 		}
@@ -454,7 +454,7 @@ func (f *accountForm) submit() {
 	if pw := f.password.Text; pw != "" {
 		password = &pw
 	}
-	f.errLabel.SetText("Saving…")
+	f.errLabel.SetText(lang.L("Saving…"))
 	editing := f.editing != nil
 	m.bridge.run(func(ctx context.Context) error {
 		if editing {
@@ -463,7 +463,7 @@ func (f *accountForm) submit() {
 		return eng.AddAccount(ctx, a, *password)
 	}, func(err error) {
 		if secrets.IsUnavailable(err) {
-			f.errLabel.SetText("No keyring service: the password could not be stored.")
+			f.errLabel.SetText(lang.L("No keyring service: the password could not be stored."))
 			m.offerSessionPasswords(err, f.submit)
 			return
 		}
@@ -473,9 +473,9 @@ func (f *accountForm) submit() {
 		}
 		f.dialog.Hide()
 		if editing {
-			m.accountSaved(a.Name, "Saved account "+a.Name+".")
+			m.accountSaved(a.Name, lang.L("Saved account ")+a.Name+".")
 		} else {
-			m.accountSaved(a.Name, "Added account "+a.Name+".")
+			m.accountSaved(a.Name, lang.L("Added account ")+a.Name+".")
 		}
 	})
 }
@@ -495,17 +495,17 @@ func (f *accountForm) test() {
 	for _, field := range fieldOrder {
 		// The password is checked below: an edited account may use its stored one.
 		if err := probs[field]; err != nil && field != "password" {
-			f.testResult.SetText("Fix the settings first: " + fieldMessage(err))
+			f.testResult.SetText(lang.L("Fix the settings first: ") + fieldMessage(err))
 			return
 		}
 	}
 	if f.editing == nil && f.password.Text == "" {
-		f.testResult.SetText("Enter the password to test the connection.")
+		f.testResult.SetText(lang.L("Enter the password to test the connection."))
 		return
 	}
 	f.testButton.Disable()
 	f.certButton.Hide()
-	f.testResult.SetText("Connecting to " + a.Host + "…")
+	f.testResult.SetText(lang.L("Connecting to ") + a.Host + "…")
 	eng, password := f.m.eng, f.password.Text
 	var r *engine.ConnectionReport
 	f.m.bridge.run(func(ctx context.Context) error {
@@ -518,7 +518,7 @@ func (f *accountForm) test() {
 		f.testButton.Enable()
 		if err != nil {
 			f.testResult.Importance = widget.DangerImportance
-			f.testResult.SetText("Failed: " + err.Error())
+			f.testResult.SetText(lang.L("Failed: ") + err.Error())
 			var terr *pop3.TLSError
 			if errors.As(err, &terr) && len(terr.Certificates) > 0 {
 				f.lastCert = terr
@@ -534,31 +534,31 @@ func (f *accountForm) test() {
 // reportText describes a successful test in a few lines.
 func reportText(r *engine.ConnectionReport) string {
 	var b strings.Builder
-	b.WriteString("Connected and logged in")
+	b.WriteString(lang.L("Connected and logged in"))
 	if r.Duration > 0 {
-		fmt.Fprintf(&b, " in %s", r.Duration.Round(10*time.Millisecond))
+		b.WriteString(lang.L(" in {{.Duration}}", map[string]any{"Duration": r.Duration.Round(10 * time.Millisecond).String()}))
 	}
 	b.WriteString(".\n")
 	if r.TLSVersion != "" {
-		fmt.Fprintf(&b, "Encryption: %s (%s)\n", r.TLSVersion, r.CipherSuite)
+		b.WriteString(lang.L("Encryption: {{.Version}} ({{.Cipher}})", map[string]any{"Version": r.TLSVersion, "Cipher": r.CipherSuite}) + "\n")
 	} else {
-		b.WriteString("Encryption: none\n")
+		b.WriteString(lang.L("Encryption: none") + "\n")
 	}
-	mechs := "none listed"
+	mechs := lang.L("none listed")
 	if len(r.AuthMechanisms) > 0 {
 		mechs = strings.Join(r.AuthMechanisms, ", ")
 	}
-	fmt.Fprintf(&b, "Authentication: %s\n", mechs)
-	yes := map[bool]string{true: "yes", false: "no"}
-	fmt.Fprintf(&b, "Pipelining: %s · UIDL: %s · TOP: %s\n", yes[r.Pipelining], yes[r.UIDL], yes[r.Top])
-	expire := "not announced"
+	b.WriteString(lang.L("Authentication: {{.Mechanisms}}", map[string]any{"Mechanisms": mechs}) + "\n")
+	yes := map[bool]string{true: lang.L("yes"), false: lang.L("no")}
+	b.WriteString(lang.L("Pipelining: {{.Pipelining}} · UIDL: {{.UIDL}} · TOP: {{.TOP}}", map[string]any{"Pipelining": yes[r.Pipelining], "UIDL": yes[r.UIDL], "TOP": yes[r.Top]}) + "\n")
+	expire := lang.L("not announced")
 	if r.Expire != "" {
 		expire = r.Expire
 		if expire != "NEVER" {
-			expire += " days"
+			expire = lang.L("{{.Days}} days", map[string]any{"Days": expire})
 		}
 	}
-	fmt.Fprintf(&b, "Server keeps mail (EXPIRE): %s", expire)
+	b.WriteString(lang.L("Server keeps mail (EXPIRE): {{.Expire}}", map[string]any{"Expire": expire}))
 	if r.LoginDelay > 0 {
 		fmt.Fprintf(&b, " · LOGIN-DELAY: %s", r.LoginDelay.String())
 	}
@@ -573,7 +573,7 @@ func (f *accountForm) showCert() {
 	f.m.showCertificate(*a, f.lastCert.Certificates, func(pin string) {
 		f.pin = pin
 		f.certButton.Hide()
-		f.testResult.SetText("Certificate trusted for this account (saved with the account). Testing again…")
+		f.testResult.SetText(lang.L("Certificate trusted for this account (saved with the account). Testing again…"))
 		f.test()
 	})
 }
@@ -584,16 +584,16 @@ func (f *accountForm) confirmRemove() {
 		return
 	}
 	name := f.editing.Name
-	text := widget.NewLabel(fmt.Sprintf("Remove the account %q? Its password is deleted from the keyring and "+
+	text := widget.NewLabel(lang.L("Remove the account {{.Name}}? Its password is deleted from the keyring and "+
 		"Pouch stops checking it. Nothing is deleted on the server.\n\nKeep the mail already downloaded "+
-		"in the archive?", name))
+		"in the archive?", map[string]any{"Name": strconv.Quote(name)}))
 	text.Wrapping = fyne.TextWrapWord
 	var d *dialog.CustomDialog
-	keep := widget.NewButton("Remove, keep mail", func() { d.Hide(); f.remove(true) })
-	drop := widget.NewButton("Remove with its mail", func() { d.Hide(); f.remove(false) })
+	keep := widget.NewButton(lang.L("Remove, keep mail"), func() { d.Hide(); f.remove(true) })
+	drop := widget.NewButton(lang.L("Remove with its mail"), func() { d.Hide(); f.remove(false) })
 	drop.Importance = widget.DangerImportance
-	cancel := widget.NewButton("Cancel", func() { d.Hide() })
-	d = dialog.NewCustomWithoutButtons("Remove account", text, f.m.window)
+	cancel := widget.NewButton(lang.L("Cancel"), func() { d.Hide() })
+	d = dialog.NewCustomWithoutButtons(lang.L("Remove account"), text, f.m.window)
 	d.SetButtons([]fyne.CanvasObject{cancel, drop, keep})
 	d.Resize(fyne.NewSize(560, 240))
 	d.Show()
@@ -616,7 +616,7 @@ func (f *accountForm) remove(keepMail bool) {
 			return
 		}
 		f.dialog.Hide()
-		m.setStatus("Removed account " + name + ".")
+		m.setStatus(lang.L("Removed account ") + name + ".")
 		delete(m.pollState, name)
 		m.poller.Reload()
 		m.view = folder{}
@@ -627,9 +627,9 @@ func (f *accountForm) remove(keepMail bool) {
 
 func securityFromLabel(s string) mailstore.Security {
 	switch s {
-	case securityLabels[1]:
+	case securityLabels()[1]:
 		return mailstore.SecurityStartTLS
-	case securityLabels[2]:
+	case securityLabels()[2]:
 		return mailstore.SecurityNone
 	}
 	return mailstore.SecurityTLS
@@ -638,9 +638,9 @@ func securityFromLabel(s string) mailstore.Security {
 func securityLabel(s mailstore.Security) string {
 	switch s {
 	case mailstore.SecurityStartTLS:
-		return securityLabels[1]
+		return securityLabels()[1]
 	case mailstore.SecurityNone:
-		return securityLabels[2]
+		return securityLabels()[2]
 	}
-	return securityLabels[0]
+	return securityLabels()[0]
 }

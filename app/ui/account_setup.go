@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"fyne.io/fyne/v2/lang"
 	"net"
 	"net/mail"
 	"strconv"
@@ -69,9 +70,9 @@ type accountSetup struct {
 func (m *mainWindow) newAccountSetup() *accountSetup {
 	s := &accountSetup{m: m}
 	s.displayName = widget.NewEntry()
-	s.displayName.SetPlaceHolder("Ann Example")
+	s.displayName.SetPlaceHolder(lang.L("Ann Example"))
 	s.address = widget.NewEntry()
-	s.address.SetPlaceHolder("ann@example.com")
+	s.address.SetPlaceHolder(lang.L("ann@example.com"))
 	s.address.OnChanged = func(string) { s.reset() }
 	s.address.OnSubmitted = func(string) {
 		if s.password.Text == "" {
@@ -115,7 +116,7 @@ func (m *mainWindow) newAccountSetup() *accountSetup {
 	s.server, s.user, s.source = value(), value(), value()
 	s.foundTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.found = container.NewVBox(s.foundTitle, container.New(layout.NewFormLayout(),
-		key("POP3 server"), s.server, key("User name"), s.user, key("Found in"), s.source))
+		key(lang.L("POP3 server")), s.server, key(lang.L("User name")), s.user, key(lang.L("Found in")), s.source))
 	s.found.Hide()
 
 	s.oauthNote = widget.NewLabel("")
@@ -126,32 +127,32 @@ func (m *mainWindow) newAccountSetup() *accountSetup {
 		container.NewHBox(s.signIn))
 	s.oauth.Hide()
 
-	s.certButton = widget.NewButtonWithIcon("Show certificate…", theme.WarningIcon(), s.showCert)
+	s.certButton = widget.NewButtonWithIcon(lang.L("Show certificate…"), theme.WarningIcon(), s.showCert)
 	s.certButton.Hide()
-	s.addAnyway = widget.NewCheck("Add the account anyway; I will fix the settings later", func(bool) { s.update() })
+	s.addAnyway = widget.NewCheck(lang.L("Add the account anyway; I will fix the settings later"), func(bool) { s.update() })
 	s.addAnyway.Hide()
 
 	form := widget.NewForm(
-		widget.NewFormItem("Your name", s.displayName),
-		widget.NewFormItem("Email address", s.address),
-		widget.NewFormItem("Password", s.password),
+		widget.NewFormItem(lang.L("Your name"), s.displayName),
+		widget.NewFormItem(lang.L("Email address"), s.address),
+		widget.NewFormItem(lang.L("Password"), s.password),
 	)
-	form.Items[2].HintText = "Stored in the system keyring, never in Pouch's files."
-	intro := widget.NewLabel("Pouch finds your provider's POP3 settings from your address and tests " +
-		"the login before adding the account.")
+	form.Items[2].HintText = lang.L("Stored in the system keyring, never in Pouch's files.")
+	intro := widget.NewLabel(lang.L("Pouch finds your provider's POP3 settings from your address and tests ") +
+		lang.L("the login before adding the account."))
 	intro.Wrapping = fyne.TextWrapWord
 	results := container.NewVBox(s.problem, s.busy, s.found, s.notFound, s.oauth,
 		container.NewHBox(s.certButton), s.testResult, s.addAnyway)
 	body := container.NewVBox(intro, form, widget.NewSeparator(), results)
 
-	cancel := widget.NewButton("Cancel", func() { s.dialog.Hide() })
-	s.manualButton = widget.NewButtonWithIcon("Edit manually", theme.DocumentCreateIcon(), s.editManually)
-	s.continueButton = widget.NewButtonWithIcon("Continue", theme.NavigateNextIcon(), s.next)
+	cancel := widget.NewButton(lang.L("Cancel"), func() { s.dialog.Hide() })
+	s.manualButton = widget.NewButtonWithIcon(lang.L("Edit manually"), theme.DocumentCreateIcon(), s.editManually)
+	s.continueButton = widget.NewButtonWithIcon(lang.L("Continue"), theme.NavigateNextIcon(), s.next)
 	s.continueButton.Importance = widget.HighImportance
-	s.addButton = widget.NewButtonWithIcon("Add", theme.ConfirmIcon(), s.add)
+	s.addButton = widget.NewButtonWithIcon(lang.L("Add"), theme.ConfirmIcon(), s.add)
 	s.addButton.Importance = widget.HighImportance
 	s.addButton.Hide()
-	s.dialog = dialog.NewCustomWithoutButtons("Add account", body, m.window)
+	s.dialog = dialog.NewCustomWithoutButtons(lang.L("Add account"), body, m.window)
 	s.dialog.SetButtons([]fyne.CanvasObject{cancel, s.manualButton, s.continueButton, s.addButton})
 	s.dialog.SetOnClosed(func() {
 		s.closed = true
@@ -218,14 +219,14 @@ func (s *accountSetup) clearTest() {
 func (s *accountSetup) update() {
 	switch {
 	case s.settings == nil:
-		s.continueButton.SetText("Continue")
+		s.continueButton.SetText(lang.L("Continue"))
 		s.continueButton.Show()
 		s.addButton.Hide()
 	case s.tested:
 		s.continueButton.Hide()
 		s.addButton.Show()
 	default:
-		s.continueButton.SetText("Test again")
+		s.continueButton.SetText(lang.L("Test again"))
 		s.continueButton.Show()
 		s.addButton.Show()
 	}
@@ -248,10 +249,10 @@ func (s *accountSetup) update() {
 func (s *accountSetup) email() (string, string) {
 	email := strings.TrimSpace(s.address.Text)
 	if email == "" {
-		return "", "Enter your email address, like ann@example.com."
+		return "", lang.L("Enter your email address, like ann@example.com.")
 	}
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
-		return "", fmt.Sprintf("%q is not an email address: it looks like ann@example.com.", email)
+		return "", lang.L("{{.Address}} is not an email address: it looks like ann@example.com.", map[string]any{"Address": strconv.Quote(email)})
 	}
 	return email, ""
 }
@@ -264,11 +265,11 @@ func (s *accountSetup) next() {
 	}
 	email, problem := s.email()
 	if problem == "" && s.password.Text == "" {
-		problem = "Enter the password of " + email + ": Pouch tests the login before adding the account."
+		problem = lang.L("Enter the password of {{.Address}}: Pouch tests the login before adding the account.", map[string]any{"Address": email})
 	}
 	if problem == "" && s.m.nameTaken(email, nil) {
-		problem = "There is already an account named " + email + ". To add another one for the same address, " +
-			"choose another account name with Edit manually."
+		problem = lang.L("There is already an account named {{.Name}}. To add another one for the same address, "+
+			"choose another account name with Edit manually.", map[string]any{"Name": email})
 	}
 	if problem != "" {
 		s.problem.SetText(problem)
@@ -276,7 +277,7 @@ func (s *accountSetup) next() {
 		return
 	}
 	s.reset()
-	s.setBusy("Looking up settings for " + email + "…")
+	s.setBusy(lang.L("Looking up settings for ") + email + "…")
 	s.continueButton.Disable()
 	gen, eng := s.gen, s.m.eng
 	var found *autoconfig.Settings
@@ -310,35 +311,35 @@ func discoveryProblem(email string, err error) string {
 	)
 	switch {
 	case errors.As(err, &np):
-		return fmt.Sprintf("%s does not offer POP3, so Pouch cannot fetch mail from %s. "+
-			"If your provider gave you a POP3 server anyway, enter it with Edit manually.", np.Provider, email)
+		return lang.L("{{.Provider}} does not offer POP3, so Pouch cannot fetch mail from {{.Address}}. "+
+			"If your provider gave you a POP3 server anyway, enter it with Edit manually.", map[string]any{"Provider": np.Provider, "Address": email})
 	case errors.Is(err, autoconfig.ErrNotFound):
-		msg := fmt.Sprintf("Pouch found no POP3 settings for %s. Your provider's help pages name its POP3 "+
-			"server, port and security: enter them with Edit manually.", domain)
+		msg := lang.L("Pouch found no POP3 settings for {{.Domain}}. Your provider's help pages name its POP3 "+
+			"server, port and security: enter them with Edit manually.", map[string]any{"Domain": domain})
 		if errors.As(err, &ge) && len(ge.Certificates) > 0 {
-			msg += fmt.Sprintf(" (%s answers, but with a certificate that is not valid for that name, "+
-				"so Pouch did not propose it.)", ge.Certificates[0].Host)
+			msg += lang.L(" ({{.Host}} answers, but with a certificate that is not valid for that name, "+
+				"so Pouch did not propose it.)", map[string]any{"Host": ge.Certificates[0].Host})
 		}
 		return msg
 	}
-	return fmt.Sprintf("Looking up the settings for %s failed: %v. Check the network connection and press "+
-		"Continue again, or enter the settings with Edit manually.", domain, err)
+	return lang.L("Looking up the settings for {{.Domain}} failed: {{.Error}}. Check the network connection and press "+
+		"Continue again, or enter the settings with Edit manually.", map[string]any{"Domain": domain, "Error": fmt.Sprint(err)})
 }
 
 // showFound shows the settings discovery proposes and where they came from.
 func (s *accountSetup) showFound(found *autoconfig.Settings) {
 	s.settings = found
 	p := found.POP3
-	s.foundTitle.SetText("Settings found for " + strings.TrimSpace(s.address.Text))
-	s.server.SetText(fmt.Sprintf("%s, port %d, %s", p.Host, p.Port, securityLabel(mailstore.Security(p.Security))))
+	s.foundTitle.SetText(lang.L("Settings found for ") + strings.TrimSpace(s.address.Text))
+	s.server.SetText(lang.L("{{.Host}}, port {{.Port}}, {{.Security}}", map[string]any{"Host": p.Host, "Port": p.Port, "Security": securityLabel(mailstore.Security(p.Security))}))
 	s.user.SetText(p.User)
 	s.source.SetText(sourceText(found))
 	s.found.Show()
 	if found.OAuth != "" {
 		name := oauthProviderName(found.OAuth)
-		s.oauthNote.SetText(name + " requires signing in through the browser: Pouch cannot use your password " +
-			"alone, unless it is an app password made for mail programs.")
-		s.signIn.SetText("Sign in with " + name)
+		s.oauthNote.SetText(name + lang.L(" requires signing in through the browser: Pouch cannot use your password ") +
+			lang.L("alone, unless it is an app password made for mail programs."))
+		s.signIn.SetText(lang.L("Sign in with ") + name)
 		if s.m.oauthSignIn != nil {
 			s.signIn.Show()
 		} else {
@@ -353,15 +354,15 @@ func (s *accountSetup) showFound(found *autoconfig.Settings) {
 func sourceText(st *autoconfig.Settings) string {
 	switch st.Source {
 	case autoconfig.SourceProviders:
-		return "Pouch's list of providers: " + st.From
+		return lang.L("Pouch's list of providers: ") + st.From
 	case autoconfig.SourceAutoconfig:
-		return "the provider's configuration file: " + st.From
+		return lang.L("the provider's configuration file: ") + st.From
 	case autoconfig.SourceISPDB:
-		return "Thunderbird's provider database (ISPDB): " + st.From
+		return lang.L("Thunderbird's provider database (ISPDB): ") + st.From
 	case autoconfig.SourceSRV:
-		return "the domain's DNS service records (SRV): " + st.From
+		return lang.L("the domain's DNS service records (SRV): ") + st.From
 	case autoconfig.SourceGuess:
-		return "a usual server name that answered over TLS: " + st.From
+		return lang.L("a usual server name that answered over TLS: ") + st.From
 	}
 	return string(st.Source) + ": " + st.From
 }
@@ -410,7 +411,7 @@ func (s *accountSetup) test() {
 	s.stop()
 	s.clearTest()
 	a := s.account()
-	s.setBusy("Testing the login at " + a.Host + "…")
+	s.setBusy(lang.L("Testing the login at ") + a.Host + "…")
 	s.continueButton.Disable()
 	gen, eng, password := s.gen, s.m.eng, s.password.Text
 	var r *engine.ConnectionReport
@@ -447,18 +448,18 @@ func (s *accountSetup) testFailed(a *mailstore.Account, err error) {
 		nerr net.Error
 	)
 	server := a.Host + ":" + strconv.Itoa(a.Port)
-	msg := "The login test failed: " + err.Error() + "."
+	msg := lang.L("The login test failed: {{.Error}}.", map[string]any{"Error": err.Error()})
 	switch {
 	case errors.As(err, &terr) && len(terr.Certificates) > 0:
 		s.lastCert = terr
 		s.certButton.Show()
-		msg = "This computer does not trust the certificate of " + a.Host + ". If it is your provider's " +
-			"or your own server, look at the certificate and trust it to continue."
+		msg = lang.L("This computer does not trust the certificate of {{.Host}}. If it is your provider's "+
+			"or your own server, look at the certificate and trust it to continue.", map[string]any{"Host": a.Host})
 	case errors.As(err, &perr) && perr.AuthFailed():
-		msg = fmt.Sprintf("%s refused the login of %s: %s. Check the password and press Test again; if the "+
-			"user name is different, change it with Edit manually.", a.Host, a.Username, perr.Text)
+		msg = lang.L("{{.Host}} refused the login of {{.User}}: {{.Error}}. Check the password and press Test again; if the "+
+			"user name is different, change it with Edit manually.", map[string]any{"Host": a.Host, "User": a.Username, "Error": perr.Text})
 	case errors.As(err, &nerr), errors.Is(err, context.DeadlineExceeded):
-		msg = fmt.Sprintf("Could not reach %s (%v). Check the network connection and press Test again.", server, nerr)
+		msg = lang.L("Could not reach {{.Server}} ({{.Error}}). Check the network connection and press Test again.", map[string]any{"Server": server, "Error": fmt.Sprint(nerr)})
 	}
 	s.testResult.Importance = widget.DangerImportance
 	s.testResult.SetText(msg)
@@ -486,7 +487,7 @@ func (s *accountSetup) add() {
 	m, eng := s.m, s.m.eng
 	a, password := s.account(), s.password.Text
 	s.stop()
-	s.setBusy("Saving…")
+	s.setBusy(lang.L("Saving…"))
 	s.addButton.Disable()
 	gen := s.gen
 	m.bridge.run(func(ctx context.Context) error {
@@ -498,18 +499,18 @@ func (s *accountSetup) add() {
 		s.setBusy("")
 		s.update()
 		if secrets.IsUnavailable(err) {
-			s.problem.SetText("No keyring service: the password could not be stored.")
+			s.problem.SetText(lang.L("No keyring service: the password could not be stored."))
 			s.problem.Show()
 			m.offerSessionPasswords(err, s.add)
 			return
 		}
 		if err != nil {
-			s.problem.SetText("The account was not added: " + fieldMessage(err))
+			s.problem.SetText(lang.L("The account was not added: ") + fieldMessage(err))
 			s.problem.Show()
 			return
 		}
 		s.dialog.Hide()
-		m.accountSaved(a.Name, "Added account "+a.Name+".")
+		m.accountSaved(a.Name, lang.L("Added account ")+a.Name+".")
 	})
 }
 

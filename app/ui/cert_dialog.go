@@ -3,7 +3,8 @@ package ui
 import (
 	"context"
 	"crypto/x509"
-	"fmt"
+	"fyne.io/fyne/v2/lang"
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -48,32 +49,32 @@ func (m *mainWindow) newCertDialog(a mailstore.Account, chain []*x509.Certificat
 	}
 	d.subject = value(leaf.Subject.String())
 	d.issuer = value(leaf.Issuer.String())
-	d.validFrom = value(leaf.NotBefore.Local().Format("2 January 2006 15:04"))
-	d.validUntil = value(leaf.NotAfter.Local().Format("2 January 2006 15:04"))
+	d.validFrom = value(dayDate(leaf.NotBefore.Local()))
+	d.validUntil = value(dayDate(leaf.NotAfter.Local()))
 	d.sha256 = value(colonHex(pin))
 	d.sha256.TextStyle = fyne.TextStyle{Monospace: true}
 	if names := leaf.DNSNames; len(names) > 0 {
-		d.subject.SetText(d.subject.Text + "\n(names: " + strings.Join(names, ", ") + ")")
+		d.subject.SetText(d.subject.Text + lang.L("\n(names: ") + strings.Join(names, ", ") + ")")
 	}
 
 	d.warning = widget.NewLabel("")
 	d.warning.Wrapping = fyne.TextWrapWord
 	icon := widget.NewIcon(theme.WarningIcon())
-	title := "Untrusted certificate"
+	title := lang.L("Untrusted certificate")
 	if d.changed {
-		title = "WARNING: the server's certificate has changed"
+		title = lang.L("WARNING: the server's certificate has changed")
 		icon.SetResource(theme.ErrorIcon())
 		d.warning.Importance = widget.DangerImportance
 		d.warning.TextStyle = fyne.TextStyle{Bold: true}
-		d.warning.SetText(fmt.Sprintf("The certificate of %s is not the one you trusted for %q.\n"+
+		d.warning.SetText(lang.L("The certificate of {{.Host}} is not the one you trusted for {{.Account}}.\n"+
 			"Someone may be intercepting your connection and your password. Trust the new certificate "+
-			"only if your provider told you it changed.\nPreviously trusted: %s",
-			a.Host, a.Name, colonHex(a.PinnedCertSHA256)))
+			"only if your provider told you it changed.\nPreviously trusted: {{.Fingerprint}}",
+			map[string]any{"Host": a.Host, "Account": strconv.Quote(a.Name), "Fingerprint": colonHex(a.PinnedCertSHA256)}))
 	} else {
 		d.warning.Importance = widget.WarningImportance
-		d.warning.SetText(fmt.Sprintf("The certificate of %s (account %q) is not signed by an authority "+
+		d.warning.SetText(lang.L("The certificate of {{.Host}} (account {{.Account}}) is not signed by an authority "+
 			"this computer trusts. If it is your own or your provider's server, compare the fingerprint "+
-			"below with the one they publish before trusting it.", a.Host, a.Name))
+			"below with the one they publish before trusting it.", map[string]any{"Host": a.Host, "Account": strconv.Quote(a.Name)}))
 	}
 	key := func(s string) *widget.Label {
 		l := widget.NewLabel(s)
@@ -81,8 +82,8 @@ func (m *mainWindow) newCertDialog(a mailstore.Account, chain []*x509.Certificat
 		return l
 	}
 	grid := container.New(layout.NewFormLayout(),
-		key("Subject"), d.subject, key("Issuer"), d.issuer,
-		key("Valid from"), d.validFrom, key("Valid until"), d.validUntil, key("SHA-256"), d.sha256)
+		key(lang.L("Subject")), d.subject, key(lang.L("Issuer")), d.issuer,
+		key(lang.L("Valid from")), d.validFrom, key(lang.L("Valid until")), d.validUntil, key("SHA-256"), d.sha256)
 
 	d.trust = func() {
 		d.dialog.Hide()
@@ -92,13 +93,13 @@ func (m *mainWindow) newCertDialog(a mailstore.Account, chain []*x509.Certificat
 		}
 		m.pinCertificate(a, pin)
 	}
-	trustBtn := widget.NewButtonWithIcon("Trust this certificate", theme.ConfirmIcon(), d.trust)
+	trustBtn := widget.NewButtonWithIcon(lang.L("Trust this certificate"), theme.ConfirmIcon(), d.trust)
 	if d.changed {
 		trustBtn.Importance = widget.DangerImportance
 	} else {
 		trustBtn.Importance = widget.HighImportance
 	}
-	cancel := widget.NewButton("Do not trust", func() { d.dialog.Hide() })
+	cancel := widget.NewButton(lang.L("Do not trust"), func() { d.dialog.Hide() })
 	body := container.NewVBox(container.NewBorder(nil, nil, icon, nil, d.warning), widget.NewSeparator(), grid)
 	d.dialog = dialog.NewCustomWithoutButtons(title, body, m.window)
 	d.dialog.SetButtons([]fyne.CanvasObject{cancel, trustBtn})
@@ -118,10 +119,10 @@ func (m *mainWindow) pinCertificate(a mailstore.Account, pin string) {
 		return eng.UpdateAccount(ctx, cur, nil)
 	}, func(err error) {
 		if err != nil {
-			m.showError("Could not save the trusted certificate", err)
+			m.showError(lang.L("Could not save the trusted certificate"), err)
 			return
 		}
-		m.accountSaved(a.Name, "Trusted the certificate of "+a.Host+" for "+a.Name+".")
+		m.accountSaved(a.Name, lang.L("Trusted the certificate of ")+a.Host+lang.L(" for ")+a.Name+".")
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"fyne.io/fyne/v2/lang"
 	"io"
 	"os"
 	"slices"
@@ -85,7 +86,7 @@ func (m *mainWindow) sendingAccounts() []mailstore.Account {
 func (m *mainWindow) composeNew() {
 	accts := m.sendingAccounts()
 	if len(accts) == 0 {
-		m.showError("Cannot write a message", errors.New("no account has an SMTP server to send through (pouch account edit NAME --smtp-host …)"))
+		m.showError(lang.L("Cannot write a message"), errors.New(lang.L("no account has an SMTP server to send through (pouch account edit NAME --smtp-host …)")))
 		return
 	}
 	a := accts[0]
@@ -94,7 +95,7 @@ func (m *mainWindow) composeNew() {
 	}
 	from, err := m.eng.Identity(&a)
 	if err != nil {
-		m.showError("Cannot write a message", err)
+		m.showError(lang.L("Cannot write a message"), err)
 		return
 	}
 	m.openCompose(a.Name, &compose.Message{From: from, Text: "\n\n" + compose.WithSignature("", a.Signature)}, 0)
@@ -102,14 +103,14 @@ func (m *mainWindow) composeNew() {
 
 // reply answers the open message (Ctrl+R; Ctrl+Shift+R with all).
 func (m *mainWindow) reply(all bool) {
-	m.composeFromOpen("Cannot reply", func(ctx context.Context, eng *engine.Engine, id int64) (*compose.Message, string, error) {
+	m.composeFromOpen(lang.L("Cannot reply"), func(ctx context.Context, eng *engine.Engine, id int64) (*compose.Message, string, error) {
 		return eng.ComposeReply(ctx, id, all, "")
 	})
 }
 
 // forward forwards the open message inline, with its attachments (Ctrl+L).
 func (m *mainWindow) forward() {
-	m.composeFromOpen("Cannot forward", func(ctx context.Context, eng *engine.Engine, id int64) (*compose.Message, string, error) {
+	m.composeFromOpen(lang.L("Cannot forward"), func(ctx context.Context, eng *engine.Engine, id int64) (*compose.Message, string, error) {
 		return eng.ComposeForward(ctx, id, "")
 	})
 }
@@ -146,7 +147,7 @@ func (m *mainWindow) editDraft(id int64) {
 		return err
 	}, func(err error) {
 		if err != nil {
-			m.showError("Cannot open the draft", err)
+			m.showError(lang.L("Cannot open the draft"), err)
 			return
 		}
 		if a := accountByName(m.accounts, acct); a != nil {
@@ -164,7 +165,7 @@ func (m *mainWindow) openCompose(account string, msg *compose.Message, draftID i
 	if c.delay == 0 {
 		c.delay = draftDelay
 	}
-	title := "New message"
+	title := lang.L("New message")
 	if msg.Subject != "" {
 		title = msg.Subject
 	}
@@ -197,13 +198,13 @@ func (c *composeWindow) build() {
 		}
 		return e
 	}
-	c.to = entry("to", "Name <address>, …")
+	c.to = entry("to", lang.L("Name <address>, …"))
 	c.cc = entry("cc", "")
-	c.bcc = entry("bcc", "Only in the envelope: the other recipients do not see these")
-	c.subject = entry("", "Subject")
+	c.bcc = entry("bcc", lang.L("Only in the envelope: the other recipients do not see these"))
+	c.subject = entry("", lang.L("Subject"))
 	c.subject.OnChanged = func(s string) {
 		if s == "" {
-			s = "New message"
+			s = lang.L("New message")
 		}
 		c.win.SetTitle(s)
 		c.changed()
@@ -230,10 +231,10 @@ func (c *composeWindow) build() {
 	c.progress.Stop()
 	c.progress.Hide()
 
-	c.send = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), c.sendMessage)
+	c.send = widget.NewButtonWithIcon(lang.L("Send"), theme.MailSendIcon(), c.sendMessage)
 	c.send.Importance = widget.HighImportance
-	c.attach = widget.NewButtonWithIcon("Attach…", theme.MailAttachmentIcon(), c.chooseFile)
-	c.trash = widget.NewButtonWithIcon("Discard", theme.DeleteIcon(), c.discard)
+	c.attach = widget.NewButtonWithIcon(lang.L("Attach…"), theme.MailAttachmentIcon(), c.chooseFile)
+	c.trash = widget.NewButtonWithIcon(lang.L("Discard"), theme.DeleteIcon(), c.discard)
 
 	key := func(s string) *widget.Label {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
@@ -245,9 +246,9 @@ func (c *composeWindow) build() {
 			names = append(names, a.Name)
 		}
 		c.from = widget.NewSelect(names, c.setAccount)
-		fields = append(fields, key("From"), c.from)
+		fields = append(fields, key(lang.L("From")), c.from)
 	}
-	fields = append(fields, key("To"), c.to, key("Cc"), c.cc, key("Bcc"), c.bcc, key("Subject"), c.subject)
+	fields = append(fields, key(lang.L("To")), c.to, key(lang.L("Cc")), c.cc, key(lang.L("Bcc")), c.bcc, key(lang.L("Subject")), c.subject)
 	form := container.New(layout.NewFormLayout(), fields...)
 	buttons := container.NewHBox(c.send, c.attach, layout.NewSpacer(), c.trash)
 	top := container.NewVBox(buttons, widget.NewSeparator(), form, c.addrError, c.suggest, c.attList, c.size, c.warning)
@@ -362,7 +363,7 @@ func (c *composeWindow) checkAddresses() {
 			var ae *compose.AddressError
 			text := err.Error()
 			if errors.As(err, &ae) {
-				text = fmt.Sprintf("%s: not an address list: %v", strings.ToUpper(f.name[:1])+f.name[1:], ae.Err)
+				text = lang.L("{{.Field}}: not an address list: {{.Error}}", map[string]any{"Field": fieldLabel(f.name), "Error": fmt.Sprint(ae.Err)})
 			}
 			c.addrError.SetText(text)
 			c.addrError.Show()
@@ -439,7 +440,7 @@ func (c *composeWindow) complete(e *widget.Entry, s mailstore.Correspondent) {
 func (c *composeWindow) chooseFile() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			c.status.SetText("Could not open the file: " + err.Error())
+			c.status.SetText(lang.L("Could not open the file: ") + err.Error())
 			return
 		}
 		if r == nil {
@@ -453,7 +454,7 @@ func (c *composeWindow) chooseFile() {
 			return err
 		}, func(err error) {
 			if err != nil {
-				c.status.SetText("Could not read " + name + ": " + err.Error())
+				c.status.SetText(lang.L("Could not read ") + name + ": " + err.Error())
 				return
 			}
 			c.addAttachments([]compose.Attachment{compose.NewAttachment(name, data)})
@@ -493,7 +494,7 @@ func (c *composeWindow) attachURIs(uris []fyne.URI) {
 		return nil
 	}, func(error) {
 		if len(skipped) > 0 {
-			c.status.SetText("Not attached (not a readable file): " + strings.Join(skipped, ", "))
+			c.status.SetText(lang.L("Not attached (not a readable file): ") + strings.Join(skipped, ", "))
 		}
 		c.addAttachments(atts)
 	})
@@ -547,16 +548,13 @@ func (c *composeWindow) updateSize() {
 		for _, a := range c.attachments {
 			total += int64(len(a.Data))
 		}
-		files := "1 attachment"
-		if len(c.attachments) > 1 {
-			files = fmt.Sprintf("%d attachments", len(c.attachments))
-		}
-		c.size.SetText(fmt.Sprintf("%s, %s; the message will be about %s.", files, format.Bytes(total), format.Bytes(c.estimate())))
+		c.size.SetText(lang.N("{{.Count}} attachments, {{.Size}}; the message will be about {{.Total}}.", len(c.attachments),
+			map[string]any{"Count": len(c.attachments), "Size": format.Bytes(total), "Total": format.Bytes(c.estimate())}))
 		c.size.Show()
 	}
 	if c.limit > 0 && c.estimate() > c.limit {
-		c.warning.SetText(fmt.Sprintf("Too large: the server accepts messages up to %s, and this one will be about %s. Remove an attachment or send a link instead.",
-			format.Bytes(c.limit), format.Bytes(c.estimate())))
+		c.warning.SetText(lang.L("Too large: the server accepts messages up to {{.Limit}}, and this one will be about {{.Size}}. Remove an attachment or send a link instead.",
+			map[string]any{"Limit": format.Bytes(c.limit), "Size": format.Bytes(c.estimate())}))
 		c.warning.Show()
 	} else {
 		c.warning.Hide()
@@ -636,7 +634,7 @@ func (c *composeWindow) saveDraft(then func()) {
 	}, func(err error) {
 		c.saving = false
 		if err != nil {
-			c.status.SetText("Could not save the draft: " + err.Error())
+			c.status.SetText(lang.L("Could not save the draft: ") + err.Error())
 			c.dirty = true
 			c.runAfterSave()
 			return
@@ -644,7 +642,7 @@ func (c *composeWindow) saveDraft(then func()) {
 		c.draftID, c.draftAccount = newID, acct
 		c.base.MessageID = msg.MessageID // the same draft keeps its Message-ID
 		if !c.closed {
-			c.status.SetText("Draft saved at " + time.Now().Format("15:04:05") + ".")
+			c.status.SetText(lang.L("Draft saved at ") + time.Now().Format("15:04:05") + ".")
 		}
 		c.m.outgoingChanged()
 		if c.dirty && !c.closed {
@@ -672,7 +670,7 @@ func (c *composeWindow) saveNow() {
 // close keeps what was typed as a draft and closes the window.
 func (c *composeWindow) close() {
 	if c.sending {
-		c.status.SetText("Sending… the window closes when the server has answered.")
+		c.status.SetText(lang.L("Sending… the window closes when the server has answered."))
 		return
 	}
 	c.closed = true
@@ -695,10 +693,10 @@ func (c *composeWindow) discard() {
 		id, eng := c.draftID, c.m.eng
 		c.m.bridge.run(func(ctx context.Context) error { return eng.DiscardOutgoing(ctx, id) }, func(err error) {
 			if err != nil {
-				c.m.setStatus("Could not discard the draft: " + err.Error())
+				c.m.setStatus(lang.L("Could not discard the draft: ") + err.Error())
 				return
 			}
-			c.m.setStatus("Draft discarded.")
+			c.m.setStatus(lang.L("Draft discarded."))
 			c.m.outgoingChanged()
 		})
 	})
@@ -712,13 +710,14 @@ func (c *composeWindow) sendMessage() {
 	}
 	msg, err := c.message(true)
 	if err == nil && len(msg.To)+len(msg.Cc)+len(msg.Bcc) == 0 {
-		err = errors.New("add a recipient (To, Cc or Bcc)")
+		err = errors.New(lang.L("add a recipient (To, Cc or Bcc)"))
 	}
 	if err == nil && c.limit > 0 && c.estimate() > c.limit {
-		err = fmt.Errorf("the message is about %s; the server accepts up to %s", format.Bytes(c.estimate()), format.Bytes(c.limit))
+		err = errors.New(lang.L("the message is about {{.Size}}; the server accepts up to {{.Limit}}",
+			map[string]any{"Size": format.Bytes(c.estimate()), "Limit": format.Bytes(c.limit)}))
 	}
 	if err != nil {
-		c.status.SetText("Not sent: " + err.Error())
+		c.status.SetText(lang.L("Not sent: ") + err.Error())
 		dialog.NewError(err, c.win).Show()
 		return
 	}
@@ -755,7 +754,7 @@ func (c *composeWindow) setSending(on bool) {
 
 func (c *composeWindow) submit(msg *compose.Message) {
 	eng, acct, draftID, draftAcct, failed := c.m.eng, c.account, c.draftID, c.draftAccount, c.failedID
-	c.status.SetText("Sending…")
+	c.status.SetText(lang.L("Sending…"))
 	var (
 		id  int64
 		res *engine.SendResult
@@ -780,35 +779,35 @@ func (c *composeWindow) submit(msg *compose.Message) {
 		c.m.outgoingChanged()
 		if id == 0 {
 			c.dirty = true
-			c.status.SetText("Not sent: " + err.Error())
+			c.status.SetText(lang.L("Not sent: ") + err.Error())
 			dialog.NewError(err, c.win).Show()
 			return
 		}
 		c.draftID, c.failedID = 0, 0
 		if err != nil {
-			c.finish("Queued; not sent yet: " + err.Error() + ". It waits in the Outbox.")
+			c.finish(lang.L("Queued; not sent yet: ") + err.Error() + lang.L(". It waits in the Outbox."))
 			return
 		}
 		switch res.State {
 		case mailstore.SendSent:
-			c.finish("Sent.")
+			c.finish(lang.L("Sent."))
 		case mailstore.SendQueued:
-			c.finish(fmt.Sprintf("Will retry at %s: %s. The message waits in the Outbox.", res.Next.Local().Format("15:04"), errText(res.Err)))
+			c.finish(lang.L("Will retry at {{.Time}}: {{.Error}}. The message waits in the Outbox.", map[string]any{"Time": res.Next.Local().Format("15:04"), "Error": errText(res.Err)}))
 		case mailstore.SendMaybeSent:
-			c.finish("The message may have been sent: " + errText(res.Err) + ". See the Outbox.")
+			c.finish(lang.L("The message may have been sent: ") + errText(res.Err) + lang.L(". See the Outbox."))
 		default:
 			c.failedID = id
-			c.status.SetText("Not sent: " + errText(res.Err))
-			d := widget.NewLabel("The server refused the message:\n" + errText(res.Err))
+			c.status.SetText(lang.L("Not sent: ") + errText(res.Err))
+			d := widget.NewLabel(lang.L("The server refused the message:\n") + errText(res.Err))
 			d.Wrapping = fyne.TextWrapWord
-			dialog.NewCustom("Not sent", "Close", d, c.win).Show()
+			dialog.NewCustom(lang.L("Not sent"), lang.L("Close"), d, c.win).Show()
 		}
 	})
 }
 
 func errText(err error) string {
 	if err == nil {
-		return "no reason given"
+		return lang.L("no reason given")
 	}
 	return err.Error()
 }
@@ -822,4 +821,17 @@ func (c *composeWindow) finish(status string) {
 	}
 	c.m.setStatus(status)
 	c.win.Close()
+}
+
+// fieldLabel is an address field's label, in the window's language.
+func fieldLabel(name string) string {
+	switch name {
+	case "to":
+		return lang.L("To")
+	case "cc":
+		return lang.L("Cc")
+	case "bcc":
+		return lang.L("Bcc")
+	}
+	return name
 }

@@ -2,8 +2,10 @@ package ui
 
 import (
 	"context"
-	"fmt"
+	"errors"
+	"fyne.io/fyne/v2/lang"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -14,10 +16,11 @@ import (
 	"github.com/pouchmail/pouch/mailstore"
 )
 
-var exportLabels = map[string]mailstore.Format{
-	"mbox (one file)":         mailstore.FormatMbox,
-	"EML (one file each)":     mailstore.FormatEML,
-	"Maildir (for mail apps)": mailstore.FormatMaildir,
+// exportChoices are the export formats as the window names them, in order.
+func exportChoices() ([]string, map[string]mailstore.Format) {
+	mbox, eml, maildir := lang.L("mbox (one file)"), lang.L("EML (one file each)"), lang.L("Maildir (for mail apps)")
+	return []string{mbox, eml, maildir},
+		map[string]mailstore.Format{mbox: mailstore.FormatMbox, eml: mailstore.FormatEML, maildir: mailstore.FormatMaildir}
 }
 
 // showExport asks for a format and a destination and exports what the list shows: the
@@ -26,24 +29,25 @@ var exportLabels = map[string]mailstore.Format{
 // truncates an existing file before handing it over, and an export never destroys a file.
 func (m *mainWindow) showExport() {
 	if len(m.shown) == 0 || m.view.trash {
-		m.setStatus("Nothing to export: choose a folder with messages.")
+		m.setStatus(lang.L("Nothing to export: choose a folder with messages."))
 		return
 	}
 	opts := engine.ExportOptions{Account: m.view.account, Query: m.query}
 	fileName := widget.NewEntry()
 	fileName.SetText("pouch-" + time.Now().Format("2006-01-02") + ".mbox")
-	formats := widget.NewSelect([]string{"mbox (one file)", "EML (one file each)", "Maildir (for mail apps)"}, func(s string) {
+	choices, exportLabels := exportChoices()
+	formats := widget.NewSelect(choices, func(s string) {
 		if exportLabels[s] == mailstore.FormatMbox {
 			fileName.Enable()
 		} else {
 			fileName.Disable()
 		}
 	})
-	formats.SetSelected("mbox (one file)")
-	what := widget.NewLabel(fmt.Sprintf("%d message(s): the ones in the list now.", len(m.shown)))
-	form := widget.NewForm(widget.NewFormItem("Format", formats), widget.NewFormItem("File name", fileName),
-		widget.NewFormItem("Messages", what))
-	d := dialog.NewCustomConfirm("Export", "Choose folder…", "Cancel", form, func(ok bool) {
+	formats.SetSelected(choices[0])
+	what := widget.NewLabel(lang.N("{{.Count}} messages: the ones in the list now.", len(m.shown), map[string]any{"Count": len(m.shown)}))
+	form := widget.NewForm(widget.NewFormItem(lang.L("Format"), formats), widget.NewFormItem(lang.L("File name"), fileName),
+		widget.NewFormItem(lang.L("Messages"), what))
+	d := dialog.NewCustomConfirm(lang.L("Export"), lang.L("Choose folder…"), lang.L("Cancel"), form, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -72,7 +76,7 @@ func (m *mainWindow) showExport() {
 // refuses an existing one (the message says so), so nothing the user had is lost.
 func (m *mainWindow) exportMboxTo(opts engine.ExportOptions, dir, name string) {
 	if !isFileName(name) {
-		m.showError("Export failed", fmt.Errorf("%q is not a file name", name))
+		m.showError(lang.L("Export failed"), errors.New(lang.L("{{.Name}} is not a file name", map[string]any{"Name": strconv.Quote(name)})))
 		return
 	}
 	opts.Format, opts.Out = string(mailstore.FormatMbox), filepath.Join(dir, name)
@@ -83,19 +87,21 @@ func (m *mainWindow) exportMboxTo(opts engine.ExportOptions, dir, name string) {
 func (m *mainWindow) export(opts engine.ExportOptions) {
 	eng := m.eng
 	var n int
-	m.setStatus("Exporting…")
+	m.setStatus(lang.L("Exporting…"))
 	m.bridge.run(func(ctx context.Context) (err error) {
 		n, err = eng.Export(ctx, opts, func(done, total int) {
 			if done%200 == 0 || done == total {
-				m.bridge.do(func() { m.setStatus(fmt.Sprintf("Exporting %d of %d…", done, total)) })
+				m.bridge.do(func() {
+					m.setStatus(lang.L("Exporting {{.N}} of {{.Total}}…", map[string]any{"N": done, "Total": total}))
+				})
 			}
 		})
 		return err
 	}, func(err error) {
 		if err != nil {
-			m.showError("Export failed", err)
+			m.showError(lang.L("Export failed"), err)
 			return
 		}
-		m.setStatus(fmt.Sprintf("Exported %d message(s) to %s.", n, opts.Out))
+		m.setStatus(lang.N("Exported {{.Count}} messages to {{.Path}}.", n, map[string]any{"Count": n, "Path": opts.Out}))
 	})
 }

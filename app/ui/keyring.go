@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fyne.io/fyne/v2/lang"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -12,20 +13,22 @@ import (
 	"github.com/pouchmail/pouch/mailstore"
 )
 
-const noKeyringText = "There is no keyring service on this desktop, so Pouch cannot store passwords safely.\n" +
-	"Pouch can ask for each password once every time it starts and keep it in memory only, " +
-	"never on disk. Or install and unlock a keyring (gnome-keyring or KeePassXC's Secret Service) " +
-	"and restart Pouch."
+func noKeyringText() string {
+	return lang.L("There is no keyring service on this desktop, so Pouch cannot store passwords safely.\n" +
+		"Pouch can ask for each password once every time it starts and keep it in memory only, " +
+		"never on disk. Or install and unlock a keyring (gnome-keyring or KeePassXC's Secret Service) " +
+		"and restart Pouch.")
+}
 
 // offerSessionPasswords explains that there is no keyring and, if the user agrees, keeps
 // passwords in memory for this run; then retry runs.
 func (m *mainWindow) offerSessionPasswords(cause error, retry func()) {
-	text := widget.NewLabel(noKeyringText)
+	text := widget.NewLabel(noKeyringText())
 	text.Wrapping = fyne.TextWrapWord
 	detail := widget.NewLabel(cause.Error())
 	detail.Wrapping = fyne.TextWrapWord
 	detail.Importance = widget.LowImportance
-	d := dialog.NewCustomConfirm("No keyring available", "Ask each session", "Cancel",
+	d := dialog.NewCustomConfirm(lang.L("No keyring available"), lang.L("Ask each session"), lang.L("Cancel"),
 		container.NewVBox(text, detail), func(ok bool) {
 			if ok {
 				m.eng.UseSessionPasswords(true)
@@ -40,20 +43,20 @@ func (m *mainWindow) offerSessionPasswords(cause error, retry func()) {
 // (or there is no keyring).
 func (m *mainWindow) askSessionPassword(a mailstore.Account, cause error) {
 	pw := widget.NewPasswordEntry()
-	msg := "Pouch has no password for " + a.Username + " on " + a.Host + "."
+	msg := lang.L("Pouch has no password for {{.User}} on {{.Host}}.", map[string]any{"User": a.Username, "Host": a.Host})
 	if secrets.IsUnavailable(cause) {
-		msg = noKeyringText
+		msg = noKeyringText()
 	}
 	text := widget.NewLabel(msg)
 	text.Wrapping = fyne.TextWrapWord
-	remember := widget.NewCheck("Store it in the keyring", nil)
+	remember := widget.NewCheck(lang.L("Store it in the keyring"), nil)
 	if secrets.IsUnavailable(cause) || m.eng.KeyringAvailable() != nil {
 		remember.Disable()
 	} else {
 		remember.SetChecked(true)
 	}
-	form := widget.NewForm(widget.NewFormItem("Password", pw), widget.NewFormItem("", remember))
-	d := dialog.NewCustomConfirm("Password for "+a.Name, "Use password", "Cancel", container.NewVBox(text, form),
+	form := widget.NewForm(widget.NewFormItem(lang.L("Password"), pw), widget.NewFormItem("", remember))
+	d := dialog.NewCustomConfirm(lang.L("Password for ")+a.Name, lang.L("Use password"), lang.L("Cancel"), container.NewVBox(text, form),
 		func(ok bool) {
 			if !ok || pw.Text == "" {
 				return
@@ -67,7 +70,7 @@ func (m *mainWindow) askSessionPassword(a mailstore.Account, cause error) {
 				return nil
 			}, func(err error) {
 				if err != nil {
-					m.showError("Could not store the password", err)
+					m.showError(lang.L("Could not store the password"), err)
 					return
 				}
 				m.poller.CheckNow(name)

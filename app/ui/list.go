@@ -2,7 +2,7 @@ package ui
 
 import (
 	"context"
-	"strconv"
+	"fyne.io/fyne/v2/lang"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -51,7 +51,7 @@ func (m *mainWindow) buildList() {
 	m.list = l
 
 	m.search = widget.NewEntry()
-	m.search.SetPlaceHolder("Search (Ctrl+F): words, from:, subject:…")
+	m.search.SetPlaceHolder(lang.L("Search (Ctrl+F): words, from:, subject:…"))
 	m.search.OnChanged = func(q string) { m.setQuery(q) }
 }
 
@@ -81,7 +81,7 @@ func (m *mainWindow) loadMessages() {
 			return // the user moved on meanwhile
 		}
 		if err != nil {
-			m.setStatus("Could not read messages: " + err.Error())
+			m.setStatus(lang.L("Could not read messages: ") + err.Error())
 			return
 		}
 		for _, s := range subs {
@@ -101,7 +101,7 @@ func (m *mainWindow) loadMessages() {
 				return
 			}
 			if err != nil {
-				m.setStatus("Could not read messages: " + err.Error())
+				m.setStatus(lang.L("Could not read messages: ") + err.Error())
 				return
 			}
 			m.setMessages(rest)
@@ -194,7 +194,7 @@ func (m *mainWindow) searchArchive() {
 			return
 		}
 		if err != nil {
-			m.setStatus("Search: " + err.Error())
+			m.setStatus(lang.L("Search: ") + err.Error())
 			return
 		}
 		kept := found[:0]
@@ -210,8 +210,5 @@ func (m *mainWindow) searchArchive() {
 }
 
 func searchSummary(n int, q string) string {
-	if n == 1 {
-		return "1 message matches “" + q + "”."
-	}
-	return strconv.Itoa(n) + " messages match “" + q + "”."
+	return lang.N("{{.Count}} messages match “{{.Query}}”.", n, map[string]any{"Count": n, "Query": q})
 }

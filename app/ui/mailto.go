@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fyne.io/fyne/v2/lang"
 
 	"github.com/pouchmail/pouch/app/compose"
 	"github.com/pouchmail/pouch/mailstore"
@@ -23,7 +24,7 @@ func (m *mainWindow) writeTo(draft *compose.Message) {
 		return err
 	}, func(err error) {
 		if err != nil {
-			m.showError("Cannot write a message", err)
+			m.showError(lang.L("Cannot write a message"), err)
 			return
 		}
 		var a *mailstore.Account
@@ -34,12 +35,12 @@ func (m *mainWindow) writeTo(draft *compose.Message) {
 			}
 		}
 		if a == nil {
-			m.showError("Cannot write a message", errors.New("no account has an SMTP server to send through (pouch account edit NAME --smtp-host …)"))
+			m.showError(lang.L("Cannot write a message"), errors.New(lang.L("No account has an SMTP server to send through: add one in the account settings.")))
 			return
 		}
 		from, err := m.eng.Identity(a)
 		if err != nil {
-			m.showError("Cannot write a message", err)
+			m.showError(lang.L("Cannot write a message"), err)
 			return
 		}
 		msg := *draft

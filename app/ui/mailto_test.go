@@ -17,7 +17,7 @@ func TestMailtoDraftOpensCompose(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.q.wait(func() { f.w.writeTo(draft) })
-	f.eventually(t, "the refusal", func() bool { return strings.Contains(f.w.status.Text, "no account has an SMTP server") })
+	f.eventually(t, "the refusal", func() bool { return strings.Contains(f.w.status.Text, "No account has an SMTP server") })
 
 	a := f.acct
 	a.SMTPHost, a.SMTPPort, a.Address, a.Signature = "smtp.example.com", 465, "alice@example.org", "Alice"

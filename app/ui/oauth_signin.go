@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fyne.io/fyne/v2/lang"
 	"net/url"
 
 	"fyne.io/fyne/v2"
@@ -46,8 +47,8 @@ func (m *mainWindow) openURL(raw string) error {
 // dialog that says what is happening and can cancel it; done gets work's error on the UI
 // goroutine, unless the user cancelled.
 func (m *mainWindow) browserSignIn(provider, account string, work func(ctx context.Context) error, done func(error)) {
-	msg := widget.NewLabel("Sign in to " + providerName(provider) + " in the browser window that opened for " + account +
-		". Pouch waits for the answer here; it never sees your password.")
+	msg := widget.NewLabel(lang.L("Sign in to ") + providerName(provider) + lang.L(" in the browser window that opened for ") + account +
+		lang.L(". Pouch waits for the answer here; it never sees your password."))
 	msg.Wrapping = fyne.TextWrapWord
 	bar := widget.NewProgressBarInfinite()
 	var d dialog.Dialog
@@ -59,7 +60,7 @@ func (m *mainWindow) browserSignIn(provider, account string, work func(ctx conte
 			done(err)
 		}
 	})
-	d = dialog.NewCustom("Sign in with "+providerName(provider), "Cancel", container.NewVBox(msg, bar), m.window)
+	d = dialog.NewCustom(lang.L("Sign in with ")+providerName(provider), lang.L("Cancel"), container.NewVBox(msg, bar), m.window)
 	d.SetOnClosed(func() {
 		if !over { // closed by the user: stop waiting for the browser
 			cancelled = true
@@ -79,10 +80,10 @@ func (m *mainWindow) signInWithOAuth(provider string, a mailstore.Account) {
 		return eng.AddOAuthAccount(ctx, &a, m.openURL)
 	}, func(err error) {
 		if err != nil {
-			dialog.ShowError(errors.New("The account was not added: "+signInProblem(err)), m.window)
+			dialog.ShowError(errors.New(lang.L("The account was not added: ")+signInProblem(err)), m.window)
 			return
 		}
-		m.accountSaved(a.Name, "Added account "+a.Name+".")
+		m.accountSaved(a.Name, lang.L("Added account ")+a.Name+".")
 	})
 }
 
@@ -93,20 +94,20 @@ func (m *mainWindow) signInAgain(a mailstore.Account) {
 		return eng.SignInAgain(ctx, a.Name, m.openURL)
 	}, func(err error) {
 		if err != nil {
-			dialog.ShowError(errors.New("Signing in again did not work: "+signInProblem(err)), m.window)
+			dialog.ShowError(errors.New(lang.L("Signing in again did not work: ")+signInProblem(err)), m.window)
 			return
 		}
 		delete(m.asked, "signin:"+a.Name) // a later revocation asks again
-		m.setStatus(a.Name + ": signed in again.")
+		m.setStatus(a.Name + lang.L(": signed in again."))
 		m.poller.CheckNow(a.Name)
 	})
 }
 
 // askSignInAgain offers the sign-in when an account's grant was revoked.
 func (m *mainWindow) askSignInAgain(a mailstore.Account) {
-	dialog.ShowConfirm("Sign in again to "+a.Name,
-		providerName(a.OAuthProvider)+" no longer accepts Pouch's sign-in for "+a.Name+
-			" (the password was changed, or access was removed), so mail is not being checked. Sign in again?",
+	dialog.ShowConfirm(lang.L("Sign in again to ")+a.Name,
+		providerName(a.OAuthProvider)+lang.L(" no longer accepts Pouch's sign-in for ")+a.Name+
+			lang.L(" (the password was changed, or access was removed), so mail is not being checked. Sign in again?"),
 		func(ok bool) {
 			if ok {
 				m.signInAgain(a)
@@ -118,10 +119,10 @@ func (m *mainWindow) askSignInAgain(a mailstore.Account) {
 func signInProblem(err error) string {
 	var sr *engine.SignInRequiredError
 	if errors.As(err, &sr) {
-		return "the provider refused the sign-in. Try again, and allow Pouch to read your mail."
+		return lang.L("the provider refused the sign-in. Try again, and allow Pouch to read your mail.")
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return "no answer came from the browser in time. Try again."
+		return lang.L("no answer came from the browser in time. Try again.")
 	}
 	return fieldMessage(err)
 }

@@ -2,7 +2,7 @@ package ui
 
 import (
 	"context"
-	"fmt"
+	"fyne.io/fyne/v2/lang"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -21,37 +21,38 @@ func (m *mainWindow) outboxState(msg *mailstore.Message) string {
 	}
 	s, ok := m.outbox[msg.ID]
 	if !ok {
-		return "waiting"
+		return lang.L("waiting")
 	}
 	switch s.State {
 	case mailstore.SendSubmitting:
-		return "sending"
+		return lang.L("sending")
 	case mailstore.SendFailed:
-		return "failed"
+		return lang.L("failed")
 	case mailstore.SendMaybeSent:
-		return "may have been sent"
+		return lang.L("may have been sent")
 	}
 	if s.LastError != "" {
-		return "will retry at " + s.NextAttempt.Local().Format("15:04")
+		return lang.L("will retry at {{.Time}}", map[string]any{"Time": s.NextAttempt.Local().Format("15:04")})
 	}
-	return "sending"
+	return lang.L("sending")
 }
 
 // outboxText says in words where a message of the outbox stands.
 func outboxText(s mailstore.Submission) string {
 	switch s.State {
 	case mailstore.SendSubmitting:
-		return "Sending…"
+		return lang.L("Sending…")
 	case mailstore.SendFailed:
-		return "Failed: " + s.LastError
+		return lang.L("Failed: ") + s.LastError
 	case mailstore.SendMaybeSent:
-		return "May have been sent: the connection ended before the server answered (" + s.LastError +
-			"). Send again (it may arrive twice), or mark it as sent."
+		return lang.L("May have been sent: the connection ended before the server answered ({{.Error}}). Send again (it may arrive twice), or mark it as sent.",
+			map[string]any{"Error": s.LastError})
 	}
 	if s.LastError != "" {
-		return fmt.Sprintf("Will retry at %s (attempt %d failed: %s).", s.NextAttempt.Local().Format("15:04"), s.Attempts, s.LastError)
+		return lang.L("Will retry at {{.Time}} (attempt {{.Attempt}} failed: {{.Error}}).",
+			map[string]any{"Time": s.NextAttempt.Local().Format("15:04"), "Attempt": s.Attempts, "Error": s.LastError})
 	}
-	return "Sending…"
+	return lang.L("Sending…")
 }
 
 // messageActions are the viewer's buttons for the open message: Reply, Reply all and Forward
@@ -64,9 +65,9 @@ func (m *mainWindow) messageActions(mv *engine.MessageView) []fyne.CanvasObject 
 	id := mv.ID
 	switch mv.Folder {
 	case mailstore.FolderDrafts:
-		edit := widget.NewButtonWithIcon("Edit draft", theme.DocumentCreateIcon(), func() { m.editDraft(id) })
+		edit := widget.NewButtonWithIcon(lang.L("Edit draft"), theme.DocumentCreateIcon(), func() { m.editDraft(id) })
 		edit.Importance = widget.HighImportance
-		return []fyne.CanvasObject{edit, widget.NewButtonWithIcon("Discard draft", theme.DeleteIcon(), func() { m.discardOutgoing(id, "draft") })}
+		return []fyne.CanvasObject{edit, widget.NewButtonWithIcon(lang.L("Discard draft"), theme.DeleteIcon(), func() { m.discardOutgoing(id, "draft") })}
 	case mailstore.FolderOutbox:
 		s, ok := m.outbox[id]
 		if !ok {
@@ -78,20 +79,20 @@ func (m *mainWindow) messageActions(mv *engine.MessageView) []fyne.CanvasObject 
 		var buttons []fyne.CanvasObject
 		switch s.State {
 		case mailstore.SendMaybeSent:
-			buttons = append(buttons, widget.NewButtonWithIcon("Send again", theme.MailSendIcon(), func() { m.retrySend(id) }),
-				widget.NewButtonWithIcon("Mark as sent", theme.ConfirmIcon(), func() { m.confirmSent(id) }))
+			buttons = append(buttons, widget.NewButtonWithIcon(lang.L("Send again"), theme.MailSendIcon(), func() { m.retrySend(id) }),
+				widget.NewButtonWithIcon(lang.L("Mark as sent"), theme.ConfirmIcon(), func() { m.confirmSent(id) }))
 		case mailstore.SendFailed, mailstore.SendQueued:
-			buttons = append(buttons, widget.NewButtonWithIcon("Retry", theme.MailSendIcon(), func() { m.retrySend(id) }))
+			buttons = append(buttons, widget.NewButtonWithIcon(lang.L("Retry"), theme.MailSendIcon(), func() { m.retrySend(id) }))
 		}
 		if s.State != mailstore.SendSubmitting {
-			buttons = append(buttons, widget.NewButtonWithIcon("Discard", theme.DeleteIcon(), func() { m.discardOutgoing(id, "message") }))
+			buttons = append(buttons, widget.NewButtonWithIcon(lang.L("Discard"), theme.DeleteIcon(), func() { m.discardOutgoing(id, "message") }))
 		}
 		return []fyne.CanvasObject{container.NewBorder(nil, nil, nil, container.NewHBox(buttons...), state)}
 	}
 	return []fyne.CanvasObject{
-		widget.NewButtonWithIcon("Reply", theme.MailReplyIcon(), func() { m.reply(false) }),
-		widget.NewButtonWithIcon("Reply all", theme.MailReplyAllIcon(), func() { m.reply(true) }),
-		widget.NewButtonWithIcon("Forward", theme.MailForwardIcon(), m.forward),
+		widget.NewButtonWithIcon(lang.L("Reply"), theme.MailReplyIcon(), func() { m.reply(false) }),
+		widget.NewButtonWithIcon(lang.L("Reply all"), theme.MailReplyAllIcon(), func() { m.reply(true) }),
+		widget.NewButtonWithIcon(lang.L("Forward"), theme.MailForwardIcon(), m.forward),
 	}
 }
 
@@ -99,7 +100,7 @@ func (m *mainWindow) messageActions(mv *engine.MessageView) []fyne.CanvasObject 
 func (m *mainWindow) retrySend(id int64) {
 	eng := m.eng
 	var res *engine.SendResult
-	m.setStatus("Sending…")
+	m.setStatus(lang.L("Sending…"))
 	m.bridge.run(func(ctx context.Context) (err error) {
 		if err = eng.RetrySend(ctx, id); err != nil {
 			return err
@@ -109,7 +110,7 @@ func (m *mainWindow) retrySend(id int64) {
 	}, func(err error) {
 		m.outgoingChanged()
 		if err != nil {
-			m.showError("Could not send the message", err)
+			m.showError(lang.L("Could not send the message"), err)
 			return
 		}
 		m.setStatus(sendOutcome(res))
@@ -120,13 +121,13 @@ func (m *mainWindow) retrySend(id int64) {
 func sendOutcome(r *engine.SendResult) string {
 	switch r.State {
 	case mailstore.SendSent:
-		return "Sent."
+		return lang.L("Sent.")
 	case mailstore.SendQueued:
-		return fmt.Sprintf("Will retry at %s: %s.", r.Next.Local().Format("15:04"), errText(r.Err))
+		return lang.L("Will retry at {{.Time}}: {{.Error}}.", map[string]any{"Time": r.Next.Local().Format("15:04"), "Error": errText(r.Err)})
 	case mailstore.SendMaybeSent:
-		return "May have been sent: " + errText(r.Err)
+		return lang.L("May have been sent: ") + errText(r.Err)
 	}
-	return "Not sent: " + errText(r.Err)
+	return lang.L("Not sent: ") + errText(r.Err)
 }
 
 // confirmSent moves a message that may have been sent to Sent.
@@ -134,17 +135,21 @@ func (m *mainWindow) confirmSent(id int64) {
 	eng := m.eng
 	m.bridge.run(func(ctx context.Context) error { return eng.ConfirmSent(ctx, id) }, func(err error) {
 		if err != nil {
-			m.showError("Could not mark the message as sent", err)
+			m.showError(lang.L("Could not mark the message as sent"), err)
 			return
 		}
-		m.setStatus("Moved to Sent.")
+		m.setStatus(lang.L("Moved to Sent."))
 		m.outgoingChanged()
 	})
 }
 
 // discardOutgoing deletes a draft or a message of the outbox, once confirmed.
 func (m *mainWindow) discardOutgoing(id int64, what string) {
-	dialog.NewConfirm("Discard", "Delete this "+what+" for good?", func(ok bool) {
+	question := lang.L("Delete this message for good?")
+	if what == "draft" {
+		question = lang.L("Delete this draft for good?")
+	}
+	dialog.NewConfirm(lang.L("Discard"), question, func(ok bool) {
 		if ok {
 			m.discardNow(id)
 		}
@@ -155,11 +160,11 @@ func (m *mainWindow) discardNow(id int64) {
 	eng := m.eng
 	m.bridge.run(func(ctx context.Context) error { return eng.DiscardOutgoing(ctx, id) }, func(err error) {
 		if err != nil {
-			m.showError("Could not discard the message", err)
+			m.showError(lang.L("Could not discard the message"), err)
 			return
 		}
 		m.removeShown(id, m.indexOf(id))
-		m.setStatus("Discarded.")
+		m.setStatus(lang.L("Discarded."))
 	})
 }
 

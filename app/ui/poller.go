@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fyne.io/fyne/v2/lang"
 	"strings"
 
 	"github.com/pouchmail/pouch/app/engine"
@@ -22,7 +23,7 @@ func errorText(s engine.AccountStatus) string {
 	// Session errors start with the account's name, which the sidebar already shows.
 	msg := strings.TrimPrefix(s.LastError, s.Account+": ")
 	if s.Stopped {
-		return msg + " (checking paused: fix the account, then Check now)"
+		return msg + lang.L(" (checking paused: fix the account, then Check now)")
 	}
 	return msg
 }

@@ -1,8 +1,8 @@
 package ui
 
 import (
+	"fyne.io/fyne/v2/lang"
 	"image/color"
-	"strconv"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -109,15 +109,16 @@ func (m *mainWindow) newPreferencesDialog() *preferencesDialog {
 	}
 	d.interval = widget.NewSelect(labels, nil)
 	d.interval.SetSelected(intervalLabel(p.intervalMinutes))
-	d.notifications = widget.NewCheck("Show a notification when new mail arrives", nil)
+	d.notifications = widget.NewCheck(lang.L("Show a notification when new mail arrives"), nil)
 	d.notifications.SetChecked(p.notifications)
-	d.keepInTray = widget.NewCheck("Keep checking mail in the system tray when the window is closed", nil)
+	d.keepInTray = widget.NewCheck(lang.L("Keep checking mail in the system tray when the window is closed"), nil)
 	d.keepInTray.SetChecked(p.keepInTray)
-	d.theme = widget.NewRadioGroup([]string{"System", "Light", "Dark"}, nil)
+	system, light, dark := lang.L("System"), lang.L("Light"), lang.L("Dark")
+	d.theme = widget.NewRadioGroup([]string{system, light, dark}, nil)
 	d.theme.Horizontal = true
-	d.theme.SetSelected(map[string]string{themeLight: "Light", themeDark: "Dark"}[p.theme])
+	d.theme.SetSelected(map[string]string{themeLight: light, themeDark: dark}[p.theme])
 	if d.theme.Selected == "" {
-		d.theme.SetSelected("System")
+		d.theme.SetSelected(system)
 	}
 	d.apply = func() {
 		for _, n := range intervalChoices {
@@ -127,21 +128,21 @@ func (m *mainWindow) newPreferencesDialog() *preferencesDialog {
 		}
 		p.notifications = d.notifications.Checked
 		p.keepInTray = d.keepInTray.Checked
-		p.theme = map[string]string{"Light": themeLight, "Dark": themeDark}[d.theme.Selected]
+		p.theme = map[string]string{light: themeLight, dark: themeDark}[d.theme.Selected]
 		if p.theme == "" {
 			p.theme = themeSystem
 		}
 		p.save(m.app)
 		p.applyTheme(m.app)
-		m.setStatus("Preferences saved.")
+		m.setStatus(lang.L("Preferences saved."))
 	}
 	form := widget.NewForm(
-		widget.NewFormItem("Check new accounts every", d.interval),
-		widget.NewFormItem("Notifications", d.notifications),
-		widget.NewFormItem("When closing the window", d.keepInTray),
-		widget.NewFormItem("Theme", d.theme),
+		widget.NewFormItem(lang.L("Check new accounts every"), d.interval),
+		widget.NewFormItem(lang.L("Notifications"), d.notifications),
+		widget.NewFormItem(lang.L("When closing the window"), d.keepInTray),
+		widget.NewFormItem(lang.L("Theme"), d.theme),
 	)
-	d.dialog = dialog.NewCustomConfirm("Preferences", "Save", "Cancel", form, func(ok bool) {
+	d.dialog = dialog.NewCustomConfirm(lang.L("Preferences"), lang.L("Save"), lang.L("Cancel"), form, func(ok bool) {
 		if ok {
 			d.apply()
 		}
@@ -152,14 +153,9 @@ func (m *mainWindow) newPreferencesDialog() *preferencesDialog {
 
 func intervalLabel(minutes int) string {
 	switch {
-	case minutes == 1:
-		return "1 minute"
 	case minutes%60 == 0:
 		h := minutes / 60
-		if h == 1 {
-			return "1 hour"
-		}
-		return strconv.Itoa(h) + " hours"
+		return lang.N("{{.Count}} hours", h, map[string]any{"Count": h})
 	}
-	return strconv.Itoa(minutes) + " minutes"
+	return lang.N("{{.Count}} minutes", minutes, map[string]any{"Count": minutes})
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fyne.io/fyne/v2/lang"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -24,10 +25,10 @@ type messageRow struct {
 
 func newMessageRow() *messageRow {
 	r := &messageRow{
-		from:    widget.NewLabel("sender"),
+		from:    widget.NewLabel(lang.L("sender")),
 		date:    widget.NewLabel("2006-01-02 15:04"),
-		subject: widget.NewLabel("subject"),
-		size:    widget.NewLabel("999 KB"),
+		subject: widget.NewLabel(lang.L("subject")),
+		size:    widget.NewLabel(lang.L("999 KB")),
 		clip:    widget.NewIcon(theme.MailAttachmentIcon()),
 	}
 	r.from.Truncation = fyne.TextTruncateEllipsis
@@ -43,17 +44,17 @@ func newMessageRow() *messageRow {
 func (r *messageRow) set(m *mailstore.Message, state string) {
 	from := m.From
 	if from == "" {
-		from = "(no sender)"
+		from = lang.L("(no sender)")
 	}
 	if m.Folder != "" && m.Folder != mailstore.FolderInbox {
-		from = "To: " + m.To // written here: who it is for
+		from = lang.L("To: ") + m.To // written here: who it is for
 		if m.To == "" || strings.Contains(m.To, "@invalid") {
-			from = "To: (no recipient yet)"
+			from = lang.L("To: (no recipient yet)")
 		}
 	}
 	subject := m.Subject
 	if subject == "" {
-		subject = "(no subject)"
+		subject = lang.L("(no subject)")
 	}
 	bold := fyne.TextStyle{Bold: !m.Read}
 	r.from.TextStyle, r.subject.TextStyle = bold, bold

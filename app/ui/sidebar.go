@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fyne.io/fyne/v2/lang"
 	"strconv"
 
 	"github.com/pouchmail/pouch/mailstore"
@@ -39,7 +40,7 @@ type sidebarRow struct {
 
 func newSidebarRow() *sidebarRow {
 	r := &sidebarRow{
-		icon: widget.NewIcon(theme.MailComposeIcon()), name: widget.NewLabel("Account name"),
+		icon: widget.NewIcon(theme.MailComposeIcon()), name: widget.NewLabel(lang.L("Account name")),
 		count: widget.NewLabel("999"), badge: widget.NewIcon(theme.ErrorIcon()), reason: widget.NewLabel(""),
 	}
 	r.name.Truncation = fyne.TextTruncateEllipsis
@@ -123,7 +124,7 @@ func (m *mainWindow) sidebarItem(i int) (icon fyne.Resource, name string, unread
 	f := m.folderAt(i)
 	switch {
 	case f.trash:
-		return theme.DeleteIcon(), "Trash", 0, ""
+		return theme.DeleteIcon(), lang.L("Trash"), 0, ""
 	case f.box != "":
 		icon := map[mailstore.Folder]fyne.Resource{mailstore.FolderDrafts: theme.DocumentCreateIcon(),
 			mailstore.FolderOutbox: theme.UploadIcon(), mailstore.FolderSent: theme.MailSendIcon()}[f.box]
@@ -133,7 +134,7 @@ func (m *mainWindow) sidebarItem(i int) (icon fyne.Resource, name string, unread
 		for _, n := range m.unread {
 			total += n
 		}
-		return theme.MailComposeIcon(), "All mail", total, ""
+		return theme.MailComposeIcon(), lang.L("All mail"), total, ""
 	}
 	a := m.accounts[i-1]
 	return theme.AccountIcon(), a.Name, m.unread[a.ID], errorText(m.pollState[a.Name])
@@ -186,7 +187,7 @@ func (m *mainWindow) updateBanner() {
 func folderName(box mailstore.Folder) string {
 	for _, f := range outgoingFolders {
 		if f.box == box {
-			return f.name
+			return map[string]string{"Drafts": lang.L("Drafts"), "Outbox": lang.L("Outbox"), "Sent": lang.L("Sent")}[f.name]
 		}
 	}
 	return string(box)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"fyne.io/fyne/v2/lang"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -20,7 +21,7 @@ import (
 func (m *mainWindow) buildStatusBar() {
 	m.status = widget.NewLabel("")
 	m.status.Truncation = fyne.TextTruncateEllipsis
-	m.lastCheck = widget.NewLabel("Not checked yet")
+	m.lastCheck = widget.NewLabel(lang.L("Not checked yet"))
 	m.lastCheck.Importance = widget.LowImportance
 }
 
@@ -53,7 +54,7 @@ func (m *mainWindow) finished(r *engine.Result) {
 	if r == nil {
 		return
 	}
-	m.lastCheck.SetText("Last check " + time.Now().Format("15:04"))
+	m.lastCheck.SetText(lang.L("Last check ") + time.Now().Format("15:04"))
 	if r.Err != nil {
 		m.setStatus(r.Account + ": " + r.Err.Error())
 		m.handleSessionError(r.Account, r.Err)
@@ -61,11 +62,10 @@ func (m *mainWindow) finished(r *engine.Result) {
 	}
 	switch r.New {
 	case 0:
-		m.setStatus(r.Account + ": no new mail.")
-	case 1:
-		m.setStatus(fmt.Sprintf("%s: 1 new message (%s).", r.Account, format.Bytes(r.Bytes)))
+		m.setStatus(r.Account + lang.L(": no new mail."))
 	default:
-		m.setStatus(fmt.Sprintf("%s: %d new messages (%s).", r.Account, r.New, format.Bytes(r.Bytes)))
+		m.setStatus(lang.N("{{.Account}}: {{.Count}} new messages ({{.Size}}).", r.New,
+			map[string]any{"Account": r.Account, "Count": r.New, "Size": format.Bytes(r.Bytes)}))
 	}
 	if r.New > 0 {
 		m.refreshCounts()
@@ -106,7 +106,8 @@ func (m *mainWindow) handleSessionError(account string, err error) {
 
 func progressText(p engine.Progress) string {
 	if p.Phase == engine.PhaseDownload && p.Total > 0 {
-		return fmt.Sprintf("%s: downloading %d of %d (%s)", p.Account, min(p.N+1, p.Total), p.Total, format.Bytes(p.Bytes))
+		return lang.L("{{.Account}}: downloading {{.N}} of {{.Total}} ({{.Size}})",
+			map[string]any{"Account": p.Account, "N": min(p.N+1, p.Total), "Total": p.Total, "Size": format.Bytes(p.Bytes)})
 	}
 	return fmt.Sprintf("%s: %s…", p.Account, p.Phase)
 }
@@ -131,18 +132,15 @@ func (m *mainWindow) notifyNewMail(r *engine.Result) {
 }
 
 func newMailNotification(account string, n int, newest []mailstore.Message) *fyne.Notification {
-	title := fmt.Sprintf("%d new messages in %s", n, account)
-	if n == 1 {
-		title = "1 new message in " + account
-	}
+	title := lang.N("{{.Count}} new messages in {{.Account}}", n, map[string]any{"Count": n, "Account": account})
 	body := ""
 	if len(newest) > 0 {
 		from, subject := newest[0].From, newest[0].Subject
 		if from == "" {
-			from = "(no sender)"
+			from = lang.L("(no sender)")
 		}
 		if subject == "" {
-			subject = "(no subject)"
+			subject = lang.L("(no subject)")
 		}
 		body = from + ": " + subject
 	}

@@ -2,7 +2,7 @@ package ui
 
 import (
 	"context"
-	"fmt"
+	"fyne.io/fyne/v2/lang"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -25,23 +25,23 @@ type toolbar struct {
 
 func (m *mainWindow) buildToolbar() *toolbar {
 	t := &toolbar{m: m}
-	t.check = widget.NewButtonWithIcon("Check now", theme.ViewRefreshIcon(), m.checkNow)
-	t.write = widget.NewButtonWithIcon("Write", theme.MailComposeIcon(), m.composeNew)
-	t.reply = widget.NewButtonWithIcon("Reply", theme.MailReplyIcon(), func() { m.reply(false) })
-	t.replyAll = widget.NewButtonWithIcon("Reply all", theme.MailReplyAllIcon(), func() { m.reply(true) })
-	t.forward = widget.NewButtonWithIcon("Forward", theme.MailForwardIcon(), m.forward)
-	t.delete = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), m.deleteSelected)
-	t.restore = widget.NewButtonWithIcon("Restore", theme.ContentUndoIcon(), m.restoreSelected)
-	t.read = widget.NewButtonWithIcon("Mark unread", theme.VisibilityIcon(), m.toggleRead)
-	t.add = widget.NewButtonWithIcon("Add account", theme.ContentAddIcon(), m.showAddAccount)
+	t.check = widget.NewButtonWithIcon(lang.L("Check now"), theme.ViewRefreshIcon(), m.checkNow)
+	t.write = widget.NewButtonWithIcon(lang.L("Write"), theme.MailComposeIcon(), m.composeNew)
+	t.reply = widget.NewButtonWithIcon(lang.L("Reply"), theme.MailReplyIcon(), func() { m.reply(false) })
+	t.replyAll = widget.NewButtonWithIcon(lang.L("Reply all"), theme.MailReplyAllIcon(), func() { m.reply(true) })
+	t.forward = widget.NewButtonWithIcon(lang.L("Forward"), theme.MailForwardIcon(), m.forward)
+	t.delete = widget.NewButtonWithIcon(lang.L("Delete"), theme.DeleteIcon(), m.deleteSelected)
+	t.restore = widget.NewButtonWithIcon(lang.L("Restore"), theme.ContentUndoIcon(), m.restoreSelected)
+	t.read = widget.NewButtonWithIcon(lang.L("Mark unread"), theme.VisibilityIcon(), m.toggleRead)
+	t.add = widget.NewButtonWithIcon(lang.L("Add account"), theme.ContentAddIcon(), m.showAddAccount)
 	// Export, Edit account and Preferences are in the More menu: the mail actions keep the room.
-	t.export = widget.NewButtonWithIcon("Export…", theme.DownloadIcon(), m.showExport)
-	t.edit = widget.NewButtonWithIcon("Edit account…", theme.AccountIcon(), m.showEditSelectedAccount)
-	t.prefs = widget.NewButtonWithIcon("Preferences", theme.SettingsIcon(), m.showPreferences)
+	t.export = widget.NewButtonWithIcon(lang.L("Export…"), theme.DownloadIcon(), m.showExport)
+	t.edit = widget.NewButtonWithIcon(lang.L("Edit account…"), theme.AccountIcon(), m.showEditSelectedAccount)
+	t.prefs = widget.NewButtonWithIcon(lang.L("Preferences"), theme.SettingsIcon(), m.showPreferences)
 	var more *widget.Button
-	more = widget.NewButtonWithIcon("More", theme.MoreVerticalIcon(), func() {
-		items := []*fyne.MenuItem{fyne.NewMenuItem("Export… (Ctrl+E)", m.showExport), fyne.NewMenuItem("Edit account…", m.showEditSelectedAccount),
-			fyne.NewMenuItem("Preferences (Ctrl+,)", m.showPreferences)}
+	more = widget.NewButtonWithIcon(lang.L("More"), theme.MoreVerticalIcon(), func() {
+		items := []*fyne.MenuItem{fyne.NewMenuItem(lang.L("Export… (Ctrl+E)"), m.showExport), fyne.NewMenuItem(lang.L("Edit account…"), m.showEditSelectedAccount),
+			fyne.NewMenuItem(lang.L("Preferences (Ctrl+,)"), m.showPreferences)}
 		items[1].Disabled = t.edit.Disabled()
 		items = append(items, m.archiveMenuItems()...)
 		c := fyne.CurrentApp().Driver().CanvasForObject(more)
@@ -75,17 +75,17 @@ func (t *toolbar) update() {
 	enable(t.replyAll, canAnswer)
 	enable(t.forward, canAnswer)
 	if open && !m.open.Read {
-		t.read.SetText("Mark read")
+		t.read.SetText(lang.L("Mark read"))
 	} else {
-		t.read.SetText("Mark unread")
+		t.read.SetText(lang.L("Mark unread"))
 	}
 	if m.view.trash {
-		t.delete.SetText("Empty Trash")
+		t.delete.SetText(lang.L("Empty Trash"))
 		enable(t.delete, len(m.all) > 0 || open)
 		t.restore.Show()
 		enable(t.restore, open)
 	} else {
-		t.delete.SetText("Delete")
+		t.delete.SetText(lang.L("Delete"))
 		enable(t.delete, open)
 		t.restore.Hide()
 	}
@@ -127,7 +127,7 @@ func (m *mainWindow) focusSearch() { m.window.Canvas().Focus(m.search) }
 
 // checkNow asks the poller to check every account now (F5); it also resumes stopped accounts.
 func (m *mainWindow) checkNow() {
-	m.setStatus("Checking for new mail…")
+	m.setStatus(lang.L("Checking for new mail…"))
 	m.poller.CheckNow("")
 }
 
@@ -163,11 +163,11 @@ func (m *mainWindow) deleteSelected() {
 		return eng.TrashMessages(ctx, ids)
 	}, func(err error) {
 		if err != nil {
-			m.showError("Could not delete the message", err)
+			m.showError(lang.L("Could not delete the message"), err)
 			return
 		}
 		m.removeShown(ids[0], next)
-		m.setStatus("Moved 1 message to the Trash.")
+		m.setStatus(lang.L("Moved 1 message to the Trash."))
 	})
 }
 
@@ -183,24 +183,24 @@ func (m *mainWindow) restoreSelected() {
 		return eng.RestoreMessages(ctx, ids)
 	}, func(err error) {
 		if err != nil {
-			m.showError("Could not restore the message", err)
+			m.showError(lang.L("Could not restore the message"), err)
 			return
 		}
 		m.removeShown(ids[0], next)
-		m.setStatus("Restored 1 message.")
+		m.setStatus(lang.L("Restored 1 message."))
 	})
 }
 
 func (m *mainWindow) confirmEmptyTrash() {
-	text := "Delete every message in the Trash from this computer for good?"
+	text := lang.L("Delete every message in the Trash from this computer for good?")
 	for _, a := range m.accounts {
 		if a.DeleteOnServer {
-			text += "\n\nFor accounts set to “delete on server when deleted here” (" + a.Name +
-				"…), the server copies are deleted at the next check."
+			text += lang.L("\n\nFor accounts set to “delete on server when deleted here” (") + a.Name +
+				lang.L("…), the server copies are deleted at the next check.")
 			break
 		}
 	}
-	dialog.NewConfirm("Empty Trash", text, func(ok bool) {
+	dialog.NewConfirm(lang.L("Empty Trash"), text, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -211,12 +211,12 @@ func (m *mainWindow) confirmEmptyTrash() {
 			return err
 		}, func(err error) {
 			if err != nil {
-				m.showError("Could not empty the Trash", err)
+				m.showError(lang.L("Could not empty the Trash"), err)
 				return
 			}
 			m.open = nil
-			m.viewer.clear("The Trash is empty.")
-			m.setStatus(fmt.Sprintf("Deleted %d message(s) for good.", n))
+			m.viewer.clear(lang.L("The Trash is empty."))
+			m.setStatus(lang.N("Deleted {{.Count}} messages for good.", n, map[string]any{"Count": n}))
 			m.loadMessages()
 			m.refreshCounts()
 		})

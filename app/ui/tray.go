@@ -3,6 +3,7 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 
 	"github.com/pouchmail/pouch/resources"
 )
@@ -13,9 +14,9 @@ func (m *mainWindow) setUpTray() {
 	if !ok {
 		return
 	}
-	desk.SetSystemTrayMenu(fyne.NewMenu("Pouch",
-		fyne.NewMenuItem("Check now", m.checkNow),
-		fyne.NewMenuItem("Show Pouch", m.showWindow),
+	desk.SetSystemTrayMenu(fyne.NewMenu(lang.L("Pouch"),
+		fyne.NewMenuItem(lang.L("Check now"), m.checkNow),
+		fyne.NewMenuItem(lang.L("Show Pouch"), m.showWindow),
 	))
 	desk.SetSystemTrayIcon(resources.Icon())
 }
@@ -32,7 +33,7 @@ func (m *mainWindow) setUpCloseIntercept() {
 	m.window.SetCloseIntercept(func() {
 		if _, ok := m.app.(desktop.App); ok && m.prefs.keepInTray {
 			m.window.Hide()
-			m.setStatus("Pouch keeps checking mail in the system tray.")
+			m.setStatus(lang.L("Pouch keeps checking mail in the system tray."))
 			return
 		}
 		m.app.Quit()

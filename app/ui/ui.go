@@ -4,6 +4,7 @@ package ui
 
 import (
 	"context"
+	"fyne.io/fyne/v2/lang"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -99,7 +100,7 @@ type mainWindow struct {
 // function on the UI goroutine. p's events must reach onPollEvent.
 func newMainWindow(ctx context.Context, a fyne.App, e *engine.Engine, queue func(func()), p poller) *mainWindow {
 	m := &mainWindow{
-		app: a, window: a.NewWindow("Pouch"), eng: e, bridge: bridge{ctx: ctx, queue: queue}, poller: p,
+		app: a, window: a.NewWindow(lang.L("Pouch")), eng: e, bridge: bridge{ctx: ctx, queue: queue}, poller: p,
 		unread: map[int64]int{}, pollState: map[string]engine.AccountStatus{}, asked: map[string]bool{},
 		outbox: map[int64]mailstore.Submission{},
 		prefs:  loadPreferences(a), opened: engine.NewOpenedFiles(""),
@@ -146,7 +147,7 @@ func (m *mainWindow) reload() {
 		return err
 	}, func(err error) {
 		if err != nil {
-			m.setStatus("Could not read accounts: " + err.Error())
+			m.setStatus(lang.L("Could not read accounts: ") + err.Error())
 			return
 		}
 		m.accounts, m.unread = accts, counts
@@ -155,7 +156,7 @@ func (m *mainWindow) reload() {
 			m.started = true
 			m.sidebar.Select(0) // "All mail"; selecting loads the messages
 			if len(accts) == 0 {
-				m.setStatus("No accounts yet: add one to start.")
+				m.setStatus(lang.L("No accounts yet: add one to start."))
 			}
 			return
 		}
@@ -185,5 +186,5 @@ func (m *mainWindow) showError(what string, err error) {
 	m.setStatus(what + ": " + err.Error())
 	d := widget.NewLabel(what + ":\n" + err.Error())
 	d.Wrapping = fyne.TextWrapWord
-	dialog.NewCustom("Pouch", "Close", d, m.window).Show()
+	dialog.NewCustom(lang.L("Pouch"), lang.L("Close"), d, m.window).Show()
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"fyne.io/fyne/v2/lang"
 	"io"
 	"net/url"
 
@@ -49,18 +50,18 @@ func newViewer(m *mainWindow) *viewer {
 	}
 	v.from, v.to, v.cc, v.date, v.subject = value(), value(), value(), value(), value()
 	v.subject.TextStyle = fyne.TextStyle{Bold: true}
-	v.ccKey = key("Cc")
+	v.ccKey = key(lang.L("Cc"))
 	v.header = container.New(layout.NewFormLayout(),
-		key("From"), v.from, key("To"), v.to, v.ccKey, v.cc, key("Date"), v.date, key("Subject"), v.subject)
+		key(lang.L("From")), v.from, key(lang.L("To")), v.to, v.ccKey, v.cc, key(lang.L("Date")), v.date, key(lang.L("Subject")), v.subject)
 	v.note = widget.NewLabel("")
 	v.note.Importance = widget.LowImportance
 	v.note.Hide()
-	v.body = widget.NewLabel("Select a message to read it.")
+	v.body = widget.NewLabel(lang.L("Select a message to read it."))
 	v.body.Wrapping = fyne.TextWrapWord
 	v.body.Selectable = true
 	top := container.NewVBox(v.actions, v.header, v.attachments, v.note, widget.NewSeparator())
 	v.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(v.body))
-	v.clear("Select a message to read it.")
+	v.clear(lang.L("Select a message to read it."))
 	return v
 }
 
@@ -88,7 +89,7 @@ func (v *viewer) show(mv *engine.MessageView) {
 		v.ccKey.Show()
 		v.cc.Show()
 	}
-	v.date.SetText(formatDate(&mv.Message, "Monday 2 January 2006, 15:04"))
+	v.date.SetText(longDate(format.MessageDate(mv.Date, mv.Received).Local()))
 	v.subject.SetText(orDash(mv.Subject))
 	v.header.Show()
 	v.actions.Objects = v.m.messageActions(mv)
@@ -105,10 +106,10 @@ func (v *viewer) show(mv *engine.MessageView) {
 	}
 	switch {
 	case mv.Partial:
-		v.note.SetText("Only the header was downloaded: the message is larger than the account's size limit.")
+		v.note.SetText(lang.L("Only the header was downloaded: the message is larger than the account's size limit."))
 		v.note.Show()
 	case mv.Body.HTML:
-		v.note.SetText("Shown as text, converted from HTML; remote content is never loaded.")
+		v.note.SetText(lang.L("Shown as text, converted from HTML; remote content is never loaded."))
 		v.note.Show()
 	default:
 		v.note.Hide()
@@ -123,8 +124,8 @@ func (v *viewer) attachmentRow(id int64, i int, a mimetext.Attachment) fyne.Canv
 	}
 	label := widget.NewLabel(fmt.Sprintf("%s (%s, %s)", name, a.ContentType, format.Bytes(a.Size)))
 	label.Truncation = fyne.TextTruncateEllipsis
-	save := widget.NewButtonWithIcon("Save…", theme.DocumentSaveIcon(), func() { v.m.saveAttachment(id, i, name) })
-	open := widget.NewButtonWithIcon("Open", theme.FileIcon(), func() { v.m.openAttachment(id, i) })
+	save := widget.NewButtonWithIcon(lang.L("Save…"), theme.DocumentSaveIcon(), func() { v.m.saveAttachment(id, i, name) })
+	open := widget.NewButtonWithIcon(lang.L("Open"), theme.FileIcon(), func() { v.m.openAttachment(id, i) })
 	return container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()), container.NewHBox(save, open), label)
 }
 
@@ -151,7 +152,7 @@ func (m *mainWindow) showMessage(id int64) {
 	}, func(err error) {
 		if err != nil {
 			m.open = nil
-			m.viewer.clear("Could not open the message: " + err.Error())
+			m.viewer.clear(lang.L("Could not open the message: ") + err.Error())
 			return
 		}
 		for _, s := range subs {
@@ -189,7 +190,7 @@ func (m *mainWindow) setRead(ids []int64, read bool) {
 		return eng.SetRead(ctx, ids, read)
 	}, func(err error) {
 		if err != nil {
-			m.setStatus("Could not save the read state: " + err.Error())
+			m.setStatus(lang.L("Could not save the read state: ") + err.Error())
 			return
 		}
 		m.refreshCounts()
@@ -214,7 +215,7 @@ func (m *mainWindow) writeAttachment(id int64, i int, w io.WriteCloser, done fun
 func (m *mainWindow) saveAttachment(id int64, i int, name string) {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
-			m.showError("Could not save the attachment", err)
+			m.showError(lang.L("Could not save the attachment"), err)
 			return
 		}
 		if w == nil {
@@ -222,10 +223,10 @@ func (m *mainWindow) saveAttachment(id int64, i int, name string) {
 		}
 		m.saveAttachmentTo(id, i, w, func(err error) {
 			if err != nil {
-				m.showError("Could not save the attachment", err)
+				m.showError(lang.L("Could not save the attachment"), err)
 				return
 			}
-			m.setStatus("Saved " + w.URI().Path() + ".")
+			m.setStatus(lang.L("Saved ") + w.URI().Path() + ".")
 		})
 	}, m.window)
 	d.SetFileName(name)
@@ -261,7 +262,7 @@ func (m *mainWindow) openAttachment(id int64, i int) {
 		return err
 	}, func(err error) {
 		if err != nil {
-			m.showError("Could not open the attachment", err)
+			m.showError(lang.L("Could not open the attachment"), err)
 			return
 		}
 		u, err := url.Parse(storage.NewFileURI(path).String())
@@ -269,9 +270,9 @@ func (m *mainWindow) openAttachment(id int64, i int) {
 			err = m.app.OpenURL(u)
 		}
 		if err != nil {
-			m.showError("Could not open the attachment", err)
+			m.showError(lang.L("Could not open the attachment"), err)
 			return
 		}
-		m.setStatus("Opened " + path + ".")
+		m.setStatus(lang.L("Opened ") + path + ".")
 	})
 }
