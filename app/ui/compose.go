@@ -21,7 +21,6 @@ import (
 
 	"github.com/pouchmail/pouch/app/compose"
 	"github.com/pouchmail/pouch/app/engine"
-	"github.com/pouchmail/pouch/app/format"
 	"github.com/pouchmail/pouch/mailstore"
 )
 
@@ -513,7 +512,7 @@ func (c *composeWindow) showAttachments() {
 	c.attList.RemoveAll()
 	for i, a := range c.attachments {
 		i := i
-		label := widget.NewLabel(fmt.Sprintf("%s (%s, %s)", a.Filename, a.ContentType, format.Bytes(int64(len(a.Data)))))
+		label := widget.NewLabel(fmt.Sprintf("%s (%s, %s)", a.Filename, a.ContentType, sizeText(int64(len(a.Data)))))
 		label.Truncation = fyne.TextTruncateEllipsis
 		remove := widget.NewButtonWithIcon("", theme.ContentRemoveIcon(), func() {
 			if i < len(c.attachments) {
@@ -549,12 +548,12 @@ func (c *composeWindow) updateSize() {
 			total += int64(len(a.Data))
 		}
 		c.size.SetText(lang.N("{{.Count}} attachments, {{.Size}}; the message will be about {{.Total}}.", len(c.attachments),
-			map[string]any{"Count": len(c.attachments), "Size": format.Bytes(total), "Total": format.Bytes(c.estimate())}))
+			map[string]any{"Count": len(c.attachments), "Size": sizeText(total), "Total": sizeText(c.estimate())}))
 		c.size.Show()
 	}
 	if c.limit > 0 && c.estimate() > c.limit {
 		c.warning.SetText(lang.L("Too large: the server accepts messages up to {{.Limit}}, and this one will be about {{.Size}}. Remove an attachment or send a link instead.",
-			map[string]any{"Limit": format.Bytes(c.limit), "Size": format.Bytes(c.estimate())}))
+			map[string]any{"Limit": sizeText(c.limit), "Size": sizeText(c.estimate())}))
 		c.warning.Show()
 	} else {
 		c.warning.Hide()
@@ -714,7 +713,7 @@ func (c *composeWindow) sendMessage() {
 	}
 	if err == nil && c.limit > 0 && c.estimate() > c.limit {
 		err = errors.New(lang.L("the message is about {{.Size}}; the server accepts up to {{.Limit}}",
-			map[string]any{"Size": format.Bytes(c.estimate()), "Limit": format.Bytes(c.limit)}))
+			map[string]any{"Size": sizeText(c.estimate()), "Limit": sizeText(c.limit)}))
 	}
 	if err != nil {
 		c.status.SetText(lang.L("Not sent: ") + err.Error())

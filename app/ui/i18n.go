@@ -2,10 +2,13 @@ package ui
 
 import (
 	"embed"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
+
+	"github.com/pouchmail/pouch/app/format"
 )
 
 // The window's words, one JSON file per language (en, de, fr, es, pt), keyed by the English
@@ -19,6 +22,16 @@ func init() {
 	if err := lang.AddTranslationsFS(translations, "translations"); err != nil {
 		fyne.LogError("Loading the window's translations", err)
 	}
+}
+
+// sizeText is a size for people (app/format, as the command line prints it) with the decimal
+// separator of the window's language: "1.5 MB", "1,5 MB".
+func sizeText(n int64) string {
+	s := format.Bytes(n)
+	if sep := lang.X("decimal.separator", "."); sep != "." {
+		s = strings.Replace(s, ".", sep, 1)
+	}
+	return s
 }
 
 // longDate is a date with the weekday and month in words, in the window's language

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/json"
+	"github.com/pouchmail/pouch/app/format"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -265,7 +266,13 @@ func TestTranslationsLoad(t *testing.T) {
 	if got := longDate(time.Date(2026, 3, 2, 9, 5, 0, 0, time.UTC)); got != "Montag, 2. März 2026, 09:05" {
 		t.Errorf("German date: %q", got)
 	}
+	if got, want := sizeText(1536*1024), strings.Replace(format.Bytes(1536*1024), ".", ",", 1); got != want || !strings.Contains(got, ",") {
+		t.Errorf("German size: %q, want %q", got, want)
+	}
 	setLanguage("en")
+	if got := sizeText(1536 * 1024); got != format.Bytes(1536*1024) {
+		t.Errorf("English size: %q", got)
+	}
 	if got := newMailNotification("Home", 1, nil).Title; got != "1 new message in Home" {
 		t.Errorf("English singular: %q", got)
 	}

@@ -67,7 +67,7 @@ func (r *messageRow) set(m *mailstore.Message, state string) {
 		r.date.Importance = widget.WarningImportance
 	}
 	r.date.Refresh()
-	r.size.SetText(format.Bytes(m.Size))
+	r.size.SetText(sizeText(m.Size))
 	if m.HasAttachments {
 		r.clip.Show()
 	} else {

@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pouchmail/pouch/app/engine"
-	"github.com/pouchmail/pouch/app/format"
 	"github.com/pouchmail/pouch/app/secrets"
 	"github.com/pouchmail/pouch/mailstore"
 	"github.com/pouchmail/pouch/pop3"
@@ -65,7 +64,7 @@ func (m *mainWindow) finished(r *engine.Result) {
 		m.setStatus(r.Account + lang.L(": no new mail."))
 	default:
 		m.setStatus(lang.N("{{.Account}}: {{.Count}} new messages ({{.Size}}).", r.New,
-			map[string]any{"Account": r.Account, "Count": r.New, "Size": format.Bytes(r.Bytes)}))
+			map[string]any{"Account": r.Account, "Count": r.New, "Size": sizeText(r.Bytes)}))
 	}
 	if r.New > 0 {
 		m.refreshCounts()
@@ -107,7 +106,7 @@ func (m *mainWindow) handleSessionError(account string, err error) {
 func progressText(p engine.Progress) string {
 	if p.Phase == engine.PhaseDownload && p.Total > 0 {
 		return lang.L("{{.Account}}: downloading {{.N}} of {{.Total}} ({{.Size}})",
-			map[string]any{"Account": p.Account, "N": min(p.N+1, p.Total), "Total": p.Total, "Size": format.Bytes(p.Bytes)})
+			map[string]any{"Account": p.Account, "N": min(p.N+1, p.Total), "Total": p.Total, "Size": sizeText(p.Bytes)})
 	}
 	return fmt.Sprintf("%s: %s…", p.Account, p.Phase)
 }

@@ -122,7 +122,7 @@ func (v *viewer) attachmentRow(id int64, i int, a mimetext.Attachment) fyne.Canv
 	if name == "" {
 		name = fmt.Sprintf("attachment-%d", i+1)
 	}
-	label := widget.NewLabel(fmt.Sprintf("%s (%s, %s)", name, a.ContentType, format.Bytes(a.Size)))
+	label := widget.NewLabel(fmt.Sprintf("%s (%s, %s)", name, a.ContentType, sizeText(a.Size)))
 	label.Truncation = fyne.TextTruncateEllipsis
 	save := widget.NewButtonWithIcon(lang.L("Save…"), theme.DocumentSaveIcon(), func() { v.m.saveAttachment(id, i, name) })
 	open := widget.NewButtonWithIcon(lang.L("Open"), theme.FileIcon(), func() { v.m.openAttachment(id, i) })
