@@ -21,7 +21,7 @@ WIN_BIN   := bin/pouch.exe
 # imports it need go-sqlite3, app/ui and main need Fyne's OpenGL driver).
 WIN_VET_PKGS    = $(shell $(GO) list ./... | grep -v /bench/)
 DARWIN_VET_PKGS := ./pop3/... ./mailstore/mimetext ./app/autoconfig/... ./app/oauth/... ./app/secrets \
-                   ./app/envfix ./app/format ./app/datadir/osdir ./resources
+                   ./app/envfix ./app/format ./app/datadir/osdir ./internal/mailtls ./resources
 # The packaging tool, pinned; installed into bin/tools/ so that no other fyne on PATH is used.
 FYNE_TOOLS_VERSION := v1.7.4
 FYNE      := bin/tools/fyne-$(FYNE_TOOLS_VERSION)/fyne

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/pouchmail/pouch/internal/mailtls"
 )
 
 // DefaultTimeout is the deadline for each command and each read when
@@ -190,7 +192,7 @@ func DialTLS(ctx context.Context, addr string, opts *Options) (*Client, error) {
 	if opts != nil {
 		cfg = opts.TLSConfig
 	}
-	tc := tls.Client(conn, tlsConfigFor(cfg, host, pin))
+	tc := tls.Client(conn, mailtls.Config(cfg, host, pin))
 	_ = conn.SetDeadline(deadline(ctx, opts.timeout()))
 	if err := tc.HandshakeContext(ctx); err != nil {
 		conn.Close()

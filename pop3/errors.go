@@ -1,12 +1,13 @@
 package pop3
 
 import (
-	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/pouchmail/pouch/internal/mailtls"
 )
 
 var (
@@ -197,39 +198,24 @@ func sanitize(s string, max int) string {
 	}, strings.ToValidUTF8(s, "?"))
 }
 
-// TLSErrorKind classifies a TLS handshake failure.
-type TLSErrorKind int
+// TLSErrorKind classifies a TLS handshake failure (shared with SMTP submission).
+type TLSErrorKind = mailtls.Kind
 
 const (
 	// TLSOther is any failure not listed below (protocol version, alert, ...).
-	TLSOther TLSErrorKind = iota
+	TLSOther = mailtls.Other
 	// TLSUnknownAuthority means the certificate chain does not lead to a trusted root,
 	// typically a self-signed server certificate.
-	TLSUnknownAuthority
+	TLSUnknownAuthority = mailtls.UnknownAuthority
 	// TLSNameMismatch means the certificate is not valid for the host name dialed.
-	TLSNameMismatch
+	TLSNameMismatch = mailtls.NameMismatch
 	// TLSExpired means the certificate has expired or is not yet valid.
-	TLSExpired
+	TLSExpired = mailtls.Expired
 	// TLSPinMismatch means Options.PinnedSHA256 was set and the server's
 	// certificate is a different one (it may have been renewed, or the
 	// connection intercepted).
-	TLSPinMismatch
+	TLSPinMismatch = mailtls.PinMismatch
 )
-
-func (k TLSErrorKind) String() string {
-	switch k {
-	case TLSUnknownAuthority:
-		return "unknown authority"
-	case TLSNameMismatch:
-		return "name mismatch"
-	case TLSExpired:
-		return "expired or not yet valid"
-	case TLSPinMismatch:
-		return "pinned certificate mismatch"
-	default:
-		return "other"
-	}
-}
 
 // TLSError is a failed TLS handshake (implicit TLS or STLS).
 type TLSError struct {
@@ -249,31 +235,10 @@ func (e *TLSError) Error() string {
 
 func (e *TLSError) Unwrap() error { return e.Err }
 
-// newTLSError classifies a handshake error. The chain comes from
-// tls.CertificateVerificationError, which crypto/tls fills in when its own
-// verification fails, so verification never has to be weakened to see it.
+// newTLSError classifies a handshake error.
 func newTLSError(err error) *TLSError {
-	e := &TLSError{Kind: TLSOther, Err: err}
-	var cve *tls.CertificateVerificationError
-	if errors.As(err, &cve) {
-		e.Certificates = cve.UnverifiedCertificates
-	}
-	var ua x509.UnknownAuthorityError
-	var hn x509.HostnameError
-	var ci x509.CertificateInvalidError
-	var pe *pinError
-	switch {
-	case errors.As(err, &pe):
-		e.Kind = TLSPinMismatch
-		e.Certificates = pe.certs
-	case errors.As(err, &ua):
-		e.Kind = TLSUnknownAuthority
-	case errors.As(err, &hn):
-		e.Kind = TLSNameMismatch
-	case errors.As(err, &ci) && ci.Reason == x509.Expired:
-		e.Kind = TLSExpired
-	}
-	return e
+	kind, certs := mailtls.Classify(err)
+	return &TLSError{Kind: kind, Certificates: certs, Err: err}
 }
 
 // DuplicateUIDLError says the server listed one unique-id for several messages

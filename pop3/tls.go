@@ -3,13 +3,14 @@ package pop3
 import (
 	"context"
 	"crypto/sha256"
-	"crypto/subtle"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/pouchmail/pouch/internal/mailtls"
 )
 
 // StartTLS upgrades the connection with STLS (RFC 2595). cfg nil means
@@ -45,7 +46,7 @@ func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
 		peek, _ := c.br.Peek(min(n, excerptLen))
 		return c.fail(protoErr("STLS", "plaintext data received after STLS reply (possible injection)", peek))
 	}
-	tc := tls.Client(c.conn(), tlsConfigFor(cfg, c.serverName, c.pin))
+	tc := tls.Client(c.conn(), mailtls.Config(cfg, c.serverName, c.pin))
 	if err := tc.HandshakeContext(ctx); err != nil {
 		return c.fail(handshakeError(ctx, err))
 	}
@@ -55,50 +56,6 @@ func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
 	c.br.Reset(connReader{c})
 	c.caps = nil
 	c.apop = ""
-	return nil
-}
-
-func tlsConfigFor(cfg *tls.Config, host string, pin []byte) *tls.Config {
-	if cfg == nil {
-		cfg = &tls.Config{}
-	} else {
-		cfg = cfg.Clone()
-	}
-	if cfg.ServerName == "" {
-		cfg.ServerName = host
-	}
-	if pin != nil {
-		// The pin replaces chain verification: a self-signed or expired
-		// certificate the user accepted must keep working, and nothing but
-		// that exact certificate may.
-		cfg.InsecureSkipVerify = true
-		cfg.VerifyPeerCertificate = nil
-		cfg.VerifyConnection = func(cs tls.ConnectionState) error {
-			return checkPin(cs.PeerCertificates, pin)
-		}
-	}
-	return cfg
-}
-
-// pinError is a leaf certificate that does not match Options.PinnedSHA256.
-type pinError struct {
-	certs []*x509.Certificate
-	got   string
-	want  string
-}
-
-func (e *pinError) Error() string {
-	return fmt.Sprintf("server certificate SHA-256 %s does not match the pinned %s", e.got, e.want)
-}
-
-func checkPin(certs []*x509.Certificate, pin []byte) error {
-	if len(certs) == 0 {
-		return &pinError{got: "(none)", want: hex.EncodeToString(pin)}
-	}
-	sum := sha256.Sum256(certs[0].Raw)
-	if subtle.ConstantTimeCompare(sum[:], pin) != 1 {
-		return &pinError{certs: certs, got: hex.EncodeToString(sum[:]), want: hex.EncodeToString(pin)}
-	}
 	return nil
 }
 

@@ -1,11 +1,12 @@
 package submit
 
 import (
-	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/pouchmail/pouch/internal/mailtls"
 )
 
 // ErrSTARTTLSUnavailable says a STARTTLS server did not offer STARTTLS (or refused it): the
@@ -69,15 +70,15 @@ func (e *TooLargeError) Error() string {
 	return fmt.Sprintf("the message (%d bytes) is larger than the server accepts (%d bytes)", e.Size, e.Limit)
 }
 
-// TLSErrorKind sorts certificate and handshake failures.
-type TLSErrorKind string
+// TLSErrorKind sorts certificate and handshake failures, as for POP3.
+type TLSErrorKind = mailtls.Kind
 
 const (
-	TLSOther            TLSErrorKind = "other"
-	TLSUnknownAuthority TLSErrorKind = "unknown authority"
-	TLSNameMismatch     TLSErrorKind = "name mismatch"
-	TLSExpired          TLSErrorKind = "expired or not yet valid"
-	TLSPinMismatch      TLSErrorKind = "pinned certificate mismatch"
+	TLSOther            = mailtls.Other
+	TLSUnknownAuthority = mailtls.UnknownAuthority
+	TLSNameMismatch     = mailtls.NameMismatch
+	TLSExpired          = mailtls.Expired
+	TLSPinMismatch      = mailtls.PinMismatch
 )
 
 // TLSError is a failed TLS handshake, with the chain the server presented when known (so a
@@ -93,36 +94,9 @@ func (e *TLSError) Error() string {
 }
 func (e *TLSError) Unwrap() error { return e.Err }
 
-type pinError struct {
-	certs     []*x509.Certificate
-	got, want string
-}
-
-func (e *pinError) Error() string {
-	return fmt.Sprintf("server certificate SHA-256 %s does not match the pinned %s", e.got, e.want)
-}
-
 func newTLSError(err error) *TLSError {
-	e := &TLSError{Kind: TLSOther, Err: err}
-	var cve *tls.CertificateVerificationError
-	if errors.As(err, &cve) {
-		e.Certificates = cve.UnverifiedCertificates
-	}
-	var ua x509.UnknownAuthorityError
-	var hn x509.HostnameError
-	var ci x509.CertificateInvalidError
-	var pe *pinError
-	switch {
-	case errors.As(err, &pe):
-		e.Kind, e.Certificates = TLSPinMismatch, pe.certs
-	case errors.As(err, &ua):
-		e.Kind = TLSUnknownAuthority
-	case errors.As(err, &hn):
-		e.Kind = TLSNameMismatch
-	case errors.As(err, &ci) && ci.Reason == x509.Expired:
-		e.Kind = TLSExpired
-	}
-	return e
+	kind, certs := mailtls.Classify(err)
+	return &TLSError{Kind: kind, Certificates: certs, Err: err}
 }
 
 // serverError turns a reply into a *ServerError, splitting off an RFC 3463 enhanced code.

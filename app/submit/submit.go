@@ -9,9 +9,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/sha256"
-	"crypto/subtle"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -22,6 +20,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"github.com/pouchmail/pouch/internal/mailtls"
 )
 
 // Security modes: there is no plain-text one.
@@ -195,36 +194,15 @@ func (g *greetedConn) Read(p []byte) (int, error) { return g.r.Read(p) }
 
 // tlsConfig is the account's trust: the given roots, or exactly the pinned certificate.
 func tlsConfig(cfg Config) (*tls.Config, error) {
-	t := &tls.Config{MinVersion: tls.VersionTLS12}
-	if cfg.TLS != nil {
-		t = cfg.TLS.Clone()
-	}
-	if t.ServerName == "" {
-		t.ServerName = cfg.Host
-	}
+	var pin []byte
 	if cfg.PinnedSHA256 != "" {
-		pin, err := hex.DecodeString(cfg.PinnedSHA256)
+		var err error
+		pin, err = hex.DecodeString(cfg.PinnedSHA256)
 		if err != nil || len(pin) != sha256.Size {
 			return nil, fmt.Errorf("%w: pinned SHA-256 %q", ErrInvalidConfig, cfg.PinnedSHA256)
 		}
-		// The pin replaces chain verification: the certificate the user accepted keeps
-		// working, and nothing but that certificate does.
-		t.InsecureSkipVerify = true
-		t.VerifyPeerCertificate = nil
-		t.VerifyConnection = func(cs tls.ConnectionState) error { return checkPin(cs.PeerCertificates, pin) }
 	}
-	return t, nil
-}
-
-func checkPin(certs []*x509.Certificate, pin []byte) error {
-	if len(certs) == 0 {
-		return &pinError{got: "(none)", want: hex.EncodeToString(pin)}
-	}
-	sum := sha256.Sum256(certs[0].Raw)
-	if subtle.ConstantTimeCompare(sum[:], pin) != 1 {
-		return &pinError{certs: certs, got: hex.EncodeToString(sum[:]), want: hex.EncodeToString(pin)}
-	}
-	return nil
+	return mailtls.Config(cfg.TLS, cfg.Host, pin), nil
 }
 
 // startTLS runs the plain-text stage of a STARTTLS connection: greeting, EHLO, STARTTLS,
