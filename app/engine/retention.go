@@ -51,11 +51,10 @@ func deleteReason(a *mailstore.Account, le mailstore.LedgerEntry, now time.Time)
 // (onServer: downloaded or re-read and hashed in this session). Every one whose
 // local copy is the reason is re-read and its SHA-256 checked against the record first; any
 // mismatch stops the session before a single DELE.
-func (e *Engine) dueForDeletion(ctx context.Context, a *mailstore.Account, uidls []pop3.UIDL, onServer map[string]bool) ([]pop3.UIDL, error) {
+func (e *Engine) dueForDeletion(ctx context.Context, a *mailstore.Account, uidls []pop3.UIDL, ledger map[string]mailstore.LedgerEntry, onServer map[string]bool) ([]pop3.UIDL, error) {
 	now := e.opts.Now()
-	ledger, err := e.deletable(ctx, a, now)
-	if err != nil || len(ledger) == 0 {
-		return nil, err
+	if len(ledger) == 0 {
+		return nil, nil
 	}
 	var dele []pop3.UIDL
 	for _, u := range uidls {

@@ -242,7 +242,12 @@ func (e *Engine) session(ctx context.Context, a *mailstore.Account, res *Result,
 	}
 	// Messages that may be deleted in this session and were downloaded before are compared with
 	// the server's copy: a UIDL that now names other bytes is downloaded again, as a new message.
-	verified, recheck, err := e.checkServerCopies(ctx, a, c, uidls, onServer, res)
+	// The ledger rows that may be due are read once; only a second download changes them.
+	ledger, err := e.deletable(ctx, a, e.opts.Now())
+	if err != nil {
+		return &NotDeletedError{Err: err}
+	}
+	verified, recheck, err := e.checkServerCopies(ctx, a, c, uidls, ledger, onServer, res)
 	if err != nil {
 		return &NotDeletedError{Err: err}
 	}
@@ -258,8 +263,11 @@ func (e *Engine) session(ctx context.Context, a *mailstore.Account, res *Result,
 		for u := range fresh {
 			onServer[u] = true
 		}
+		if ledger, err = e.deletable(ctx, a, e.opts.Now()); err != nil {
+			return &NotDeletedError{Err: err}
+		}
 	}
-	dele, err := e.dueForDeletion(ctx, a, uidls, onServer)
+	dele, err := e.dueForDeletion(ctx, a, uidls, ledger, onServer)
 	if err != nil {
 		return &NotDeletedError{Err: err}
 	}
@@ -352,13 +360,9 @@ func (e *Engine) downloadInto(ctx context.Context, c *pop3.Client, cm *committer
 // others in recheck, to be downloaded as new messages. A message whose bytes the ledger does
 // not know, or that could not be read again in three sessions, is in neither: it stays on the
 // server. Each message is read this way once in its life, when it falls due.
-func (e *Engine) checkServerCopies(ctx context.Context, a *mailstore.Account, c *pop3.Client, uidls []pop3.UIDL, fresh map[string]bool, res *Result) (onServer map[string]bool, recheck []pop3.UIDL, err error) {
+func (e *Engine) checkServerCopies(ctx context.Context, a *mailstore.Account, c *pop3.Client, uidls []pop3.UIDL, ledger map[string]mailstore.LedgerEntry, fresh map[string]bool, res *Result) (onServer map[string]bool, recheck []pop3.UIDL, err error) {
 	onServer = map[string]bool{}
 	now := e.opts.Now()
-	ledger, err := e.deletable(ctx, a, now)
-	if err != nil {
-		return nil, nil, err
-	}
 	var ids []int
 	byID := map[int]pop3.UIDL{}
 	for _, u := range uidls {
