@@ -207,36 +207,10 @@ func (s *Store) RecordFailure(ctx context.Context, accountID int64, uidl, reason
 	return nil
 }
 
-// Failure is what the ledger knows of a message's failed downloads.
-type Failure struct {
-	Count  int
-	Last   time.Time
-	Reason string
-}
-
-// Failures returns, by UIDL, the messages of an account whose download failed in an earlier
+// Failures returns, by UIDL, the ledger rows of an account whose download failed in an earlier
 // session.
-func (s *Store) Failures(ctx context.Context, accountID int64) (map[string]Failure, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT uidl, failures, coalesce(failed_at, 0), failure FROM ledger
-		WHERE account_id = ? AND failures > 0`, accountID)
-	if err != nil {
-		return nil, fmt.Errorf("mailstore: failures: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]Failure{}
-	for rows.Next() {
-		var (
-			u  string
-			f  Failure
-			at int64
-		)
-		if err := rows.Scan(&u, &f.Count, &at, &f.Reason); err != nil {
-			return nil, fmt.Errorf("mailstore: failures: %w", err)
-		}
-		f.Last = time.Unix(at, 0)
-		out[u] = f
-	}
-	return out, rows.Err()
+func (s *Store) Failures(ctx context.Context, accountID int64) (map[string]LedgerEntry, error) {
+	return s.ledgerWhere(ctx, ` AND failures > 0`, accountID)
 }
 
 // eachUIDL runs query (with parameters account, uidl, unix time) once per

@@ -370,8 +370,8 @@ func (e *Engine) checkServerCopies(ctx context.Context, a *mailstore.Account, c 
 		if !ok || fresh[u.UID] || le.SHA256 == "" || deleteReason(a, le, now) == "" {
 			continue
 		}
-		if f := (mailstore.Failure{Count: le.Failures, Last: le.FailedAt, Reason: le.Failure}); resting(f, now) {
-			res.Skipped = append(res.Skipped, Skipped{UIDL: u.UID, Reason: restingReason(f)})
+		if resting(le, now) {
+			res.Skipped = append(res.Skipped, Skipped{UIDL: u.UID, Reason: restingReason(le)})
 			continue
 		}
 		ids = append(ids, u.ID)
@@ -419,12 +419,12 @@ const (
 	retryEvery    = 24 * time.Hour
 )
 
-func resting(f mailstore.Failure, now time.Time) bool {
-	return f.Count >= retryFailures && now.Sub(f.Last) < retryEvery
+func resting(le mailstore.LedgerEntry, now time.Time) bool {
+	return le.Failures >= retryFailures && now.Sub(le.FailedAt) < retryEvery
 }
 
-func restingReason(f mailstore.Failure) string {
-	return fmt.Sprintf("failed %d times (last: %s); tried again once a day", f.Count, f.Reason)
+func restingReason(le mailstore.LedgerEntry) string {
+	return fmt.Sprintf("failed %d times (last: %s); tried again once a day", le.Failures, le.Failure)
 }
 
 func cmpBool(x, y bool) int {
