@@ -102,21 +102,10 @@ func (m *mainWindow) newAccountSetup() *accountSetup {
 	s.busy = container.NewBorder(nil, nil, s.spinner, nil, s.busyText)
 	s.busy.Hide()
 
-	value := func() *widget.Label {
-		l := widget.NewLabel("")
-		l.Wrapping = fyne.TextWrapWord
-		l.Selectable = true
-		return l
-	}
-	key := func(text string) *widget.Label {
-		l := widget.NewLabel(text)
-		l.TextStyle = fyne.TextStyle{Bold: true}
-		return l
-	}
-	s.server, s.user, s.source = value(), value(), value()
+	s.server, s.user, s.source = valueLabel(), valueLabel(), valueLabel()
 	s.foundTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.found = container.NewVBox(s.foundTitle, container.New(layout.NewFormLayout(),
-		key(lang.L("POP3 server")), s.server, key(lang.L("User name")), s.user, key(lang.L("Found in")), s.source))
+		keyLabel(lang.L("POP3 server")), s.server, keyLabel(lang.L("User name")), s.user, keyLabel(lang.L("Found in")), s.source))
 	s.found.Hide()
 
 	s.oauthNote = widget.NewLabel("")

@@ -35,24 +35,28 @@ type viewer struct {
 	m                           *mainWindow
 }
 
+// valueLabel is a field's value in a header grid: wrapped, and selectable for copying.
+func valueLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.Wrapping = fyne.TextWrapWord
+	l.Selectable = true
+	return l
+}
+
+// keyLabel is a field's name in a header grid.
+func keyLabel(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.TextStyle = fyne.TextStyle{Bold: true}
+	return l
+}
+
 func newViewer(m *mainWindow) *viewer {
 	v := &viewer{m: m, attachments: container.NewVBox(), actions: container.NewHBox()}
-	value := func() *widget.Label {
-		l := widget.NewLabel("")
-		l.Wrapping = fyne.TextWrapWord
-		l.Selectable = true
-		return l
-	}
-	key := func(s string) *widget.Label {
-		l := widget.NewLabel(s)
-		l.TextStyle = fyne.TextStyle{Bold: true}
-		return l
-	}
-	v.from, v.to, v.cc, v.date, v.subject = value(), value(), value(), value(), value()
+	v.from, v.to, v.cc, v.date, v.subject = valueLabel(), valueLabel(), valueLabel(), valueLabel(), valueLabel()
 	v.subject.TextStyle = fyne.TextStyle{Bold: true}
-	v.ccKey = key(lang.L("Cc"))
+	v.ccKey = keyLabel(lang.L("Cc"))
 	v.header = container.New(layout.NewFormLayout(),
-		key(lang.L("From")), v.from, key(lang.L("To")), v.to, v.ccKey, v.cc, key(lang.L("Date")), v.date, key(lang.L("Subject")), v.subject)
+		keyLabel(lang.L("From")), v.from, keyLabel(lang.L("To")), v.to, v.ccKey, v.cc, keyLabel(lang.L("Date")), v.date, keyLabel(lang.L("Subject")), v.subject)
 	v.note = widget.NewLabel("")
 	v.note.Importance = widget.LowImportance
 	v.note.Hide()
