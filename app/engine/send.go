@@ -112,11 +112,7 @@ func (e *Engine) Compose(ctx context.Context, d Draft) (*compose.Message, error)
 // ComposeReply answers stored message id from the account it came to: to its sender, or with
 // all to every recipient but the user; quoted, threaded, signed.
 func (e *Engine) ComposeReply(ctx context.Context, id int64, all bool, body string) (*compose.Message, string, error) {
-	a, o, err := e.original(ctx, id)
-	if err != nil {
-		return nil, "", err
-	}
-	from, err := e.Identity(a)
+	a, from, o, err := e.original(ctx, id)
 	if err != nil {
 		return nil, "", err
 	}
@@ -134,11 +130,7 @@ func (e *Engine) ComposeReply(ctx context.Context, id int64, all bool, body stri
 // ComposeForward forwards stored message id inline, with its attachments, from the account it
 // came to; the caller adds the recipients.
 func (e *Engine) ComposeForward(ctx context.Context, id int64, body string) (*compose.Message, string, error) {
-	a, o, err := e.original(ctx, id)
-	if err != nil {
-		return nil, "", err
-	}
-	from, err := e.Identity(a)
+	a, from, o, err := e.original(ctx, id)
 	if err != nil {
 		return nil, "", err
 	}
@@ -146,27 +138,33 @@ func (e *Engine) ComposeForward(ctx context.Context, id int64, body string) (*co
 	return m, a.Name, err
 }
 
-func (e *Engine) original(ctx context.Context, id int64) (*mailstore.Account, *compose.Original, error) {
+// original reads stored message id for an answer: the account it came to, that account's
+// identity and the message.
+func (e *Engine) original(ctx context.Context, id int64) (*mailstore.Account, *compose.Address, *compose.Original, error) {
 	msg, err := e.store.Message(ctx, id)
 	if err != nil {
-		return nil, nil, messageErr(id, err)
+		return nil, nil, nil, messageErr(id, err)
 	}
 	if msg.AccountID == 0 {
-		return nil, nil, fmt.Errorf("message %d belongs to a removed account (%s): nothing to send it from", id, msg.Account)
+		return nil, nil, nil, fmt.Errorf("message %d belongs to a removed account (%s): nothing to send it from", id, msg.Account)
 	}
 	a, err := e.store.Account(ctx, msg.AccountID)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if !a.SendsMail() {
-		return nil, nil, &NoSMTPError{Account: a.Name}
+		return nil, nil, nil, &NoSMTPError{Account: a.Name}
+	}
+	from, err := e.Identity(a)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	raw, err := e.store.Raw(ctx, id)
 	if err != nil {
-		return nil, nil, messageErr(id, err)
+		return nil, nil, nil, messageErr(id, err)
 	}
 	o, err := compose.ReadOriginal(raw)
-	return a, o, err
+	return a, from, o, err
 }
 
 // Queue builds m and commits its exact bytes to the account's outbox, durably, to go at once;
