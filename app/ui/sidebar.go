@@ -80,14 +80,17 @@ func (r *sidebarRow) set(icon fyne.Resource, name string, unread int, reason str
 }
 
 func (m *mainWindow) buildSidebar() {
-	m.sidebar = widget.NewList(
-		func() int { return len(m.accounts) + len(outgoingFolders) + 2 },
-		func() fyne.CanvasObject { return newSidebarRow() },
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			icon, name, unread, reason := m.sidebarItem(i)
-			o.(*sidebarRow).set(icon, name, unread, reason)
-		})
+	l := &sidebarList{m: m}
+	l.Length = func() int { return len(m.accounts) + len(outgoingFolders) + 2 }
+	l.CreateItem = func() fyne.CanvasObject { return newSidebarRow() }
+	l.UpdateItem = func(i widget.ListItemID, o fyne.CanvasObject) {
+		icon, name, unread, reason := m.sidebarItem(i)
+		o.(*sidebarRow).set(icon, name, unread, reason)
+	}
+	l.ExtendBaseWidget(l)
+	m.sidebar = l
 	m.sidebar.OnSelected = func(i widget.ListItemID) {
+		m.folderRow = i
 		m.view = m.folderAt(i)
 		m.toolbar.update()
 		m.updateBanner()

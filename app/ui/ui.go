@@ -77,6 +77,10 @@ type mainWindow struct {
 	shown     []mailstore.Message // all, or the search results
 	query     string
 	open      *engine.MessageView // the message in the viewer
+	sel       selection           // the messages the list's actions apply to
+	rowPitch  float32             // a list row's height with the gap below it
+	folderRow int                 // the sidebar row selected
+	shortcuts []shortcut          // the window's Ctrl shortcuts, wherever the focus is
 	loadGen   int                 // drops results of superseded loads
 	searchGen int
 	outbox    map[int64]mailstore.Submission // the outbox's states, by message
@@ -86,9 +90,9 @@ type mainWindow struct {
 	started    bool
 	asked      map[string]bool // certificate and password prompts already shown this run
 
-	sidebar   *widget.List
+	sidebar   *sidebarList
 	list      *messageList
-	search    *widget.Entry
+	search    *searchEntry
 	banner    *widget.Label // the selected account's error, in words
 	viewer    *viewer
 	status    *widget.Label
@@ -123,8 +127,7 @@ func (m *mainWindow) build() {
 	m.banner.Wrapping = fyne.TextWrapWord
 	m.banner.Importance = widget.DangerImportance
 	m.banner.Hide()
-	listPane := container.NewBorder(container.NewVBox(m.search, m.banner), nil, nil, nil, m.list)
-	right := container.NewHSplit(listPane, m.viewer.content)
+	right := container.NewHSplit(listPane(container.NewVBox(m.search, m.banner), m.list), m.viewer.content)
 	right.Offset = 0.42
 	main := container.NewHSplit(m.sidebar, right)
 	main.Offset = 0.17
