@@ -3,10 +3,13 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
 
+	"github.com/pouchmail/pouch/app/engine"
 	"github.com/pouchmail/pouch/mailstore"
 )
 
@@ -146,5 +149,67 @@ func TestEngineFolderErrors(t *testing.T) {
 	}
 	if _, err := f.e.MoveFolder(ctx, "Nowhere", "x"); !errors.Is(err, mailstore.ErrFolderNotFound) {
 		t.Errorf("MoveFolder(unknown) = %v, want ErrFolderNotFound", err)
+	}
+}
+
+// Importing into a fresh archive names an account that does not exist: it is created as a
+// local account (no server), which fetch, the poller and retention leave alone.
+func TestImportCreatesLocalAccountAndFolder(t *testing.T) {
+	f := newFixture(t, fixtureOptions{})
+	ctx := context.Background()
+	mbox := filepath.Join(t.TempDir(), "old.mbox")
+	content := "From a@example.org Mon Jan  1 00:00:00 2018\nSubject: one\n\nfirst\n\n" +
+		"From b@example.org Mon Jan  1 00:00:00 2018\nSubject: two\n\nsecond\n"
+	if err := os.WriteFile(mbox, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.e.Import(ctx, engine.ImportOptions{Format: "mbox", Path: mbox, Account: "old mail", Folder: "Archive/2018"}, nil)
+	if err != nil || res.Imported != 2 || !res.CreatedAccount {
+		t.Fatalf("Import() = %+v, %v; want 2 imported into a new account", res, err)
+	}
+	a, err := f.e.Account(ctx, "old mail")
+	if err != nil || !a.Local {
+		t.Fatalf("account = %+v, %v; want a local account", a, err)
+	}
+	msgs, err := f.e.List(ctx, mailstore.Filter{Folder: "archive/2018"})
+	if err != nil || len(msgs) != 2 || msgs[0].Folder != "Archive/2018" {
+		t.Fatalf("List(Archive/2018) = %d messages, %v", len(msgs), err)
+	}
+	// The second import names it again: no new account, the bytes are known.
+	res, err = f.e.Import(ctx, engine.ImportOptions{Format: "mbox", Path: mbox, Account: "old mail"}, nil)
+	if err != nil || res.Skipped != 2 || res.CreatedAccount {
+		t.Errorf("second Import() = %+v, %v", res, err)
+	}
+	if _, err := f.e.Import(ctx, engine.ImportOptions{Format: "mbox", Path: mbox, Folder: "Outbox"}, nil); !errors.Is(err, mailstore.ErrFolderNotAllowed) {
+		t.Errorf("Import(into Outbox) = %v, want ErrFolderNotAllowed", err)
+	}
+
+	results, err := f.e.FetchAll(ctx, "", nil)
+	if err != nil || len(results) != 0 {
+		t.Errorf("FetchAll() = %+v, %v; want the local account skipped", results, err)
+	}
+	r := f.e.Fetch(ctx, a, nil)
+	var le *engine.LocalAccountError
+	if !errors.As(r.Err, &le) || engine.Classify(r.Err) != engine.ErrorKindConfig {
+		t.Errorf("Fetch(local) = %v, want a *LocalAccountError (config)", r.Err)
+	}
+	p := f.e.NewPoller(engine.PollerOptions{})
+	p.Start(ctx)
+	defer p.Stop()
+	if st := p.Status(); len(st) != 0 {
+		t.Errorf("poller status = %+v, want no worker for a local account", st)
+	}
+
+	out := filepath.Join(t.TempDir(), "out.mbox")
+	n, err := f.e.Export(ctx, engine.ExportOptions{Format: "mbox", Out: out, Folder: "Archive/2018", Query: "second"}, nil)
+	if err != nil || n != 1 {
+		t.Errorf("Export(folder, query) = %d, %v; want 1", n, err)
+	}
+	n, err = f.e.Export(ctx, engine.ExportOptions{Format: "eml", Out: filepath.Join(t.TempDir(), "eml"), Folder: "Archive/2018"}, nil)
+	if err != nil || n != 2 {
+		t.Errorf("Export(folder) = %d, %v; want 2", n, err)
+	}
+	if _, err := f.e.Export(ctx, engine.ExportOptions{Format: "eml", Out: filepath.Join(t.TempDir(), "x"), Folder: "Nope"}, nil); !errors.Is(err, mailstore.ErrFolderNotFound) {
+		t.Errorf("Export(unknown folder) = %v, want ErrFolderNotFound", err)
 	}
 }
