@@ -147,14 +147,23 @@ func (m *mainWindow) setShown(msgs []mailstore.Message) {
 	m.shown = msgs
 	m.list.UnselectAll()
 	m.list.Refresh()
-	if keep != 0 {
-		for i := range m.shown {
-			if m.shown[i].ID == keep {
-				m.selectQuietly(i)
-				break
-			}
-		}
+	if keep == 0 {
+		return
 	}
+	if i := m.indexOf(keep); i >= 0 {
+		m.selectQuietly(i)
+		return
+	}
+	// The open message left the list (another folder, a search): an action must never apply
+	// to a message the user cannot see.
+	m.closeMessage()
+}
+
+// closeMessage empties the reading pane and disables the actions on a message.
+func (m *mainWindow) closeMessage() {
+	m.open = nil
+	m.viewer.clear(lang.L("Select a message to read it."))
+	m.toolbar.update()
 }
 
 // selectQuietly highlights row i without reopening the message.

@@ -131,9 +131,9 @@ func (m *mainWindow) checkNow() {
 	m.poller.CheckNow("")
 }
 
-// selectedIDs is what the message actions apply to: the open message.
+// selectedIDs is what the message actions apply to: the open message, if the list shows it.
 func (m *mainWindow) selectedIDs() []int64 {
-	if m.open == nil {
+	if m.open == nil || m.indexOf(m.open.ID) < 0 {
 		return nil
 	}
 	return []int64{m.open.ID}
@@ -141,7 +141,7 @@ func (m *mainWindow) selectedIDs() []int64 {
 
 // toggleRead marks the open message read or unread.
 func (m *mainWindow) toggleRead() {
-	if m.open == nil {
+	if len(m.selectedIDs()) == 0 {
 		return
 	}
 	m.setRead(m.selectedIDs(), !m.open.Read)
@@ -174,7 +174,7 @@ func (m *mainWindow) deleteSelected() {
 // restoreSelected takes the open message out of the Trash.
 func (m *mainWindow) restoreSelected() {
 	ids := m.selectedIDs()
-	if len(ids) == 0 || !m.view.trash {
+	if len(ids) == 0 || !m.view.trash || m.open.Trashed == nil {
 		return
 	}
 	next := m.indexOf(ids[0])
