@@ -480,11 +480,18 @@ func (f *accountForm) submit() {
 	})
 }
 
-// accountSaved tells the poller and the sidebar about a new or changed account, and checks it.
+// accountSaved tells the poller and the sidebar about a new or changed account: it is checked
+// with the settings just saved, and the error of its old settings goes at once.
 func (m *mainWindow) accountSaved(name, status string) {
 	m.setStatus(status)
 	m.poller.Reload()
-	m.poller.CheckNow(name)
+	m.poller.Edited(name)
+	if st, ok := m.pollState[name]; ok {
+		st.LastError, st.ErrorKind, st.Stopped, st.NeedsSignIn = "", "", false, false
+		m.pollState[name] = st
+		m.refreshSidebar()
+		m.updateBanner()
+	}
 	m.reload()
 }
 

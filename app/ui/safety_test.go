@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+
+	"github.com/pouchmail/pouch/app/engine"
 )
 
 // TestActionsNeedTheMessageOnScreen: once the open message leaves the list (a search without
@@ -43,5 +45,33 @@ func TestActionsNeedTheMessageOnScreen(t *testing.T) {
 	})
 	if m, _ := f.store.Message(ctx, msg.ID); m.Trashed != nil || !m.Read {
 		t.Errorf("stored message = %+v; want it untouched (read, not in the Trash)", m)
+	}
+}
+
+// TestSavedEditClearsTheOldError: an account stopped on a wrong password shows the error until
+// the fix is saved; then the error goes at once and the poller is told to check with the new
+// settings.
+func TestSavedEditClearsTheOldError(t *testing.T) {
+	f := newWindow(t)
+	ctx := context.Background()
+	f.emit(engine.Event{Kind: engine.EventStatus, Account: "Home", Status: engine.AccountStatus{Account: "Home",
+		LastError: "Home: pop3: PASS: -ERR [AUTH] invalid login", ErrorKind: engine.ErrorKindAuth, Stopped: true}})
+	f.eventually(t, "the error badge", func() bool { _, _, _, reason := f.w.sidebarItem(1); return reason != "" })
+	f.q.wait(func() {
+		a := *f.acct
+		form := f.w.newAccountForm(&a)
+		test.Type(form.password, "right-pw")
+		form.submit()
+	})
+	f.eventually(t, "the new password saved", func() bool { pw, _ := f.kr.Get("Home"); return pw == "right-pw" })
+	f.eventually(t, "the error gone", func() bool {
+		_, _, _, reason := f.w.sidebarItem(1)
+		return reason == "" && !f.w.banner.Visible()
+	})
+	if edits := f.fp.edited(); len(edits) != 1 || edits[0] != "Home" {
+		t.Errorf("poller told of edits %v, want [Home]", edits)
+	}
+	if a, err := f.store.AccountByName(ctx, "Home"); err != nil || a.Host != f.acct.Host {
+		t.Errorf("account after the edit = %+v, %v", a, err)
 	}
 }

@@ -78,10 +78,19 @@ type fixture struct {
 type fakePoller struct {
 	mu     sync.Mutex
 	checks []string
+	edits  []string
 }
 
 func (p *fakePoller) CheckNow(a string) { p.mu.Lock(); p.checks = append(p.checks, a); p.mu.Unlock() }
 func (p *fakePoller) Reload()           {}
+func (p *fakePoller) Edited(a string)   { p.mu.Lock(); p.edits = append(p.edits, a); p.mu.Unlock() }
+
+// edited returns the accounts Edited was called for.
+func (p *fakePoller) edited() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.edits...)
+}
 
 // checked returns the accounts CheckNow was called for.
 func (p *fakePoller) checked() []string {
@@ -438,7 +447,7 @@ func TestAddAccountForm(t *testing.T) {
 	if pw, _ := f.kr.Get("Work"); pw != "hunter2" {
 		t.Errorf("keyring has %q, want the typed password", pw)
 	}
-	if checks := f.fp.checked(); len(checks) == 0 || checks[len(checks)-1] != "Work" {
+	if checks := f.fp.edited(); len(checks) == 0 || checks[len(checks)-1] != "Work" {
 		t.Errorf("poller checks = %v, want a check of the new account", checks)
 	}
 }
