@@ -74,22 +74,8 @@ func (s *Store) Messages(ctx context.Context, f Filter) ([]Message, error) {
 		limit = int64(f.Limit)
 	}
 	offset := max(f.Offset, 0)
-	// Two statements rather than "? = 0 OR ...", so each can use its index.
-	q := `SELECT ` + messageColumns + messageFrom
-	args := []any{}
-	if f.Trash {
-		q += ` WHERE m.trashed_at IS NOT NULL`
-	} else {
-		q += ` WHERE m.trashed_at IS NULL`
-	}
-	if f.AccountID != 0 {
-		q += ` AND m.account_id = ?`
-		args = append(args, f.AccountID)
-	}
-	if f.Folder != "" {
-		q += ` AND m.folder = ?`
-		args = append(args, string(f.Folder))
-	}
+	where, args := f.where()
+	q := `SELECT ` + messageColumns + messageFrom + where
 	q += ` ORDER BY coalesce(m.date, m.received) DESC, m.id DESC LIMIT ? OFFSET ?`
 	args = append(args, limit, offset)
 
@@ -110,6 +96,35 @@ func (s *Store) Messages(ctx context.Context, f Filter) ([]Message, error) {
 		return nil, fmt.Errorf("mailstore: messages: %w", err)
 	}
 	return ms, nil
+}
+
+// where is f's WHERE clause on messages m, with its arguments; Limit and Offset are not in it.
+func (f Filter) where() (string, []any) {
+	// Conditions joined rather than "? = 0 OR ...", so each query can use its index.
+	q := ` WHERE m.trashed_at IS NULL`
+	if f.Trash {
+		q = ` WHERE m.trashed_at IS NOT NULL`
+	}
+	var args []any
+	if f.AccountID != 0 {
+		q += ` AND m.account_id = ?`
+		args = append(args, f.AccountID)
+	}
+	if f.Folder != "" {
+		q += ` AND m.folder = ?`
+		args = append(args, string(f.Folder))
+	}
+	return q, args
+}
+
+// Count counts the messages Messages lists for f, without Limit and Offset.
+func (s *Store) Count(ctx context.Context, f Filter) (int, error) {
+	where, args := f.where()
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM messages m`+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("mailstore: count: %w", err)
+	}
+	return n, nil
 }
 
 // Message returns one message's metadata, or an error wrapping ErrNotFound.

@@ -113,6 +113,11 @@ func (e *Engine) TrashedMessages(ctx context.Context) ([]mailstore.Message, erro
 	return e.store.Messages(ctx, mailstore.Filter{Trash: true})
 }
 
+// TrashCount is how many messages the Trash holds.
+func (e *Engine) TrashCount(ctx context.Context) (int, error) {
+	return e.store.Count(ctx, mailstore.Filter{Trash: true})
+}
+
 // EmptyTrash purges the Trash for good and returns how many messages went. For accounts with
 // DeleteOnServer, the purge also queues the server copies' deletion (ledger
 // delete_requested_at, in the same transaction); the next session DELEs them.

@@ -2,11 +2,16 @@ package ui
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/pouchmail/pouch/app/engine"
+	"github.com/pouchmail/pouch/mailstore"
 )
 
 // TestActionsNeedTheMessageOnScreen: once the open message leaves the list (a search without
@@ -73,5 +78,100 @@ func TestSavedEditClearsTheOldError(t *testing.T) {
 	}
 	if a, err := f.store.AccountByName(ctx, "Home"); err != nil || a.Host != f.acct.Host {
 		t.Errorf("account after the edit = %+v, %v", a, err)
+	}
+}
+
+// overlayButton finds the button labelled text in the window's dialogs.
+func overlayButton(f *fixture, text string) *widget.Button {
+	var found *widget.Button
+	var find func(o fyne.CanvasObject)
+	find = func(o fyne.CanvasObject) {
+		switch v := o.(type) {
+		case *widget.Button:
+			if v.Text == text {
+				found = v
+			}
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				find(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(v).Objects() {
+				find(c)
+			}
+		}
+	}
+	f.q.wait(func() {
+		for _, o := range f.w.window.Canvas().Overlays().List() {
+			find(o)
+		}
+	})
+	return found
+}
+
+// TestUndoDeleteAndMark: Delete and Mark offer Undo for a few seconds, and Undo puts things
+// back as they were; the offer goes by itself.
+func TestUndoDeleteAndMark(t *testing.T) {
+	f := newWindow(t)
+	ctx := context.Background()
+	msg := f.open(t, "Lunch on Friday")
+	f.q.wait(f.w.deleteSelected)
+	f.eventually(t, "the Undo offer", func() bool {
+		return f.w.list.Length() == 6 && f.w.undo.offered() && f.w.undo.text.Text == "Moved 1 message to the Trash."
+	})
+	f.q.wait(func() { test.Tap(f.w.undo.button) })
+	f.eventually(t, "the message back in the list", func() bool { return f.w.list.Length() == 7 && !f.w.undo.offered() })
+	if m, _ := f.store.Message(ctx, msg.ID); m.Trashed != nil {
+		t.Errorf("after Undo the message is still in the Trash: %+v", m)
+	}
+
+	f.open(t, "Lunch on Friday")
+	f.q.wait(f.w.toggleRead)
+	f.eventually(t, "Mark unread saved", func() bool { m, _ := f.store.Message(ctx, msg.ID); return !m.Read })
+	if got := f.text(func() string { return f.w.undo.text.Text }); got != "Marked 1 message unread." {
+		t.Errorf("toast says %q", got)
+	}
+	f.q.wait(func() { test.Tap(f.w.undo.button) })
+	f.eventually(t, "Undo of Mark unread saved", func() bool { m, _ := f.store.Message(ctx, msg.ID); return m.Read })
+
+	// The offer ends by itself (the clock made instant here).
+	f.q.wait(func() {
+		f.w.undo.after = func(_ time.Duration, fn func()) { go fn() }
+		f.w.toggleRead()
+	})
+	f.eventually(t, "the offer to go", func() bool { return !f.w.undo.offered() })
+}
+
+// TestEmptyTrashSaysHowMany: Empty Trash asks with the count, on a destructive-styled button.
+func TestEmptyTrashSaysHowMany(t *testing.T) {
+	f := newWindow(t)
+	ctx := context.Background()
+	for _, s := range []string{"Lunch on Friday", "Quarterly report"} {
+		f.open(t, s)
+		f.q.wait(f.w.deleteSelected)
+		f.eventually(t, "the list without "+s, func() bool {
+			for _, m := range f.w.shown {
+				if strings.Contains(m.Subject, s) {
+					return false
+				}
+			}
+			return true
+		})
+	}
+	f.q.wait(func() { f.w.sidebar.Select(f.w.sidebar.Length() - 1) })
+	f.eventually(t, "the Trash", func() bool { return f.w.view.trash && f.w.list.Length() == 2 })
+	f.q.wait(f.w.deleteSelected)
+	f.eventually(t, "the question", func() bool { return f.w.emptyTrashDialog != nil })
+	if txt := overlayTexts(f); !strings.Contains(txt, "Delete the 2 messages in the Trash") {
+		t.Errorf("dialog says %q, want the count", txt)
+	}
+	b := overlayButton(f, "Delete 2 messages")
+	if b == nil || b.Importance != widget.DangerImportance {
+		t.Fatalf("confirm button = %+v, want “Delete 2 messages”, destructive", b)
+	}
+	f.q.wait(func() { test.Tap(b) })
+	f.eventually(t, "the Trash emptied", func() bool { return f.w.list.Length() == 0 })
+	if n, _ := f.store.Count(ctx, mailstore.Filter{Trash: true}); n != 0 {
+		t.Errorf("%d messages left in the Trash", n)
 	}
 }

@@ -94,6 +94,9 @@ type mainWindow struct {
 	status    *widget.Label
 	lastCheck *widget.Label
 	toolbar   *toolbar
+	undo      *undoToast // Undo after Delete, Move and Mark
+	// emptyTrashDialog is the last Empty Trash question (the tests answer it).
+	emptyTrashDialog *dialog.ConfirmDialog
 }
 
 // newMainWindow builds the window and starts loading the accounts and messages; queue runs a
@@ -128,7 +131,8 @@ func (m *mainWindow) build() {
 	right.Offset = 0.42
 	main := container.NewHSplit(m.sidebar, right)
 	main.Offset = 0.17
-	m.window.SetContent(container.NewBorder(m.toolbar.bar, m.statusBar(), nil, nil, main))
+	m.undo = newUndoToast(m.bridge.do)
+	m.window.SetContent(container.NewBorder(m.toolbar.bar, m.statusBar(), nil, nil, container.NewStack(main, m.undo.overlay)))
 	m.setUpShortcuts()
 	m.setUpCloseIntercept()
 }
