@@ -175,3 +175,43 @@ func TestEmptyTrashSaysHowMany(t *testing.T) {
 		t.Errorf("%d messages left in the Trash", n)
 	}
 }
+
+// TestCloseWithoutTrayHostQuits: "keep running in the tray" hides the window only when the
+// desktop shows tray icons; without a tray host, closing quits instead of leaving Pouch running
+// unseen.
+func TestCloseWithoutTrayHostQuits(t *testing.T) {
+	for _, tc := range []struct {
+		name             string
+		keepInTray, host bool
+		wantQuit         bool
+	}{
+		{"tray host", true, true, false},
+		{"no tray host", true, false, true},
+		{"preference off", false, true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newWindow(t)
+			quit := make(chan struct{}, 1)
+			f.q.wait(func() {
+				f.w.desktop, f.w.prefs.keepInTray = true, tc.keepInTray
+				f.w.trayHost = func(context.Context) bool { return tc.host }
+				f.w.quit = func() { quit <- struct{}{} }
+				f.w.closeRequested()
+			})
+			if tc.wantQuit {
+				select {
+				case <-quit:
+				case <-time.After(5 * time.Second):
+					t.Fatal("closing did not quit")
+				}
+				return
+			}
+			f.eventually(t, "the window hidden into the tray", func() bool {
+				return strings.Contains(f.w.status.Text, "system tray")
+			})
+			if len(quit) != 0 {
+				t.Error("closing quit with a tray host")
+			}
+		})
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pouchmail/pouch/app/compose"
@@ -30,6 +31,17 @@ func Run(ctx context.Context, e *engine.Engine, draft *compose.Message) error {
 	var m *mainWindow
 	p := e.NewPoller(engine.PollerOptions{OnEvent: func(ev engine.Event) { m.onPollEvent(ev) }})
 	m = newMainWindow(ctx, a, e, fyne.Do, p)
+	// One window per archive: a later launch brings this one forward, with its mailto: draft.
+	release, err := e.ClaimWindow(ctx, draft, func(d *compose.Message) {
+		fyne.Do(func() {
+			m.showWindow()
+			m.writeTo(d)
+		})
+	})
+	if err != nil {
+		return err // *engine.WindowOpenError: the other window has it
+	}
+	defer release()
 	m.oauthSignIn = m.signInWithOAuth
 	m.setUpTray()
 	p.Start(ctx)
@@ -67,6 +79,11 @@ type mainWindow struct {
 	oauthSignIn func(provider string, a mailstore.Account)
 	// browser opens sign-in pages; nil = the desktop's (Fyne's OpenURL). Tests follow them.
 	browser func(url string) error
+	// desktop: the app has a system tray (Fyne's desktop.App); trayHost reports whether the
+	// desktop shows its icon now; quit ends Pouch. Tests replace them.
+	desktop  bool
+	trayHost func(ctx context.Context) bool
+	quit     func()
 
 	// State, touched only on the UI goroutine.
 	accounts  []mailstore.Account
@@ -107,7 +124,9 @@ func newMainWindow(ctx context.Context, a fyne.App, e *engine.Engine, queue func
 		unread: map[int64]int{}, pollState: map[string]engine.AccountStatus{}, asked: map[string]bool{},
 		outbox: map[int64]mailstore.Submission{},
 		prefs:  loadPreferences(a), opened: engine.NewOpenedFiles(""),
+		trayHost: trayHostPresent, quit: a.Quit,
 	}
+	_, m.desktop = a.(desktop.App)
 	m.prefs.applyTheme(a)
 	m.build()
 	m.window.Resize(fyne.NewSize(1280, 800))
