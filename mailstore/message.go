@@ -33,10 +33,13 @@ type Message struct {
 // Filter selects messages for Messages.
 type Filter struct {
 	AccountID int64 // 0 = all accounts
-	Limit     int   // 0 = no limit
-	Offset    int
-	Trash     bool   // false = messages not in the Trash, true = only those in the Trash
-	Folder    Folder // "" = every folder
+	// RemovedAccount selects the messages kept from a removed account of that name
+	// (RemovedAccounts); with AccountID 0.
+	RemovedAccount string
+	Limit          int // 0 = no limit
+	Offset         int
+	Trash          bool   // false = messages not in the Trash, true = only those in the Trash
+	Folder         Folder // "" = every folder
 }
 
 const messageColumns = `m.id, coalesce(m.account_id, 0), coalesce(a.name, m.account_name), m.uidl, m.date,
@@ -109,6 +112,10 @@ func (f Filter) where() (string, []any) {
 	if f.AccountID != 0 {
 		q += ` AND m.account_id = ?`
 		args = append(args, f.AccountID)
+	}
+	if f.RemovedAccount != "" {
+		q += ` AND m.account_id IS NULL AND m.account_name = ?`
+		args = append(args, f.RemovedAccount)
 	}
 	if f.Folder != "" {
 		q += ` AND m.folder = ?`

@@ -114,7 +114,9 @@ func (m *mainWindow) filterFor(ctx context.Context, v folder) (mailstore.Filter,
 	if !v.trash && v.box == "" {
 		f.Folder = mailstore.FolderInbox // written mail has folders of its own
 	}
-	if v.account != "" {
+	if v.removed {
+		f.RemovedAccount = v.account
+	} else if v.account != "" {
 		a, err := m.eng.Account(ctx, v.account)
 		if err != nil {
 			return f, err
@@ -208,7 +210,8 @@ func (m *mainWindow) searchArchive() {
 		}
 		kept := found[:0]
 		for _, msg := range found {
-			if (view.account == "" || msg.Account == view.account) && (msg.Trashed != nil) == view.trash &&
+			if (view.account == "" || msg.Account == view.account && (msg.AccountID == 0) == view.removed) &&
+				(msg.Trashed != nil) == view.trash &&
 				(view.box == "" || msg.Folder == view.box) {
 				kept = append(kept, msg)
 			}

@@ -215,3 +215,42 @@ func TestCloseWithoutTrayHostQuits(t *testing.T) {
 		})
 	}
 }
+
+// TestRemovedAccountMailStaysVisible: the removal question says what each choice does to how
+// many messages; the mail kept is listed under "Home (removed)", and account:Home finds it.
+func TestRemovedAccountMailStaysVisible(t *testing.T) {
+	f := newWindow(t)
+	var form *accountForm
+	f.q.wait(func() {
+		a := *f.acct
+		form = f.w.newAccountForm(&a)
+		form.confirmRemove()
+	})
+	f.eventually(t, "the removal question", func() bool { return form.removeDialog != nil })
+	txt := overlayTexts(f)
+	if !strings.Contains(txt, "its 7 messages stay in the archive") || !strings.Contains(txt, "its 7 messages are deleted") {
+		t.Errorf("removal question says %q, want what happens to the 7 messages", txt)
+	}
+	keep := overlayButton(f, "Remove, keep 7 messages")
+	if keep == nil || overlayButton(f, "Remove and delete 7 messages") == nil {
+		t.Fatal("the removal question lacks its counted buttons")
+	}
+	f.q.wait(func() { test.Tap(keep) })
+	f.eventually(t, "the removed entry", func() bool {
+		return len(f.w.accounts) == 0 && len(f.w.removed) == 1 && f.w.sidebar.Length() == 3+len(outgoingFolders)
+	})
+	_, name, unread, _ := f.w.sidebarItem(1)
+	if name != "Home (removed)" || unread != 7 {
+		t.Errorf("sidebar row 1 = %q with %d unread, want “Home (removed)” with 7", name, unread)
+	}
+	f.q.wait(func() { f.w.sidebar.Select(1) })
+	f.eventually(t, "its mail listed", func() bool { return f.w.view.removed && f.w.list.Length() == 7 })
+	f.q.wait(func() { test.Type(f.w.search, "report") })
+	f.eventually(t, "the search in the removed account", func() bool {
+		return len(f.w.shown) == 1 && strings.Contains(f.w.shown[0].Subject, "Quarterly report")
+	})
+	found, err := f.w.eng.Search(context.Background(), "account:Home report", 10)
+	if err != nil || len(found) != 1 {
+		t.Errorf("Search(account:Home report) = %d, %v; want the kept message", len(found), err)
+	}
+}

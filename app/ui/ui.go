@@ -87,6 +87,7 @@ type mainWindow struct {
 
 	// State, touched only on the UI goroutine.
 	accounts  []mailstore.Account
+	removed   []mailstore.RemovedAccount // removed accounts whose mail was kept
 	unread    map[int64]int
 	pollState map[string]engine.AccountStatus
 	view      folder              // what the sidebar selected
@@ -160,10 +161,14 @@ func (m *mainWindow) build() {
 func (m *mainWindow) reload() {
 	eng := m.eng
 	var accts []mailstore.Account
+	var removed []mailstore.RemovedAccount
 	var counts map[int64]int
 	m.bridge.run(func(ctx context.Context) error {
 		var err error
 		if accts, err = eng.Accounts(ctx); err != nil {
+			return err
+		}
+		if removed, err = eng.RemovedAccounts(ctx); err != nil {
 			return err
 		}
 		counts, err = eng.UnreadCounts(ctx)
@@ -173,7 +178,7 @@ func (m *mainWindow) reload() {
 			m.setStatus(lang.L("Could not read accounts: ") + err.Error())
 			return
 		}
-		m.accounts, m.unread = accts, counts
+		m.accounts, m.removed, m.unread = accts, removed, counts
 		m.refreshSidebar()
 		if !m.started {
 			m.started = true
@@ -191,12 +196,16 @@ func (m *mainWindow) reload() {
 func (m *mainWindow) refreshCounts() {
 	eng := m.eng
 	var counts map[int64]int
+	var removed []mailstore.RemovedAccount
 	m.bridge.run(func(ctx context.Context) (err error) {
+		if removed, err = eng.RemovedAccounts(ctx); err != nil {
+			return err
+		}
 		counts, err = eng.UnreadCounts(ctx)
 		return err
 	}, func(err error) {
-		if err == nil {
-			m.unread = counts
+		if err == nil && len(removed) == len(m.removed) { // a change of rows waits for reload
+			m.unread, m.removed = counts, removed
 			m.refreshSidebar()
 		}
 	})
