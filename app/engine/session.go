@@ -51,8 +51,11 @@ type Result struct {
 	Skipped    []Skipped     // messages that could not be downloaded; they stay on the server
 	Duration   time.Duration // wall time of the session
 	LoginDelay time.Duration // the server's LOGIN-DELAY; 0 if none
-	Warning    string        // e.g. leave-days exceeds the server's EXPIRE; "" if none
-	Err        error         // nil on success
+	// Unsearchable is how many stored messages (of any account) were not yet in the search
+	// index when the session ended; the poller and Search catch them up.
+	Unsearchable int
+	Warning      string // e.g. leave-days exceeds the server's EXPIRE; "" if none
+	Err          error  // nil on success
 }
 
 // Skipped is a message a session could not download (refused by the server, too large, …).
@@ -123,10 +126,13 @@ func (e *Engine) Fetch(ctx context.Context, a *mailstore.Account, progress func(
 	if serr := e.sync(ctx); serr != nil && err == nil {
 		res.Warning = joinWarnings(res.Warning, fmt.Sprintf("the new messages are stored but may not survive a power loss: %v", serr))
 	}
-	// The session (connection and lock) is over; what it committed is made searchable
-	// before the fetch reports back. The backlog survives a failure here: Search drains it.
-	if _, ierr := ix.finish(); ierr != nil && err == nil {
+	// The session is over: the fetch reports back once its mail is committed, not indexed
+	// (index.go). The backlog survives anything: the poller and Search catch it up.
+	if _, ierr := ix.finish(); ierr != nil && err == nil && ctx.Err() == nil {
 		res.Warning = joinWarnings(res.Warning, fmt.Sprintf("the search index is not up to date: %v", ierr))
+	}
+	if n, uerr := e.Unsearchable(ctx); uerr == nil {
+		res.Unsearchable = n
 	}
 	res.Duration = time.Since(start)
 	if err != nil {

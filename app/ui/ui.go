@@ -93,7 +93,10 @@ type mainWindow struct {
 	viewer    *viewer
 	status    *widget.Label
 	lastCheck *widget.Label
-	toolbar   *toolbar
+	// unsearchable says how many stored messages the search index has yet to catch up with;
+	// hidden when none.
+	unsearchable *widget.Label
+	toolbar      *toolbar
 }
 
 // newMainWindow builds the window and starts loading the accounts and messages; queue runs a
