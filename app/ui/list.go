@@ -106,7 +106,9 @@ func (m *mainWindow) filterFor(ctx context.Context, v folder) (mailstore.Filter,
 	if !v.trash && v.box == "" {
 		f.Folder = mailstore.FolderInbox // written mail has folders of its own
 	}
-	if v.account != "" {
+	if v.removed {
+		f.RemovedAccount = v.account
+	} else if v.account != "" {
 		a, err := m.eng.Account(ctx, v.account)
 		if err != nil {
 			return f, err
@@ -146,6 +148,18 @@ func (m *mainWindow) setShown(msgs []mailstore.Message) {
 		m.list.ScrollToOffset(offset + float32(after-before)*m.rowPitch)
 	}
 	m.list.Refresh()
+	if m.open != nil && m.indexOf(m.open.ID) < 0 {
+		// The open message left the list (another folder, a search): an action must never
+		// apply to a message the user cannot see.
+		m.closeMessage()
+	}
+}
+
+// closeMessage empties the reading pane and disables the actions on a message.
+func (m *mainWindow) closeMessage() {
+	m.open = nil
+	m.viewer.clear(lang.L("Select a message to read it."))
+	m.toolbar.update()
 }
 
 func (m *mainWindow) setQuery(q string) {
@@ -182,7 +196,8 @@ func (m *mainWindow) searchArchive() {
 		}
 		kept := found[:0]
 		for _, msg := range found {
-			if (view.account == "" || msg.Account == view.account) && (msg.Trashed != nil) == view.trash &&
+			if (view.account == "" || msg.Account == view.account && (msg.AccountID == 0) == view.removed) &&
+				(msg.Trashed != nil) == view.trash &&
 				(view.box == "" || msg.Folder == view.box) {
 				kept = append(kept, msg)
 			}

@@ -38,10 +38,11 @@ func (m *mainWindow) rowID(i int) int64 {
 	return m.shown[i].ID
 }
 
-// selectedIDs is what the message actions apply to, in the list's order.
+// selectedIDs is what the message actions apply to, in the list's order: the selection, else
+// the open message; never a message the list does not show.
 func (m *mainWindow) selectedIDs() []int64 {
 	if m.sel.len() == 0 {
-		if m.open != nil {
+		if m.open != nil && m.indexOf(m.open.ID) >= 0 {
 			return []int64{m.open.ID}
 		}
 		return nil

@@ -70,7 +70,7 @@ func (t *toolbar) update() {
 	open := m.open != nil
 	some := open || m.sel.len() > 0
 	enable(t.read, some)
-	canAnswer := open && m.open.Trashed == nil && (m.open.Folder == "" || m.open.Folder == mailstore.FolderInbox || m.open.Folder == mailstore.FolderSent)
+	canAnswer := open && m.open.Trashed == nil && m.open.Folder != mailstore.FolderOutbox && m.open.Folder != mailstore.FolderDrafts
 	enable(t.reply, canAnswer)
 	enable(t.replyAll, canAnswer)
 	enable(t.forward, canAnswer)
@@ -130,7 +130,13 @@ func (m *mainWindow) toggleRead() {
 	if len(ids) == 0 {
 		return
 	}
-	m.setRead(ids, m.selectedUnread())
+	read := m.selectedUnread()
+	m.setRead(ids, read)
+	text := lang.N("Marked {{.Count}} messages unread.", len(ids), map[string]any{"Count": len(ids)})
+	if read {
+		text = lang.N("Marked {{.Count}} messages read.", len(ids), map[string]any{"Count": len(ids)})
+	}
+	m.undo.offer(text, func() { m.setRead(ids, !read) })
 }
 
 // deleteSelected moves the selected messages to the Trash (Del); in the Trash it offers to
@@ -154,13 +160,32 @@ func (m *mainWindow) deleteSelected() {
 			return
 		}
 		m.removeShown(ids, next)
-		m.setStatus(lang.N("Moved {{.Count}} messages to the Trash.", len(ids), map[string]any{"Count": len(ids)}))
+		text := lang.N("Moved {{.Count}} messages to the Trash.", len(ids), map[string]any{"Count": len(ids)})
+		m.setStatus(text)
+		m.undo.offer(text, func() { m.untrash(ids) })
+	})
+}
+
+// untrash takes messages just deleted back out of the Trash (Undo).
+func (m *mainWindow) untrash(ids []int64) {
+	eng := m.eng
+	m.bridge.run(func(ctx context.Context) error {
+		return eng.RestoreMessages(ctx, ids)
+	}, func(err error) {
+		if err != nil {
+			m.showError(lang.L("Could not restore the message"), err)
+			return
+		}
+		m.setStatus(lang.N("Put {{.Count}} messages back.", len(ids), map[string]any{"Count": len(ids)}))
+		m.loadMessages()
+		m.refreshCounts()
 	})
 }
 
 // restoreSelected takes the selected messages out of the Trash.
 func (m *mainWindow) restoreSelected() {
 	ids := m.selectedIDs()
+	// selectedIDs holds only messages the list shows, here in the Trash.
 	if len(ids) == 0 || !m.view.trash {
 		return
 	}
@@ -178,8 +203,30 @@ func (m *mainWindow) restoreSelected() {
 	})
 }
 
+// confirmEmptyTrash counts the Trash, then asks before purging it: the one action here that
+// cannot be undone.
 func (m *mainWindow) confirmEmptyTrash() {
-	text := lang.L("Delete every message in the Trash from this computer for good?")
+	eng := m.eng
+	var n int
+	m.bridge.run(func(ctx context.Context) (err error) {
+		n, err = eng.TrashCount(ctx)
+		return err
+	}, func(err error) {
+		if err != nil {
+			m.showError(lang.L("Could not empty the Trash"), err)
+			return
+		}
+		if n == 0 {
+			m.setStatus(lang.L("The Trash is empty."))
+			return
+		}
+		m.askEmptyTrash(n)
+	})
+}
+
+func (m *mainWindow) askEmptyTrash(count int) {
+	text := lang.N("Delete the {{.Count}} messages in the Trash from this computer for good? This cannot be undone.",
+		count, map[string]any{"Count": count})
 	for _, a := range m.accounts {
 		if a.DeleteOnServer {
 			text += lang.L("\n\nFor accounts set to “delete on server when deleted here” (") + a.Name +
@@ -187,7 +234,7 @@ func (m *mainWindow) confirmEmptyTrash() {
 			break
 		}
 	}
-	dialog.NewConfirm(lang.L("Empty Trash"), text, func(ok bool) {
+	d := dialog.NewConfirm(lang.L("Empty Trash"), text, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -207,7 +254,12 @@ func (m *mainWindow) confirmEmptyTrash() {
 			m.loadMessages()
 			m.refreshCounts()
 		})
-	}, m.window).Show()
+	}, m.window)
+	d.SetConfirmText(lang.N("Delete {{.Count}} messages", count, map[string]any{"Count": count}))
+	d.SetConfirmImportance(widget.DangerImportance)
+	d.SetDismissText(lang.L("Cancel"))
+	m.emptyTrashDialog = d
+	d.Show()
 }
 
 func (m *mainWindow) indexOf(id int64) int {
