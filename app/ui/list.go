@@ -181,7 +181,7 @@ func (m *mainWindow) searchArchive() {
 			query += ` account:"` + view.account + `"` // quoted: names may hold spaces
 		}
 		if view.box != "" {
-			query += " in:" + string(view.box)
+			query += ` in:"` + string(view.box) + `"` // quoted: folder names may hold spaces
 		}
 		var err error
 		found, err = eng.Search(ctx, query, searchLimit)
@@ -198,7 +198,7 @@ func (m *mainWindow) searchArchive() {
 		for _, msg := range found {
 			if (view.account == "" || msg.Account == view.account && (msg.AccountID == 0) == view.removed) &&
 				(msg.Trashed != nil) == view.trash &&
-				(view.box == "" || msg.Folder == view.box) {
+				(view.box == "" || strings.EqualFold(string(msg.Folder), string(view.box))) {
 				kept = append(kept, msg)
 			}
 		}

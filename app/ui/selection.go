@@ -251,3 +251,74 @@ func (r *listRow) Tapped(*fyne.PointEvent) {
 	}
 	r.m.clickRow(r.i, mod)
 }
+
+// dragState is a drag of the selected messages towards a sidebar folder.
+type dragState struct {
+	at    fyne.Position // the pointer, on the canvas
+	label *widget.PopUp // "N messages" beside the pointer
+}
+
+var _ fyne.Draggable = (*listRow)(nil)
+
+// Dragged carries the selection (this row alone if it is not selected) with the pointer.
+func (r *listRow) Dragged(ev *fyne.DragEvent) {
+	m := r.m
+	if m.drag == nil {
+		if id := m.rowID(r.i); id != 0 && !m.sel.ids[id] {
+			m.clickRow(r.i, 0)
+		}
+		n := len(m.selectedIDs())
+		if n == 0 {
+			return
+		}
+		c := fyne.CurrentApp().Driver().CanvasForObject(r)
+		if c == nil {
+			return
+		}
+		note := widget.NewLabel(lang.N("{{.Count}} messages", n, map[string]any{"Count": n}))
+		m.drag = &dragState{label: widget.NewPopUp(note, c)}
+	}
+	m.drag.at = ev.AbsolutePosition
+	m.drag.label.ShowAtPosition(ev.AbsolutePosition.AddXY(12, 12))
+}
+
+// DragEnd drops the selection on the folder under the pointer, if any.
+func (r *listRow) DragEnd() {
+	m := r.m
+	d := m.drag
+	m.drag = nil
+	if d == nil {
+		return
+	}
+	d.label.Hide()
+	if f, ok := m.dropOn(d.at); ok {
+		m.moveSelected(moveTarget(f))
+	}
+}
+
+var _ fyne.SecondaryTappable = (*listRow)(nil)
+
+// TappedSecondary opens the menu of the selection (this row alone if it is not selected).
+func (r *listRow) TappedSecondary(ev *fyne.PointEvent) {
+	m := r.m
+	if id := m.rowID(r.i); id != 0 && !m.sel.ids[id] {
+		m.clickRow(r.i, 0)
+	}
+	c := fyne.CurrentApp().Driver().CanvasForObject(r)
+	if c == nil || len(m.selectedIDs()) == 0 {
+		return
+	}
+	read := lang.L("Mark unread")
+	if m.selectedUnread() {
+		read = lang.L("Mark read")
+	}
+	items := []*fyne.MenuItem{
+		fyne.NewMenuItem(lang.L("Move to…"), m.showMoveTo),
+		fyne.NewMenuItem(read, m.toggleRead),
+		fyne.NewMenuItem(lang.L("Delete"), m.deleteSelected),
+		fyne.NewMenuItem(lang.L("Export…"), m.showExport),
+	}
+	items[0].Disabled = m.toolbar.move.Disabled()
+	items[2].Disabled = m.view.trash // there Delete empties the whole Trash
+	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), c, ev.AbsolutePosition)
+}

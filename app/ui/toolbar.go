@@ -18,6 +18,7 @@ import (
 type toolbar struct {
 	check, write, reply, replyAll, forward          *widget.Button
 	delete, restore, read, export, add, edit, prefs *widget.Button
+	move                                            *widget.Button
 	bar                                             fyne.CanvasObject
 	m                                               *mainWindow
 }
@@ -30,6 +31,7 @@ func (m *mainWindow) buildToolbar() *toolbar {
 	t.replyAll = widget.NewButtonWithIcon(lang.L("Reply all"), theme.MailReplyAllIcon(), func() { m.reply(true) })
 	t.forward = widget.NewButtonWithIcon(lang.L("Forward"), theme.MailForwardIcon(), m.forward)
 	t.delete = widget.NewButtonWithIcon(lang.L("Delete"), theme.DeleteIcon(), m.deleteSelected)
+	t.move = widget.NewButtonWithIcon(lang.L("Move to…"), theme.FolderIcon(), m.showMoveTo)
 	t.restore = widget.NewButtonWithIcon(lang.L("Restore"), theme.ContentUndoIcon(), m.restoreSelected)
 	t.read = widget.NewButtonWithIcon(lang.L("Mark unread"), theme.VisibilityIcon(), m.toggleRead)
 	t.add = widget.NewButtonWithIcon(lang.L("Add account"), theme.ContentAddIcon(), m.showAddAccount)
@@ -52,7 +54,7 @@ func (m *mainWindow) buildToolbar() *toolbar {
 	})
 	t.check.Importance = widget.HighImportance
 	t.bar = container.NewHBox(t.check, t.write, widget.NewSeparator(), t.reply, t.replyAll, t.forward, widget.NewSeparator(),
-		t.delete, t.restore, t.read, layout.NewSpacer(), t.add, more)
+		t.delete, t.restore, t.move, t.read, layout.NewSpacer(), t.add, more)
 	t.update()
 	return t
 }
@@ -89,6 +91,7 @@ func (t *toolbar) update() {
 		enable(t.delete, some)
 		t.restore.Hide()
 	}
+	enable(t.move, some && !m.view.trash && m.view.box != mailstore.FolderOutbox && m.view.box != mailstore.FolderDrafts)
 	enable(t.edit, m.view.account != "" && accountByName(m.accounts, m.view.account) != nil)
 }
 
@@ -106,6 +109,7 @@ func (m *mainWindow) setUpShortcuts() {
 		{fyne.KeyE, ctrl, m.showExport},                  // Ctrl+E: export
 		{fyne.KeyR, ctrlShift, func() { m.reply(true) }}, // Ctrl+Shift+R: reply all
 		{fyne.KeyA, ctrlShift, m.showAddAccount},         // Ctrl+Shift+A: add account
+		{fyne.KeyM, ctrlShift, m.showMoveTo},             // Ctrl+Shift+M: move to…
 	}
 	for _, s := range m.shortcuts {
 		c.AddShortcut(s.fyne(), func(fyne.Shortcut) { s.fn() })

@@ -94,12 +94,15 @@ type mainWindow struct {
 	all       []mailstore.Message // the folder's messages, newest first
 	shown     []mailstore.Message // all, or the search results
 	query     string
-	open      *engine.MessageView // the message in the viewer
-	sel       selection           // the messages the list's actions apply to
-	rowPitch  float32             // a list row's height with the gap below it
-	folderRow int                 // the sidebar row selected
-	shortcuts []shortcut          // the window's Ctrl shortcuts, wherever the focus is
-	loadGen   int                 // drops results of superseded loads
+	open      *engine.MessageView    // the message in the viewer
+	sel       selection              // the messages the list's actions apply to
+	rowPitch  float32                // a list row's height with the gap below it
+	folderRow int                    // the sidebar row selected
+	shortcuts []shortcut             // the window's Ctrl shortcuts, wherever the focus is
+	folders   []mailstore.FolderInfo // the user folders, depth first
+	treeRows  []mailstore.FolderInfo // those the sidebar shows (none under a collapsed one)
+	drag      *dragState             // a drag of the selection under way
+	loadGen   int                    // drops results of superseded loads
 	searchGen int
 	outbox    map[int64]mailstore.Submission // the outbox's states, by message
 	composers []*composeWindow               // compose windows opened (the tests look at them)
@@ -108,13 +111,15 @@ type mainWindow struct {
 	started    bool
 	asked      map[string]bool // certificate and password prompts already shown this run
 
-	sidebar   *sidebarList
-	list      *messageList
-	search    *searchEntry
-	banner    *widget.Label // the selected account's error, in words
-	viewer    *viewer
-	status    *widget.Label
-	lastCheck *widget.Label
+	sidebar     *sidebarList
+	sidebarRows []*sidebarRow // every row the sidebar made, to find the one under a drop
+	moveList    *widget.List  // the Move to… dialog's folders, while it is open
+	list        *messageList
+	search      *searchEntry
+	banner      *widget.Label // the selected account's error, in words
+	viewer      *viewer
+	status      *widget.Label
+	lastCheck   *widget.Label
 	// unsearchable says how many stored messages the search index has yet to catch up with;
 	// hidden when none.
 	unsearchable *widget.Label
@@ -186,6 +191,7 @@ func (m *mainWindow) reload() {
 		}
 		m.accounts, m.removed, m.unread = accts, removed, counts
 		m.refreshSidebar()
+		m.refreshFolders()
 		if !m.started {
 			m.started = true
 			m.sidebar.Select(0) // "All mail"; selecting loads the messages
@@ -213,6 +219,7 @@ func (m *mainWindow) refreshCounts() {
 		if err == nil && len(removed) == len(m.removed) { // a change of rows waits for reload
 			m.unread, m.removed = counts, removed
 			m.refreshSidebar()
+			m.refreshFolders()
 		}
 	})
 }
