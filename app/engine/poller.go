@@ -101,6 +101,7 @@ type worker struct {
 	id     int64
 	wake   chan struct{}
 	recalc chan struct{}
+	edited chan struct{}
 	cancel context.CancelFunc
 	status AccountStatus
 }
@@ -160,6 +161,23 @@ func (p *Poller) CheckNow(account string) {
 	}
 }
 
+// Edited tells the poller that the named account's settings or password were changed: its
+// last error belongs to the old settings and is forgotten, and it is checked with the new ones
+// as soon as LOGIN-DELAY allows (a stopped account resumes). Call Reload first when the
+// account's name changed.
+func (p *Poller) Edited(account string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, w := range p.workers {
+		if w.status.Account == account {
+			select {
+			case w.edited <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
 // Reload picks up added, edited and removed accounts.
 func (p *Poller) Reload() {
 	p.mu.Lock()
@@ -189,7 +207,7 @@ func (p *Poller) Reload() {
 			continue
 		}
 		wctx, cancel := context.WithCancel(p.ctx)
-		w := &worker{id: a.ID, wake: make(chan struct{}, 1), recalc: make(chan struct{}, 1), cancel: cancel,
+		w := &worker{id: a.ID, wake: make(chan struct{}, 1), recalc: make(chan struct{}, 1), edited: make(chan struct{}, 1), cancel: cancel,
 			status: AccountStatus{Account: a.Name}}
 		p.workers[a.ID] = w
 		p.wg.Add(1)
@@ -270,16 +288,6 @@ func (p *Poller) run(ctx context.Context, w *worker) {
 	next := p.opts.Now() // a check at start-up
 	stopped := false
 	for {
-		a, err := p.account(ctx, w.id)
-		if err != nil {
-			if errors.Is(err, mailstore.ErrNotFound) || ctx.Err() != nil {
-				return
-			}
-			p.setStatus(w, func(st *AccountStatus) { st.LastError, st.ErrorKind = err.Error(), ErrorKindTemporary })
-			next = p.opts.Now().Add(backoffBase)
-		} else {
-			s.interval = interval(a)
-		}
 		p.setStatus(w, func(st *AccountStatus) {
 			st.Stopped = stopped
 			st.NextCheck = time.Time{}
@@ -292,9 +300,29 @@ func (p *Poller) run(ctx context.Context, w *worker) {
 		if !p.wait(ctx, w, &s, &next, &stopped) {
 			return
 		}
-		if err != nil { // the account could not be read: try again
+		// This check answers every "check now" and edit asked for until now: none of them
+		// runs a second one after it.
+		select {
+		case <-w.wake:
+		default:
+		}
+		select {
+		case <-w.edited:
+			p.setStatus(w, func(st *AccountStatus) { st.LastError, st.ErrorKind, st.NeedsSignIn = "", "", false })
+		default:
+		}
+		// Read the account now, not before waiting: an edit saved meanwhile (host, user,
+		// password, security) applies to this check.
+		a, err := p.account(ctx, w.id)
+		if err != nil {
+			if errors.Is(err, mailstore.ErrNotFound) || ctx.Err() != nil {
+				return
+			}
+			p.setStatus(w, func(st *AccountStatus) { st.LastError, st.ErrorKind = err.Error(), ErrorKindTemporary })
+			next = p.opts.Now().Add(backoffBase)
 			continue
 		}
+		s.interval = interval(a)
 
 		s.lastStart = p.opts.Now()
 		res := p.fetch(ctx, a, func(pr Progress) {
@@ -373,6 +401,15 @@ func (p *Poller) wait(ctx context.Context, w *worker, s *schedule, next *time.Ti
 				e := *next
 				p.setStatus(w, func(st *AccountStatus) { st.Stopped, st.NextCheck = false, e })
 			}
+		case <-w.edited:
+			*stopped = false
+			s.failures = 0
+			now := p.opts.Now()
+			*next = s.allowed(now)
+			e := *next
+			p.setStatus(w, func(st *AccountStatus) {
+				st.LastError, st.ErrorKind, st.NeedsSignIn, st.Stopped, st.NextCheck = "", "", false, false, e
+			})
 		case <-w.recalc:
 			a, err := p.account(ctx, w.id)
 			if err != nil {
