@@ -48,6 +48,7 @@ type folderJSON struct {
 	Depth   int    `json:"depth"`             // 0 at the top level
 	System  bool   `json:"system"`            // inbox, drafts, outbox, sent or trash
 	Account string `json:"account,omitempty"` // whose inbox
+	Removed bool   `json:"removed,omitempty"` // the inbox of a removed account whose mail was kept
 	Total   int    `json:"total"`
 	Unread  int    `json:"unread"`
 }
@@ -55,8 +56,8 @@ type folderJSON struct {
 // folderLabel is how a folder shows in the text listing.
 func folderLabel(f *mailstore.FolderInfo) string {
 	switch {
-	case f.Path == mailstore.FolderInbox && f.Account == "":
-		return "Inbox (removed accounts)"
+	case f.Path == mailstore.FolderInbox && f.Removed:
+		return "Inbox (" + f.Account + ", removed)"
 	case f.Path == mailstore.FolderInbox:
 		return "Inbox (" + f.Account + ")"
 	case f.System():
@@ -84,7 +85,7 @@ func runFolderList(ctx context.Context, env *Env, g *globals, args []string) err
 			out := make([]folderJSON, 0, len(tree))
 			for _, f := range tree {
 				out = append(out, folderJSON{Path: string(f.Path), Name: f.Path.Name(), Depth: f.Depth, System: f.System(),
-					Account: f.Account, Total: f.Total, Unread: f.Unread})
+					Account: f.Account, Removed: f.Removed, Total: f.Total, Unread: f.Unread})
 			}
 			return writeJSON(env.Stdout, out)
 		}
