@@ -71,7 +71,7 @@ func (e *Engine) UnreadCounts(ctx context.Context) (map[int64]int, error) {
 // returns how many messages it indexed. progress, if not nil, gets (indexed, backlog). The
 // window and the poller call it after a session; Search calls it first.
 func (e *Engine) IndexBacklog(ctx context.Context, progress func(done, total int)) (int, error) {
-	return e.store.IndexAll(ctx, progress)
+	return e.catchUp(ctx, progress)
 }
 
 // Search returns the messages matching query (syntax: mailstore.Query), newest first, at most
@@ -98,7 +98,7 @@ func (e *Engine) search(ctx context.Context, q mailstore.Query, limit int) ([]ma
 	if err := e.checkFolder(ctx, q.Folder); err != nil {
 		return nil, err
 	}
-	if _, err := e.store.IndexAll(ctx, nil); err != nil {
+	if _, err := e.catchUp(ctx, nil); err != nil {
 		return nil, fmt.Errorf("search index incomplete: %w", err)
 	}
 	return e.store.Search(ctx, q, limit)
