@@ -15,15 +15,7 @@ import (
 
 // Messages lists stored messages, newest first; account "" means all.
 func (e *Engine) Messages(ctx context.Context, accountName string) ([]mailstore.Message, error) {
-	var f mailstore.Filter
-	if accountName != "" {
-		a, err := e.Account(ctx, accountName)
-		if err != nil {
-			return nil, err
-		}
-		f.AccountID = a.ID
-	}
-	return e.store.Messages(ctx, f)
+	return e.Folder(ctx, accountName, "")
 }
 
 // MessageView is a stored message ready to show: headers plus readable text.
@@ -91,6 +83,9 @@ func (e *Engine) Search(ctx context.Context, query string, limit int) ([]mailsto
 		if _, err := e.Account(ctx, q.Account); err != nil {
 			return nil, err
 		}
+	}
+	if err := e.checkFolder(ctx, q.Folder); err != nil {
+		return nil, err
 	}
 	if _, err := e.store.IndexAll(ctx, nil); err != nil {
 		return nil, fmt.Errorf("search index incomplete: %w", err)
