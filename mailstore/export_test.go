@@ -13,3 +13,9 @@ func SetMaxConns(s *Store, n int) { s.db.SetMaxOpenConns(n) }
 
 // FolderCountsQuery is the folder tree's count query, for its plan.
 const FolderCountsQuery = folderCountsQuery
+
+// Unthread makes every message look stored before threads existed, for ThreadBackfill.
+func Unthread(s *Store) error {
+	_, err := s.db.Exec(`DELETE FROM message_refs; UPDATE messages SET thread_id = NULL, thread_subject = ''`)
+	return err
+}
