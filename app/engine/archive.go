@@ -65,10 +65,16 @@ func (e *Engine) UnreadCounts(ctx context.Context) (map[int64]int, error) {
 }
 
 // IndexBacklog drains the full-text index backlog (messages saved but not yet indexed) and
-// returns how many messages it indexed. progress, if not nil, gets (indexed, backlog). The
+// returns how many messages it indexed, then runs the rules for incoming mail on the fetched
+// messages now indexed (applyPendingRules). progress, if not nil, gets (indexed, backlog). The
 // window and the poller call it after a session; Search calls it first.
 func (e *Engine) IndexBacklog(ctx context.Context, progress func(done, total int)) (int, error) {
-	return e.store.IndexAll(ctx, progress)
+	n, err := e.store.IndexAll(ctx, progress)
+	if err != nil {
+		return n, err
+	}
+	_, err = e.applyPendingRules(ctx)
+	return n, err
 }
 
 // Search returns the messages matching query (syntax: mailstore.Query), newest first, at most

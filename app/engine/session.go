@@ -51,7 +51,8 @@ type Result struct {
 	Skipped    []Skipped     // messages that could not be downloaded; they stay on the server
 	Duration   time.Duration // wall time of the session
 	LoginDelay time.Duration // the server's LOGIN-DELAY; 0 if none
-	Warning    string        // e.g. leave-days exceeds the server's EXPIRE; "" if none
+	Filed      int           // messages the rules for incoming mail moved, marked or trashed
+	Warning    string        // e.g. leave-days exceeds the server's EXPIRE, a rule failed; "" if none
 	Err        error         // nil on success
 }
 
@@ -122,6 +123,14 @@ func (e *Engine) Fetch(ctx context.Context, a *mailstore.Account, progress func(
 	if _, ierr := ix.finish(); ierr != nil && err == nil {
 		res.Warning = joinWarnings(res.Warning, fmt.Sprintf("the search index is not up to date: %v", ierr))
 	}
+	// The rules run on what is now indexed, after the commits: a failed session's stored
+	// messages get them too. Mail that waits for the index keeps its mark for the next call.
+	rr, rerr := e.applyPendingRules(ctx)
+	res.Filed = rr.Changed
+	if rerr != nil {
+		res.Warning = joinWarnings(res.Warning, fmt.Sprintf("the rules did not run on the new mail: %v", rerr))
+	}
+	res.Warning = joinWarnings(res.Warning, rulesWarning(rr))
 	res.Duration = time.Since(start)
 	if err != nil {
 		res.Err = &FetchError{Account: a.Name, Err: err}
