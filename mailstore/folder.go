@@ -76,6 +76,12 @@ func (f Folder) System() bool {
 	return false
 }
 
+// Written reports whether f holds mail written here (sent, outbox, drafts). Fetched and
+// imported mail is in an inbox or a user folder.
+func (f Folder) Written() bool {
+	return f == FolderSent || f == FolderOutbox || f == FolderDrafts
+}
+
 // Name is the last segment of a user folder's path (the whole name of a system folder).
 func (f Folder) Name() string {
 	s := string(f)
@@ -348,6 +354,21 @@ func ensureFolder(ctx context.Context, tx *sql.Tx, f Folder, now time.Time) (id 
 	return id, path, created, nil
 }
 
+// ensureFolder creates user folder f and its missing parents if need be, in a transaction of
+// its own, and returns its ID.
+func (s *Store) ensureFolder(ctx context.Context, f Folder, now time.Time) (int64, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	id, _, _, err := ensureFolder(ctx, tx, f, now)
+	if err != nil {
+		return 0, err
+	}
+	return id, tx.Commit()
+}
+
 // CreateFolder creates the user folder path (cleaned by ParseFolder) with any missing parents
 // and returns its path as stored. An existing folder (in any case) gives ErrFolderExists.
 func (s *Store) CreateFolder(ctx context.Context, name string, now time.Time) (Folder, error) {
@@ -580,7 +601,7 @@ func (s *Store) MoveMessages(ctx context.Context, ids []int64, to Folder) (int, 
 	wrap := func(err error) error { return fmt.Errorf("mailstore: move: %w", err) }
 	switch to {
 	case FolderOutbox, FolderDrafts, FolderTrash:
-		return 0, fmt.Errorf("move to %s: %w", to, ErrFolderNotAllowed)
+		return 0, fmt.Errorf("move to %s: %w: mail gets there only by being written or sent (and to the Trash by deleting it)", to, ErrFolderNotAllowed)
 	}
 	if len(ids) == 0 {
 		return 0, nil

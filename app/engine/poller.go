@@ -176,6 +176,9 @@ func (p *Poller) Reload() {
 	defer p.mu.Unlock()
 	seen := map[int64]bool{}
 	for _, a := range accts {
+		if a.Local {
+			continue // no server to poll
+		}
 		seen[a.ID] = true
 		if w, ok := p.workers[a.ID]; ok {
 			w.status.Account = a.Name
@@ -425,6 +428,7 @@ func Classify(err error) string {
 		terr  *pop3.TLSError
 		nperr *NoPasswordError
 		nuerr *NoUIDLError
+		lcerr *LocalAccountError
 		serr  *SignInRequiredError
 		cerr  *oauth.ConfigError
 	)
@@ -434,7 +438,7 @@ func Classify(err error) string {
 	case errors.As(err, &serr):
 		// Like rejected credentials: the user must sign in again in the browser.
 		return ErrorKindAuth
-	case errors.As(err, &nperr), errors.As(err, &nuerr), errors.As(err, &cerr),
+	case errors.As(err, &nperr), errors.As(err, &nuerr), errors.As(err, &cerr), errors.As(err, &lcerr),
 		errors.Is(err, pop3.ErrMechanismUnsupported), errors.Is(err, pop3.ErrInsecureAuth):
 		// Retrying cannot help: the account's settings must change first.
 		return ErrorKindConfig
