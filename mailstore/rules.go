@@ -421,10 +421,10 @@ func (s *Store) applyRules(ctx context.Context, rules []Rule, ids []int64, pendi
 	res := RulesResult{Rules: make([]RuleCount, len(rules))}
 	ruleErr := make([]string, len(rules))
 	matched := make([]map[int64]bool, len(rules))
-	// Matching a long id list means one IN list per chunk and rule; when the candidates are
-	// much of the archive, matching everything and testing membership is cheaper.
+	// Each chunk of an id list evaluates the condition's full-text part again; beyond one
+	// chunk, matching the whole archive once and testing membership is cheaper.
 	scopeIDs := ids
-	if len(ids) > 20*matchChunk {
+	if len(ids) > matchChunk {
 		scopeIDs = nil
 	}
 	for i, r := range rules {
