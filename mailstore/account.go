@@ -253,3 +253,35 @@ func (s *Store) DeleteAccount(ctx context.Context, id int64, withMessages bool) 
 	}
 	return nil
 }
+
+// RemovedAccount is a removed account whose messages were kept: the name they keep, how many
+// there are (in every folder and the Trash) and how many of its inbox are unread.
+type RemovedAccount struct {
+	Name     string
+	Messages int
+	Unread   int
+}
+
+// RemovedAccounts lists the removed accounts whose messages were kept, by name. A name that is
+// an account again is listed as well: its old messages stay apart from the new account's.
+func (s *Store) RemovedAccounts(ctx context.Context) ([]RemovedAccount, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT account_name, count(*),
+		coalesce(sum(read = 0 AND trashed_at IS NULL AND folder = 'inbox'), 0)
+		FROM messages WHERE account_id IS NULL GROUP BY account_name ORDER BY account_name`)
+	if err != nil {
+		return nil, fmt.Errorf("mailstore: removed accounts: %w", err)
+	}
+	defer rows.Close()
+	var out []RemovedAccount
+	for rows.Next() {
+		var r RemovedAccount
+		if err := rows.Scan(&r.Name, &r.Messages, &r.Unread); err != nil {
+			return nil, fmt.Errorf("mailstore: removed accounts: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("mailstore: removed accounts: %w", err)
+	}
+	return out, nil
+}

@@ -35,10 +35,13 @@ type Message struct {
 // Filter selects messages for Messages.
 type Filter struct {
 	AccountID int64 // 0 = all accounts
-	Limit     int   // 0 = no limit
-	Offset    int
-	Trash     bool   // false = messages not in the Trash, true = only those in the Trash (as Folder FolderTrash)
-	Folder    Folder // "" = every folder; FolderInbox with AccountID = that account's inbox
+	// RemovedAccount selects the messages kept from a removed account of that name
+	// (RemovedAccounts); with AccountID 0.
+	RemovedAccount string
+	Limit          int // 0 = no limit
+	Offset         int
+	Trash          bool   // false = messages not in the Trash, true = only those in the Trash (as Folder FolderTrash)
+	Folder         Folder // "" = every folder; FolderInbox with AccountID = that account's inbox
 }
 
 const messageColumns = `m.id, coalesce(m.account_id, 0), coalesce(a.name, m.account_name), m.uidl, m.date,
@@ -112,12 +115,26 @@ func filterWhere(f Filter) (string, []any) {
 		where += ` AND m.account_id = ?`
 		args = append(args, f.AccountID)
 	}
+	if f.RemovedAccount != "" {
+		where += ` AND m.account_id IS NULL AND m.account_name = ?`
+		args = append(args, f.RemovedAccount)
+	}
 	if f.Folder != "" && f.Folder != FolderTrash {
 		c, a := folderCond("m", f.Folder)
 		where += ` AND ` + c
 		args = append(args, a...)
 	}
 	return where, args
+}
+
+// Count counts the messages Messages lists for f, without Limit and Offset.
+func (s *Store) Count(ctx context.Context, f Filter) (int, error) {
+	where, args := filterWhere(f)
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM messages m WHERE `+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("mailstore: count: %w", err)
+	}
+	return n, nil
 }
 
 // Message returns one message's metadata, or an error wrapping ErrNotFound.

@@ -29,6 +29,9 @@ type fetchJSON struct {
 	Warning    *string       `json:"warning"` // e.g. leave-days exceeds the server's EXPIRE
 	Changed    int           `json:"changed"` // UIDLs naming other bytes than before: stored as new messages
 	Skipped    []skippedJSON `json:"skipped"` // could not be downloaded; left on the server
+	// Unsearchable: stored messages not yet in the search index when the session ended (search
+	// indexes them first).
+	Unsearchable int `json:"unsearchable"`
 }
 
 type skippedJSON struct {
@@ -73,13 +76,23 @@ func runFetch(ctx context.Context, env *Env, g *globals, args []string) error {
 		if len(results) == 0 {
 			return &configError{"no accounts configured (add one with: pouch account add)"}
 		}
+		if caught, err := fileNewMail(ctx, env, e, *asJSON); err != nil {
+			fmt.Fprintf(env.Stderr, "pouch: warning: the rules did not run on all new mail: %s\n", oneLine(err.Error()))
+		} else if caught {
+			if n, err := e.Unsearchable(ctx); err == nil {
+				for i := range results {
+					results[i].Unsearchable = n
+				}
+			}
+		}
 		var failed []string
 		var errs []error
 		out := make([]fetchJSON, 0, len(results))
-		for _, r := range results {
+		for i, r := range results {
+			last := i == len(results)-1 // the backlog is the archive's, said once
 			j := fetchJSON{Account: r.Account, OK: r.Err == nil, New: r.New, Bytes: r.Bytes,
 				OnServer: r.OnServer, DurationMS: r.Duration.Milliseconds(), Deleted: r.Deleted, Partial: r.Partial,
-				Changed: r.Changed, Skipped: []skippedJSON{}}
+				Changed: r.Changed, Skipped: []skippedJSON{}, Unsearchable: r.Unsearchable}
 			for _, sk := range r.Skipped {
 				j.Skipped = append(j.Skipped, skippedJSON{UIDL: sk.UIDL, Reason: sk.Reason})
 			}
@@ -100,6 +113,9 @@ func runFetch(ctx context.Context, env *Env, g *globals, args []string) error {
 					fmt.Fprintf(env.Stdout, "%s: failed after %d new message(s)\n", r.Account, r.New)
 				} else {
 					fmt.Fprintf(env.Stdout, "%s: %d new message(s), %s, %d on server\n", r.Account, r.New, format.Bytes(r.Bytes), r.OnServer)
+				}
+				if r.Unsearchable > 0 && last {
+					fmt.Fprintf(env.Stdout, "%d message(s) not yet searchable (pouch search indexes them first)\n", r.Unsearchable)
 				}
 			}
 		}

@@ -68,16 +68,10 @@ func (e *Engine) UnreadCounts(ctx context.Context) (map[int64]int, error) {
 }
 
 // IndexBacklog drains the full-text index backlog (messages saved but not yet indexed) and
-// returns how many messages it indexed, then runs the rules for incoming mail on the fetched
-// messages now indexed (applyPendingRules). progress, if not nil, gets (indexed, backlog). The
+// returns how many messages it indexed. progress, if not nil, gets (indexed, backlog). The
 // window and the poller call it after a session; Search calls it first.
 func (e *Engine) IndexBacklog(ctx context.Context, progress func(done, total int)) (int, error) {
-	n, err := e.store.IndexAll(ctx, progress)
-	if err != nil {
-		return n, err
-	}
-	_, err = e.applyPendingRules(ctx)
-	return n, err
+	return e.catchUp(ctx, progress)
 }
 
 // Search returns the messages matching query (syntax: mailstore.Query), newest first, at most
@@ -95,13 +89,16 @@ func (e *Engine) Search(ctx context.Context, query string, limit int) ([]mailsto
 func (e *Engine) search(ctx context.Context, q mailstore.Query, limit int) ([]mailstore.Message, error) {
 	if q.Account != "" {
 		if _, err := e.Account(ctx, q.Account); err != nil {
-			return nil, err
+			// The messages kept from a removed account are found under its name too.
+			if kept, kerr := e.isRemovedAccount(ctx, q.Account); kerr != nil || !kept {
+				return nil, err
+			}
 		}
 	}
 	if err := e.checkFolder(ctx, q.Folder); err != nil {
 		return nil, err
 	}
-	if _, err := e.store.IndexAll(ctx, nil); err != nil {
+	if _, err := e.catchUp(ctx, nil); err != nil {
 		return nil, fmt.Errorf("search index incomplete: %w", err)
 	}
 	return e.store.Search(ctx, q, limit)
@@ -120,6 +117,37 @@ func (e *Engine) RestoreMessages(ctx context.Context, ids []int64) error {
 // TrashedMessages lists the Trash, newest first.
 func (e *Engine) TrashedMessages(ctx context.Context) ([]mailstore.Message, error) {
 	return e.store.Messages(ctx, mailstore.Filter{Trash: true})
+}
+
+// RemovedAccounts lists the removed accounts whose messages were kept (RemoveAccount), by name:
+// the window shows each as "NAME (removed)", and account:NAME finds their messages.
+func (e *Engine) RemovedAccounts(ctx context.Context) ([]mailstore.RemovedAccount, error) {
+	return e.store.RemovedAccounts(ctx)
+}
+
+func (e *Engine) isRemovedAccount(ctx context.Context, name string) (bool, error) {
+	removed, err := e.store.RemovedAccounts(ctx)
+	for _, r := range removed {
+		if r.Name == name {
+			return true, nil
+		}
+	}
+	return false, err
+}
+
+// AccountMessages counts the messages an account's removal would keep or delete: every
+// folder's, the Trash's included.
+func (e *Engine) AccountMessages(ctx context.Context, name string) (int, error) {
+	a, err := e.Account(ctx, name)
+	if err != nil {
+		return 0, err
+	}
+	return e.store.CountMessages(ctx, a.ID)
+}
+
+// TrashCount is how many messages the Trash holds.
+func (e *Engine) TrashCount(ctx context.Context) (int, error) {
+	return e.store.Count(ctx, mailstore.Filter{Trash: true})
 }
 
 // EmptyTrash purges the Trash for good and returns how many messages went. For accounts with

@@ -3,15 +3,15 @@ package engine
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/pouchmail/pouch/mailstore"
 )
 
 // Rules for incoming mail and conversations. Rules live in the archive (mailstore/rules.go);
-// the engine runs them on fetched mail once it is indexed (applyPendingRules, after each
-// session's indexer has drained the backlog), on demand (RunRules), and gives the window's rule
-// editor its list, edits and the count of existing messages a condition matches.
+// the engine runs them on fetched mail once it is indexed (runPendingRules, called by indexed
+// after every batch the session's indexer or a catch-up indexes), on demand (RunRules), and
+// gives the window's rule editor its list, edits and the count of existing messages a
+// condition matches.
 
 // Rules returns the rules in the order they run.
 func (e *Engine) Rules(ctx context.Context) ([]mailstore.Rule, error) {
@@ -87,41 +87,44 @@ func (e *Engine) RunRules(ctx context.Context, scope RunScope) (RulesResult, err
 	if err := e.checkFolder(ctx, scope.Folder); err != nil {
 		return RulesResult{}, err
 	}
-	if _, err := e.store.IndexAll(ctx, nil); err != nil {
+	if _, err := e.catchUp(ctx, nil); err != nil {
 		return RulesResult{}, fmt.Errorf("search index incomplete: %w", err)
 	}
 	return e.store.RunRules(ctx, scope, e.opts.Now())
 }
 
 // applyPendingRules runs the rules on fetched messages that wait for them and are indexed
-// (mailstore.ApplyPendingRules). It is the step that follows catching up the index after a
-// session: whatever drains the index backlog calls it afterwards (Fetch, IndexBacklog).
-// Messages not indexed yet keep their mark and wait for the next call.
+// (mailstore.ApplyPendingRules). Messages not indexed yet keep their mark and wait.
 func (e *Engine) applyPendingRules(ctx context.Context) (RulesResult, error) {
 	return e.store.ApplyPendingRules(ctx, e.opts.Now())
 }
 
-// rulesWarning says in one line which rules failed, and that their messages stayed where they
-// were stored; "" when none did.
-func rulesWarning(r RulesResult) string {
-	var parts []string
-	for _, c := range r.Rules {
-		if c.Error != "" {
-			parts = append(parts, fmt.Sprintf("rule %q failed for %d message(s), left in the Inbox: %s", c.Rule, c.Failed, c.Error))
-		}
+// runPendingRules is applyPendingRules where indexing happens (indexed, index.go): a rule's
+// failure is kept by the rule itself, and a failure to run the rules at all is kept here, for
+// RulesStatus.
+func (e *Engine) runPendingRules(ctx context.Context) {
+	_, err := e.applyPendingRules(ctx)
+	if ctx.Err() != nil {
+		return // stopped: the marks stay, the next catch-up runs them
 	}
-	return strings.Join(parts, "; ")
+	e.rulesMu.Lock()
+	e.rulesErr = err
+	e.rulesMu.Unlock()
 }
 
 // RulesStatus is where the rules stand: messages waiting for them, and rules that failed.
 type RulesStatus struct {
 	Pending int              // fetched messages the rules have not run on yet
 	Failing []mailstore.Rule // rules with failures (Failures, LastError, FailedAt)
+	Err     error            // why the rules could not run at all the last time they were run
 }
 
 // RulesStatus reports the rules' backlog and the rules that failed, for a status display.
 func (e *Engine) RulesStatus(ctx context.Context) (RulesStatus, error) {
 	var st RulesStatus
+	e.rulesMu.Lock()
+	st.Err = e.rulesErr
+	e.rulesMu.Unlock()
 	n, err := e.store.RulesBacklog(ctx)
 	if err != nil {
 		return st, err
