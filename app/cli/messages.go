@@ -44,8 +44,8 @@ func init() {
 Checks every account (or one) for new mail, stores it, and deletes from the server what is
 due. Progress shows on a terminal, never with --json or when standard error is not one.
 --full fetches the whole of a message stored as headers only (the account's size limit).`})
-	register(&command{name: "list", run: runList, usage: []string{"list [--account NAME] [--folder inbox|sent|outbox|drafts|trash] [--json]", "list --thread ID [--json]"},
-		help: "Lists the stored messages, newest first; with --thread, a conversation's messages, oldest first (ids in list --json's thread)."})
+	register(&command{name: "list", run: runList, usage: []string{"list [--account NAME] [--folder PATH] [--json]", "list --thread ID [--json]"},
+		help: "Lists the stored messages, newest first: all but the Trash, or one folder's (inbox, sent,\noutbox, drafts, trash, or a folder of yours such as Work/Invoices). With --thread, a\nconversation's messages, oldest first (its id is list --json's thread)."})
 	register(&command{name: "show", run: runShow, usage: []string{"show ID [--raw]"},
 		help: "Shows a message as text, or with --raw exactly the bytes received."})
 }
@@ -74,7 +74,16 @@ func runFetch(ctx context.Context, env *Env, g *globals, args []string) error {
 			return err
 		}
 		if len(results) == 0 {
-			return &configError{"no accounts configured (add one with: pouch account add)"}
+			accts, err := e.Accounts(ctx)
+			if err != nil || len(accts) == 0 {
+				return &configError{"no accounts configured (add one with: pouch account add)"}
+			}
+			// Only local accounts (imported mail): nothing has a server, which is no failure.
+			if *asJSON {
+				return writeJSON(env.Stdout, []fetchJSON{})
+			}
+			fmt.Fprintln(env.Stdout, "nothing to fetch: every account is local (no server)")
+			return nil
 		}
 		if caught, err := fileNewMail(ctx, env, e, *asJSON); err != nil {
 			fmt.Fprintf(env.Stderr, "pouch: warning: the rules did not run on all new mail: %s\n", oneLine(err.Error()))
@@ -155,7 +164,7 @@ type messageJSON struct {
 	Size      int64     `json:"size"`
 	SHA256    string    `json:"sha256"`
 	Received  time.Time `json:"received"`
-	Folder    string    `json:"folder"` // inbox, sent, outbox, drafts, or trash
+	Folder    string    `json:"folder"` // inbox, sent, outbox, drafts, trash, or a folder's path (Work/Invoices)
 	Thread    int64     `json:"thread"` // the conversation (list --thread ID); 0 if not threaded yet
 	Flagged   bool      `json:"flagged"`
 }
@@ -188,7 +197,7 @@ func displayDate(m *mailstore.Message) time.Time { return format.MessageDate(m.D
 func runList(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet("list", g)
 	name := fs.String("account", "", "list only this account")
-	folder := fs.String("folder", "", "list only this folder: inbox, sent, outbox, drafts or trash")
+	folder := fs.String("folder", "", "list only this folder: inbox, sent, outbox, drafts, trash or a folder's path")
 	thread := fs.Int64("thread", 0, "list the messages of this conversation, oldest first")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parseArgs(fs, args)
@@ -287,25 +296,13 @@ func clip(s string, n int) string {
 
 // listFolder lists the messages of a folder ("" = every folder but the Trash).
 func listFolder(ctx context.Context, e *engine.Engine, account, folder string) ([]mailstore.Message, error) {
-	switch folder {
-	case "":
-		return e.Messages(ctx, account)
-	case "trash":
-		msgs, err := e.TrashedMessages(ctx)
-		if err != nil || account == "" {
-			return msgs, err
+	var f mailstore.Folder
+	if folder != "" {
+		var err error
+		if f, err = mailstore.ParseFolder(folder); err != nil {
+			return nil, usagef("list: --folder: %v", err)
 		}
-		var out []mailstore.Message
-		for _, m := range msgs {
-			if m.Account == account {
-				out = append(out, m)
-			}
-		}
-		return out, nil
 	}
-	f, err := mailstore.ParseFolder(folder)
-	if err != nil {
-		return nil, usagef("list: --folder: %v", err)
-	}
-	return e.Folder(ctx, account, f)
+	msgs, err := e.Folder(ctx, account, f)
+	return msgs, folderUsage("list", err)
 }

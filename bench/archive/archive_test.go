@@ -12,6 +12,7 @@ package archive
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -311,6 +312,63 @@ func benchExport(b *testing.B, format mailstore.Format, n int) {
 func BenchmarkExportMbox(b *testing.B)    { benchExport(b, mailstore.FormatMbox, len(setup(b).ids)) }
 func BenchmarkExportMaildir(b *testing.B) { benchExport(b, mailstore.FormatMaildir, *nExport) }
 func BenchmarkExportEML(b *testing.B)     { benchExport(b, mailstore.FormatEML, *nExport) }
+
+// BenchmarkMoveMessages moves 10,000 selected messages (every tenth of the archive, as a
+// selection spread over years would be) into a folder, one transaction per move, and reports
+// the time per move; between moves they go to another folder, and back to the inbox at the end.
+// BenchmarkFolderTree reads the folder tree with its counts.
+func BenchmarkMoveMessages(b *testing.B) {
+	f := setup(b)
+	ctx := context.Background()
+	var sel []int64
+	for i := 0; i < len(f.ids) && len(sel) < 10_000; i += max(1, len(f.ids)/10_000) {
+		sel = append(sel, f.ids[i])
+	}
+	for _, p := range []string{"Bench/A", "Bench/B"} {
+		if _, err := f.store.CreateFolder(ctx, p, time.Now()); err != nil && !errors.Is(err, mailstore.ErrFolderExists) {
+			b.Fatal(err)
+		}
+	}
+	var lat []time.Duration
+	i := 0
+	for b.Loop() {
+		to := mailstore.Folder("Bench/A")
+		if i%2 == 1 {
+			to = "Bench/B"
+		}
+		i++
+		t0 := time.Now()
+		n, err := f.store.MoveMessages(ctx, sel, to)
+		if err != nil || n != len(sel) {
+			b.Fatalf("MoveMessages() = %d, %v; want %d", n, err, len(sel))
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	if _, err := f.store.MoveMessages(ctx, sel, mailstore.FolderInbox); err != nil {
+		b.Fatal(err)
+	}
+	slices.Sort(lat)
+	med := lat[len(lat)/2]
+	b.ReportMetric(med.Seconds(), "move-10k-s")
+	b.ReportMetric(float64(len(sel))/med.Seconds(), "moved-msgs/s")
+	b.ReportMetric(float64(len(f.ids)), "messages")
+}
+
+func BenchmarkFolderTree(b *testing.B) {
+	f := setup(b)
+	ctx := context.Background()
+	var lat []time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		if _, err := f.store.FolderTree(ctx); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "tree-p50-ms")
+	b.ReportMetric(float64(len(f.ids)), "messages")
+}
 
 // benchRules are 20 rules of the kinds people write (a sender, subject words, attachments, an
 // account, a date range, body words), built from words of the archive, with moves into five
