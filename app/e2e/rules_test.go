@@ -117,6 +117,35 @@ func TestRuleCommands(t *testing.T) {
 	if rules := decode[[]ruleJSON](t, c.ok("", "rule", "list", "--json")); len(rules) != 1 || rules[0].Name != "lottery" {
 		t.Errorf("after remove: %+v", rules)
 	}
+
+	// Into a folder; then, with the folder deleted, the rule fails: the message stays in the
+	// inbox and rule run exits 1 saying why.
+	c.ok("", "folder", "create", "Family/Plans")
+	c.ok("", "rule", "add", "--name", "plans", "--if", "subject:plans", "--move-to", "family/plans")
+	c.ok("", "rule", "run", "plans")
+	for _, m := range decode[[]msg](t, c.ok("", "list", "--folder", "Family/Plans", "--json")) {
+		delete(bySubject, m.Subject)
+	}
+	if _, left := bySubject["Plans"]; left {
+		t.Errorf("rule run plans left Plans out of Family/Plans")
+	}
+	c.ok("", "folder", "delete", "Family")
+	c.ok("", "trash", "restore", itoa(p.ID), itoa(rp.ID))
+	r = c.run("", "rule", "run", "plans", "--folder", "inbox", "--json")
+	if r.code != 1 || !strings.Contains(r.stderr, `folder "Family/Plans" does not exist any more`) {
+		t.Errorf("rule run with the folder gone: exit %d, stderr %q; want 1 and why", r.code, r.stderr)
+	}
+	if got := decode[runJSON](t, r.stdout); got.Failed != 2 || got.Changed != 0 {
+		t.Errorf("rule run with the folder gone = %+v, want 2 failed, 0 changed", got)
+	}
+	inbox := decode[[]msg](t, c.ok("", "list", "--folder", "inbox", "--json"))
+	if len(inbox) != 3 {
+		t.Errorf("inbox holds %d messages, want 3 (the plans back, untouched by the failing rule)", len(inbox))
+	}
+	rules = decode[[]ruleJSON](t, c.ok("", "rule", "list", "--json"))
+	if len(rules) != 2 || rules[1].Failures != 2 {
+		t.Errorf("rule list after the failure = %+v, want plans with 2 failures", rules)
+	}
 	// Nothing a rule did reached the server: all four messages are still there.
 	if files, err := d.MaildirFiles("alice"); err != nil || len(files) != 4 {
 		t.Errorf("server holds %d messages (%v), want 4", len(files), err)
