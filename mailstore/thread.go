@@ -286,15 +286,18 @@ func (s *Store) ThreadMessages(ctx context.Context, thread int64) ([]Message, er
 // ThreadSummary is one line of a conversation list: the thread's newest message among those
 // the filter selects, and how many of them there are and are unread.
 type ThreadSummary struct {
-	Latest Message // Latest.Thread is the thread (0 for a message not threaded yet)
+	Latest Message // Latest.Thread is the thread
 	Count  int
 	Unread int
 }
 
-// Threads lists the conversations of the messages f selects (Filter.Thread is ignored), the
-// most recently active first, each counted within the filter. A message not threaded yet is a
-// conversation of its own.
+// Threads lists the conversations of the messages f selects, the most recently active first,
+// each counted within the filter, one page of f.Limit from f.Offset. It threads messages stored
+// before conversations existed first (ThreadBackfill), so none is left out.
 func (s *Store) Threads(ctx context.Context, f Filter) ([]ThreadSummary, error) {
+	if _, err := s.ThreadBackfill(ctx, 0); err != nil {
+		return nil, err
+	}
 	wrap := func(err error) error { return fmt.Errorf("mailstore: threads: %w", err) }
 	where, args := filterWhere(f)
 	limit := int64(-1)
@@ -302,11 +305,13 @@ func (s *Store) Threads(ctx context.Context, f Filter) ([]ThreadSummary, error) 
 		limit = int64(f.Limit)
 	}
 	args = append(args, limit, max(f.Offset, 0))
-	// SQLite takes the bare column id from the row holding max(): the newest message.
+	// The groups come from messages_by_thread alone, and only the page's newest messages are
+	// read (SQLite takes the bare column id from the row holding max()).
 	rows, err := s.db.QueryContext(ctx, `SELECT `+messageColumns+`, g.n, g.unread`+messageFrom+` JOIN
 		(SELECT max(coalesce(m.date, m.received)) AS last, m.id AS id, count(*) AS n, sum(m.read = 0) AS unread
-			FROM messages m WHERE `+where+` GROUP BY coalesce(m.thread_id, -m.id)) g ON g.id = m.id
-		ORDER BY g.last DESC, m.id DESC LIMIT ? OFFSET ?`, args...)
+			FROM messages m INDEXED BY messages_by_thread WHERE m.thread_id IS NOT NULL AND `+where+`
+			GROUP BY m.thread_id ORDER BY last DESC, id DESC LIMIT ? OFFSET ?) g ON g.id = m.id
+		ORDER BY g.last DESC, m.id DESC`, args...)
 	if err != nil {
 		return nil, wrap(err)
 	}
@@ -314,12 +319,11 @@ func (s *Store) Threads(ctx context.Context, f Filter) ([]ThreadSummary, error) 
 	var ts []ThreadSummary
 	for rows.Next() {
 		var t ThreadSummary
-		var n, unread int
-		m, err := scanMessage(scanFunc(func(dst ...any) error { return rows.Scan(append(dst, &n, &unread)...) }))
+		m, err := scanMessage(scanFunc(func(dst ...any) error { return rows.Scan(append(dst, &t.Count, &t.Unread)...) }))
 		if err != nil {
 			return nil, wrap(err)
 		}
-		t.Latest, t.Count, t.Unread = m, n, unread
+		t.Latest = m
 		ts = append(ts, t)
 	}
 	if err := rows.Err(); err != nil {

@@ -158,8 +158,5 @@ func (e *Engine) Threads(ctx context.Context, f mailstore.Filter) ([]mailstore.T
 	if err := e.checkFolder(ctx, f.Folder); err != nil {
 		return nil, err
 	}
-	if _, err := e.store.ThreadBackfill(ctx, 0); err != nil {
-		return nil, err
-	}
 	return e.store.Threads(ctx, f)
 }
