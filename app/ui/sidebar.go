@@ -64,6 +64,7 @@ func (r *sidebarRow) set(icon fyne.Resource, name string, unread int, reason str
 	r.name.SetText(name)
 	r.name.TextStyle.Bold = unread > 0
 	r.name.Refresh()
+	r.count.Importance = widget.MediumImportance
 	if unread > 0 {
 		r.count.SetText(strconv.Itoa(unread))
 		r.count.Show()
@@ -80,13 +81,30 @@ func (r *sidebarRow) set(icon fyne.Resource, name string, unread int, reason str
 	}
 }
 
+// setTotal shows how many messages a folder holds (the Trash), in place of an unread count.
+func (r *sidebarRow) setTotal(n int) {
+	r.name.TextStyle.Bold = false
+	r.name.Refresh()
+	r.count.SetText(strconv.Itoa(n))
+	r.count.Importance = widget.LowImportance
+	r.count.Refresh()
+	r.count.Show()
+	if n == 0 {
+		r.count.Hide()
+	}
+}
+
 func (m *mainWindow) buildSidebar() {
 	m.sidebar = widget.NewList(
 		func() int { return len(m.accounts) + len(m.removed) + len(outgoingFolders) + 2 },
 		func() fyne.CanvasObject { return newSidebarRow() },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			icon, name, unread, reason := m.sidebarItem(i)
-			o.(*sidebarRow).set(icon, name, unread, reason)
+			row := o.(*sidebarRow)
+			row.set(icon, name, unread, reason)
+			if m.folderAt(i).trash {
+				row.setTotal(m.trashCount)
+			}
 		})
 	m.sidebar.OnSelected = func(i widget.ListItemID) {
 		m.view = m.folderAt(i)

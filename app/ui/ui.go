@@ -86,19 +86,21 @@ type mainWindow struct {
 	quit     func()
 
 	// State, touched only on the UI goroutine.
-	accounts  []mailstore.Account
-	removed   []mailstore.RemovedAccount // removed accounts whose mail was kept
-	unread    map[int64]int
-	pollState map[string]engine.AccountStatus
-	view      folder              // what the sidebar selected
-	all       []mailstore.Message // the folder's messages, newest first
-	shown     []mailstore.Message // all, or the search results
-	query     string
-	open      *engine.MessageView // the message in the viewer
-	loadGen   int                 // drops results of superseded loads
-	searchGen int
-	outbox    map[int64]mailstore.Submission // the outbox's states, by message
-	composers []*composeWindow               // compose windows opened (the tests look at them)
+	accounts   []mailstore.Account
+	removed    []mailstore.RemovedAccount // removed accounts whose mail was kept
+	trashCount int                        // messages in the Trash
+	progressOf string                     // the account whose progress the status bar shows
+	unread     map[int64]int
+	pollState  map[string]engine.AccountStatus
+	view       folder              // what the sidebar selected
+	all        []mailstore.Message // the folder's messages, newest first
+	shown      []mailstore.Message // all, or the search results
+	query      string
+	open       *engine.MessageView // the message in the viewer
+	loadGen    int                 // drops results of superseded loads
+	searchGen  int
+	outbox     map[int64]mailstore.Submission // the outbox's states, by message
+	composers  []*composeWindow               // compose windows opened (the tests look at them)
 	// draftDelay is the pause in typing after which a draft is saved; 0 = draftDelay.
 	draftDelay time.Duration
 	started    bool
@@ -108,6 +110,7 @@ type mainWindow struct {
 	list      *messageList
 	search    *widget.Entry
 	banner    *widget.Label // the selected account's error, in words
+	emptyNote *widget.Label // why the list is empty
 	viewer    *viewer
 	status    *widget.Label
 	lastCheck *widget.Label
@@ -146,7 +149,12 @@ func (m *mainWindow) build() {
 	m.banner.Wrapping = fyne.TextWrapWord
 	m.banner.Importance = widget.DangerImportance
 	m.banner.Hide()
-	listPane := container.NewBorder(container.NewVBox(m.search, m.banner), nil, nil, nil, m.list)
+	m.emptyNote = widget.NewLabel("")
+	m.emptyNote.Alignment = fyne.TextAlignCenter
+	m.emptyNote.Wrapping = fyne.TextWrapWord
+	m.emptyNote.Hide()
+	listPane := container.NewBorder(container.NewVBox(m.search, m.banner), nil, nil, nil,
+		container.NewStack(m.list, container.NewVBox(m.emptyNote)))
 	right := container.NewHSplit(listPane, m.viewer.content)
 	right.Offset = 0.42
 	main := container.NewHSplit(m.sidebar, right)
@@ -163,12 +171,16 @@ func (m *mainWindow) reload() {
 	var accts []mailstore.Account
 	var removed []mailstore.RemovedAccount
 	var counts map[int64]int
+	var trash int
 	m.bridge.run(func(ctx context.Context) error {
 		var err error
 		if accts, err = eng.Accounts(ctx); err != nil {
 			return err
 		}
 		if removed, err = eng.RemovedAccounts(ctx); err != nil {
+			return err
+		}
+		if trash, err = eng.TrashCount(ctx); err != nil {
 			return err
 		}
 		counts, err = eng.UnreadCounts(ctx)
@@ -178,7 +190,7 @@ func (m *mainWindow) reload() {
 			m.setStatus(lang.L("Could not read accounts: ") + err.Error())
 			return
 		}
-		m.accounts, m.removed, m.unread = accts, removed, counts
+		m.accounts, m.removed, m.unread, m.trashCount = accts, removed, counts, trash
 		m.refreshSidebar()
 		if !m.started {
 			m.started = true
@@ -197,15 +209,19 @@ func (m *mainWindow) refreshCounts() {
 	eng := m.eng
 	var counts map[int64]int
 	var removed []mailstore.RemovedAccount
+	var trash int
 	m.bridge.run(func(ctx context.Context) (err error) {
 		if removed, err = eng.RemovedAccounts(ctx); err != nil {
+			return err
+		}
+		if trash, err = eng.TrashCount(ctx); err != nil {
 			return err
 		}
 		counts, err = eng.UnreadCounts(ctx)
 		return err
 	}, func(err error) {
 		if err == nil && len(removed) == len(m.removed) { // a change of rows waits for reload
-			m.unread, m.removed = counts, removed
+			m.unread, m.removed, m.trashCount = counts, removed, trash
 			m.refreshSidebar()
 		}
 	})
