@@ -54,6 +54,9 @@ type Account struct {
 	SMTPAuth        string   // "" = the strongest offered; else PLAIN, LOGIN, CRAM-MD5, XOAUTH2, OAUTHBEARER
 	SMTPOwnPassword bool     // the SMTP password has its own keyring entry; else the POP3 password
 	Signature       string   // appended to new messages after "-- "; "" = none
+
+	// Local: the account has no server (mail imported into it); nothing ever connects for it.
+	Local bool
 }
 
 // SendsMail reports whether the account has an SMTP server.
@@ -62,7 +65,7 @@ func (a *Account) SendsMail() bool { return a.SMTPHost != "" }
 const accountColumns = `id, name, host, port, security, username, leave_days, keep_forever, ca_cert_pem, interval_s, created,
 	display_name, address, auth_method, delete_on_server, size_limit, pinned_cert_sha256,
 	oauth_provider, oauth_client_id, oauth_auth_url, oauth_grant_url, oauth_scopes,
-	smtp_host, smtp_port, smtp_security, smtp_user, smtp_auth, smtp_own_keyring_entry, signature`
+	smtp_host, smtp_port, smtp_security, smtp_user, smtp_auth, smtp_own_keyring_entry, signature, local`
 
 func scanAccount(sc interface{ Scan(...any) error }) (Account, error) {
 	var (
@@ -76,7 +79,7 @@ func scanAccount(sc interface{ Scan(...any) error }) (Account, error) {
 	err := sc.Scan(&a.ID, &a.Name, &a.Host, &a.Port, &sec, &a.Username, &a.LeaveDays, &keep, &a.CACertPEM, &interval, &created,
 		&a.DisplayName, &a.Address, &a.AuthMethod, &a.DeleteOnServer, &a.SizeLimit, &a.PinnedCertSHA256,
 		&a.OAuthProvider, &a.OAuthClientID, &a.OAuthAuthURL, &a.OAuthTokenURL, &a.OAuthScopes,
-		&a.SMTPHost, &a.SMTPPort, &smtpSec, &a.SMTPUser, &a.SMTPAuth, &a.SMTPOwnPassword, &a.Signature)
+		&a.SMTPHost, &a.SMTPPort, &smtpSec, &a.SMTPUser, &a.SMTPAuth, &a.SMTPOwnPassword, &a.Signature, &a.Local)
 	if err != nil {
 		return Account{}, err
 	}
@@ -104,13 +107,13 @@ func (s *Store) CreateAccount(ctx context.Context, a *Account) error {
 		(name, host, port, security, username, leave_days, keep_forever, ca_cert_pem, interval_s, created,
 		 display_name, address, auth_method, delete_on_server, size_limit, pinned_cert_sha256,
 		 oauth_provider, oauth_client_id, oauth_auth_url, oauth_grant_url, oauth_scopes,
-		 smtp_host, smtp_port, smtp_security, smtp_user, smtp_auth, smtp_own_keyring_entry, signature)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		 smtp_host, smtp_port, smtp_security, smtp_user, smtp_auth, smtp_own_keyring_entry, signature, local)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.Name, a.Host, a.Port, string(a.Security), a.Username, a.LeaveDays, a.KeepForever, a.pem(),
 		int64(a.Interval/time.Second), created.Unix(),
 		a.DisplayName, a.Address, a.AuthMethod, a.DeleteOnServer, a.SizeLimit, a.PinnedCertSHA256,
 		a.OAuthProvider, a.OAuthClientID, a.OAuthAuthURL, a.OAuthTokenURL, a.OAuthScopes,
-		a.SMTPHost, a.SMTPPort, string(a.SMTPSecurity), a.SMTPUser, a.SMTPAuth, a.SMTPOwnPassword, a.Signature)
+		a.SMTPHost, a.SMTPPort, string(a.SMTPSecurity), a.SMTPUser, a.SMTPAuth, a.SMTPOwnPassword, a.Signature, a.Local)
 	if isUnique(err) {
 		return fmt.Errorf("mailstore: create account %q: %w", a.Name, ErrExists)
 	}
@@ -148,13 +151,13 @@ func (s *Store) UpdateAccount(ctx context.Context, a *Account) error {
 		keep_forever = ?, ca_cert_pem = ?, interval_s = ?,
 		display_name = ?, address = ?, auth_method = ?, delete_on_server = ?, size_limit = ?, pinned_cert_sha256 = ?,
 		oauth_provider = ?, oauth_client_id = ?, oauth_auth_url = ?, oauth_grant_url = ?, oauth_scopes = ?,
-		smtp_host = ?, smtp_port = ?, smtp_security = ?, smtp_user = ?, smtp_auth = ?, smtp_own_keyring_entry = ?, signature = ?
+		smtp_host = ?, smtp_port = ?, smtp_security = ?, smtp_user = ?, smtp_auth = ?, smtp_own_keyring_entry = ?, signature = ?, local = ?
 		WHERE id = ?`,
 		a.Name, a.Host, a.Port, string(a.Security), a.Username, a.LeaveDays,
 		a.KeepForever, a.pem(), int64(a.Interval/time.Second),
 		a.DisplayName, a.Address, a.AuthMethod, a.DeleteOnServer, a.SizeLimit, a.PinnedCertSHA256,
 		a.OAuthProvider, a.OAuthClientID, a.OAuthAuthURL, a.OAuthTokenURL, a.OAuthScopes,
-		a.SMTPHost, a.SMTPPort, string(a.SMTPSecurity), a.SMTPUser, a.SMTPAuth, a.SMTPOwnPassword, a.Signature, a.ID)
+		a.SMTPHost, a.SMTPPort, string(a.SMTPSecurity), a.SMTPUser, a.SMTPAuth, a.SMTPOwnPassword, a.Signature, a.Local, a.ID)
 	if isUnique(err) {
 		return wrap(ErrExists)
 	}

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+
+	"github.com/pouchmail/pouch/app/account"
 
 	"github.com/pouchmail/pouch/mailstore"
 	"github.com/pouchmail/pouch/mailstore/mimetext"
@@ -15,15 +18,7 @@ import (
 
 // Messages lists stored messages, newest first; account "" means all.
 func (e *Engine) Messages(ctx context.Context, accountName string) ([]mailstore.Message, error) {
-	var f mailstore.Filter
-	if accountName != "" {
-		a, err := e.Account(ctx, accountName)
-		if err != nil {
-			return nil, err
-		}
-		f.AccountID = a.ID
-	}
-	return e.store.Messages(ctx, f)
+	return e.Folder(ctx, accountName, "")
 }
 
 // MessageView is a stored message ready to show: headers plus readable text.
@@ -76,7 +71,7 @@ func (e *Engine) UnreadCounts(ctx context.Context) (map[int64]int, error) {
 // returns how many messages it indexed. progress, if not nil, gets (indexed, backlog). The
 // window and the poller call it after a session; Search calls it first.
 func (e *Engine) IndexBacklog(ctx context.Context, progress func(done, total int)) (int, error) {
-	return e.store.IndexAll(ctx, progress)
+	return e.catchUp(ctx, progress)
 }
 
 // Search returns the messages matching query (syntax: mailstore.Query), newest first, at most
@@ -87,6 +82,11 @@ func (e *Engine) Search(ctx context.Context, query string, limit int) ([]mailsto
 	if err != nil {
 		return nil, err
 	}
+	return e.search(ctx, q, limit)
+}
+
+// search runs a parsed query, the account and folder it names checked first.
+func (e *Engine) search(ctx context.Context, q mailstore.Query, limit int) ([]mailstore.Message, error) {
 	if q.Account != "" {
 		if _, err := e.Account(ctx, q.Account); err != nil {
 			// The messages kept from a removed account are found under its name too.
@@ -95,7 +95,10 @@ func (e *Engine) Search(ctx context.Context, query string, limit int) ([]mailsto
 			}
 		}
 	}
-	if _, err := e.store.IndexAll(ctx, nil); err != nil {
+	if err := e.checkFolder(ctx, q.Folder); err != nil {
+		return nil, err
+	}
+	if _, err := e.catchUp(ctx, nil); err != nil {
 		return nil, fmt.Errorf("search index incomplete: %w", err)
 	}
 	return e.store.Search(ctx, q, limit)
@@ -159,6 +162,7 @@ type ExportOptions struct {
 	Format  string // "mbox", "eml" or "maildir"
 	Out     string // a new mbox file, or a directory for eml and maildir
 	Account string // "" = all accounts
+	Folder  string // "" = every folder (Trash excluded); else a folder (trash: the Trash)
 	Query   string // "" = every message (Trash excluded); else a search query
 }
 
@@ -172,16 +176,29 @@ func (e *Engine) Export(ctx context.Context, opts ExportOptions, progress func(d
 	if opts.Out == "" {
 		return 0, errors.New("export: no output path")
 	}
+	var folder mailstore.Folder
+	if opts.Folder != "" {
+		if folder, err = mailstore.ParseFolder(opts.Folder); err != nil {
+			return 0, err
+		}
+	}
 	var msgs []mailstore.Message
 	if opts.Query != "" {
-		q := opts.Query
-		if opts.Account != "" {
-			// Quoted: an account name may hold spaces.
-			q += ` account:"` + opts.Account + `"`
+		q, perr := mailstore.ParseQuery(opts.Query)
+		if perr != nil {
+			return 0, perr
 		}
-		msgs, err = e.Search(ctx, q, 0)
+		if opts.Account != "" {
+			q.Account = opts.Account
+		}
+		if folder == mailstore.FolderTrash {
+			q.Trash = true
+		} else if folder != "" {
+			q.Folder = folder
+		}
+		msgs, err = e.search(ctx, q, 0)
 	} else {
-		msgs, err = e.Messages(ctx, opts.Account)
+		msgs, err = e.Folder(ctx, opts.Account, folder)
 	}
 	if err != nil {
 		return 0, err
@@ -195,30 +212,66 @@ func (e *Engine) Export(ctx context.Context, opts ExportOptions, progress func(d
 
 // ImportOptions says what Import reads and where the messages go.
 type ImportOptions struct {
-	Format  string // "mbox", "maildir" or "eml"
-	Path    string // an mbox file, a Maildir, or an .eml file or directory of them
-	Account string // an existing account the messages are filed under (required)
+	Format string // "mbox", "maildir" or "eml"
+	Path   string // an mbox file, a Maildir, or an .eml file or directory of them
+	// Account the messages are filed under: an account of the archive, or else a new local
+	// account (no server) of that name. "" = LocalAccountName.
+	Account string
+	// Folder: "" or inbox (the account's inbox), sent, or a user folder's path (created if
+	// missing).
+	Folder string
 }
 
+// LocalAccountName is the local account imports go to when none is named.
+const LocalAccountName = "Local"
+
 // ImportResult counts what Import did.
-type ImportResult = mailstore.ImportResult
+type ImportResult struct {
+	mailstore.ImportResult
+	CreatedAccount bool // the account was created, as a local account
+}
 
 // Import brings messages from an archive into the store, skipping those already stored (same
 // raw bytes). Imported messages never cause a deletion on any server. progress, if not nil,
 // gets (read, total).
 func (e *Engine) Import(ctx context.Context, opts ImportOptions, progress func(done, total int)) (ImportResult, error) {
+	var res ImportResult
 	format, err := mailstore.ParseFormat(opts.Format)
 	if err != nil {
-		return ImportResult{}, err
+		return res, err
 	}
-	if opts.Account == "" {
-		return ImportResult{}, errors.New("import: an account is required")
+	folder := mailstore.FolderInbox
+	if opts.Folder != "" {
+		if folder, err = mailstore.ParseFolder(opts.Folder); err != nil {
+			return res, err
+		}
 	}
-	a, err := e.Account(ctx, opts.Account)
+	name := opts.Account
+	if strings.TrimSpace(name) == "" {
+		name = LocalAccountName
+	}
+	a, err := e.store.AccountByName(ctx, name)
+	if errors.Is(err, mailstore.ErrNotFound) {
+		a, err = e.addLocalAccount(ctx, name)
+		res.CreatedAccount = err == nil
+	}
 	if err != nil {
-		return ImportResult{}, err
+		return res, err
 	}
-	return e.store.Import(ctx, a.ID, format, opts.Path, e.opts.Now(), progress)
+	res.ImportResult, err = e.store.ImportInto(ctx, a.ID, folder, format, opts.Path, e.opts.Now(), progress)
+	return res, err
+}
+
+// addLocalAccount creates an account with no server, for imported mail.
+func (e *Engine) addLocalAccount(ctx context.Context, name string) (*mailstore.Account, error) {
+	a := &mailstore.Account{Name: name, Local: true, Security: mailstore.SecurityNone, KeepForever: true}
+	if err := account.Validate(a); err != nil {
+		return nil, err
+	}
+	if err := e.store.CreateAccount(ctx, a); err != nil {
+		return nil, err
+	}
+	return a, nil
 }
 
 // Check verifies the archive (hashes, parsed headers, full-text index, ledger) and with

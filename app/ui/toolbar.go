@@ -70,7 +70,7 @@ func (t *toolbar) update() {
 	}
 	open := m.open != nil
 	enable(t.read, open)
-	canAnswer := open && m.open.Trashed == nil && (m.open.Folder == "" || m.open.Folder == mailstore.FolderInbox || m.open.Folder == mailstore.FolderSent)
+	canAnswer := open && m.open.Trashed == nil && m.open.Folder != mailstore.FolderOutbox && m.open.Folder != mailstore.FolderDrafts
 	enable(t.reply, canAnswer)
 	enable(t.replyAll, canAnswer)
 	enable(t.forward, canAnswer)

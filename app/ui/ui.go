@@ -114,8 +114,11 @@ type mainWindow struct {
 	viewer    *viewer
 	status    *widget.Label
 	lastCheck *widget.Label
-	toolbar   *toolbar
-	undo      *undoToast // Undo after Delete, Move and Mark
+	// unsearchable says how many stored messages the search index has yet to catch up with;
+	// hidden when none.
+	unsearchable *widget.Label
+	toolbar      *toolbar
+	undo         *undoToast // Undo after Delete, Move and Mark
 	// emptyTrashDialog is the last Empty Trash question (the tests answer it).
 	emptyTrashDialog *dialog.ConfirmDialog
 }

@@ -629,3 +629,17 @@ func TestPreferences(t *testing.T) {
 		t.Errorf("new account interval = %q, want 30", got)
 	}
 }
+
+// TestUnsearchableInStatusBar: the poller's index reports show in the status bar until the
+// index has caught up.
+func TestUnsearchableInStatusBar(t *testing.T) {
+	f := newWindow(t)
+	f.emit(engine.Event{Kind: engine.EventIndex, Unsearchable: 1200})
+	f.eventually(t, "the count", func() bool {
+		return f.w.unsearchable.Text == "1200 messages not yet searchable" && f.w.unsearchable.Visible()
+	})
+	f.emit(engine.Event{Kind: engine.EventIndex, Unsearchable: 1})
+	f.eventually(t, "the singular", func() bool { return f.w.unsearchable.Text == "1 message not yet searchable" })
+	f.emit(engine.Event{Kind: engine.EventIndex})
+	f.eventually(t, "the count to go", func() bool { return !f.w.unsearchable.Visible() })
+}
