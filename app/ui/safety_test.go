@@ -71,7 +71,7 @@ func TestSavedEditClearsTheOldError(t *testing.T) {
 	f.eventually(t, "the new password saved", func() bool { pw, _ := f.kr.Get("Home"); return pw == "right-pw" })
 	f.eventually(t, "the error gone", func() bool {
 		_, _, _, reason := f.w.sidebarItem(1)
-		return reason == "" && !f.w.banner.Visible()
+		return reason == "" && !f.w.bannerBox.Visible()
 	})
 	if edits := f.fp.edited(); len(edits) != 1 || edits[0] != "Home" {
 		t.Errorf("poller told of edits %v, want [Home]", edits)

@@ -166,7 +166,7 @@ func (m *mainWindow) sidebarItem(i int) (icon fyne.Resource, name string, unread
 		return theme.FolderIcon(), lang.L("{{.Name}} (removed)", map[string]any{"Name": r.Name}), r.Unread, ""
 	}
 	a := m.accounts[i-1]
-	return theme.AccountIcon(), a.Name, m.unread[a.ID], errorText(m.pollState[a.Name])
+	return theme.AccountIcon(), a.Name, m.unread[a.ID], m.errorText(m.pollState[a.Name])
 }
 
 // refreshSidebar redraws the rows; rows with an error reason are taller.
@@ -187,16 +187,18 @@ func (m *mainWindow) refreshSidebar() {
 
 // updateBanner shows the selected account's (or every failing account's) reason above the list.
 func (m *mainWindow) updateBanner() {
-	var text string
+	var text, details string
 	for _, a := range m.accounts {
 		if m.view.account != "" && m.view.account != a.Name {
 			continue
 		}
-		if r := errorText(m.pollState[a.Name]); r != "" {
+		if p := m.problemOf(m.pollState[a.Name]); p != nil {
 			if text != "" {
 				text += "\n"
+				details += "\n"
 			}
-			text += a.Name + ": " + r
+			text += a.Name + ": " + p.text()
+			details += a.Name + ": " + p.Details
 		}
 		if w := m.pollState[a.Name].Warning; w != "" {
 			if text != "" {
@@ -206,10 +208,16 @@ func (m *mainWindow) updateBanner() {
 		}
 	}
 	m.banner.SetText(text)
+	m.bannerDetails = details
 	if text == "" || m.view.trash {
-		m.banner.Hide()
+		m.bannerBox.Hide()
 	} else {
-		m.banner.Show()
+		m.bannerBox.Show()
+	}
+	if details == "" {
+		m.bannerDetailsButton.Hide()
+	} else {
+		m.bannerDetailsButton.Show()
 	}
 }
 

@@ -54,7 +54,7 @@ func (m *mainWindow) pollEvent(ev engine.Event) {
 		if ev.Status.LastError != "" && m.progressOf == ev.Account {
 			// The session ended in an error: the status must not stay on "logging in…".
 			m.progressOf = ""
-			m.setStatus(ev.Account + ": " + errorText(ev.Status))
+			m.setStatus(ev.Account + ": " + m.errorText(ev.Status))
 		}
 		m.pollState[ev.Account] = ev.Status
 		m.refreshSidebar()
@@ -79,10 +79,14 @@ func (m *mainWindow) finished(r *engine.Result) {
 		m.progressOf = ""
 	}
 	if r.Err != nil {
-		m.setStatus(r.Account + ": " + r.Err.Error())
+		m.lastErr[r.Account] = r.Err
+		m.setStatus(r.Account + ": " + explain(r.Err, accountByName(m.accounts, r.Account)).Summary)
+		m.refreshSidebar()
+		m.updateBanner()
 		m.handleSessionError(r.Account, r.Err)
 		return
 	}
+	delete(m.lastErr, r.Account)
 	switch r.New {
 	case 0:
 		m.setStatus(r.Account + lang.L(": no new mail."))

@@ -92,6 +92,7 @@ type mainWindow struct {
 	progressOf string                     // the account whose progress the status bar shows
 	unread     map[int64]int
 	pollState  map[string]engine.AccountStatus
+	lastErr    map[string]error    // each account's last check's error, for problemOf
 	view       folder              // what the sidebar selected
 	all        []mailstore.Message // the folder's messages, newest first
 	shown      []mailstore.Message // all, or the search results
@@ -110,10 +111,14 @@ type mainWindow struct {
 	list      *messageList
 	search    *widget.Entry
 	banner    *widget.Label // the selected account's error, in words
-	emptyNote *widget.Label // why the list is empty
-	viewer    *viewer
-	status    *widget.Label
-	lastCheck *widget.Label
+	bannerBox *fyne.Container
+	// bannerDetails is the errors' own text behind the banner's Details… button.
+	bannerDetails       string
+	bannerDetailsButton *widget.Button
+	emptyNote           *widget.Label // why the list is empty
+	viewer              *viewer
+	status              *widget.Label
+	lastCheck           *widget.Label
 	// unsearchable says how many stored messages the search index has yet to catch up with;
 	// hidden when none.
 	unsearchable *widget.Label
@@ -128,7 +133,7 @@ type mainWindow struct {
 func newMainWindow(ctx context.Context, a fyne.App, e *engine.Engine, queue func(func()), p poller) *mainWindow {
 	m := &mainWindow{
 		app: a, window: a.NewWindow(lang.L("Pouch")), eng: e, bridge: bridge{ctx: ctx, queue: queue}, poller: p,
-		unread: map[int64]int{}, pollState: map[string]engine.AccountStatus{}, asked: map[string]bool{},
+		unread: map[int64]int{}, pollState: map[string]engine.AccountStatus{}, asked: map[string]bool{}, lastErr: map[string]error{},
 		outbox: map[int64]mailstore.Submission{},
 		prefs:  loadPreferences(a), opened: engine.NewOpenedFiles(""),
 		trayHost: trayHostPresent, quit: a.Quit,
@@ -151,12 +156,14 @@ func (m *mainWindow) build() {
 	m.banner = widget.NewLabel("")
 	m.banner.Wrapping = fyne.TextWrapWord
 	m.banner.Importance = widget.DangerImportance
-	m.banner.Hide()
+	m.bannerDetailsButton = widget.NewButton(lang.L("Details…"), func() { m.showDetails(problem{Details: m.bannerDetails}) })
+	m.bannerBox = container.NewBorder(nil, nil, nil, container.NewVBox(m.bannerDetailsButton), m.banner)
+	m.bannerBox.Hide()
 	m.emptyNote = widget.NewLabel("")
 	m.emptyNote.Alignment = fyne.TextAlignCenter
 	m.emptyNote.Wrapping = fyne.TextWrapWord
 	m.emptyNote.Hide()
-	listPane := container.NewBorder(container.NewVBox(m.search, m.banner), nil, nil, nil,
+	listPane := container.NewBorder(container.NewVBox(m.search, m.bannerBox), nil, nil, nil,
 		container.NewStack(m.list, container.NewVBox(m.emptyNote)))
 	right := container.NewHSplit(listPane, m.viewer.content)
 	right.Offset = 0.42
