@@ -99,7 +99,7 @@ func TestFailedTestOffersTheFix(t *testing.T) {
 		}
 		form.password.SetText("pw")
 		form.host.SetText("127.0.0.1") // nothing listens on its port 110 here: the test fails at once
-		form.switchSecurity() // tests again: the result is on its way
+		form.switchSecurity()          // tests again: the result is on its way
 		if got := securityFromLabel(form.security.Selected); got != mailstore.SecurityStartTLS || form.port.Text != "110" {
 			t.Errorf("after Switch: security %q port %q, want STARTTLS on 110", got, form.port.Text)
 		}
