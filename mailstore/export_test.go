@@ -18,3 +18,6 @@ func SetSearchPlans(driveFromIndexBelow, probeFrom int) (restore func()) {
 	searchPlans.driveFromIndexBelow, searchPlans.probeFrom = driveFromIndexBelow, probeFrom
 	return func() { searchPlans = old }
 }
+
+// FolderCountsQuery is the folder tree's count query, for its plan.
+const FolderCountsQuery = folderCountsQuery

@@ -87,7 +87,9 @@ type Saver struct {
 	// folder is where the messages go: FolderInbox for fetched and imported mail; messages
 	// written here (SaveOutgoing, SaveDraft) go to their own.
 	folder Folder
-	buf    []byte // ChunkSize: the head of a large message, then each of its chunks
+	// folderID, when valid, is the user folder imported messages go to (folder is then inbox).
+	folderID sql.NullInt64
+	buf      []byte // ChunkSize: the head of a large message, then each of its chunks
 	// deferSync: batches commit with synchronous=NORMAL, durable only once Store.Sync returns
 	// (DeferSync).
 	deferSync bool
@@ -136,8 +138,8 @@ func prepareBatch(ctx context.Context, tx *sql.Tx) (*batchStmts, error) {
 		{&b.anyHash, `SELECT id FROM messages WHERE sha256 = ? AND id <> ? LIMIT 1`},
 		{&b.insert, `INSERT INTO messages
 			(account_id, account_name, uidl, raw, sha256, size, date, received,
-			 from_addr, to_addr, cc_addr, subject, message_id, has_attachments, partial, chunked, read, folder)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+			 from_addr, to_addr, cc_addr, subject, message_id, has_attachments, partial, chunked, read, folder, folder_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&b.chunk, insertChunk},
 		{&b.fix, `UPDATE messages SET sha256 = ?, size = ? WHERE id = ?`},
 		{&b.rename, `UPDATE messages SET uidl = ? WHERE id = ?`},
@@ -359,7 +361,7 @@ func (sv *Saver) insert(ctx context.Context, st *batchStmts, account, uidl strin
 		raw = []byte{} // chunked; or empty, and nil would be bound as NULL
 	}
 	res, err := st.insert.ExecContext(ctx, sv.accountID, account, uidl, raw, r.SHA256, r.Size, unixOrNull(hd.Date), t,
-		hd.From, hd.To, hd.Cc, hd.Subject, hd.MessageID, hd.HasAttachments, it.Partial, rest != nil, it.Read, string(sv.folder))
+		hd.From, hd.To, hd.Cc, hd.Subject, hd.MessageID, hd.HasAttachments, it.Partial, rest != nil, it.Read, string(sv.folder), sv.folderID)
 	if err != nil {
 		return BatchResult{}, err
 	}

@@ -106,6 +106,7 @@ type worker struct {
 	id     int64
 	wake   chan struct{}
 	recalc chan struct{}
+	edited chan struct{}
 	cancel context.CancelFunc
 	status AccountStatus
 }
@@ -172,6 +173,23 @@ func (p *Poller) CheckNow(account string) {
 	}
 }
 
+// Edited tells the poller that the named account's settings or password were changed: its
+// last error belongs to the old settings and is forgotten, and it is checked with the new ones
+// as soon as LOGIN-DELAY allows (a stopped account resumes). Call Reload first when the
+// account's name changed.
+func (p *Poller) Edited(account string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, w := range p.workers {
+		if w.status.Account == account {
+			select {
+			case w.edited <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
 // Reload picks up added, edited and removed accounts.
 func (p *Poller) Reload() {
 	p.mu.Lock()
@@ -188,6 +206,9 @@ func (p *Poller) Reload() {
 	defer p.mu.Unlock()
 	seen := map[int64]bool{}
 	for _, a := range accts {
+		if a.Local {
+			continue // no server to poll
+		}
 		seen[a.ID] = true
 		if w, ok := p.workers[a.ID]; ok {
 			w.status.Account = a.Name
@@ -198,7 +219,7 @@ func (p *Poller) Reload() {
 			continue
 		}
 		wctx, cancel := context.WithCancel(p.ctx)
-		w := &worker{id: a.ID, wake: make(chan struct{}, 1), recalc: make(chan struct{}, 1), cancel: cancel,
+		w := &worker{id: a.ID, wake: make(chan struct{}, 1), recalc: make(chan struct{}, 1), edited: make(chan struct{}, 1), cancel: cancel,
 			status: AccountStatus{Account: a.Name}}
 		p.workers[a.ID] = w
 		p.wg.Add(1)
@@ -279,16 +300,6 @@ func (p *Poller) run(ctx context.Context, w *worker) {
 	next := p.opts.Now() // a check at start-up
 	stopped := false
 	for {
-		a, err := p.account(ctx, w.id)
-		if err != nil {
-			if errors.Is(err, mailstore.ErrNotFound) || ctx.Err() != nil {
-				return
-			}
-			p.setStatus(w, func(st *AccountStatus) { st.LastError, st.ErrorKind = err.Error(), ErrorKindTemporary })
-			next = p.opts.Now().Add(backoffBase)
-		} else {
-			s.interval = interval(a)
-		}
 		p.setStatus(w, func(st *AccountStatus) {
 			st.Stopped = stopped
 			st.NextCheck = time.Time{}
@@ -301,9 +312,29 @@ func (p *Poller) run(ctx context.Context, w *worker) {
 		if !p.wait(ctx, w, &s, &next, &stopped) {
 			return
 		}
-		if err != nil { // the account could not be read: try again
+		// This check answers every "check now" and edit asked for until now: none of them
+		// runs a second one after it.
+		select {
+		case <-w.wake:
+		default:
+		}
+		select {
+		case <-w.edited:
+			p.setStatus(w, func(st *AccountStatus) { st.LastError, st.ErrorKind, st.NeedsSignIn = "", "", false })
+		default:
+		}
+		// Read the account now, not before waiting: an edit saved meanwhile (host, user,
+		// password, security) applies to this check.
+		a, err := p.account(ctx, w.id)
+		if err != nil {
+			if errors.Is(err, mailstore.ErrNotFound) || ctx.Err() != nil {
+				return
+			}
+			p.setStatus(w, func(st *AccountStatus) { st.LastError, st.ErrorKind = err.Error(), ErrorKindTemporary })
+			next = p.opts.Now().Add(backoffBase)
 			continue
 		}
+		s.interval = interval(a)
 
 		s.lastStart = p.opts.Now()
 		res := p.fetch(ctx, a, func(pr Progress) {
@@ -414,6 +445,15 @@ func (p *Poller) wait(ctx context.Context, w *worker, s *schedule, next *time.Ti
 				e := *next
 				p.setStatus(w, func(st *AccountStatus) { st.Stopped, st.NextCheck = false, e })
 			}
+		case <-w.edited:
+			*stopped = false
+			s.failures = 0
+			now := p.opts.Now()
+			*next = s.allowed(now)
+			e := *next
+			p.setStatus(w, func(st *AccountStatus) {
+				st.LastError, st.ErrorKind, st.NeedsSignIn, st.Stopped, st.NextCheck = "", "", false, false, e
+			})
 		case <-w.recalc:
 			a, err := p.account(ctx, w.id)
 			if err != nil {
@@ -469,6 +509,7 @@ func Classify(err error) string {
 		terr  *pop3.TLSError
 		nperr *NoPasswordError
 		nuerr *NoUIDLError
+		lcerr *LocalAccountError
 		serr  *SignInRequiredError
 		cerr  *oauth.ConfigError
 	)
@@ -478,7 +519,7 @@ func Classify(err error) string {
 	case errors.As(err, &serr):
 		// Like rejected credentials: the user must sign in again in the browser.
 		return ErrorKindAuth
-	case errors.As(err, &nperr), errors.As(err, &nuerr), errors.As(err, &cerr),
+	case errors.As(err, &nperr), errors.As(err, &nuerr), errors.As(err, &cerr), errors.As(err, &lcerr),
 		errors.Is(err, pop3.ErrMechanismUnsupported), errors.Is(err, pop3.ErrInsecureAuth):
 		// Retrying cannot help: the account's settings must change first.
 		return ErrorKindConfig

@@ -102,6 +102,9 @@ func (e *Engine) FetchAll(ctx context.Context, name string, progress func(Progre
 	}
 	results := make([]Result, 0, len(accts))
 	for i := range accts {
+		if accts[i].Local && name == "" {
+			continue // no server: nothing to fetch
+		}
 		if err := ctx.Err(); err != nil {
 			// Stopped (a signal, say): the accounts not started are not tried.
 			results = append(results, Result{Account: accts[i].Name, Err: &FetchError{Account: accts[i].Name, Err: err}})
@@ -118,6 +121,10 @@ func (e *Engine) FetchAll(ctx context.Context, name string, progress func(Progre
 func (e *Engine) Fetch(ctx context.Context, a *mailstore.Account, progress func(Progress)) Result {
 	start := time.Now()
 	res := Result{Account: a.Name}
+	if a.Local {
+		res.Err = &FetchError{Account: a.Name, Err: &LocalAccountError{Account: a.Name}}
+		return res
+	}
 	report := reporter(a.Name, progress)
 	ix := e.startIndexer(ctx)
 	err := e.session(ctx, a, &res, report)

@@ -114,7 +114,9 @@ func (m *mainWindow) filterFor(ctx context.Context, v folder) (mailstore.Filter,
 	if !v.trash && v.box == "" {
 		f.Folder = mailstore.FolderInbox // written mail has folders of its own
 	}
-	if v.account != "" {
+	if v.removed {
+		f.RemovedAccount = v.account
+	} else if v.account != "" {
 		a, err := m.eng.Account(ctx, v.account)
 		if err != nil {
 			return f, err
@@ -147,14 +149,23 @@ func (m *mainWindow) setShown(msgs []mailstore.Message) {
 	m.shown = msgs
 	m.list.UnselectAll()
 	m.list.Refresh()
-	if keep != 0 {
-		for i := range m.shown {
-			if m.shown[i].ID == keep {
-				m.selectQuietly(i)
-				break
-			}
-		}
+	if keep == 0 {
+		return
 	}
+	if i := m.indexOf(keep); i >= 0 {
+		m.selectQuietly(i)
+		return
+	}
+	// The open message left the list (another folder, a search): an action must never apply
+	// to a message the user cannot see.
+	m.closeMessage()
+}
+
+// closeMessage empties the reading pane and disables the actions on a message.
+func (m *mainWindow) closeMessage() {
+	m.open = nil
+	m.viewer.clear(lang.L("Select a message to read it."))
+	m.toolbar.update()
 }
 
 // selectQuietly highlights row i without reopening the message.
@@ -199,7 +210,8 @@ func (m *mainWindow) searchArchive() {
 		}
 		kept := found[:0]
 		for _, msg := range found {
-			if (view.account == "" || msg.Account == view.account) && (msg.Trashed != nil) == view.trash &&
+			if (view.account == "" || msg.Account == view.account && (msg.AccountID == 0) == view.removed) &&
+				(msg.Trashed != nil) == view.trash &&
 				(view.box == "" || msg.Folder == view.box) {
 				kept = append(kept, msg)
 			}

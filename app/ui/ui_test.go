@@ -78,10 +78,19 @@ type fixture struct {
 type fakePoller struct {
 	mu     sync.Mutex
 	checks []string
+	edits  []string
 }
 
 func (p *fakePoller) CheckNow(a string) { p.mu.Lock(); p.checks = append(p.checks, a); p.mu.Unlock() }
 func (p *fakePoller) Reload()           {}
+func (p *fakePoller) Edited(a string)   { p.mu.Lock(); p.edits = append(p.edits, a); p.mu.Unlock() }
+
+// edited returns the accounts Edited was called for.
+func (p *fakePoller) edited() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.edits...)
+}
 
 // checked returns the accounts CheckNow was called for.
 func (p *fakePoller) checked() []string {
@@ -438,7 +447,7 @@ func TestAddAccountForm(t *testing.T) {
 	if pw, _ := f.kr.Get("Work"); pw != "hunter2" {
 		t.Errorf("keyring has %q, want the typed password", pw)
 	}
-	if checks := f.fp.checked(); len(checks) == 0 || checks[len(checks)-1] != "Work" {
+	if checks := f.fp.edited(); len(checks) == 0 || checks[len(checks)-1] != "Work" {
 		t.Errorf("poller checks = %v, want a check of the new account", checks)
 	}
 }
@@ -478,7 +487,10 @@ func TestEditAndRemoveAccount(t *testing.T) {
 		form = f.w.newAccountForm(a)
 		form.remove(true)
 	})
-	f.eventually(t, "the account to leave the sidebar", func() bool { return f.w.sidebar.Length() == 2+len(outgoingFolders) })
+	// Its mail stays, under "Home (removed)" in the sidebar (TestRemovedAccountMailStaysVisible).
+	f.eventually(t, "the account to leave the sidebar", func() bool {
+		return len(f.w.accounts) == 0 && f.w.sidebar.Length() == 3+len(outgoingFolders)
+	})
 	if n, _ := f.store.CountMessages(ctx, 0); n != 7 {
 		t.Errorf("%d messages after removing with keep, want 7", n)
 	}
