@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pouchmail/pouch/mailstore"
@@ -93,25 +94,45 @@ func (e *Engine) checkpoint(name string) {
 	}
 }
 
-// FetchAll runs one session per account (or only the named one) in turn and returns a result
-// for each. An account's failure does not stop the others.
+// maxSessions bounds how many accounts FetchAll checks at once: each session is mostly waiting
+// on its server, so checking every account takes about as long as the slowest one, while the
+// connections, spools and batches in memory stay bounded.
+const maxSessions = 8
+
+// FetchAll runs one session per account (or only the named one), up to maxSessions at once, and
+// returns a result for each, in the order of the accounts. An account's failure does not stop
+// the others. progress is called by one session at a time.
 func (e *Engine) FetchAll(ctx context.Context, name string, progress func(Progress)) ([]Result, error) {
 	accts, err := e.selectAccounts(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	results := make([]Result, 0, len(accts))
+	if progress != nil {
+		var mu sync.Mutex
+		report := progress
+		progress = func(p Progress) { mu.Lock(); defer mu.Unlock(); report(p) }
+	}
+	results := make([]Result, len(accts))
+	slots := make(chan struct{}, maxSessions)
+	var wg sync.WaitGroup
 	for i := range accts {
-		if accts[i].Local && name == "" {
-			continue // no server: nothing to fetch
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
 		}
 		if err := ctx.Err(); err != nil {
 			// Stopped (a signal, say): the accounts not started are not tried.
-			results = append(results, Result{Account: accts[i].Name, Err: &FetchError{Account: accts[i].Name, Err: err}})
+			results[i] = Result{Account: accts[i].Name, Err: &FetchError{Account: accts[i].Name, Err: err}}
 			continue
 		}
-		results = append(results, e.Fetch(ctx, &accts[i], progress))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-slots }()
+			results[i] = e.Fetch(ctx, &accts[i], progress)
+		}()
 	}
+	wg.Wait()
 	return results, nil
 }
 
