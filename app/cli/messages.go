@@ -44,8 +44,8 @@ func init() {
 Checks every account (or one) for new mail, stores it, and deletes from the server what is
 due. Progress shows on a terminal, never with --json or when standard error is not one.
 --full fetches the whole of a message stored as headers only (the account's size limit).`})
-	register(&command{name: "list", run: runList, usage: []string{"list [--account NAME] [--folder PATH] [--json]"},
-		help: "Lists the stored messages, newest first: all but the Trash, or one folder's (inbox, sent,\noutbox, drafts, trash, or a folder of yours such as Work/Invoices)."})
+	register(&command{name: "list", run: runList, usage: []string{"list [--account NAME] [--folder PATH] [--json]", "list --thread ID [--json]"},
+		help: "Lists the stored messages, newest first: all but the Trash, or one folder's (inbox, sent,\noutbox, drafts, trash, or a folder of yours such as Work/Invoices). With --thread, a\nconversation's messages, oldest first (its id is list --json's thread)."})
 	register(&command{name: "show", run: runShow, usage: []string{"show ID [--raw]"},
 		help: "Shows a message as text, or with --raw exactly the bytes received."})
 }
@@ -84,6 +84,15 @@ func runFetch(ctx context.Context, env *Env, g *globals, args []string) error {
 			}
 			fmt.Fprintln(env.Stdout, "nothing to fetch: every account is local (no server)")
 			return nil
+		}
+		if caught, err := fileNewMail(ctx, env, e, *asJSON); err != nil {
+			fmt.Fprintf(env.Stderr, "pouch: warning: the rules did not run on all new mail: %s\n", oneLine(err.Error()))
+		} else if caught {
+			if n, err := e.Unsearchable(ctx); err == nil {
+				for i := range results {
+					results[i].Unsearchable = n
+				}
+			}
 		}
 		var failed []string
 		var errs []error
@@ -156,6 +165,8 @@ type messageJSON struct {
 	SHA256    string    `json:"sha256"`
 	Received  time.Time `json:"received"`
 	Folder    string    `json:"folder"` // inbox, sent, outbox, drafts, trash, or a folder's path (Work/Invoices)
+	Thread    int64     `json:"thread"` // the conversation (list --thread ID); 0 if not threaded yet
+	Flagged   bool      `json:"flagged"`
 }
 
 // writeMessagesJSON prints messages the way `list --json` does; search and trash list share it.
@@ -170,7 +181,7 @@ func writeMessagesJSON(w io.Writer, msgs []mailstore.Message) error {
 func toMessageJSON(m *mailstore.Message) messageJSON {
 	return messageJSON{ID: m.ID, Account: m.Account, UIDL: m.UIDL, Date: displayDate(m).UTC(),
 		From: m.From, To: m.To, Cc: m.Cc, Subject: m.Subject, MessageID: m.MessageID,
-		Size: m.Size, SHA256: m.SHA256, Received: m.Received.UTC(), Folder: folderName(m)}
+		Size: m.Size, SHA256: m.SHA256, Received: m.Received.UTC(), Folder: folderName(m), Thread: m.Thread, Flagged: m.Flagged}
 }
 
 // folderName is the folder a message shows in: the Trash, across folders, wins.
@@ -187,6 +198,7 @@ func runList(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet("list", g)
 	name := fs.String("account", "", "list only this account")
 	folder := fs.String("folder", "", "list only this folder: inbox, sent, outbox, drafts, trash or a folder's path")
+	thread := fs.Int64("thread", 0, "list the messages of this conversation, oldest first")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -195,8 +207,18 @@ func runList(ctx context.Context, env *Env, g *globals, args []string) error {
 	if err := wantArgs("list", pos); err != nil {
 		return err
 	}
+	if *thread != 0 && (*name != "" || *folder != "") {
+		return usagef("list: --thread goes with neither --account nor --folder")
+	}
 	return withEngine(ctx, env, g, func(e *engine.Engine) error {
-		msgs, err := listFolder(ctx, e, *name, *folder)
+		var msgs []mailstore.Message
+		if *thread != 0 {
+			if msgs, err = e.Thread(ctx, *thread); err == nil && len(msgs) == 0 {
+				return usagef("list: no conversation %d", *thread)
+			}
+		} else {
+			msgs, err = listFolder(ctx, e, *name, *folder)
+		}
 		if err != nil {
 			return err
 		}
