@@ -90,7 +90,14 @@ func (s *Store) IndexPending(ctx context.Context, batch int) (int, error) {
 
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	tx, err := s.db.BeginTx(ctx, nil)
+	// No fsync of its own: the index rows and their indexed marks commit together, so a power
+	// loss can only put messages back in the backlog, never leave an index that disagrees.
+	conn, err := s.lazyConn(ctx)
+	if err != nil {
+		return 0, wrap(err)
+	}
+	defer conn.close()
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, wrap(err)
 	}
@@ -161,9 +168,15 @@ func (s *Store) IndexAll(ctx context.Context, progress func(done, total int)) (i
 	}
 }
 
-// driveFromIndexBelow: a term matching fewer messages than this is looked up message by
-// message and sorted; a commoner one walks the date index and stops at the limit.
-const driveFromIndexBelow = 2000
+// How a search with text terms finds its newest matches depends on how many messages the terms
+// match (counted, up to probeFrom, before the search):
+//   - fewer than driveFromIndexBelow: the matches are looked up by ID and sorted;
+//   - up to probeFrom: the date index (messages_search) is walked newest first against the set
+//     of matching IDs, built once, and the walk stops at the limit;
+//   - more (a common word, a short prefix such as "fo*"): building that set would cost more
+//     than the whole search may take, so the walk asks the full-text index about each message
+//     it passes instead (a rowid lookup); so common a term is met within a few hundred.
+var searchPlans = struct{ driveFromIndexBelow, probeFrom int }{2000, 20000}
 
 // Search returns the messages matching q, newest first, at most limit (0 = no limit).
 // It searches what is indexed; callers drain the backlog first (IndexAll).
@@ -172,26 +185,24 @@ func (s *Store) Search(ctx context.Context, q Query, limit int) ([]Message, erro
 		return nil, nil
 	}
 	wrap := func(err error) error { return fmt.Errorf("mailstore: search: %w", err) }
-	var (
-		where []string
-		args  []any
-	)
-	// Walking messages_search (newest first) is right unless the terms match only a few
-	// messages, where looking those up by ID and sorting them is quicker.
+	// The filters first and the text last, so that the date index's own filters go first.
+	where, args := q.filters()
 	walk := true
 	if m := q.Match(); m != "" {
 		var n int
 		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT rowid FROM message_fts WHERE message_fts MATCH ? LIMIT ?)`,
-			m, driveFromIndexBelow).Scan(&n)
+			m, searchPlans.probeFrom).Scan(&n)
 		if err != nil {
 			return nil, wrap(err)
 		}
-		walk = n >= driveFromIndexBelow
-		where = append(where, `m2.id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?)`)
+		walk = n >= searchPlans.driveFromIndexBelow
+		if n >= searchPlans.probeFrom && limit > 0 {
+			where = append(where, `EXISTS (SELECT 1 FROM message_fts WHERE message_fts MATCH ? AND rowid = m2.id)`)
+		} else {
+			where = append(where, `m2.id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?)`)
+		}
 		args = append(args, m)
 	}
-	w, a := q.filters()
-	where, args = append(where, w...), append(args, a...)
 	lim := int64(-1)
 	if limit > 0 {
 		lim = int64(limit)

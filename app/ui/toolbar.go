@@ -299,6 +299,7 @@ func (m *mainWindow) removeShown(id int64, at int) {
 	m.open = nil
 	m.list.UnselectAll()
 	m.list.Refresh()
+	m.updateEmptyNote()
 	m.viewer.clear("")
 	if at >= 0 && len(m.shown) > 0 {
 		m.list.Select(min(at, len(m.shown)-1))

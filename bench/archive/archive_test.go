@@ -1,9 +1,12 @@
 // Package archive benchmarks the local archive: search latency (p50/p95) over a synthetic
-// archive of 100,000 messages (-archive.n=1000000 for a million), and the rates of import,
-// indexing and export.
+// archive of 100,000 messages (a million with -args -archive.n 1000000), and the rates of
+// import, indexing and export.
 //
 //	go test -tags sqlite_fts5 -run x -bench . -benchtime 1x ./bench/archive/
-//	go test -tags sqlite_fts5 -run x -bench Search -archive.n 1000000 -timeout 2h ./bench/archive/
+//	go test -tags sqlite_fts5 -run x -bench Search -timeout 2h ./bench/archive/ -args -archive.n 1000000 -archive.keep DIR
+//
+// A million messages take long to build: -archive.keep (or $POUCH_BENCH_ARCHIVE_KEEP) keeps the
+// archive for the next run, which opens it (migrating it like any archive) instead.
 //
 // The archive is built once per run (mbox import, then full-text indexing) in a temporary
 // directory; building it is reported by BenchmarkImport and BenchmarkIndex.
@@ -19,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -28,10 +32,19 @@ import (
 )
 
 var (
-	nMessages = flag.Int("archive.n", 100_000, "messages in the synthetic archive")
-	nExport   = flag.Int("archive.export", 10_000, "messages per export run (eml and maildir write one file each)")
-	keep      = flag.String("archive.keep", "", "build the archive in this directory and keep it; reuse it if it exists")
+	nMessages = flag.Int("archive.n", envInt("POUCH_BENCH_ARCHIVE_N", 100_000), "messages in the synthetic archive (default $POUCH_BENCH_ARCHIVE_N, else 100000)")
+	nExport   = flag.Int("archive.export", 10_000, "messages per export run (mbox: ten times as many; eml and maildir write one file each)")
+	keep      = flag.String("archive.keep", os.Getenv("POUCH_BENCH_ARCHIVE_KEEP"), "build the archive in this directory and keep it; reuse it if it exists (default $POUCH_BENCH_ARCHIVE_KEEP)")
 )
+
+// envInt reads a default from the environment, so that `make bench` can size the archive for
+// this package without passing flags every other benchmark package would refuse.
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
 
 // fixture is the archive shared by every benchmark of a run.
 type fixture struct {
@@ -309,7 +322,7 @@ func benchExport(b *testing.B, format mailstore.Format, n int) {
 	b.ReportMetric(float64(len(ids)*runs)/total.Seconds(), "msgs/s")
 }
 
-func BenchmarkExportMbox(b *testing.B)    { benchExport(b, mailstore.FormatMbox, len(setup(b).ids)) }
+func BenchmarkExportMbox(b *testing.B)    { benchExport(b, mailstore.FormatMbox, 10**nExport) }
 func BenchmarkExportMaildir(b *testing.B) { benchExport(b, mailstore.FormatMaildir, *nExport) }
 func BenchmarkExportEML(b *testing.B)     { benchExport(b, mailstore.FormatEML, *nExport) }
 
