@@ -335,11 +335,11 @@ func (s *Store) CountMatches(ctx context.Context, q Query) (int, error) {
 	if m := q.Match(); m != "" {
 		var n int
 		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT rowid FROM message_fts WHERE message_fts MATCH ? LIMIT ?)`,
-			m, driveFromIndexBelow).Scan(&n)
+			m, searchPlans.driveFromIndexBelow).Scan(&n)
 		if err != nil {
 			return 0, fmt.Errorf("mailstore: count matches: %w", err)
 		}
-		if n < driveFromIndexBelow {
+		if n < searchPlans.driveFromIndexBelow {
 			index = `NOT INDEXED`
 		}
 		where = append(where, `m2.id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?)`)
