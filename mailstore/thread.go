@@ -323,12 +323,8 @@ func (s *Store) Threads(ctx context.Context, f Filter) ([]ThreadSummary, error) 
 		limit = int64(f.Limit)
 	}
 	args = append(args, limit, max(f.Offset, 0))
-	// The groups come from messages_by_thread alone, and only the page's newest messages are
-	// read (SQLite takes the bare column id from the row holding max()).
 	rows, err := s.db.QueryContext(ctx, `SELECT `+messageColumns+`, g.n, g.unread`+messageFrom+` JOIN
-		(SELECT max(coalesce(m.date, m.received)) AS last, m.id AS id, count(*) AS n, sum(m.read = 0) AS unread
-			FROM messages m INDEXED BY messages_by_thread WHERE m.thread_id IS NOT NULL AND `+where+`
-			GROUP BY m.thread_id ORDER BY last DESC, id DESC LIMIT ? OFFSET ?) g ON g.id = m.id
+		(`+threadGroupsQuery(where)+` LIMIT ? OFFSET ?) g ON g.id = m.id
 		ORDER BY g.last DESC, m.id DESC`, args...)
 	if err != nil {
 		return nil, wrap(err)
@@ -348,6 +344,15 @@ func (s *Store) Threads(ctx context.Context, f Filter) ([]ThreadSummary, error) 
 		return nil, wrap(err)
 	}
 	return ts, nil
+}
+
+// threadGroupsQuery groups the messages where selects (on messages m) by thread, most recently
+// active first. The groups come from messages_by_thread alone, never from message rows, and
+// SQLite takes the bare column id from the row holding max(): the thread's newest message.
+func threadGroupsQuery(where string) string {
+	return `SELECT max(coalesce(m.date, m.received)) AS last, m.id AS id, count(*) AS n, sum(m.read = 0) AS unread
+		FROM messages m INDEXED BY messages_by_thread WHERE m.thread_id IS NOT NULL AND ` + where + `
+		GROUP BY m.thread_id ORDER BY last DESC, id DESC`
 }
 
 // scanFunc lets scanMessage read a row that has more columns after the message's.
