@@ -45,7 +45,7 @@ func TestValidate(t *testing.T) {
 		{"empty user", func(a *mailstore.Account) { a.Username = "" }, "user"},
 		{"crlf user", func(a *mailstore.Account) { a.Username = "bob\r\nDELE 1" }, "user"},
 		{"negative days", func(a *mailstore.Account) { a.KeepForever, a.LeaveDays = false, -1 }, "leave-days"},
-		{"too many days", func(a *mailstore.Account) { a.KeepForever, a.LeaveDays = false, MaxLeaveDays + 1 }, "leave-days"},
+		{"too many days", func(a *mailstore.Account) { a.KeepForever, a.LeaveDays = false, MaxLeaveDays+1 }, "leave-days"},
 		{"interval too short", func(a *mailstore.Account) { a.Interval = 10 * time.Second }, "interval"},
 		{"interval too long", func(a *mailstore.Account) { a.Interval = 8 * 24 * time.Hour }, "interval"},
 		{"bad pem", func(a *mailstore.Account) { a.CACertPEM = []byte("not a certificate") }, "ca-file"},

@@ -321,7 +321,9 @@ func TestFirstRunOpensAccountSetUp(t *testing.T) {
 	t.Cleanup(func() { store.Close() })
 	q := newQueue(t)
 	f := &fixture{store: store, q: q, fp: &fakePoller{}}
-	q.wait(func() { f.w = newMainWindow(ctx, a, engine.New(store, secrets.NewMemory(), engine.Options{}), q.do, f.fp) })
+	q.wait(func() {
+		f.w = newMainWindow(ctx, a, engine.New(store, secrets.NewMemory(), engine.Options{}), q.do, f.fp)
+	})
 	t.Cleanup(func() { q.wait(f.w.window.Close) })
 	f.eventually(t, "the set-up dialog", func() bool { return f.w.setup != nil })
 	if txt := overlayTexts(f); !strings.Contains(txt, "finds your provider's POP3 settings") {
