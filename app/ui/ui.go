@@ -105,6 +105,7 @@ type mainWindow struct {
 	// draftDelay is the pause in typing after which a draft is saved; 0 = draftDelay.
 	draftDelay time.Duration
 	started    bool
+	importing  dialog.Dialog   // the import's progress, while one runs
 	setup      *accountSetup   // the set-up dialog the first run opened (the tests look at it)
 	asked      map[string]bool // certificate and password prompts already shown this run
 
