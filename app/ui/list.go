@@ -148,6 +148,7 @@ func (m *mainWindow) setShown(msgs []mailstore.Message) {
 		m.list.ScrollToOffset(offset + float32(after-before)*m.rowPitch)
 	}
 	m.list.Refresh()
+	m.updateEmptyNote()
 	if m.open != nil && m.indexOf(m.open.ID) < 0 {
 		// The open message left the list (another folder, a search): an action must never
 		// apply to a message the user cannot see.
@@ -163,10 +164,11 @@ func (m *mainWindow) closeMessage() {
 }
 
 func (m *mainWindow) setQuery(q string) {
+	had := m.query
 	m.query = strings.TrimSpace(q)
 	m.applyQuery()
-	if m.query != "" {
-		m.setStatus("")
+	if m.query != "" || had != "" {
+		m.setStatus("") // a count of matches says nothing once the search changed or went
 	}
 }
 
@@ -209,4 +211,27 @@ func (m *mainWindow) searchArchive() {
 
 func searchSummary(n int, q string) string {
 	return lang.N("{{.Count}} messages match “{{.Query}}”.", n, map[string]any{"Count": n, "Query": q})
+}
+
+// updateEmptyNote says why the list is empty, in the list's place.
+func (m *mainWindow) updateEmptyNote() {
+	if len(m.shown) > 0 {
+		m.emptyNote.Hide()
+		return
+	}
+	var text string
+	switch {
+	case m.query != "":
+		text = lang.L("No messages match “{{.Query}}” here.", map[string]any{"Query": m.query})
+	case m.view.trash:
+		text = lang.L("The Trash is empty.")
+	case m.view.box != "":
+		text = lang.L("{{.Folder}} is empty.", map[string]any{"Folder": folderName(m.view.box)})
+	case len(m.accounts) == 0 && len(m.removed) == 0:
+		text = lang.L("No accounts yet: add one to start.")
+	default:
+		text = lang.L("No messages here yet. New mail appears after the next check.")
+	}
+	m.emptyNote.SetText(text)
+	m.emptyNote.Show()
 }

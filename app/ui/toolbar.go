@@ -52,11 +52,21 @@ func (m *mainWindow) buildToolbar() *toolbar {
 		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(more).AddXY(0, more.Size().Height)
 		widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), c, pos)
 	})
-	t.check.Importance = widget.HighImportance
+	t.highlight(true)
 	t.bar = container.NewHBox(t.check, t.write, widget.NewSeparator(), t.reply, t.replyAll, t.forward, widget.NewSeparator(),
 		t.delete, t.restore, t.move, t.read, layout.NewSpacer(), t.add, more)
 	t.update()
 	return t
+}
+
+// highlight marks the next useful step: Check now once there are accounts, Add account before.
+func (t *toolbar) highlight(haveAccounts bool) {
+	t.check.Importance, t.add.Importance = widget.HighImportance, widget.MediumImportance
+	if !haveAccounts {
+		t.check.Importance, t.add.Importance = widget.MediumImportance, widget.HighImportance
+	}
+	t.check.Refresh()
+	t.add.Refresh()
 }
 
 // update enables what applies to the current folder and message.
@@ -294,6 +304,7 @@ func (m *mainWindow) removeShown(ids []int64, at int) {
 	m.open = nil
 	m.sel.set()
 	m.list.Refresh()
+	m.updateEmptyNote()
 	m.viewer.clear("")
 	if at >= 0 && len(m.shown) > 0 {
 		m.clickRow(min(at, len(m.shown)-1), 0)
