@@ -44,6 +44,7 @@ func (m *mainWindow) buildToolbar() *toolbar {
 		items := []*fyne.MenuItem{fyne.NewMenuItem(lang.L("Export… (Ctrl+E)"), m.showExport), fyne.NewMenuItem(lang.L("Edit account…"), m.showEditSelectedAccount),
 			fyne.NewMenuItem(lang.L("Preferences (Ctrl+,)"), m.showPreferences)}
 		items[1].Disabled = t.edit.Disabled()
+		items = append(items, fyne.NewMenuItem(lang.L("Rules… (Ctrl+Shift+U)"), func() { m.showRules() }))
 		items = append(items, m.archiveMenuItems()...)
 		c := fyne.CurrentApp().Driver().CanvasForObject(more)
 		if c == nil {
@@ -120,6 +121,7 @@ func (m *mainWindow) setUpShortcuts() {
 		{fyne.KeyR, ctrlShift, func() { m.reply(true) }}, // Ctrl+Shift+R: reply all
 		{fyne.KeyA, ctrlShift, m.showAddAccount},         // Ctrl+Shift+A: add account
 		{fyne.KeyM, ctrlShift, m.showMoveTo},             // Ctrl+Shift+M: move to…
+		{fyne.KeyU, ctrlShift, func() { m.showRules() }}, // Ctrl+Shift+U: rules
 	}
 	for _, s := range m.shortcuts {
 		c.AddShortcut(s.fyne(), func(fyne.Shortcut) { s.fn() })

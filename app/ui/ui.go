@@ -105,10 +105,13 @@ type mainWindow struct {
 	folders    []mailstore.FolderInfo // the user folders, depth first
 	treeRows   []mailstore.FolderInfo // those the sidebar shows (none under a collapsed one)
 	drag       *dragState             // a drag of the selection under way
-	loadGen    int                    // drops results of superseded loads
-	searchGen  int
-	outbox     map[int64]mailstore.Submission // the outbox's states, by message
-	composers  []*composeWindow               // compose windows opened (the tests look at them)
+	rules      *ruleEditor            // the rule editor, while it is open
+	// previewDelay is the rule editor's pause before counting matches; 0 = previewDelay.
+	previewDelay time.Duration
+	loadGen      int // drops results of superseded loads
+	searchGen    int
+	outbox       map[int64]mailstore.Submission // the outbox's states, by message
+	composers    []*composeWindow               // compose windows opened (the tests look at them)
 	// draftDelay is the pause in typing after which a draft is saved; 0 = draftDelay.
 	draftDelay time.Duration
 	started    bool
