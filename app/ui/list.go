@@ -30,6 +30,9 @@ func (m *mainWindow) buildList() {
 			r.i = i
 			r.setSelected(m.sel.ids[msg.ID])
 			r.row.set(msg, m.outboxState(msg))
+			if n := m.conversationSize(msg); n > 1 {
+				r.row.subject.SetText(withCount(r.row.subject.Text, n))
+			}
 		}
 	}
 	// Select (from code) opens row i as a plain click would; the List's own selection stays
@@ -50,8 +53,9 @@ func (m *mainWindow) buildList() {
 // loadMessages shows the selected folder: the newest page first, then everything.
 func (m *mainWindow) loadMessages() {
 	m.loadGen++
-	gen, view, eng := m.loadGen, m.view, m.eng
+	gen, view, eng, conv := m.loadGen, m.view, m.eng, m.conversations
 	var page []mailstore.Message
+	var sizes map[int64]int
 	var subs []mailstore.Submission
 	var f mailstore.Filter
 	m.bridge.run(func(ctx context.Context) error {
@@ -66,7 +70,7 @@ func (m *mainWindow) loadMessages() {
 		}
 		pf := f
 		pf.Limit = firstPage
-		page, err = eng.Store().Messages(ctx, pf)
+		page, sizes, err = rowsFor(ctx, eng, pf, conv)
 		return err
 	}, func(err error) {
 		if gen != m.loadGen {
@@ -79,6 +83,7 @@ func (m *mainWindow) loadMessages() {
 		for _, s := range subs {
 			m.outbox[s.MessageID] = s
 		}
+		m.threadSize = sizes
 		m.setMessages(page)
 		if len(page) < firstPage {
 			return
@@ -86,7 +91,7 @@ func (m *mainWindow) loadMessages() {
 		var rest []mailstore.Message
 		m.bridge.run(func(ctx context.Context) error {
 			var err error
-			rest, err = eng.Store().Messages(ctx, f)
+			rest, sizes, err = rowsFor(ctx, eng, f, conv)
 			return err
 		}, func(err error) {
 			if gen != m.loadGen {
@@ -96,6 +101,7 @@ func (m *mainWindow) loadMessages() {
 				m.setStatus(lang.L("Could not read messages: ") + err.Error())
 				return
 			}
+			m.threadSize = sizes
 			m.setMessages(rest)
 		})
 	})

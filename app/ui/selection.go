@@ -152,8 +152,12 @@ func (m *mainWindow) selectionChanged() {
 	switch n := m.sel.len(); {
 	case n == 1:
 		for id := range m.sel.ids {
+			m.threadPick = 0
 			if m.open == nil || m.open.ID != id {
 				m.showMessage(id)
+			}
+			if i := m.indexOf(id); i >= 0 {
+				m.showThread(m.shown[i])
 			}
 		}
 	case n > 1:
