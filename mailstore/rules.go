@@ -208,7 +208,10 @@ func (s *Store) UpdateRule(ctx context.Context, r Rule) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return wrap(ErrNotFound)
 	}
-	return wrap0(tx.Commit(), wrap)
+	if err := tx.Commit(); err != nil {
+		return wrap(err)
+	}
+	return nil
 }
 
 // RemoveRule deletes the rule called name; an unknown name gives ErrNotFound.
@@ -251,11 +254,7 @@ func (s *Store) ReorderRules(ctx context.Context, ids []int64) error {
 			return wrap(fmt.Errorf("rule %d: %w", id, ErrNotFound))
 		}
 	}
-	return wrap0(tx.Commit(), wrap)
-}
-
-func wrap0(err error, wrap func(error) error) error {
-	if err != nil {
+	if err := tx.Commit(); err != nil {
 		return wrap(err)
 	}
 	return nil
