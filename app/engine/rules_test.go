@@ -5,9 +5,11 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pouchmail/pouch/app/engine"
 	"github.com/pouchmail/pouch/mailstore"
+	"github.com/pouchmail/pouch/pop3/pop3test"
 )
 
 // TestRulesRunAfterFetch: the rules run on the mail a real fetch stores, after its commit and
@@ -163,5 +165,45 @@ func TestThreadsAfterFetch(t *testing.T) {
 	msgs, err := e.Thread(ctx, ts[0].Latest.Thread)
 	if err != nil || len(msgs) != 2 || msgs[0].Subject != "plans" || msgs[1].Subject != "Re: plans" {
 		t.Errorf("Thread() = %+v, %v; want plans, then the reply", msgs, err)
+	}
+}
+
+// TestRulesRunInThePoller: in the window, the poller's index catch-up after a check is what
+// runs the rules on the new mail.
+func TestRulesRunInThePoller(t *testing.T) {
+	ctx := context.Background()
+	drop := pop3test.NewMaildrop()
+	drop.Add("a1", []byte("From: billing@shop.example\nSubject: Invoice 7\n\nDue.\n"))
+	drop.Add("a2", []byte("From: anna@example.org\nSubject: Lunch\n\nFriday?\n"))
+	srv := pop3test.ServeMaildrop(t, drop, "alice", "pw")
+	f := newFixture(t, fixtureOptions{addr: srv.Addr(), auth: "USER", password: "pw", leaveDays: 14})
+	if _, err := f.e.AddRule(ctx, mailstore.Rule{Name: "bills", Query: "from:billing@", MarkRead: true, Flag: true}); err != nil {
+		t.Fatal(err)
+	}
+	p := f.e.NewPoller(engine.PollerOptions{})
+	p.Start(ctx)
+	t.Cleanup(p.Stop)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		msgs, err := f.store.Messages(ctx, mailstore.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := f.e.RulesStatus(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(msgs) == 2 && st.Pending == 0 {
+			for _, m := range msgs {
+				if want := m.Subject == "Invoice 7"; m.Read != want || m.Flagged != want {
+					t.Errorf("%q: read %v, flagged %v; want %v", m.Subject, m.Read, m.Flagged, want)
+				}
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 20 s: %d messages, %d waiting for the rules", len(msgs), st.Pending)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
