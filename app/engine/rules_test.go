@@ -207,3 +207,32 @@ func TestRulesRunInThePoller(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestRulesLeftOverRunOnCatchUp: mail indexed whose rules did not run (the process stopped in
+// between) gets them on the next catch-up, though there is nothing left to index.
+func TestRulesLeftOverRunOnCatchUp(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, fixtureOptions{})
+	a := &mailstore.Account{Name: "home", Host: "pop.example.org", Port: 995, Security: mailstore.SecurityTLS,
+		Username: "alice", LeaveDays: 14, Interval: time.Hour}
+	if err := f.store.CreateAccount(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.store.NewSaver(a.ID).Save(ctx, []mailstore.BatchItem{{UIDL: "1", Data: []byte("From: billing@shop.example\r\nSubject: Invoice\r\n\r\nDue.\r\n")}}, f.clk.now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Indexed behind the engine's back, as a run stopped right after indexing leaves it.
+	if _, err := f.store.IndexAll(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.e.AddRule(ctx, mailstore.Rule{Name: "bills", Query: "from:billing@", MarkRead: true}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.e.IndexBacklog(ctx, nil); err != nil || n != 0 {
+		t.Fatalf("IndexBacklog() = %d, %v; want nothing to index", n, err)
+	}
+	if m, err := f.store.Message(ctx, res[0].ID); err != nil || !m.Read {
+		t.Errorf("message after the catch-up: %+v, %v; want it read by the rule", m, err)
+	}
+}
