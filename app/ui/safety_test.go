@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +15,8 @@ import (
 	"github.com/pouchmail/pouch/app/engine"
 	"github.com/pouchmail/pouch/app/secrets"
 	"github.com/pouchmail/pouch/mailstore"
+	"github.com/pouchmail/pouch/pop3"
+	"github.com/pouchmail/pouch/pop3/pop3test"
 )
 
 // TestActionsNeedTheMessageOnScreen: once the open message leaves the list (a search without
@@ -370,5 +373,45 @@ func TestNewAccountKeepsMailOnTheServer(t *testing.T) {
 	f.q.wait(func() { f.w.newAccountSetup().dialog.Show() })
 	if txt := overlayTexts(f); !strings.Contains(txt, "Mail stays on the server") {
 		t.Errorf("set-up dialog says %q, want what happens to the mail on the server", txt)
+	}
+}
+
+// TestFailedCheckInWords: a failed check shows one sentence with what to do in the banner (no
+// "Home: Home: pop3: …"), a red-free progress before it, the certificate one click away and the
+// library's text behind Details….
+func TestFailedCheckInWords(t *testing.T) {
+	f := newWindow(t)
+	_, certPEM := pop3test.NewTLSCert("pop.example.com")
+	err := &engine.FetchError{Account: "Home", Err: &pop3.TLSError{Kind: pop3.TLSUnknownAuthority,
+		Certificates: parsePEM(t, certPEM), Err: errors.New("x509: certificate signed by unknown authority")}}
+	f.emit(engine.Event{Kind: engine.EventProgress, Account: "Home", Progress: engine.Progress{Account: "Home", Phase: engine.PhaseConnect}})
+	f.eventually(t, "the progress", func() bool { return f.w.status.Text == "Home: connecting…" })
+	f.q.wait(func() {
+		if f.w.status.Importance == widget.DangerImportance {
+			t.Error("progress shown in the error colour")
+		}
+	})
+	f.emit(engine.Event{Kind: engine.EventStatus, Account: "Home", Status: engine.AccountStatus{Account: "Home",
+		LastError: err.Error(), ErrorKind: engine.ErrorKindTLS}})
+	f.emit(engine.Event{Kind: engine.EventFinished, Account: "Home", Result: &engine.Result{Account: "Home", Err: err}})
+	want := "Home: This computer does not trust the certificate of pop.example.com."
+	f.eventually(t, "the banner in words", func() bool { return strings.HasPrefix(f.w.banner.Text, want) })
+	f.q.wait(func() {
+		if s := f.w.status.Text; s != want {
+			t.Errorf("status = %q, want %q", s, want)
+		}
+		if !f.w.bannerCertButton.Visible() || !f.w.bannerDetailsButton.Visible() {
+			t.Error("the banner offers no Show certificate… or Details…")
+		}
+		if !strings.Contains(f.w.bannerDetails, "x509: certificate signed by unknown authority") {
+			t.Errorf("details = %q, want the library's text", f.w.bannerDetails)
+		}
+	})
+	// The certificate dialog opened once by itself; Show certificate… opens it again.
+	f.eventually(t, "the certificate dialog", func() bool { return len(f.w.window.Canvas().Overlays().List()) == 1 })
+	f.q.wait(func() { f.w.window.Canvas().Overlays().Top().Hide() })
+	f.q.wait(func() { test.Tap(f.w.bannerCertButton) })
+	if txt := overlayTexts(f); !strings.Contains(txt, "pop.example.com") {
+		t.Errorf("Show certificate… opened %q", txt)
 	}
 }
