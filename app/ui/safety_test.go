@@ -415,3 +415,31 @@ func TestFailedCheckInWords(t *testing.T) {
 		t.Errorf("Show certificate… opened %q", txt)
 	}
 }
+
+// TestSelectionFollowsTheFolder: rows added above the open folder (an import's new account)
+// leave the highlight on that folder, not on the row that now has its number.
+func TestSelectionFollowsTheFolder(t *testing.T) {
+	f := newWindow(t)
+	trash := func() int { return f.w.sidebar.Length() - 1 }
+	f.q.wait(func() { f.w.sidebar.Select(trash()) })
+	f.eventually(t, "the Trash", func() bool { return f.w.view.trash })
+	if err := f.store.CreateAccount(context.Background(), &mailstore.Account{Name: "Another", Host: "pop.example.org",
+		Port: 995, Security: mailstore.SecurityTLS, Username: "bob", Interval: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	f.q.wait(f.w.reload)
+	f.eventually(t, "the new account", func() bool { return accountByName(f.w.accounts, "Another") != nil })
+	f.q.wait(func() {
+		if !f.w.view.trash || f.w.folderAt(trash()) != f.w.view {
+			t.Errorf("view %+v, Trash row %d is %+v", f.w.view, trash(), f.w.folderAt(trash()))
+		}
+		// Selecting the row already highlighted does nothing: the highlight is on the Trash.
+		on, moved := f.w.sidebar.OnSelected, false
+		f.w.sidebar.OnSelected = func(int) { moved = true }
+		f.w.sidebar.Select(trash())
+		f.w.sidebar.OnSelected = on
+		if moved {
+			t.Error("the highlight stayed on the old row number, not on the Trash")
+		}
+	})
+}

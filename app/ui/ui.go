@@ -226,8 +226,30 @@ func (m *mainWindow) reload() {
 			}
 			return
 		}
+		m.keepSelection()
 		m.loadMessages()
 	})
+}
+
+// keepSelection keeps the sidebar's highlight on the folder shown after rows came or went (an
+// account added, removed, or kept as "NAME (removed)"); a folder that is gone gives All mail.
+func (m *mainWindow) keepSelection() {
+	row := 0
+	for i := 0; i < m.sidebar.Length(); i++ {
+		if m.folderAt(i) == m.view {
+			row = i
+			break
+		}
+	}
+	if row == 0 {
+		m.view = folder{}
+	}
+	on := m.sidebar.OnSelected
+	m.sidebar.OnSelected = nil
+	m.sidebar.Select(row)
+	m.sidebar.OnSelected = on
+	m.toolbar.update()
+	m.updateBanner()
 }
 
 // refreshCounts re-reads the unread counts only.
