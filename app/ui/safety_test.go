@@ -219,6 +219,15 @@ func TestCloseWithoutTrayHostQuits(t *testing.T) {
 			}
 		})
 	}
+	// Preferences say so where the choice is made.
+	f := newWindow(t)
+	var d *preferencesDialog
+	f.q.wait(func() {
+		f.w.desktop = true
+		f.w.trayHost = func(context.Context) bool { return false }
+		d = f.w.newPreferencesDialog()
+	})
+	f.eventually(t, "the no-tray note", func() bool { return d.trayNote.Visible() })
 }
 
 // TestRemovedAccountMailStaysVisible: the removal question says what each choice does to how
