@@ -348,6 +348,11 @@ func TestFirstRunOpensAccountSetUp(t *testing.T) {
 		if !f.w.emptyNote.Visible() || f.w.emptyNote.Text != "No accounts yet: add one to start." {
 			t.Errorf("empty list says %q", f.w.emptyNote.Text)
 		}
+		// Check now with nothing to check says so, instead of "Checking…" for ever.
+		f.w.checkNow()
+		if len(f.fp.checked()) != 0 || !strings.HasPrefix(f.w.status.Text, "No account with a server") {
+			t.Errorf("Check now without accounts: checks %v, status %q", f.fp.checked(), f.w.status.Text)
+		}
 	})
 
 	g := newWindow(t) // one account: straight to the mail
