@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -456,4 +457,45 @@ func TestSelectionFollowsTheFolder(t *testing.T) {
 			t.Error("the highlight stayed on the old row number, not on the Trash")
 		}
 	})
+}
+
+// TestFirstCheckCountStays runs the real poller: a new account's first check downloads 300
+// messages and the status bar keeps saying so (a second, empty check once followed at once and
+// replaced it with "no new mail").
+func TestFirstCheckCountStays(t *testing.T) {
+	app := test.NewTempApp(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	store, err := mailstore.Open(ctx, filepath.Join(dir, "pouch.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	eng := engine.New(store, secrets.NewMemory(), engine.Options{DataDir: dir})
+	q := newQueue(t)
+	var w *mainWindow
+	p := eng.NewPoller(engine.PollerOptions{OnEvent: func(ev engine.Event) { w.onPollEvent(ev) }})
+	q.wait(func() { w = newMainWindow(ctx, app, eng, q.do, p) })
+	t.Cleanup(func() { q.wait(w.window.Close) })
+	p.Start(ctx)
+	t.Cleanup(p.Stop)
+	f := &fixture{w: w, store: store, q: q}
+
+	drop := pop3test.NewMaildrop()
+	for i := range 300 {
+		drop.Add(strconv.Itoa(i), []byte("Subject: message "+strconv.Itoa(i)+"\n\nbody\n"))
+	}
+	srv := pop3test.ServeMaildrop(t, drop, "alice", "pw")
+	host, port := pop3test.HostPort(srv.Addr())
+	a := &mailstore.Account{Name: "Work", Host: host, Port: port, Security: mailstore.SecurityNone, Username: "alice",
+		AuthMethod: "USER", KeepForever: true, Interval: time.Hour}
+	if err := eng.AddAccount(ctx, a, "pw"); err != nil {
+		t.Fatal(err)
+	}
+	q.wait(func() { w.accountSaved("Work", "Added account Work.") })
+	f.eventually(t, "the first check's count", func() bool { return strings.HasPrefix(w.status.Text, "Work: 300 new messages") })
+	time.Sleep(time.Second)
+	if s := f.text(func() string { return w.status.Text }); !strings.HasPrefix(s, "Work: 300 new messages") {
+		t.Errorf("status = %q a second later, want the count of the first check", s)
+	}
 }
