@@ -21,3 +21,15 @@ func SetSearchPlans(driveFromIndexBelow, probeFrom int) (restore func()) {
 
 // FolderCountsQuery is the folder tree's count query, for its plan.
 const FolderCountsQuery = folderCountsQuery
+
+// Unthread makes every message look stored before threads existed, for ThreadBackfill.
+func Unthread(s *Store) error {
+	_, err := s.db.Exec(`DELETE FROM message_refs; UPDATE messages SET thread_id = NULL, thread_subject = ''`)
+	return err
+}
+
+// ThreadGroupsQuery is the conversation list's grouping query for a folder's messages, for its plan.
+func ThreadGroupsQuery() string {
+	where, _ := filterWhere(Filter{Folder: "Work/Invoices", AccountID: 1})
+	return threadGroupsQuery(where)
+}

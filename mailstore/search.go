@@ -3,6 +3,7 @@ package mailstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pouchmail/pouch/mailstore/mimetext"
@@ -184,37 +185,8 @@ func (s *Store) Search(ctx context.Context, q Query, limit int) ([]Message, erro
 		return nil, nil
 	}
 	wrap := func(err error) error { return fmt.Errorf("mailstore: search: %w", err) }
-	var (
-		where []string
-		args  []any
-	)
-	if q.Trash {
-		where = append(where, `m2.trashed_at IS NOT NULL`)
-	} else {
-		where = append(where, `m2.trashed_at IS NULL`)
-	}
-	if q.Folder != "" {
-		c, a := folderCond("m2", q.Folder)
-		where = append(where, c)
-		args = append(args, a...)
-	}
-	if q.HasAttachment {
-		where = append(where, `m2.has_attachments = 1`)
-	}
-	if q.Account != "" {
-		// The name of an existing account, or the name kept by messages of a removed one.
-		where = append(where, `(m2.account_id = (SELECT id FROM accounts WHERE name = ?) OR
-			(m2.account_id IS NULL AND m2.account_name = ?))`)
-		args = append(args, q.Account, q.Account)
-	}
-	if !q.After.IsZero() {
-		where = append(where, `coalesce(m2.date, m2.received) >= ?`)
-		args = append(args, q.After.Unix())
-	}
-	if !q.Before.IsZero() {
-		where = append(where, `coalesce(m2.date, m2.received) < ?`)
-		args = append(args, q.Before.Unix())
-	}
+	// The filters first and the text last, so that the date index's own filters go first.
+	where, args := q.filters()
 	walk := true
 	if m := q.Match(); m != "" {
 		var n int
@@ -224,7 +196,6 @@ func (s *Store) Search(ctx context.Context, q Query, limit int) ([]Message, erro
 			return nil, wrap(err)
 		}
 		walk = n >= searchPlans.driveFromIndexBelow
-		// The text last, so that the date index's own filters go first.
 		if n >= searchPlans.probeFrom && limit > 0 {
 			where = append(where, `EXISTS (SELECT 1 FROM message_fts WHERE message_fts MATCH ? AND rowid = m2.id)`)
 		} else {
@@ -261,4 +232,122 @@ func (s *Store) Search(ctx context.Context, q Query, limit int) ([]Message, erro
 		return nil, wrap(err)
 	}
 	return ms, nil
+}
+
+// filters are the conditions of q other than its full-text terms, on messages as m2: the one
+// place the query syntax becomes SQL (Search, MatchIDs and CountMatches share it).
+func (q Query) filters() (where []string, args []any) {
+	if q.Trash {
+		where = append(where, `m2.trashed_at IS NOT NULL`)
+	} else {
+		where = append(where, `m2.trashed_at IS NULL`)
+	}
+	if q.Folder != "" {
+		c, a := folderCond("m2", q.Folder)
+		where = append(where, c)
+		args = append(args, a...)
+	}
+	if q.HasAttachment {
+		where = append(where, `m2.has_attachments = 1`)
+	}
+	if q.Account != "" {
+		// The name of an existing account, or the name kept by messages of a removed one.
+		where = append(where, `(m2.account_id = (SELECT id FROM accounts WHERE name = ?) OR
+			(m2.account_id IS NULL AND m2.account_name = ?))`)
+		args = append(args, q.Account, q.Account)
+	}
+	if !q.After.IsZero() {
+		where = append(where, `coalesce(m2.date, m2.received) >= ?`)
+		args = append(args, q.After.Unix())
+	}
+	if !q.Before.IsZero() {
+		where = append(where, `coalesce(m2.date, m2.received) < ?`)
+		args = append(args, q.Before.Unix())
+	}
+	return where, args
+}
+
+// matchChunk keeps each id list under SQLite's bound-parameter limit.
+const matchChunk = 500
+
+// matchIDs returns the messages among ids that q matches (of every message when ids is nil),
+// with the same conditions as Search: rules (rules.go) evaluate their queries with it.
+func (s *Store) matchIDs(ctx context.Context, q Query, ids []int64) (map[int64]bool, error) {
+	got := map[int64]bool{}
+	if q.Unsearchable && len(q.Terms) == 0 {
+		return got, nil
+	}
+	where, args := q.filters()
+	if m := q.Match(); m != "" {
+		// (A correlated lookup per candidate, MATCH with rowid = m2.id, measured 20 times
+		// slower: FTS5 evaluates the whole expression for each.)
+		where = append(where, `m2.id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?)`)
+		args = append(args, m)
+	}
+	run := func(index, extra string, extraArgs []any) error {
+		rows, err := s.db.QueryContext(ctx, `SELECT m2.id FROM messages m2 `+index+` WHERE `+strings.Join(where, " AND ")+extra,
+			append(slices.Clip(args), extraArgs...)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			got[id] = true
+		}
+		return rows.Err()
+	}
+	if ids == nil {
+		// Over the whole archive the filters are read from the covering search index, never
+		// from message rows (whose raw bytes sit before the filtered columns).
+		if err := run("INDEXED BY messages_search", "", nil); err != nil {
+			return nil, fmt.Errorf("mailstore: match: %w", err)
+		}
+		return got, nil
+	}
+	for start := 0; start < len(ids); start += matchChunk {
+		chunk := ids[start:min(start+matchChunk, len(ids))]
+		in := make([]any, len(chunk))
+		for i, id := range chunk {
+			in[i] = id
+		}
+		if err := run("", ` AND m2.id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, in); err != nil {
+			return nil, fmt.Errorf("mailstore: match: %w", err)
+		}
+	}
+	return got, nil
+}
+
+// CountMatches returns how many messages q matches (what Search would return without a
+// limit), counting in the index without reading messages: the rule editor's preview. Like
+// Search it counts what is indexed.
+func (s *Store) CountMatches(ctx context.Context, q Query) (int, error) {
+	if q.Unsearchable && len(q.Terms) == 0 {
+		return 0, nil
+	}
+	where, args := q.filters()
+	// As in Search: a rare term is counted message by message, anything else by walking the
+	// covering search index, so no count reads message rows in bulk.
+	index := `INDEXED BY messages_search`
+	if m := q.Match(); m != "" {
+		var n int
+		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT rowid FROM message_fts WHERE message_fts MATCH ? LIMIT ?)`,
+			m, searchPlans.driveFromIndexBelow).Scan(&n)
+		if err != nil {
+			return 0, fmt.Errorf("mailstore: count matches: %w", err)
+		}
+		if n < searchPlans.driveFromIndexBelow {
+			index = `NOT INDEXED`
+		}
+		where = append(where, `m2.id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?)`)
+		args = append(args, m)
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM messages m2 `+index+` WHERE `+strings.Join(where, " AND "), args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("mailstore: count matches: %w", err)
+	}
+	return n, nil
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pouchmail/pouch/app/engine"
+	"github.com/pouchmail/pouch/app/secrets"
 	"github.com/pouchmail/pouch/mailstore"
 )
 
@@ -71,7 +73,7 @@ func TestSavedEditClearsTheOldError(t *testing.T) {
 	f.eventually(t, "the new password saved", func() bool { pw, _ := f.kr.Get("Home"); return pw == "right-pw" })
 	f.eventually(t, "the error gone", func() bool {
 		_, _, _, reason := f.w.sidebarItem(1)
-		return reason == "" && !f.w.banner.Visible()
+		return reason == "" && !f.w.bannerBox.Visible()
 	})
 	if edits := f.fp.edited(); len(edits) != 1 || edits[0] != "Home" {
 		t.Errorf("poller told of edits %v, want [Home]", edits)
@@ -252,5 +254,121 @@ func TestRemovedAccountMailStaysVisible(t *testing.T) {
 	found, err := f.w.eng.Search(context.Background(), "account:Home report", 10)
 	if err != nil || len(found) != 1 {
 		t.Errorf("Search(account:Home report) = %d, %v; want the kept message", len(found), err)
+	}
+}
+
+// TestStatusTellsTheTruth: the match count goes with the search, an empty list says why, the
+// Trash shows its count, and a failed check does not leave "logging in…" behind.
+func TestStatusTellsTheTruth(t *testing.T) {
+	f := newWindow(t)
+	f.q.wait(func() { test.Type(f.w.search, "report") })
+	f.eventually(t, "the match count", func() bool { return f.w.status.Text == "1 message matches “report”." })
+	f.q.wait(func() { f.w.search.SetText("") })
+	f.eventually(t, "the count gone with the search", func() bool { return f.w.list.Length() == 7 && f.w.status.Text == "" })
+	if f.text(func() string {
+		if f.w.emptyNote.Visible() {
+			return "visible"
+		}
+		return ""
+	}) != "" {
+		t.Error("the empty-list note shows over a full list")
+	}
+
+	f.q.wait(func() { test.Type(f.w.search, "zzzqqq") })
+	f.eventually(t, "the no-match note", func() bool {
+		return f.w.emptyNote.Visible() && f.w.emptyNote.Text == "No messages match “zzzqqq” here."
+	})
+	f.q.wait(func() { f.w.search.SetText("") })
+
+	trashRow := func() int { return f.w.sidebar.Length() - 1 }
+	f.open(t, "Lunch on Friday")
+	f.q.wait(f.w.deleteSelected)
+	f.eventually(t, "the Trash count", func() bool { return f.w.trashCount == 1 })
+	f.q.wait(func() {
+		row := newSidebarRow()
+		f.w.sidebar.UpdateItem(trashRow(), row)
+		if !row.count.Visible() || row.count.Text != "1" {
+			t.Errorf("the Trash row shows %q (visible %v), want its count 1", row.count.Text, row.count.Visible())
+		}
+	})
+	f.q.wait(func() { f.w.sidebar.Select(trashRow()) })
+	f.eventually(t, "the Trash listed", func() bool { return f.w.view.trash && f.w.list.Length() == 1 })
+	f.open(t, "Lunch on Friday")
+	f.q.wait(f.w.restoreSelected)
+	f.eventually(t, "the Trash empty, and saying so", func() bool {
+		return f.w.list.Length() == 0 && f.w.emptyNote.Visible() && f.w.emptyNote.Text == "The Trash is empty." && f.w.trashCount == 0
+	})
+
+	// A check that fails after "logging in…" replaces it with the reason.
+	f.emit(engine.Event{Kind: engine.EventProgress, Account: "Home", Progress: engine.Progress{Account: "Home", Phase: engine.PhaseLogin}})
+	f.eventually(t, "the progress", func() bool { return f.w.status.Text == "Home: logging in…" })
+	f.emit(engine.Event{Kind: engine.EventStatus, Account: "Home", Status: engine.AccountStatus{Account: "Home",
+		LastError: "Home: connection refused", ErrorKind: engine.ErrorKindNetwork}})
+	f.eventually(t, "the failure in the status bar", func() bool {
+		return f.w.status.Text != "Home: logging in…" && strings.HasPrefix(f.w.status.Text, "Home: ")
+	})
+}
+
+// TestFirstRunOpensAccountSetUp: with no account yet, the window opens on the account set-up
+// and highlights Add account, not Check now; with an account, no dialog opens.
+func TestFirstRunOpensAccountSetUp(t *testing.T) {
+	a := test.NewTempApp(t)
+	ctx := context.Background()
+	store, err := mailstore.Open(ctx, filepath.Join(t.TempDir(), "pouch.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	q := newQueue(t)
+	f := &fixture{store: store, q: q, fp: &fakePoller{}}
+	q.wait(func() {
+		f.w = newMainWindow(ctx, a, engine.New(store, secrets.NewMemory(), engine.Options{}), q.do, f.fp)
+	})
+	t.Cleanup(func() { q.wait(f.w.window.Close) })
+	f.eventually(t, "the set-up dialog", func() bool { return f.w.setup != nil })
+	if txt := overlayTexts(f); !strings.Contains(txt, "finds your provider's POP3 settings") {
+		t.Errorf("first run shows %q, want the account set-up", txt)
+	}
+	f.q.wait(func() {
+		if f.w.toolbar.check.Importance == widget.HighImportance || f.w.toolbar.add.Importance != widget.HighImportance {
+			t.Error("first run highlights Check now, want Add account")
+		}
+		if !f.w.emptyNote.Visible() || f.w.emptyNote.Text != "No accounts yet: add one to start." {
+			t.Errorf("empty list says %q", f.w.emptyNote.Text)
+		}
+	})
+
+	g := newWindow(t) // one account: straight to the mail
+	g.q.wait(func() {
+		if g.w.setup != nil || len(g.w.window.Canvas().Overlays().List()) != 0 {
+			t.Error("a dialog opened although an account exists")
+		}
+		if g.w.toolbar.check.Importance != widget.HighImportance {
+			t.Error("Check now not highlighted with an account")
+		}
+	})
+}
+
+// TestNewAccountKeepsMailOnTheServer: the account form starts on "Keep forever" and says in a
+// line what each choice means; the quick set-up says it too.
+func TestNewAccountKeepsMailOnTheServer(t *testing.T) {
+	f := newWindow(t)
+	var form *accountForm
+	f.q.wait(func() { form = f.w.newAccountForm(nil) })
+	f.q.wait(func() {
+		if form.leave.Selected != "Keep forever" || !strings.Contains(form.leaveNote.Text, "stays on the server") {
+			t.Errorf("new account: %q, note %q; want Keep forever, explained", form.leave.Selected, form.leaveNote.Text)
+		}
+		for choice, want := range map[string]string{"Delete after download": "only this computer keeps it",
+			"Keep for a number of days": "that many days after"} {
+			form.leave.SetSelected(choice)
+			if !strings.Contains(form.leaveNote.Text, want) {
+				t.Errorf("%s: note %q, want %q", choice, form.leaveNote.Text, want)
+			}
+		}
+	})
+	f.q.wait(func() { f.w.newAccountSetup().dialog.Show() })
+	if txt := overlayTexts(f); !strings.Contains(txt, "Mail stays on the server") {
+		t.Errorf("set-up dialog says %q, want what happens to the mail on the server", txt)
 	}
 }

@@ -51,11 +51,21 @@ func (m *mainWindow) buildToolbar() *toolbar {
 		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(more).AddXY(0, more.Size().Height)
 		widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), c, pos)
 	})
-	t.check.Importance = widget.HighImportance
+	t.highlight(true)
 	t.bar = container.NewHBox(t.check, t.write, widget.NewSeparator(), t.reply, t.replyAll, t.forward, widget.NewSeparator(),
 		t.delete, t.restore, t.read, layout.NewSpacer(), t.add, more)
 	t.update()
 	return t
+}
+
+// highlight marks the next useful step: Check now once there are accounts, Add account before.
+func (t *toolbar) highlight(haveAccounts bool) {
+	t.check.Importance, t.add.Importance = widget.HighImportance, widget.MediumImportance
+	if !haveAccounts {
+		t.check.Importance, t.add.Importance = widget.MediumImportance, widget.HighImportance
+	}
+	t.check.Refresh()
+	t.add.Refresh()
 }
 
 // update enables what applies to the current folder and message.
@@ -299,6 +309,7 @@ func (m *mainWindow) removeShown(id int64, at int) {
 	m.open = nil
 	m.list.UnselectAll()
 	m.list.Refresh()
+	m.updateEmptyNote()
 	m.viewer.clear("")
 	if at >= 0 && len(m.shown) > 0 {
 		m.list.Select(min(at, len(m.shown)-1))
