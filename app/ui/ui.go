@@ -98,11 +98,21 @@ type mainWindow struct {
 	all        []mailstore.Message // the folder's messages, newest first
 	shown      []mailstore.Message // all, or the search results
 	query      string
-	open       *engine.MessageView // the message in the viewer
-	loadGen    int                 // drops results of superseded loads
-	searchGen  int
-	outbox     map[int64]mailstore.Submission // the outbox's states, by message
-	composers  []*composeWindow               // compose windows opened (the tests look at them)
+	open       *engine.MessageView    // the message in the viewer
+	sel        selection              // the messages the list's actions apply to
+	rowPitch   float32                // a list row's height with the gap below it
+	folderRow  int                    // the sidebar row selected
+	shortcuts  []shortcut             // the window's Ctrl shortcuts, wherever the focus is
+	folders    []mailstore.FolderInfo // the user folders, depth first
+	treeRows   []mailstore.FolderInfo // those the sidebar shows (none under a collapsed one)
+	drag       *dragState             // a drag of the selection under way
+	rules      *ruleEditor            // the rule editor, while it is open
+	// previewDelay is the rule editor's pause before counting matches; 0 = previewDelay.
+	previewDelay time.Duration
+	loadGen      int // drops results of superseded loads
+	searchGen    int
+	outbox       map[int64]mailstore.Submission // the outbox's states, by message
+	composers    []*composeWindow               // compose windows opened (the tests look at them)
 	// draftDelay is the pause in typing after which a draft is saved; 0 = draftDelay.
 	draftDelay time.Duration
 	started    bool
@@ -110,11 +120,13 @@ type mainWindow struct {
 	setup      *accountSetup   // the set-up dialog the first run opened (the tests look at it)
 	asked      map[string]bool // certificate and password prompts already shown this run
 
-	sidebar   *widget.List
-	list      *messageList
-	search    *widget.Entry
-	banner    *widget.Label // the selected account's error, in words
-	bannerBox *fyne.Container
+	sidebar     *sidebarList
+	sidebarRows []*sidebarRow // every row the sidebar made, to find the one under a drop
+	moveList    *widget.List  // the Move to… dialog's folders, while it is open
+	list        *messageList
+	search      *searchEntry
+	banner      *widget.Label // the selected account's error, in words
+	bannerBox   *fyne.Container
 	// bannerDetails is the errors' own text behind the banner's Details… button.
 	bannerDetails       string
 	bannerDetailsButton *widget.Button
@@ -175,9 +187,8 @@ func (m *mainWindow) build() {
 	m.emptyNote.Alignment = fyne.TextAlignCenter
 	m.emptyNote.Wrapping = fyne.TextWrapWord
 	m.emptyNote.Hide()
-	listPane := container.NewBorder(container.NewVBox(m.search, m.bannerBox), nil, nil, nil,
-		container.NewStack(m.list, container.NewVBox(m.emptyNote)))
-	right := container.NewHSplit(listPane, m.viewer.content)
+	right := container.NewHSplit(listPane(container.NewVBox(m.search, m.bannerBox), container.NewStack(m.list, container.NewVBox(m.emptyNote))),
+		m.viewer.content)
 	right.Offset = 0.42
 	main := container.NewHSplit(m.sidebar, right)
 	main.Offset = 0.17
@@ -214,6 +225,7 @@ func (m *mainWindow) reload() {
 		}
 		m.accounts, m.removed, m.unread, m.trashCount = accts, removed, counts, trash
 		m.refreshSidebar()
+		m.refreshFolders()
 		m.toolbar.highlight(len(accts) > 0)
 		if !m.started {
 			m.started = true
@@ -226,14 +238,14 @@ func (m *mainWindow) reload() {
 			}
 			return
 		}
-		m.keepSelection()
+		m.keepSidebarSelection()
 		m.loadMessages()
 	})
 }
 
-// keepSelection keeps the sidebar's highlight on the folder shown after rows came or went (an
+// keepSidebarSelection keeps the sidebar's highlight on the folder shown after rows came or went (an
 // account added, removed, or kept as "NAME (removed)"); a folder that is gone gives All mail.
-func (m *mainWindow) keepSelection() {
+func (m *mainWindow) keepSidebarSelection() {
 	row := 0
 	for i := 0; i < m.sidebar.Length(); i++ {
 		if m.folderAt(i) == m.view {
@@ -271,6 +283,7 @@ func (m *mainWindow) refreshCounts() {
 		if err == nil && len(removed) == len(m.removed) { // a change of rows waits for reload
 			m.unread, m.removed, m.trashCount = counts, removed, trash
 			m.refreshSidebar()
+			m.refreshFolders()
 		}
 	})
 }
