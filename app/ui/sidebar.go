@@ -208,11 +208,16 @@ func (m *mainWindow) refreshSidebar() {
 // updateBanner shows the selected account's (or every failing account's) reason above the list.
 func (m *mainWindow) updateBanner() {
 	var text, details string
+	m.bannerCert = nil
 	for _, a := range m.accounts {
 		if m.view.account != "" && m.view.account != a.Name {
 			continue
 		}
 		if p := m.problemOf(m.pollState[a.Name]); p != nil {
+			if p.Cert != nil && m.bannerCert == nil {
+				a, cert := a, p.Cert
+				m.bannerCert = func() { m.showCertificate(a, cert.Certificates, nil) }
+			}
 			if text != "" {
 				text += "\n"
 				details += "\n"
@@ -238,6 +243,11 @@ func (m *mainWindow) updateBanner() {
 		m.bannerDetailsButton.Hide()
 	} else {
 		m.bannerDetailsButton.Show()
+	}
+	if m.bannerCert == nil {
+		m.bannerCertButton.Hide()
+	} else {
+		m.bannerCertButton.Show()
 	}
 }
 

@@ -139,6 +139,17 @@ func (m *mainWindow) focusSearch() { m.window.Canvas().Focus(m.search) }
 
 // checkNow asks the poller to check every account now (F5); it also resumes stopped accounts.
 func (m *mainWindow) checkNow() {
+	servers := 0
+	for _, a := range m.accounts {
+		if !a.Local {
+			servers++
+		}
+	}
+	if servers == 0 {
+		// Nothing would answer: the status must not wait on "Checking…" for ever.
+		m.setStatus(lang.L("No account with a server to check yet: add one with Add account."))
+		return
+	}
 	m.setStatus(lang.L("Checking for new mail…"))
 	m.poller.CheckNow("")
 }

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pouchmail/pouch/app/compose"
@@ -135,10 +136,14 @@ type mainWindow struct {
 	// bannerDetails is the errors' own text behind the banner's Details… button.
 	bannerDetails       string
 	bannerDetailsButton *widget.Button
-	emptyNote           *widget.Label // why the list is empty
-	viewer              *viewer
-	status              *widget.Label
-	lastCheck           *widget.Label
+	// bannerCert opens the certificate of the first account in the banner that met an
+	// untrusted one (Show certificate…); nil = none.
+	bannerCert       func()
+	bannerCertButton *widget.Button
+	emptyNote        *widget.Label // why the list is empty
+	viewer           *viewer
+	status           *widget.Label
+	lastCheck        *widget.Label
 	// unsearchable says how many stored messages the search index has yet to catch up with;
 	// hidden when none.
 	unsearchable *widget.Label
@@ -178,7 +183,12 @@ func (m *mainWindow) build() {
 	m.banner.Wrapping = fyne.TextWrapWord
 	m.banner.Importance = widget.DangerImportance
 	m.bannerDetailsButton = widget.NewButton(lang.L("Details…"), func() { m.showDetails(problem{Details: m.bannerDetails}) })
-	m.bannerBox = container.NewBorder(nil, nil, nil, container.NewVBox(m.bannerDetailsButton), m.banner)
+	m.bannerCertButton = widget.NewButtonWithIcon(lang.L("Show certificate…"), theme.WarningIcon(), func() {
+		if m.bannerCert != nil {
+			m.bannerCert()
+		}
+	})
+	m.bannerBox = container.NewBorder(nil, nil, nil, container.NewVBox(m.bannerCertButton, m.bannerDetailsButton), m.banner)
 	m.bannerBox.Hide()
 	m.emptyNote = widget.NewLabel("")
 	m.emptyNote.Alignment = fyne.TextAlignCenter
@@ -235,8 +245,30 @@ func (m *mainWindow) reload() {
 			}
 			return
 		}
+		m.keepSidebarSelection()
 		m.loadMessages()
 	})
+}
+
+// keepSidebarSelection keeps the sidebar's highlight on the folder shown after rows came or went (an
+// account added, removed, or kept as "NAME (removed)"); a folder that is gone gives All mail.
+func (m *mainWindow) keepSidebarSelection() {
+	row := 0
+	for i := 0; i < m.sidebar.Length(); i++ {
+		if m.folderAt(i) == m.view {
+			row = i
+			break
+		}
+	}
+	if row == 0 {
+		m.view = folder{}
+	}
+	on := m.sidebar.OnSelected
+	m.sidebar.OnSelected = nil
+	m.sidebar.Select(row)
+	m.sidebar.OnSelected = on
+	m.toolbar.update()
+	m.updateBanner()
 }
 
 // refreshCounts re-reads the unread counts only.
