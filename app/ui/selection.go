@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"slices"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -190,9 +188,8 @@ func (m *mainWindow) keepSelection() {
 // selectedUnread reports whether any selected message is unread: Mark read then marks them all
 // read, else Mark unread marks them all unread.
 func (m *mainWindow) selectedUnread() bool {
-	ids := m.selectedIDs()
 	for i := range m.shown {
-		if !m.shown[i].Read && slices.Contains(ids, m.shown[i].ID) {
+		if !m.shown[i].Read && m.sel.ids[m.shown[i].ID] {
 			return true
 		}
 	}
