@@ -81,3 +81,56 @@ func TestNoDeleBeforeDurabilityBarrier(t *testing.T) {
 		t.Errorf("checkpoints %v: want the session to end with a barrier", points)
 	}
 }
+
+// TestNoQuitBeforeDurabilityBarrier: QUIT ends the session in the UPDATE state, where a server
+// that expires retrieved mail (EXPIRE 0, "delete after download") removes every message this
+// session downloaded. QUIT is then as irreversible as DELE, so a session that downloaded
+// anything must pass the barrier before QUIT even when it deletes nothing itself; and when the
+// barrier cannot be had, it closes without QUIT.
+func TestNoQuitBeforeDurabilityBarrier(t *testing.T) {
+	var mu sync.Mutex
+	var points []string
+	record := func(name string) { mu.Lock(); points = append(points, name); mu.Unlock() }
+	drop := pop3test.NewMaildrop()
+	srv := pop3test.ServeMaildrop(t, drop, "alice", "pw")
+	f := newFixture(t, fixtureOptions{addr: srv.Addr(), auth: "USER", password: "pw", forever: true, checkpoint: record})
+	drop.Add("u-a", msg("a"))
+	drop.Add("u-b", msg("b"))
+	ctx := context.Background()
+
+	res := f.e.Fetch(ctx, f.a, nil)
+	if res.Err != nil || res.New != 2 || res.Deleted != 0 {
+		t.Fatalf("fetch = %+v, want 2 new, none deleted", res)
+	}
+	mu.Lock()
+	barrier := slices.Index(points, engine.CheckpointDurable)
+	quit := slices.Index(points, engine.CheckpointQuitDone)
+	if barrier < 0 || quit < 0 || barrier > quit {
+		t.Errorf("checkpoints %v: want the durability barrier before QUIT", points)
+	}
+	points = nil
+	mu.Unlock()
+
+	// A reader on an older snapshot holds the barrier off: the session must not QUIT.
+	drop.Add("u-c", msg("c"))
+	db := rawDB(t, f.store)
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRow(`SELECT count(*) FROM messages`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	res = f.e.Fetch(ctx, f.a, nil)
+	var de *mailstore.DurabilityError
+	if !errors.As(res.Err, &de) {
+		t.Errorf("fetch with the barrier held off = %+v, want a DurabilityError", res)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if slices.Contains(points, engine.CheckpointQuitDone) {
+		t.Errorf("checkpoints %v: QUIT was sent although the new message was not durable", points)
+	}
+}

@@ -337,7 +337,9 @@ func (e *Engine) session(ctx context.Context, a *mailstore.Account, res *Result,
 	if !prune {
 		ids = nil
 	}
-	return e.deleteAndQuit(ctx, a, c, dele, ids, !prune, res, report)
+	// Messages this session read (downloaded, or read again to compare) may be deleted by QUIT.
+	retrieved := len(todo) > 0 || len(verified) > 0 || len(recheck) > 0
+	return e.deleteAndQuit(ctx, a, c, dele, ids, !prune, retrieved, res, report)
 }
 
 // download RETRs (or TOPs, over the size limit) every message in todo and stores each, in
@@ -523,14 +525,22 @@ func joinWarnings(a, b string) string {
 
 // deleteAndQuit DELEs dele, QUITs, and only after QUIT's +OK records the deletions and prunes
 // the ledger of UIDLs gone from the server (listed is this session's complete UIDL listing;
-// skipPrune says the ledger holds nothing but listed UIDLs).
-func (e *Engine) deleteAndQuit(ctx context.Context, a *mailstore.Account, c *pop3.Client, dele []pop3.UIDL, listed []string, skipPrune bool, res *Result, report func(Progress)) error {
+// skipPrune says the ledger holds nothing but listed UIDLs). retrieved says the session read
+// messages (RETR or TOP).
+func (e *Engine) deleteAndQuit(ctx context.Context, a *mailstore.Account, c *pop3.Client, dele []pop3.UIDL, listed []string, skipPrune, retrieved bool, res *Result, report func(Progress)) error {
 	if len(dele) > 0 {
 		report(Progress{Phase: PhaseDelete, N: res.New, Total: res.New, Bytes: res.Bytes})
-		// The durability barrier: no DELE before every local copy is on disk.
+	}
+	// The durability barrier: no DELE, and no QUIT after reading messages, before every local
+	// copy is on disk. QUIT is a deletion too: it commits the DELEs, and a server that expires
+	// retrieved mail (EXPIRE 0, "delete after download") removes at QUIT what was retrieved.
+	// Without the barrier the connection closes without QUIT, so the server deletes nothing.
+	if len(dele) > 0 || retrieved {
 		if err := e.sync(ctx); err != nil {
 			return &NotDeletedError{Err: err}
 		}
+	}
+	if len(dele) > 0 {
 		ids := make([]int, len(dele))
 		for i, u := range dele {
 			ids[i] = u.ID
@@ -616,7 +626,7 @@ func (e *Engine) sessionWithoutUIDL(ctx context.Context, a *mailstore.Account, c
 		}
 		dele = append(dele, pop3.UIDL{ID: st.id, UID: st.uidl})
 	}
-	return e.deleteAndQuit(ctx, a, c, dele, nil, false, res, report)
+	return e.deleteAndQuit(ctx, a, c, dele, nil, false, len(list) > 0, res, report)
 }
 
 // expireWarning compares the account's retention with the server's EXPIRE policy.
