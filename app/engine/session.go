@@ -329,7 +329,11 @@ func (e *Engine) session(ctx context.Context, a *mailstore.Account, res *Result,
 			return &NotDeletedError{Err: err}
 		}
 	}
-	dele, err := e.dueForDeletion(ctx, a, uidls, ledger, onServer)
+	ra, err := e.currentRetention(ctx, a)
+	if err != nil {
+		return &NotDeletedError{Err: err}
+	}
+	dele, err := e.dueForDeletion(ctx, ra, uidls, ledger, onServer)
 	if err != nil {
 		return &NotDeletedError{Err: err}
 	}
@@ -577,6 +581,19 @@ func (e *Engine) deleteAndQuit(ctx context.Context, a *mailstore.Account, c *pop
 	return err
 }
 
+// currentRetention is a with the retention it has now: the window saves an edit of it without
+// waiting for a running session (only a change of mailbox waits for the session lock), and
+// what is deleted follows the settings as they are when it is decided.
+func (e *Engine) currentRetention(ctx context.Context, a *mailstore.Account) (*mailstore.Account, error) {
+	cur, err := e.store.Account(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	r := *a
+	r.KeepForever, r.LeaveDays = cur.KeepForever, cur.LeaveDays
+	return &r, nil
+}
+
 // sync makes everything committed so far durable (the batches commit without an fsync).
 func (e *Engine) sync(ctx context.Context) error {
 	if err := e.store.Sync(ctx); err != nil {
@@ -618,9 +635,17 @@ func (e *Engine) sessionWithoutUIDL(ctx context.Context, a *mailstore.Account, c
 	if err != nil {
 		return &NotDeletedError{Err: err}
 	}
-	// Only messages whose batch committed are deleted, each after re-reading its stored copy.
+	// Only messages whose batch committed are deleted, each after re-reading its stored copy,
+	// and only while the account still says to delete after download.
+	ra, err := e.currentRetention(ctx, a)
+	if err != nil {
+		return &NotDeletedError{Err: err}
+	}
 	var dele []pop3.UIDL
 	for _, st := range cm.stored {
+		if ra.KeepForever || ra.LeaveDays > 0 {
+			break
+		}
 		if err := e.store.VerifyMessage(ctx, st.messageID); err != nil {
 			return &NotDeletedError{Err: fmt.Errorf("checking the local copy of message %d: %w", st.id, err)}
 		}
