@@ -56,11 +56,14 @@ func (c *lazyConn) close() {
 	c.Close()
 }
 
-// Sync makes every transaction committed so far durable, whatever its synchronous setting: a
-// FULL checkpoint copies the whole WAL into the database file, syncing the WAL before and the
-// database file after (with F_FULLFSYNC where the connection asks for it). A reader holding
-// an older snapshot past the busy timeout leaves part of the WAL uncopied: that is an error
-// (*DurabilityError), and the caller must not act as if the data were durable.
+// Sync makes every transaction committed so far durable, whatever its synchronous setting and
+// whichever connection or process committed it. A checkpoint copies into the database file
+// what no reader still needs, syncing the WAL before and the file after; what it cannot copy
+// (a reader holds an older snapshot) is made durable in the WAL itself: a commit at
+// synchronous=FULL syncs the WAL file, and with it every frame written before it. That commit
+// rewrites user_version with its own value: one page written, nothing changed. Every sync uses
+// F_FULLFSYNC where the connection asks for it (fullfsync). A reader can then no longer hold
+// up every deletion: only a writer holding the lock past the busy timeout makes Sync fail.
 func (s *Store) Sync(ctx context.Context) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
@@ -77,11 +80,29 @@ func (s *Store) Sync(ctx context.Context) error {
 		return &DurabilityError{Err: fmt.Errorf("synchronous = %s, want %s", got, syncFull)}
 	}
 	var busy, log, done int
-	if err := conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(FULL)").Scan(&busy, &log, &done); err != nil {
+	if err := conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &log, &done); err != nil {
 		return &DurabilityError{Err: err}
 	}
-	if busy != 0 || done != log {
-		return &DurabilityError{Err: fmt.Errorf("checkpoint copied %d of %d WAL frames: a reader held an older snapshot", done, log)}
+	if busy == 0 && done == log {
+		return nil // the whole WAL is in the database file, synced
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return &DurabilityError{Err: err}
+	}
+	defer tx.Rollback()
+	var v int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return &DurabilityError{Err: err}
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v)); err != nil {
+		return &DurabilityError{Err: err}
+	}
+	if err := checkSync(ctx, tx, syncFull); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return &DurabilityError{Err: err}
 	}
 	return nil
 }

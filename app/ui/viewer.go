@@ -32,6 +32,7 @@ type viewer struct {
 	actions                     *fyne.Container // Reply, Forward…; a draft's and the outbox's own
 	header                      *fyne.Container
 	content                     fyne.CanvasObject
+	scroll                      *container.Scroll // the body, paged by Space in the list
 	m                           *mainWindow
 }
 
@@ -64,7 +65,8 @@ func newViewer(m *mainWindow) *viewer {
 	v.body.Wrapping = fyne.TextWrapWord
 	v.body.Selectable = true
 	top := container.NewVBox(v.actions, v.header, v.attachments, v.note, widget.NewSeparator())
-	v.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(v.body))
+	v.scroll = container.NewVScroll(v.body)
+	v.content = container.NewBorder(top, nil, nil, nil, v.scroll)
 	v.clear(lang.L("Select a message to read it."))
 	return v
 }
@@ -133,6 +135,14 @@ func (v *viewer) attachmentRow(id int64, i int, a mimetext.Attachment) fyne.Canv
 	return container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()), container.NewHBox(save, open), label)
 }
 
+// pageDown scrolls the body one screen on (Space in the list), keeping a line of the last.
+func (v *viewer) pageDown() {
+	s := v.scroll
+	step := s.Size().Height - 2*theme.TextSize()
+	end := max(0, s.Content.MinSize().Height-s.Size().Height)
+	s.ScrollToOffset(fyne.NewPos(s.Offset.X, min(end, s.Offset.Y+max(step, theme.TextSize()))))
+}
+
 func orDash(s string) string {
 	if s == "" {
 		return "—"
@@ -154,6 +164,9 @@ func (m *mainWindow) showMessage(id int64) {
 		}
 		return err
 	}, func(err error) {
+		if m.sel.len() > 0 && (m.sel.len() > 1 || !m.sel.ids[id]) {
+			return // another message was chosen meanwhile (the arrows move faster than it loads)
+		}
 		if err != nil {
 			m.open = nil
 			m.viewer.clear(lang.L("Could not open the message: ") + err.Error())
