@@ -190,6 +190,19 @@ func (m *mainWindow) toggleFolder(path mailstore.Folder) {
 	m.layOutTree()
 }
 
+// Tapped opens the folder and gives the sidebar the keyboard, as the List's own row would: the
+// desktop driver hands a click to the deepest widget that takes any kind of tap, and this row
+// takes right-clicks.
+func (r *sidebarRow) Tapped(*fyne.PointEvent) {
+	if r.m == nil {
+		return
+	}
+	if c := fyne.CurrentApp().Driver().CanvasForObject(r.m.sidebar); c != nil {
+		c.Focus(r.m.sidebar)
+	}
+	r.m.sidebar.Select(r.i)
+}
+
 // TappedSecondary opens the folder's menu.
 func (r *sidebarRow) TappedSecondary(ev *fyne.PointEvent) {
 	c := fyne.CurrentApp().Driver().CanvasForObject(r)

@@ -130,16 +130,15 @@ func (m *mainWindow) selectAll() {
 	if len(m.shown) == 0 {
 		return
 	}
-	ids := make([]int64, len(m.shown))
+	m.sel.ids = make(map[int64]bool, len(m.shown))
 	for i := range m.shown {
-		ids[i] = m.shown[i].ID
+		m.sel.ids[m.shown[i].ID] = true
 	}
-	m.sel.set(ids...)
-	if m.indexOf(m.sel.cursor) < 0 {
-		m.sel.cursor = ids[0]
+	if !m.sel.ids[m.sel.cursor] {
+		m.sel.cursor = m.shown[0].ID
 	}
-	if m.indexOf(m.sel.anchor) < 0 {
-		m.sel.anchor = ids[0]
+	if !m.sel.ids[m.sel.anchor] {
+		m.sel.anchor = m.shown[0].ID
 	}
 	m.selectionChanged()
 }
