@@ -39,6 +39,10 @@ func (m *mainWindow) rowID(i int) int64 {
 // selectedIDs is what the message actions apply to, in the list's order: the selection, else
 // the open message; never a message the list does not show.
 func (m *mainWindow) selectedIDs() []int64 {
+	if m.threadPick != 0 && m.open != nil && m.open.ID == m.threadPick && m.sel.len() <= 1 {
+		// A message of the open conversation, picked in the viewer: the one on screen.
+		return []int64{m.threadPick}
+	}
 	if m.sel.len() == 0 {
 		if m.open != nil && m.indexOf(m.open.ID) >= 0 {
 			return []int64{m.open.ID}
