@@ -176,7 +176,13 @@ func (f *fixture) drag(t *testing.T, i int, v folder) {
 		for _, at := range []fyne.Position{from.AddXY(5, 5), from.AddXY(-100, 0), end} {
 			r.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{AbsolutePosition: at}})
 		}
+		if !target.tree.drop.Visible() {
+			t.Errorf("the folder under the pointer is not marked")
+		}
 		r.DragEnd()
+		if target.tree.drop.Visible() {
+			t.Errorf("the folder stays marked after the drop")
+		}
 	})
 }
 

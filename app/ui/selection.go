@@ -260,6 +260,7 @@ func (r *listRow) Tapped(*fyne.PointEvent) {
 type dragState struct {
 	at    fyne.Position // the pointer, on the canvas
 	label *widget.PopUp // "N messages" beside the pointer
+	over  int           // the sidebar row under the pointer, marked; -1 when none
 }
 
 var _ fyne.Draggable = (*listRow)(nil)
@@ -280,10 +281,18 @@ func (r *listRow) Dragged(ev *fyne.DragEvent) {
 			return
 		}
 		note := widget.NewLabel(lang.N("{{.Count}} messages", n, map[string]any{"Count": n}))
-		m.drag = &dragState{label: widget.NewPopUp(note, c)}
+		m.drag = &dragState{label: widget.NewPopUp(note, c), over: -1}
 	}
 	m.drag.at = ev.AbsolutePosition
 	m.drag.label.ShowAtPosition(ev.AbsolutePosition.AddXY(12, 12))
+	over := -1
+	if r := m.sidebarRowAt(ev.AbsolutePosition); r != nil && moveTarget(m.folderAt(r.i)) != "" {
+		over = r.i
+	}
+	if over != m.drag.over {
+		m.drag.over = over
+		m.sidebar.Refresh()
+	}
 }
 
 // DragEnd drops the selection on the folder under the pointer, if any.
@@ -295,6 +304,9 @@ func (r *listRow) DragEnd() {
 		return
 	}
 	d.label.Hide()
+	if d.over >= 0 {
+		m.sidebar.Refresh()
+	}
 	if f, ok := m.dropOn(d.at); ok {
 		m.moveSelected(moveTarget(f))
 	}
