@@ -33,3 +33,6 @@ func ThreadGroupsQuery() string {
 	where, _ := filterWhere(Filter{Folder: "Work/Invoices", AccountID: 1})
 	return threadGroupsQuery(where)
 }
+
+// ThreadLookups are the statements that thread each saved message, for their plans.
+var ThreadLookups = []string{threadByMsgIDQuery, threadChildrenQuery, threadBySubjectQuery}

@@ -200,3 +200,30 @@ func TestThreadsUseCoveringIndex(t *testing.T) {
 		t.Errorf("plan = %q, want the messages read from the covering index messages_by_thread", p)
 	}
 }
+
+// Threading runs for every saved message: each look-up must be an index search, never a walk
+// over the archive (a missed partial index once made every save cost time in proportion to it).
+func TestThreadLookupsUseIndexes(t *testing.T) {
+	s := openTest(t)
+	for _, q := range mailstore.ThreadLookups {
+		rows, err := mailstore.DB(s).Query(`EXPLAIN QUERY PLAN `+q, "x@y", 1, 1, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		for _, step := range plan {
+			if strings.HasPrefix(step, "SCAN") || strings.Contains(step, "INDEX messages_by_thread (") {
+				t.Errorf("plan of %q has %q: a walk, want index searches only (plan %q)", q, step, plan)
+			}
+		}
+	}
+}
