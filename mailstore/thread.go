@@ -25,7 +25,7 @@ import (
 const ThreadSubjectWindow = 30 * 24 * time.Hour
 
 // The look-ups that thread a message, run for every message stored. Each names the condition of
-// its partial index ("<> ”") itself: SQLite cannot tell that a bound value is not empty, and
+// its partial index (not empty) itself: SQLite cannot tell that a bound value is not empty, and
 // without it walked another index over every threaded message — each save then cost time in
 // proportion to the archive (TestThreadLookupsUseIndexes).
 const (
