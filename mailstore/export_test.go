@@ -34,5 +34,5 @@ func ThreadGroupsQuery() string {
 	return threadGroupsQuery(where)
 }
 
-// ThreadLookups are the statements that thread each saved message, for their plans.
-var ThreadLookups = []string{threadByMsgIDQuery, threadChildrenQuery, threadBySubjectQuery}
+// ThreadLookups are the Saver's look-ups of a message's thread, for their plans.
+var ThreadLookups = []string{threadByMsgID, threadBySubject, threadChildren}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pouchmail/pouch/mailstore"
@@ -18,39 +19,33 @@ const firstPage = 200
 // searchLimit bounds the results of one archive search.
 const searchLimit = 5000
 
-// messageList is widget.List plus the Delete key.
-type messageList struct {
-	widget.List
-	onDelete func()
-}
-
-func (l *messageList) TypedKey(ev *fyne.KeyEvent) {
-	if ev.Name == fyne.KeyDelete && l.onDelete != nil {
-		l.onDelete()
-		return
-	}
-	l.List.TypedKey(ev)
-}
-
 func (m *mainWindow) buildList() {
-	l := &messageList{onDelete: m.deleteSelected}
+	l := &messageList{m: m}
 	l.Length = func() int { return len(m.shown) }
-	l.CreateItem = func() fyne.CanvasObject { return newMessageRow() }
+	l.CreateItem = func() fyne.CanvasObject { return newListRow(m) }
 	l.UpdateItem = func(i widget.ListItemID, o fyne.CanvasObject) {
 		if i < len(m.shown) {
 			msg := &m.shown[i]
-			o.(*messageRow).set(msg, m.outboxState(msg))
+			r := o.(*listRow)
+			r.i = i
+			r.setSelected(m.sel.ids[msg.ID])
+			r.row.set(msg, m.outboxState(msg))
+			if n := m.conversationSize(msg); n > 1 {
+				r.row.subject.SetText(withCount(r.row.subject.Text, n))
+			}
 		}
 	}
+	// Select (from code) opens row i as a plain click would; the List's own selection stays
+	// empty, the rows draw m.sel.
 	l.OnSelected = func(i widget.ListItemID) {
-		if i < len(m.shown) {
-			m.showMessage(m.shown[i].ID)
-		}
+		l.UnselectAll()
+		m.clickRow(i, 0)
 	}
 	l.ExtendBaseWidget(l)
 	m.list = l
+	m.rowPitch = newListRow(m).MinSize().Height + theme.Padding()
 
-	m.search = widget.NewEntry()
+	m.search = newSearchEntry(m)
 	m.search.SetPlaceHolder(lang.L("Search (Ctrl+F): words, from:, subject:…"))
 	m.search.OnChanged = func(q string) { m.setQuery(q) }
 }
@@ -58,8 +53,9 @@ func (m *mainWindow) buildList() {
 // loadMessages shows the selected folder: the newest page first, then everything.
 func (m *mainWindow) loadMessages() {
 	m.loadGen++
-	gen, view, eng := m.loadGen, m.view, m.eng
+	gen, view, eng, conv := m.loadGen, m.view, m.eng, m.conversations
 	var page []mailstore.Message
+	var sizes map[int64]int
 	var subs []mailstore.Submission
 	var f mailstore.Filter
 	m.bridge.run(func(ctx context.Context) error {
@@ -74,7 +70,7 @@ func (m *mainWindow) loadMessages() {
 		}
 		pf := f
 		pf.Limit = firstPage
-		page, err = eng.Store().Messages(ctx, pf)
+		page, sizes, err = rowsFor(ctx, eng, pf, conv)
 		return err
 	}, func(err error) {
 		if gen != m.loadGen {
@@ -87,6 +83,7 @@ func (m *mainWindow) loadMessages() {
 		for _, s := range subs {
 			m.outbox[s.MessageID] = s
 		}
+		m.threadSize = sizes
 		m.setMessages(page)
 		if len(page) < firstPage {
 			return
@@ -94,7 +91,7 @@ func (m *mainWindow) loadMessages() {
 		var rest []mailstore.Message
 		m.bridge.run(func(ctx context.Context) error {
 			var err error
-			rest, err = eng.Store().Messages(ctx, f)
+			rest, sizes, err = rowsFor(ctx, eng, f, conv)
 			return err
 		}, func(err error) {
 			if gen != m.loadGen {
@@ -104,6 +101,7 @@ func (m *mainWindow) loadMessages() {
 				m.setStatus(lang.L("Could not read messages: ") + err.Error())
 				return
 			}
+			m.threadSize = sizes
 			m.setMessages(rest)
 		})
 	})
@@ -141,25 +139,27 @@ func (m *mainWindow) applyQuery() {
 	m.searchArchive()
 }
 
+// setShown replaces the rows, keeping the selection (by message) and, when new mail arrives
+// above, the rows in view where they are.
 func (m *mainWindow) setShown(msgs []mailstore.Message) {
-	var keep int64
-	if m.open != nil {
-		keep = m.open.ID
+	offset := m.list.GetScrollOffset()
+	var topID int64
+	if m.rowPitch > 0 && offset > 0 {
+		topID = m.rowID(int(offset / m.rowPitch))
 	}
+	before := m.indexOf(topID)
 	m.shown = msgs
-	m.list.UnselectAll()
+	m.keepSelection()
+	if after := m.indexOf(topID); topID != 0 && after >= 0 && after != before {
+		m.list.ScrollToOffset(offset + float32(after-before)*m.rowPitch)
+	}
 	m.list.Refresh()
 	m.updateEmptyNote()
-	if keep == 0 {
-		return
+	if m.open != nil && m.indexOf(m.open.ID) < 0 {
+		// The open message left the list (another folder, a search): an action must never
+		// apply to a message the user cannot see.
+		m.closeMessage()
 	}
-	if i := m.indexOf(keep); i >= 0 {
-		m.selectQuietly(i)
-		return
-	}
-	// The open message left the list (another folder, a search): an action must never apply
-	// to a message the user cannot see.
-	m.closeMessage()
 }
 
 // closeMessage empties the reading pane and disables the actions on a message.
@@ -167,14 +167,6 @@ func (m *mainWindow) closeMessage() {
 	m.open = nil
 	m.viewer.clear(lang.L("Select a message to read it."))
 	m.toolbar.update()
-}
-
-// selectQuietly highlights row i without reopening the message.
-func (m *mainWindow) selectQuietly(i int) {
-	on := m.list.OnSelected
-	m.list.OnSelected = nil
-	m.list.Select(i)
-	m.list.OnSelected = on
 }
 
 func (m *mainWindow) setQuery(q string) {
@@ -197,7 +189,7 @@ func (m *mainWindow) searchArchive() {
 			query += ` account:"` + view.account + `"` // quoted: names may hold spaces
 		}
 		if view.box != "" {
-			query += " in:" + string(view.box)
+			query += ` in:"` + string(view.box) + `"` // quoted: folder names may hold spaces
 		}
 		var err error
 		found, err = eng.Search(ctx, query, searchLimit)
@@ -214,7 +206,7 @@ func (m *mainWindow) searchArchive() {
 		for _, msg := range found {
 			if (view.account == "" || msg.Account == view.account && (msg.AccountID == 0) == view.removed) &&
 				(msg.Trashed != nil) == view.trash &&
-				(view.box == "" || msg.Folder == view.box) {
+				(view.box == "" || strings.EqualFold(string(msg.Folder), string(view.box))) {
 				kept = append(kept, msg)
 			}
 		}

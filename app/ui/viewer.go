@@ -32,6 +32,8 @@ type viewer struct {
 	actions                     *fyne.Container // Reply, Forward…; a draft's and the outbox's own
 	header                      *fyne.Container
 	content                     fyne.CanvasObject
+	scroll                      *container.Scroll // the body, paged by Space in the list
+	thread                      *fyne.Container   // a conversation's messages (thread.go)
 	m                           *mainWindow
 }
 
@@ -63,8 +65,10 @@ func newViewer(m *mainWindow) *viewer {
 	v.body = widget.NewLabel(lang.L("Select a message to read it."))
 	v.body.Wrapping = fyne.TextWrapWord
 	v.body.Selectable = true
-	top := container.NewVBox(v.actions, v.header, v.attachments, v.note, widget.NewSeparator())
-	v.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(v.body))
+	v.thread = threadStrip()
+	top := container.NewVBox(v.thread, v.actions, v.header, v.attachments, v.note, widget.NewSeparator())
+	v.scroll = container.NewVScroll(v.body)
+	v.content = container.NewBorder(top, nil, nil, nil, v.scroll)
 	v.clear(lang.L("Select a message to read it."))
 	return v
 }
@@ -75,6 +79,8 @@ func (v *viewer) clear(text string) {
 		l.SetText("")
 	}
 	v.header.Hide()
+	v.thread.RemoveAll()
+	v.thread.Hide()
 	v.actions.RemoveAll()
 	v.actions.Hide()
 	v.attachments.RemoveAll()
@@ -133,6 +139,14 @@ func (v *viewer) attachmentRow(id int64, i int, a mimetext.Attachment) fyne.Canv
 	return container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()), container.NewHBox(save, open), label)
 }
 
+// pageDown scrolls the body one screen on (Space in the list), keeping a line of the last.
+func (v *viewer) pageDown() {
+	s := v.scroll
+	step := s.Size().Height - 2*theme.TextSize()
+	end := max(0, s.Content.MinSize().Height-s.Size().Height)
+	s.ScrollToOffset(fyne.NewPos(s.Offset.X, min(end, s.Offset.Y+max(step, theme.TextSize()))))
+}
+
 func orDash(s string) string {
 	if s == "" {
 		return "—"
@@ -142,7 +156,8 @@ func orDash(s string) string {
 
 // showMessage loads a message off the UI goroutine, shows it and marks it read.
 func (m *mainWindow) showMessage(id int64) {
-	eng := m.eng
+	m.openGen++
+	eng, gen := m.eng, m.openGen
 	var mv *engine.MessageView
 	var subs []mailstore.Submission
 	m.bridge.run(func(ctx context.Context) (err error) {
@@ -154,6 +169,9 @@ func (m *mainWindow) showMessage(id int64) {
 		}
 		return err
 	}, func(err error) {
+		if gen != m.openGen || m.sel.len() > 0 && (m.sel.len() > 1 || !m.sel.ids[id]) && id != m.threadPick {
+			return // another message was chosen meanwhile (the arrows move faster than it loads)
+		}
 		if err != nil {
 			m.open = nil
 			m.viewer.clear(lang.L("Could not open the message: ") + err.Error())
@@ -162,7 +180,7 @@ func (m *mainWindow) showMessage(id int64) {
 		for _, s := range subs {
 			m.outbox[s.MessageID] = s
 		}
-		if m.indexOf(id) < 0 {
+		if m.indexOf(id) < 0 && id != m.threadPick { // (a conversation's other messages have no row)
 			return // the list changed meanwhile (another folder, a search): not on screen
 		}
 		m.open = mv
