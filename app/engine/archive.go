@@ -80,22 +80,51 @@ func (e *Engine) IndexBacklog(ctx context.Context, progress func(done, total int
 }
 
 // Search returns the messages matching query (syntax: mailstore.Query), newest first, at most
-// limit (0 = all). It indexes the backlog first, so results are complete. A query that cannot
-// be understood gives a *mailstore.QueryError.
+// limit (0 = all). It indexes the backlog first when the query has words, so results are
+// complete. A query that cannot be understood gives a *mailstore.QueryError.
 func (e *Engine) Search(ctx context.Context, query string, limit int) ([]mailstore.Message, error) {
-	q, err := mailstore.ParseQuery(query)
+	q, err := e.parseQuery(ctx, query)
 	if err != nil {
 		return nil, err
 	}
+	return e.store.Search(ctx, q, limit)
+}
+
+// SearchIDs is Search for a list of any length: the IDs of the matches in Search's order, 8
+// bytes a message; MessagesByID reads the rows of the page on screen. A query of filters
+// alone ("in:inbox account:Home") lists a folder.
+func (e *Engine) SearchIDs(ctx context.Context, query string, limit int) ([]int64, error) {
+	q, err := e.parseQuery(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return e.store.SearchIDs(ctx, q, limit)
+}
+
+// MessagesByID returns the messages with these IDs in the order given, leaving out those no
+// longer stored.
+func (e *Engine) MessagesByID(ctx context.Context, ids []int64) ([]mailstore.Message, error) {
+	return e.store.MessagesByID(ctx, ids)
+}
+
+// parseQuery parses a search and drains the index backlog when the search has words (filters
+// alone do not read the index, so listing a folder never waits for indexing).
+func (e *Engine) parseQuery(ctx context.Context, query string) (mailstore.Query, error) {
+	q, err := mailstore.ParseQuery(query)
+	if err != nil {
+		return q, err
+	}
 	if q.Account != "" {
 		if _, err := e.Account(ctx, q.Account); err != nil {
-			return nil, err
+			return q, err
 		}
 	}
-	if _, err := e.store.IndexAll(ctx, nil); err != nil {
-		return nil, fmt.Errorf("search index incomplete: %w", err)
+	if q.Match() != "" {
+		if _, err := e.store.IndexAll(ctx, nil); err != nil {
+			return q, fmt.Errorf("search index incomplete: %w", err)
+		}
 	}
-	return e.store.Search(ctx, q, limit)
+	return q, nil
 }
 
 // TrashMessages moves messages to the Trash (a local delete that can be undone).

@@ -28,7 +28,7 @@ func exportChoices() ([]string, map[string]mailstore.Format) {
 // file is named in this form and its folder chosen with a folder dialog: Fyne's save dialog
 // truncates an existing file before handing it over, and an export never destroys a file.
 func (m *mainWindow) showExport() {
-	if len(m.shown) == 0 || m.view.trash {
+	if m.rows.len() == 0 || m.view.trash {
 		m.setStatus(lang.L("Nothing to export: choose a folder with messages."))
 		return
 	}
@@ -44,7 +44,7 @@ func (m *mainWindow) showExport() {
 		}
 	})
 	formats.SetSelected(choices[0])
-	what := widget.NewLabel(lang.N("{{.Count}} messages: the ones in the list now.", len(m.shown), map[string]any{"Count": len(m.shown)}))
+	what := widget.NewLabel(lang.N("{{.Count}} messages: the ones in the list now.", m.rows.len(), map[string]any{"Count": m.rows.len()}))
 	form := widget.NewForm(widget.NewFormItem(lang.L("Format"), formats), widget.NewFormItem(lang.L("File name"), fileName),
 		widget.NewFormItem(lang.L("Messages"), what))
 	d := dialog.NewCustomConfirm(lang.L("Export"), lang.L("Choose folder…"), lang.L("Cancel"), form, func(ok bool) {

@@ -11,13 +11,6 @@ import (
 	"github.com/pouchmail/pouch/mailstore"
 )
 
-// firstPage is how many messages are shown before the rest of a large folder has loaded, so the
-// window paints at once on an archive of any size.
-const firstPage = 200
-
-// searchLimit bounds the results of one archive search.
-const searchLimit = 5000
-
 // messageList is widget.List plus the Delete key.
 type messageList struct {
 	widget.List
@@ -34,17 +27,21 @@ func (l *messageList) TypedKey(ev *fyne.KeyEvent) {
 
 func (m *mainWindow) buildList() {
 	l := &messageList{onDelete: m.deleteSelected}
-	l.Length = func() int { return len(m.shown) }
+	l.Length = m.rows.len
 	l.CreateItem = func() fyne.CanvasObject { return newMessageRow() }
 	l.UpdateItem = func(i widget.ListItemID, o fyne.CanvasObject) {
-		if i < len(m.shown) {
-			msg := &m.shown[i]
-			o.(*messageRow).set(msg, m.outboxState(msg))
+		row := o.(*messageRow)
+		msg := m.rows.row(i)
+		if msg == nil {
+			row.blank()
+			m.readPage(i / pageSize)
+			return
 		}
+		row.set(msg, m.outboxState(msg))
 	}
 	l.OnSelected = func(i widget.ListItemID) {
-		if i < len(m.shown) {
-			m.showMessage(m.shown[i].ID)
+		if i < m.rows.len() {
+			m.showMessage(m.rows.ids[i])
 		}
 	}
 	l.ExtendBaseWidget(l)
@@ -55,104 +52,100 @@ func (m *mainWindow) buildList() {
 	m.search.OnChanged = func(q string) { m.setQuery(q) }
 }
 
-// loadMessages shows the selected folder: the newest page first, then everything.
+// readPage reads the rows of page p of the list, unless they are read or being read; the list
+// draws them when they come.
+func (m *mainWindow) readPage(p int) {
+	ids, need := m.rows.pageIDs(p)
+	if !need {
+		return
+	}
+	gen, eng := m.rows.gen, m.eng
+	var found []mailstore.Message
+	m.bridge.run(func(ctx context.Context) (err error) {
+		found, err = eng.MessagesByID(ctx, ids)
+		return err
+	}, func(err error) {
+		if gen != m.rows.gen {
+			return // another list meanwhile
+		}
+		if err != nil {
+			delete(m.rows.asked, p) // asked again when next drawn
+			m.setStatus(lang.L("Could not read messages: ") + err.Error())
+			return
+		}
+		m.rows.put(p, ids, found)
+		m.list.Refresh()
+	})
+}
+
+// loadMessages lists the selected folder, narrowed by the search field when it holds a query
+// (issue 6's syntax): the IDs of every message, whose rows are read by page as the list
+// scrolls.
 func (m *mainWindow) loadMessages() {
 	m.loadGen++
-	gen, view, eng := m.loadGen, m.view, m.eng
-	var page []mailstore.Message
+	gen, view, q, eng := m.loadGen, m.view, m.query, m.eng
+	var ids []int64
 	var subs []mailstore.Submission
-	var f mailstore.Filter
-	m.bridge.run(func(ctx context.Context) error {
-		var err error
-		if f, err = m.filterFor(ctx, view); err != nil {
-			return err
-		}
+	m.bridge.run(func(ctx context.Context) (err error) {
 		if view.box == mailstore.FolderOutbox {
 			if subs, err = eng.Outbox(ctx, ""); err != nil {
 				return err
 			}
 		}
-		pf := f
-		pf.Limit = firstPage
-		page, err = eng.Store().Messages(ctx, pf)
+		ids, err = eng.SearchIDs(ctx, viewQuery(view, q), 0)
 		return err
 	}, func(err error) {
 		if gen != m.loadGen {
 			return // the user moved on meanwhile
 		}
 		if err != nil {
-			m.setStatus(lang.L("Could not read messages: ") + err.Error())
+			if q != "" {
+				m.setStatus(lang.L("Search: ") + err.Error())
+			} else {
+				m.setStatus(lang.L("Could not read messages: ") + err.Error())
+			}
 			return
 		}
 		for _, s := range subs {
 			m.outbox[s.MessageID] = s
 		}
-		m.setMessages(page)
-		if len(page) < firstPage {
-			return
+		m.setShown(ids)
+		if q != "" {
+			m.setStatus(searchSummary(len(ids), q))
 		}
-		var rest []mailstore.Message
-		m.bridge.run(func(ctx context.Context) error {
-			var err error
-			rest, err = eng.Store().Messages(ctx, f)
-			return err
-		}, func(err error) {
-			if gen != m.loadGen {
-				return
-			}
-			if err != nil {
-				m.setStatus(lang.L("Could not read messages: ") + err.Error())
-				return
-			}
-			m.setMessages(rest)
-		})
 	})
 }
 
-func (m *mainWindow) filterFor(ctx context.Context, v folder) (mailstore.Filter, error) {
-	f := mailstore.Filter{Trash: v.trash, Folder: v.box}
-	if !v.trash && v.box == "" {
-		f.Folder = mailstore.FolderInbox // written mail has folders of its own
+// viewQuery is the search listing a sidebar folder, narrowed by the user's query q. In All mail
+// and an account's inbox the user's in: may pick another folder (in:drafts); the Trash and the
+// folders of written mail stay what they are.
+func viewQuery(v folder, q string) string {
+	switch {
+	case v.trash:
+		q += " in:trash"
+	case v.box != "":
+		q += " in:" + string(v.box)
+	default:
+		q = "in:" + string(mailstore.FolderInbox) + " " + q
 	}
 	if v.account != "" {
-		a, err := m.eng.Account(ctx, v.account)
-		if err != nil {
-			return f, err
-		}
-		f.AccountID = a.ID
+		q += ` account:"` + v.account + `"` // quoted: names may hold spaces
 	}
-	return f, nil
+	return q
 }
 
-// setMessages replaces the folder's messages, keeping the selection on the same message.
-func (m *mainWindow) setMessages(msgs []mailstore.Message) {
-	m.all = msgs
-	m.applyQuery()
-}
-
-// applyQuery shows all messages, or those matching the search field.
-func (m *mainWindow) applyQuery() {
-	if m.query == "" {
-		m.setShown(m.all)
-		return
-	}
-	m.searchArchive()
-}
-
-func (m *mainWindow) setShown(msgs []mailstore.Message) {
+// setShown replaces the list's messages, keeping the selection on the same message.
+func (m *mainWindow) setShown(ids []int64) {
 	var keep int64
 	if m.open != nil {
 		keep = m.open.ID
 	}
-	m.shown = msgs
+	m.rows.reset(ids)
 	m.list.UnselectAll()
 	m.list.Refresh()
 	if keep != 0 {
-		for i := range m.shown {
-			if m.shown[i].ID == keep {
-				m.selectQuietly(i)
-				break
-			}
+		if i := m.rows.index(keep); i >= 0 {
+			m.selectQuietly(i)
 		}
 	}
 }
@@ -167,46 +160,10 @@ func (m *mainWindow) selectQuietly(i int) {
 
 func (m *mainWindow) setQuery(q string) {
 	m.query = strings.TrimSpace(q)
-	m.applyQuery()
+	m.loadMessages()
 	if m.query != "" {
 		m.setStatus("")
 	}
-}
-
-// searchArchive runs the engine's full-text search (issue 6's query syntax) in this folder.
-func (m *mainWindow) searchArchive() {
-	m.searchGen++
-	gen, q, view, eng := m.searchGen, m.query, m.view, m.eng
-	var found []mailstore.Message
-	m.bridge.run(func(ctx context.Context) error {
-		query := q
-		if view.account != "" {
-			query += ` account:"` + view.account + `"` // quoted: names may hold spaces
-		}
-		if view.box != "" {
-			query += " in:" + string(view.box)
-		}
-		var err error
-		found, err = eng.Search(ctx, query, searchLimit)
-		return err
-	}, func(err error) {
-		if gen != m.searchGen || q != m.query {
-			return
-		}
-		if err != nil {
-			m.setStatus(lang.L("Search: ") + err.Error())
-			return
-		}
-		kept := found[:0]
-		for _, msg := range found {
-			if (view.account == "" || msg.Account == view.account) && (msg.Trashed != nil) == view.trash &&
-				(view.box == "" || msg.Folder == view.box) {
-				kept = append(kept, msg)
-			}
-		}
-		m.setShown(kept)
-		m.setStatus(searchSummary(len(kept), q))
-	})
 }
 
 func searchSummary(n int, q string) string {

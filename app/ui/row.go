@@ -75,6 +75,14 @@ func (r *messageRow) set(m *mailstore.Message, state string) {
 	}
 }
 
+// blank shows an empty row while its page is read.
+func (r *messageRow) blank() {
+	for _, l := range []*widget.Label{r.from, r.date, r.subject, r.size} {
+		l.SetText("")
+	}
+	r.clip.Hide()
+}
+
 func (r *messageRow) CreateRenderer() fyne.WidgetRenderer {
 	top := container.NewBorder(nil, nil, nil, r.date, r.from)
 	bottom := container.NewBorder(nil, nil, nil, container.NewHBox(r.clip, r.size), r.subject)

@@ -81,7 +81,7 @@ func (t *toolbar) update() {
 	}
 	if m.view.trash {
 		t.delete.SetText(lang.L("Empty Trash"))
-		enable(t.delete, len(m.all) > 0 || open)
+		enable(t.delete, m.rows.len() > 0 || open)
 		t.restore.Show()
 		enable(t.restore, open)
 	} else {
@@ -223,33 +223,17 @@ func (m *mainWindow) confirmEmptyTrash() {
 	}, m.window).Show()
 }
 
-func (m *mainWindow) indexOf(id int64) int {
-	for i := range m.shown {
-		if m.shown[i].ID == id {
-			return i
-		}
-	}
-	return -1
-}
+func (m *mainWindow) indexOf(id int64) int { return m.rows.index(id) }
 
 // removeShown drops a message from the list and opens the one that took its place.
 func (m *mainWindow) removeShown(id int64, at int) {
-	drop := func(list []mailstore.Message) []mailstore.Message {
-		out := list[:0:0]
-		for _, msg := range list {
-			if msg.ID != id {
-				out = append(out, msg)
-			}
-		}
-		return out
-	}
-	m.all, m.shown = drop(m.all), drop(m.shown)
+	m.rows.remove(id)
 	m.open = nil
 	m.list.UnselectAll()
 	m.list.Refresh()
 	m.viewer.clear("")
-	if at >= 0 && len(m.shown) > 0 {
-		m.list.Select(min(at, len(m.shown)-1))
+	if at >= 0 && m.rows.len() > 0 {
+		m.list.Select(min(at, m.rows.len()-1))
 	}
 	m.toolbar.update()
 	m.refreshCounts()

@@ -72,13 +72,11 @@ type mainWindow struct {
 	accounts  []mailstore.Account
 	unread    map[int64]int
 	pollState map[string]engine.AccountStatus
-	view      folder              // what the sidebar selected
-	all       []mailstore.Message // the folder's messages, newest first
-	shown     []mailstore.Message // all, or the search results
+	view      folder   // what the sidebar selected
+	rows      listRows // the folder's messages, or the search's, newest first
 	query     string
-	open      *engine.MessageView // the message in the viewer
-	loadGen   int                 // drops results of superseded loads
-	searchGen int
+	open      *engine.MessageView            // the message in the viewer
+	loadGen   int                            // drops results of superseded loads
 	outbox    map[int64]mailstore.Submission // the outbox's states, by message
 	composers []*composeWindow               // compose windows opened (the tests look at them)
 	// draftDelay is the pause in typing after which a draft is saved; 0 = draftDelay.

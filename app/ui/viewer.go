@@ -177,13 +177,7 @@ func (m *mainWindow) setRead(ids []int64, read bool) {
 	for _, id := range ids {
 		want[id] = true
 	}
-	for _, list := range [][]mailstore.Message{m.all, m.shown} {
-		for i := range list {
-			if want[list[i].ID] {
-				list[i].Read = read
-			}
-		}
-	}
+	m.rows.each(ids, func(msg *mailstore.Message) { msg.Read = read })
 	if m.open != nil && want[m.open.ID] {
 		m.open.Read = read
 	}

@@ -1,0 +1,73 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/pouchmail/pouch/app/engine"
+	"github.com/pouchmail/pouch/app/secrets"
+	"github.com/pouchmail/pouch/mailstore"
+)
+
+// TestListReadsRowsByPage: on a folder of 3,000 messages the list holds every ID but reads the
+// rows of the pages it draws only, keeps at most keptPages of them, and draws the right
+// message at the top and at the end.
+func TestListReadsRowsByPage(t *testing.T) {
+	const n = 3000
+	path := bulkArchive(t, n)
+	ctx := context.Background()
+	store, err := mailstore.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	a := test.NewTempApp(t)
+	q := newQueue(t)
+	var w *mainWindow
+	q.wait(func() {
+		w = newMainWindow(ctx, a, engine.New(store, secrets.NewMemory(), engine.Options{}), q.do, &fakePoller{})
+	})
+	f := &fixture{w: w, q: q}
+	defer q.wait(w.window.Close)
+	f.eventually(t, "every message listed", func() bool { return w.list.Length() == n })
+	draw := func() { q.wait(func() { _ = w.window.Canvas().Capture() }) }
+	// bulkArchive dates message i at i×10 minutes: newest first, the top row is the last one.
+	rowAt := func(i int) string {
+		var s string
+		q.wait(func() {
+			if msg := w.rows.row(i); msg != nil {
+				s = msg.Subject
+			}
+		})
+		return s
+	}
+	draw()
+	f.eventually(t, "the first page read", func() bool { return w.rows.row(0) != nil })
+	if got, want := rowAt(0), fmt.Sprintf("Message number %d about something", n-1); got != want {
+		t.Errorf("top row %q, want %q", got, want)
+	}
+	var pages int
+	q.wait(func() { pages = len(w.rows.pages) })
+	if pages != 1 {
+		t.Errorf("%d pages read for the first screen, want 1", pages)
+	}
+	// Scrolling through the whole folder reads the pages it passes, keeping a few.
+	for i := 0; i < n; i += pageSize {
+		q.wait(func() { w.list.ScrollTo(i) })
+		draw()
+		f.eventually(t, fmt.Sprintf("row %d read", i), func() bool { return w.rows.row(i) != nil })
+	}
+	q.wait(func() { w.list.ScrollToBottom() })
+	draw()
+	f.eventually(t, "the last row read", func() bool { return w.rows.row(n-1) != nil })
+	if got, want := rowAt(n-1), "Message number 0 about something"; got != want {
+		t.Errorf("last row %q, want %q", got, want)
+	}
+	q.wait(func() { pages = len(w.rows.pages) })
+	if pages > keptPages {
+		t.Errorf("%d pages held after scrolling through, want at most %d", pages, keptPages)
+	}
+}
