@@ -54,6 +54,9 @@ type Account struct {
 	SMTPAuth        string   // "" = the strongest offered; else PLAIN, LOGIN, CRAM-MD5, XOAUTH2, OAUTHBEARER
 	SMTPOwnPassword bool     // the SMTP password has its own keyring entry; else the POP3 password
 	Signature       string   // appended to new messages after "-- "; "" = none
+
+	// Local: the account has no server (mail imported into it); nothing ever connects for it.
+	Local bool
 }
 
 // SendsMail reports whether the account has an SMTP server.
@@ -62,7 +65,7 @@ func (a *Account) SendsMail() bool { return a.SMTPHost != "" }
 const accountColumns = `id, name, host, port, security, username, leave_days, keep_forever, ca_cert_pem, interval_s, created,
 	display_name, address, auth_method, delete_on_server, size_limit, pinned_cert_sha256,
 	oauth_provider, oauth_client_id, oauth_auth_url, oauth_grant_url, oauth_scopes,
-	smtp_host, smtp_port, smtp_security, smtp_user, smtp_auth, smtp_own_keyring_entry, signature`
+	smtp_host, smtp_port, smtp_security, smtp_user, smtp_auth, smtp_own_keyring_entry, signature, local`
 
 func scanAccount(sc interface{ Scan(...any) error }) (Account, error) {
 	var (
@@ -76,7 +79,7 @@ func scanAccount(sc interface{ Scan(...any) error }) (Account, error) {
 	err := sc.Scan(&a.ID, &a.Name, &a.Host, &a.Port, &sec, &a.Username, &a.LeaveDays, &keep, &a.CACertPEM, &interval, &created,
 		&a.DisplayName, &a.Address, &a.AuthMethod, &a.DeleteOnServer, &a.SizeLimit, &a.PinnedCertSHA256,
 		&a.OAuthProvider, &a.OAuthClientID, &a.OAuthAuthURL, &a.OAuthTokenURL, &a.OAuthScopes,
-		&a.SMTPHost, &a.SMTPPort, &smtpSec, &a.SMTPUser, &a.SMTPAuth, &a.SMTPOwnPassword, &a.Signature)
+		&a.SMTPHost, &a.SMTPPort, &smtpSec, &a.SMTPUser, &a.SMTPAuth, &a.SMTPOwnPassword, &a.Signature, &a.Local)
 	if err != nil {
 		return Account{}, err
 	}
@@ -104,13 +107,13 @@ func (s *Store) CreateAccount(ctx context.Context, a *Account) error {
 		(name, host, port, security, username, leave_days, keep_forever, ca_cert_pem, interval_s, created,
 		 display_name, address, auth_method, delete_on_server, size_limit, pinned_cert_sha256,
 		 oauth_provider, oauth_client_id, oauth_auth_url, oauth_grant_url, oauth_scopes,
-		 smtp_host, smtp_port, smtp_security, smtp_user, smtp_auth, smtp_own_keyring_entry, signature)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		 smtp_host, smtp_port, smtp_security, smtp_user, smtp_auth, smtp_own_keyring_entry, signature, local)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.Name, a.Host, a.Port, string(a.Security), a.Username, a.LeaveDays, a.KeepForever, a.pem(),
 		int64(a.Interval/time.Second), created.Unix(),
 		a.DisplayName, a.Address, a.AuthMethod, a.DeleteOnServer, a.SizeLimit, a.PinnedCertSHA256,
 		a.OAuthProvider, a.OAuthClientID, a.OAuthAuthURL, a.OAuthTokenURL, a.OAuthScopes,
-		a.SMTPHost, a.SMTPPort, string(a.SMTPSecurity), a.SMTPUser, a.SMTPAuth, a.SMTPOwnPassword, a.Signature)
+		a.SMTPHost, a.SMTPPort, string(a.SMTPSecurity), a.SMTPUser, a.SMTPAuth, a.SMTPOwnPassword, a.Signature, a.Local)
 	if isUnique(err) {
 		return fmt.Errorf("mailstore: create account %q: %w", a.Name, ErrExists)
 	}
@@ -148,13 +151,13 @@ func (s *Store) UpdateAccount(ctx context.Context, a *Account) error {
 		keep_forever = ?, ca_cert_pem = ?, interval_s = ?,
 		display_name = ?, address = ?, auth_method = ?, delete_on_server = ?, size_limit = ?, pinned_cert_sha256 = ?,
 		oauth_provider = ?, oauth_client_id = ?, oauth_auth_url = ?, oauth_grant_url = ?, oauth_scopes = ?,
-		smtp_host = ?, smtp_port = ?, smtp_security = ?, smtp_user = ?, smtp_auth = ?, smtp_own_keyring_entry = ?, signature = ?
+		smtp_host = ?, smtp_port = ?, smtp_security = ?, smtp_user = ?, smtp_auth = ?, smtp_own_keyring_entry = ?, signature = ?, local = ?
 		WHERE id = ?`,
 		a.Name, a.Host, a.Port, string(a.Security), a.Username, a.LeaveDays,
 		a.KeepForever, a.pem(), int64(a.Interval/time.Second),
 		a.DisplayName, a.Address, a.AuthMethod, a.DeleteOnServer, a.SizeLimit, a.PinnedCertSHA256,
 		a.OAuthProvider, a.OAuthClientID, a.OAuthAuthURL, a.OAuthTokenURL, a.OAuthScopes,
-		a.SMTPHost, a.SMTPPort, string(a.SMTPSecurity), a.SMTPUser, a.SMTPAuth, a.SMTPOwnPassword, a.Signature, a.ID)
+		a.SMTPHost, a.SMTPPort, string(a.SMTPSecurity), a.SMTPUser, a.SMTPAuth, a.SMTPOwnPassword, a.Signature, a.Local, a.ID)
 	if isUnique(err) {
 		return wrap(ErrExists)
 	}
@@ -249,4 +252,36 @@ func (s *Store) DeleteAccount(ctx context.Context, id int64, withMessages bool) 
 		return wrap(err)
 	}
 	return nil
+}
+
+// RemovedAccount is a removed account whose messages were kept: the name they keep, how many
+// there are (in every folder and the Trash) and how many of its inbox are unread.
+type RemovedAccount struct {
+	Name     string
+	Messages int
+	Unread   int
+}
+
+// RemovedAccounts lists the removed accounts whose messages were kept, by name. A name that is
+// an account again is listed as well: its old messages stay apart from the new account's.
+func (s *Store) RemovedAccounts(ctx context.Context) ([]RemovedAccount, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT account_name, count(*),
+		coalesce(sum(read = 0 AND trashed_at IS NULL AND folder = 'inbox'), 0)
+		FROM messages WHERE account_id IS NULL GROUP BY account_name ORDER BY account_name`)
+	if err != nil {
+		return nil, fmt.Errorf("mailstore: removed accounts: %w", err)
+	}
+	defer rows.Close()
+	var out []RemovedAccount
+	for rows.Next() {
+		var r RemovedAccount
+		if err := rows.Scan(&r.Name, &r.Messages, &r.Unread); err != nil {
+			return nil, fmt.Errorf("mailstore: removed accounts: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("mailstore: removed accounts: %w", err)
+	}
+	return out, nil
 }

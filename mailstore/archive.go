@@ -3,6 +3,7 @@ package mailstore
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"os"
@@ -149,10 +150,31 @@ func (s *Store) Export(ctx context.Context, format Format, out string, ids []int
 // raw hash) are skipped. progress, if not nil, is called after each message with the number
 // handled and the total found.
 func (s *Store) Import(ctx context.Context, accountID int64, format Format, path string, now time.Time, progress func(done, total int)) (ImportResult, error) {
+	return s.ImportInto(ctx, accountID, "", format, path, now, progress)
+}
+
+// ImportInto is Import into a folder: "" or inbox (the account's inbox), sent, or a user
+// folder, created with its parents if missing. The Outbox, Drafts and the Trash take no
+// imports (ErrFolderNotAllowed).
+func (s *Store) ImportInto(ctx context.Context, accountID int64, folder Folder, format Format, path string, now time.Time, progress func(done, total int)) (ImportResult, error) {
 	var res ImportResult
 	wrap := func(err error) error { return fmt.Errorf("mailstore: import: %w", err) }
 	if _, err := s.Account(ctx, accountID); err != nil {
 		return res, wrap(err)
+	}
+	sv := &Saver{s: s, accountID: accountID, imported: true, folder: FolderInbox}
+	switch {
+	case folder == "" || folder == FolderInbox:
+	case folder == FolderSent:
+		sv.folder = FolderSent
+	case folder.System():
+		return res, fmt.Errorf("import into %s: %w: only inbox, sent or a folder of yours", folder, ErrFolderNotAllowed)
+	default:
+		id, err := s.ensureFolder(ctx, folder, now)
+		if err != nil {
+			return res, wrap(err)
+		}
+		sv.folderID = sql.NullInt64{Int64: id, Valid: true}
 	}
 	f, ok := formats[format]
 	if !ok {
@@ -168,7 +190,6 @@ func (s *Store) Import(ctx context.Context, accountID int64, format Format, path
 	if err := src(func(BatchItem) error { total++; return ctx.Err() }); err != nil {
 		return res, wrap(err)
 	}
-	sv := &Saver{s: s, accountID: accountID, imported: true, folder: FolderInbox}
 	var items []BatchItem
 	flush := func() error {
 		rs, err := sv.Save(ctx, items, now)

@@ -80,6 +80,55 @@ func Example() {
 	// uidl-2 downloaded: false
 }
 
+func ExampleStore_MoveMessages() {
+	dir, err := os.MkdirTemp("", "pouch-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	s, err := mailstore.Open(ctx, filepath.Join(dir, "pouch.db"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer s.Close()
+	acct := &mailstore.Account{Name: "old mail", Local: true, Security: mailstore.SecurityNone}
+	if err := s.CreateAccount(ctx, acct); err != nil {
+		log.Fatal(err)
+	}
+	now := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	res, err := s.NewSaver(acct.ID).Save(ctx, []mailstore.BatchItem{
+		{UIDL: "1", Data: []byte("Subject: invoice 17\r\n\r\nplease pay\r\n")},
+		{UIDL: "2", Data: []byte("Subject: hello\r\n\r\nhi\r\n")},
+	}, now)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// Parents are created with the folder; paths ignore case when looked up.
+	if _, err := s.CreateFolder(ctx, "Work/Invoices", now); err != nil {
+		log.Fatal(err)
+	}
+	if _, err := s.MoveMessages(ctx, []int64{res[0].ID}, "work/invoices"); err != nil {
+		log.Fatal(err)
+	}
+	tree, err := s.FolderTree(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, f := range tree {
+		fmt.Printf("%-14s %d unread of %d\n", f.Path, f.Unread, f.Total)
+	}
+	// Output:
+	// inbox          1 unread of 1
+	// drafts         0 unread of 0
+	// outbox         0 unread of 0
+	// sent           0 unread of 0
+	// Work           0 unread of 0
+	// Work/Invoices  1 unread of 1
+	// trash          0 unread of 0
+}
+
 // A list of any length is kept as IDs (8 bytes a message) and its rows are read a page at a
 // time, as a window scrolls.
 func ExampleStore_SearchIDs() {

@@ -10,3 +10,6 @@ var CheckPragmas = checkPragmas
 
 // SetMaxConns limits the pool, so a test can change the one connection's settings.
 func SetMaxConns(s *Store, n int) { s.db.SetMaxOpenConns(n) }
+
+// FolderCountsQuery is the folder tree's count query, for its plan.
+const FolderCountsQuery = folderCountsQuery

@@ -28,23 +28,26 @@ type Message struct {
 	Read           bool       // the user has opened it (or marked it read)
 	Partial        bool       // headers only, because of the account's size limit
 	Trashed        *time.Time // when it was moved to the Trash; nil if not
-	Folder         Folder     // inbox (fetched), sent, outbox or drafts (written here)
+	Folder         Folder     // inbox (fetched, imported), sent, outbox, drafts (written here), or a user folder's path
 }
 
 // Filter selects messages for Messages.
 type Filter struct {
 	AccountID int64 // 0 = all accounts
-	Limit     int   // 0 = no limit
-	Offset    int
-	Trash     bool   // false = messages not in the Trash, true = only those in the Trash
-	Folder    Folder // "" = every folder
+	// RemovedAccount selects the messages kept from a removed account of that name
+	// (RemovedAccounts); with AccountID 0.
+	RemovedAccount string
+	Limit          int // 0 = no limit
+	Offset         int
+	Trash          bool   // false = messages not in the Trash, true = only those in the Trash (as Folder FolderTrash)
+	Folder         Folder // "" = every folder; FolderInbox with AccountID = that account's inbox
 }
 
 const messageColumns = `m.id, coalesce(m.account_id, 0), coalesce(a.name, m.account_name), m.uidl, m.date,
 	m.from_addr, m.to_addr, m.cc_addr, m.subject, m.message_id, m.size, m.sha256, m.received, m.has_attachments,
-	m.read, m.partial, m.trashed_at, m.folder`
+	m.read, m.partial, m.trashed_at, coalesce(fo.path, m.folder)`
 
-const messageFrom = ` FROM messages m LEFT JOIN accounts a ON a.id = m.account_id`
+const messageFrom = ` FROM messages m LEFT JOIN accounts a ON a.id = m.account_id LEFT JOIN folders fo ON fo.id = m.folder_id`
 
 func scanMessage(sc interface{ Scan(...any) error }) (Message, error) {
 	var (
@@ -75,22 +78,8 @@ func (s *Store) Messages(ctx context.Context, f Filter) ([]Message, error) {
 		limit = int64(f.Limit)
 	}
 	offset := max(f.Offset, 0)
-	// Two statements rather than "? = 0 OR ...", so each can use its index.
-	q := `SELECT ` + messageColumns + messageFrom
-	args := []any{}
-	if f.Trash {
-		q += ` WHERE m.trashed_at IS NOT NULL`
-	} else {
-		q += ` WHERE m.trashed_at IS NULL`
-	}
-	if f.AccountID != 0 {
-		q += ` AND m.account_id = ?`
-		args = append(args, f.AccountID)
-	}
-	if f.Folder != "" {
-		q += ` AND m.folder = ?`
-		args = append(args, string(f.Folder))
-	}
+	where, args := filterWhere(f)
+	q := `SELECT ` + messageColumns + messageFrom + ` WHERE ` + where
 	q += ` ORDER BY coalesce(m.date, m.received) DESC, m.id DESC LIMIT ? OFFSET ?`
 	args = append(args, limit, offset)
 
@@ -149,6 +138,40 @@ func (s *Store) MessagesByID(ctx context.Context, ids []int64) ([]Message, error
 		}
 	}
 	return ms, nil
+}
+
+// filterWhere is the condition (on messages alias m) selecting f's messages, limit aside.
+func filterWhere(f Filter) (string, []any) {
+	// Separate conditions rather than "? = 0 OR ...", so each can use its index.
+	where := `m.trashed_at IS NULL`
+	if f.Trash || f.Folder == FolderTrash {
+		where = `m.trashed_at IS NOT NULL`
+	}
+	var args []any
+	if f.AccountID != 0 {
+		where += ` AND m.account_id = ?`
+		args = append(args, f.AccountID)
+	}
+	if f.RemovedAccount != "" {
+		where += ` AND m.account_id IS NULL AND m.account_name = ?`
+		args = append(args, f.RemovedAccount)
+	}
+	if f.Folder != "" && f.Folder != FolderTrash {
+		c, a := folderCond("m", f.Folder)
+		where += ` AND ` + c
+		args = append(args, a...)
+	}
+	return where, args
+}
+
+// Count counts the messages Messages lists for f, without Limit and Offset.
+func (s *Store) Count(ctx context.Context, f Filter) (int, error) {
+	where, args := filterWhere(f)
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM messages m WHERE `+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("mailstore: count: %w", err)
+	}
+	return n, nil
 }
 
 // Message returns one message's metadata, or an error wrapping ErrNotFound.

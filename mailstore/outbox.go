@@ -22,30 +22,6 @@ import (
 // Nothing here ever moves a message from maybe-sent back to queued on its own: a message that
 // may have reached the server is sent again only when the user says so.
 
-// Folder is where a message lives in the archive. The Trash is across folders (trashed_at).
-type Folder string
-
-const (
-	FolderInbox  Folder = "inbox"  // fetched from a server (and imported)
-	FolderSent   Folder = "sent"   // accepted by the SMTP server
-	FolderOutbox Folder = "outbox" // waiting to be sent, or stopped (failed, may have been sent)
-	FolderDrafts Folder = "drafts" // being written
-)
-
-// Folders lists every folder, in display order.
-var Folders = []Folder{FolderInbox, FolderSent, FolderOutbox, FolderDrafts}
-
-// ParseFolder accepts a folder's name in any case.
-func ParseFolder(s string) (Folder, error) {
-	f := Folder(strings.ToLower(strings.TrimSpace(s)))
-	for _, g := range Folders {
-		if f == g {
-			return f, nil
-		}
-	}
-	return "", fmt.Errorf("unknown folder %q (want inbox, sent, outbox or drafts)", s)
-}
-
 // SendState is where a message's submission stands.
 type SendState string
 

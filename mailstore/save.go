@@ -87,13 +87,25 @@ type Saver struct {
 	// folder is where the messages go: FolderInbox for fetched and imported mail; messages
 	// written here (SaveOutgoing, SaveDraft) go to their own.
 	folder Folder
-	buf    []byte // ChunkSize: the head of a large message, then each of its chunks
+	// folderID, when valid, is the user folder imported messages go to (folder is then inbox).
+	folderID sql.NullInt64
+	buf      []byte // ChunkSize: the head of a large message, then each of its chunks
+	// deferSync: batches commit with synchronous=NORMAL, durable only once Store.Sync returns
+	// (DeferSync).
+	deferSync bool
 }
 
 // NewSaver returns a Saver for accountID.
 func (s *Store) NewSaver(accountID int64) *Saver {
 	return &Saver{s: s, accountID: accountID, folder: FolderInbox}
 }
+
+// DeferSync makes the batches that follow commit with synchronous=NORMAL on their own
+// connection: in WAL mode such a commit is atomic and survives a crash of the process, but not
+// necessarily a power loss, until Store.Sync makes everything committed before it durable. A
+// session uses it for the messages it downloads (one fsync per session instead of one per
+// batch) and calls Sync before its first DELE; a message not yet durable is still on the server.
+func (sv *Saver) DeferSync() { sv.deferSync = true }
 
 // batchStmts are the statements of one batch's transaction, prepared once per batch rather
 // than once per message.
@@ -126,8 +138,8 @@ func prepareBatch(ctx context.Context, tx *sql.Tx) (*batchStmts, error) {
 		{&b.anyHash, `SELECT id FROM messages WHERE sha256 = ? AND id <> ? LIMIT 1`},
 		{&b.insert, `INSERT INTO messages
 			(account_id, account_name, uidl, raw, sha256, size, date, received,
-			 from_addr, to_addr, cc_addr, subject, message_id, has_attachments, partial, chunked, read, folder)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+			 from_addr, to_addr, cc_addr, subject, message_id, has_attachments, partial, chunked, read, folder, folder_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&b.chunk, insertChunk},
 		{&b.fix, `UPDATE messages SET sha256 = ?, size = ? WHERE id = ?`},
 		{&b.rename, `UPDATE messages SET uidl = ? WHERE id = ?`},
@@ -176,7 +188,20 @@ func (sv *Saver) Save(ctx context.Context, items []BatchItem, now time.Time) ([]
 	}
 	sv.s.writeMu.Lock()
 	defer sv.s.writeMu.Unlock()
-	tx, err := sv.s.db.BeginTx(ctx, nil)
+	want := syncFull
+	var tx *sql.Tx
+	var err error
+	if sv.deferSync {
+		want = syncNormal
+		conn, cerr := sv.s.lazyConn(ctx)
+		if cerr != nil {
+			return nil, wrap(cerr)
+		}
+		defer conn.close()
+		tx, err = conn.BeginTx(ctx, nil)
+	} else {
+		tx, err = sv.s.db.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return nil, wrap(err)
 	}
@@ -212,7 +237,7 @@ func (sv *Saver) Save(ctx context.Context, items []BatchItem, now time.Time) ([]
 		}
 		results[i] = r
 	}
-	if err := checkDurable(ctx, tx); err != nil {
+	if err := checkSync(ctx, tx, want); err != nil {
 		return nil, wrap(err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -336,7 +361,7 @@ func (sv *Saver) insert(ctx context.Context, st *batchStmts, account, uidl strin
 		raw = []byte{} // chunked; or empty, and nil would be bound as NULL
 	}
 	res, err := st.insert.ExecContext(ctx, sv.accountID, account, uidl, raw, r.SHA256, r.Size, unixOrNull(hd.Date), t,
-		hd.From, hd.To, hd.Cc, hd.Subject, hd.MessageID, hd.HasAttachments, it.Partial, rest != nil, it.Read, string(sv.folder))
+		hd.From, hd.To, hd.Cc, hd.Subject, hd.MessageID, hd.HasAttachments, it.Partial, rest != nil, it.Read, string(sv.folder), sv.folderID)
 	if err != nil {
 		return BatchResult{}, err
 	}
@@ -419,13 +444,16 @@ func (s *Store) ReplaceMessageFrom(ctx context.Context, id int64, r io.Reader) (
 
 // checkDurable reads synchronous back on the transaction's own connection: the pool applies
 // it per connection, and a connection without it could lose a commit the caller then acts on.
-func checkDurable(ctx context.Context, tx *sql.Tx) error {
+func checkDurable(ctx context.Context, tx *sql.Tx) error { return checkSync(ctx, tx, syncFull) }
+
+// checkSync reads synchronous back on the transaction's own connection and wants it to be want.
+func checkSync(ctx context.Context, tx *sql.Tx, want string) error {
 	var got string
 	if err := tx.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&got); err != nil {
 		return &DurabilityError{Err: err}
 	}
-	if got != "2" {
-		return &DurabilityError{Err: fmt.Errorf("synchronous = %s, want 2 (FULL)", got)}
+	if got != want {
+		return &DurabilityError{Err: fmt.Errorf("synchronous = %s, want %s", got, want)}
 	}
 	return nil
 }

@@ -236,8 +236,9 @@ func (s *Store) searchIDs(ctx context.Context, q Query, limit int) (string, []an
 		where = append(where, `m2.trashed_at IS NULL`)
 	}
 	if q.Folder != "" {
-		where = append(where, `m2.folder = ?`)
-		args = append(args, string(q.Folder))
+		c, a := folderCond("m2", q.Folder)
+		where = append(where, c)
+		args = append(args, a...)
 	}
 	if q.HasAttachment {
 		where = append(where, `m2.has_attachments = 1`)

@@ -21,6 +21,7 @@ import (
 //	account:NAME    messages of that account
 //	in:trash        search the Trash instead of the other messages
 //	in:inbox in:sent in:outbox in:drafts   only that folder (fetched mail is in the inbox)
+//	in:Work/Invoices  only that user folder (not its subfolders); in:"My folder" when it has spaces
 //
 // Matching ignores case and accents ("cafe" finds "café"). Anything else is taken as words:
 // an unknown "foo:bar" searches for foo and bar, and punctuation only separates words, so no
@@ -115,11 +116,12 @@ func ParseQueryIn(s string, loc *time.Location) (Query, error) {
 					q.Trash = true
 					continue
 				}
-				if f, err := ParseFolder(val); err == nil {
-					q.Folder = f
-					continue
+				f, err := ParseFolder(val)
+				if err != nil {
+					return q, &QueryError{Query: s, Msg: fmt.Sprintf("in:%s: %v", val, err)}
 				}
-				return q, &QueryError{Query: s, Msg: fmt.Sprintf("in:%s: want in:inbox, in:sent, in:outbox, in:drafts or in:trash", val)}
+				q.Folder = f
+				continue
 			case "account":
 				q.Account = val
 				continue

@@ -39,6 +39,9 @@ func TestParseQuery(t *testing.T) {
 		{in: "has:Attachments report", want: mailstore.Query{HasAttachment: true, Terms: []mailstore.Term{{Text: "report"}}}, match: `"report"`},
 		{in: "after:2026-11-17 before:2026-11-19", want: mailstore.Query{After: day("2026-11-17"), Before: day("2026-11-19")}},
 		{in: "account:home in:trash", want: mailstore.Query{Account: "home", Trash: true}},
+		{in: "in:Sent", want: mailstore.Query{Folder: mailstore.FolderSent}},
+		{in: "in:Work/Invoices", want: mailstore.Query{Folder: "Work/Invoices"}},
+		{in: `in:"Old mail / 2019" x`, want: mailstore.Query{Folder: "Old mail/2019", Terms: []mailstore.Term{{Text: "x"}}}, match: `"x"`},
 		{in: `say "hi`, want: mailstore.Query{Terms: []mailstore.Term{{Text: "say"}, {Text: "hi", Phrase: true}}}, match: `"say" AND "hi"`},
 		{in: `a"b OR c NOT d`, want: mailstore.Query{Terms: []mailstore.Term{{Text: `a"b`}, {Text: "OR"}, {Text: "c"}, {Text: "NOT"}, {Text: "d"}}},
 			match: `"a""b" AND "OR" AND "c" AND "NOT" AND "d"`},
@@ -64,7 +67,7 @@ func TestParseQuery(t *testing.T) {
 }
 
 func TestParseQueryErrors(t *testing.T) {
-	for _, in := range []string{"", "   ", "before:yesterday", "after:2026-13-01", "has:pdf", "in:spam", strings.Repeat("a ", 3000)} {
+	for _, in := range []string{"", "   ", "before:yesterday", "after:2026-13-01", "has:pdf", "in:a//b", "in:/x", "in:Work/..", "in:Inbox/x", strings.Repeat("a ", 3000)} {
 		_, err := mailstore.ParseQueryIn(in, time.UTC)
 		var qe *mailstore.QueryError
 		if !errors.As(err, &qe) {

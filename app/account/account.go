@@ -85,6 +85,9 @@ func Validate(a *mailstore.Account) error {
 	case hasControl(a.Name):
 		return &FieldError{"name", "must not contain control characters"}
 	}
+	if a.Local {
+		return nil // no server: a name is all it has
+	}
 	if err := validateHost(a.Host); err != nil {
 		return err
 	}

@@ -93,7 +93,7 @@ func run(ctx context.Context, env *Env) error {
 		if env.OpenWindow == nil {
 			return usagef("no sub-command given")
 		}
-		return withEngine(ctx, env, g, func(e *engine.Engine) error { return env.OpenWindow(ctx, e, nil) })
+		return withEngine(ctx, env, g, func(e *engine.Engine) error { return openWindow(ctx, env, e, nil) })
 	}
 	if compose.IsMailto(args[0]) {
 		return openMailto(ctx, env, g, args)
@@ -128,7 +128,19 @@ func openMailto(ctx context.Context, env *Env, g *globals, args []string) error 
 	if err != nil {
 		return usagef("%v", err)
 	}
-	return withEngine(ctx, env, g, func(e *engine.Engine) error { return env.OpenWindow(ctx, e, draft) })
+	return withEngine(ctx, env, g, func(e *engine.Engine) error { return openWindow(ctx, env, e, draft) })
+}
+
+// openWindow runs the window; when another Pouch window has the archive open, that one came
+// forward (with the draft) and this launch ends without an error.
+func openWindow(ctx context.Context, env *Env, e *engine.Engine, draft *compose.Message) error {
+	err := env.OpenWindow(ctx, e, draft)
+	var open *engine.WindowOpenError
+	if errors.As(err, &open) {
+		fmt.Fprintln(env.Stderr, open.Error()+".")
+		return nil
+	}
+	return err
 }
 
 // dataDir resolves --data-dir, then $POUCH_DATA_DIR, then the OS's data directory, moving an

@@ -29,6 +29,9 @@ type fetchJSON struct {
 	Warning    *string       `json:"warning"` // e.g. leave-days exceeds the server's EXPIRE
 	Changed    int           `json:"changed"` // UIDLs naming other bytes than before: stored as new messages
 	Skipped    []skippedJSON `json:"skipped"` // could not be downloaded; left on the server
+	// Unsearchable: stored messages not yet in the search index when the session ended (search
+	// indexes them first).
+	Unsearchable int `json:"unsearchable"`
 }
 
 type skippedJSON struct {
@@ -76,10 +79,11 @@ func runFetch(ctx context.Context, env *Env, g *globals, args []string) error {
 		var failed []string
 		var errs []error
 		out := make([]fetchJSON, 0, len(results))
-		for _, r := range results {
+		for i, r := range results {
+			last := i == len(results)-1 // the backlog is the archive's, said once
 			j := fetchJSON{Account: r.Account, OK: r.Err == nil, New: r.New, Bytes: r.Bytes,
 				OnServer: r.OnServer, DurationMS: r.Duration.Milliseconds(), Deleted: r.Deleted, Partial: r.Partial,
-				Changed: r.Changed, Skipped: []skippedJSON{}}
+				Changed: r.Changed, Skipped: []skippedJSON{}, Unsearchable: r.Unsearchable}
 			for _, sk := range r.Skipped {
 				j.Skipped = append(j.Skipped, skippedJSON{UIDL: sk.UIDL, Reason: sk.Reason})
 			}
@@ -100,6 +104,9 @@ func runFetch(ctx context.Context, env *Env, g *globals, args []string) error {
 					fmt.Fprintf(env.Stdout, "%s: failed after %d new message(s)\n", r.Account, r.New)
 				} else {
 					fmt.Fprintf(env.Stdout, "%s: %d new message(s), %s, %d on server\n", r.Account, r.New, format.Bytes(r.Bytes), r.OnServer)
+				}
+				if r.Unsearchable > 0 && last {
+					fmt.Fprintf(env.Stdout, "%d message(s) not yet searchable (pouch search indexes them first)\n", r.Unsearchable)
 				}
 			}
 		}

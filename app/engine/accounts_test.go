@@ -206,3 +206,50 @@ func TestPointingElsewhereWaitsForSessionLock(t *testing.T) {
 		t.Errorf("host after the refused change = %q, want %q", got.Host, a.Host)
 	}
 }
+
+// TestRemovedAccountKeepsItsName: the mail of an account removed with "keep mail" is listed
+// under its name, counted, found by account:NAME, and stays apart from a new account of that
+// name.
+func TestRemovedAccountKeepsItsName(t *testing.T) {
+	e, store, _ := newDesktopEngine(t)
+	ctx := context.Background()
+	work := newAccount("Work")
+	if err := e.AddAccount(ctx, work, "pw"); err != nil {
+		t.Fatal(err)
+	}
+	for i, subject := range []string{"budget", "budget again", "lunch"} {
+		raw := []byte("Subject: " + subject + "\r\n\r\nbody\r\n")
+		if _, err := store.NewSaver(work.ID).Save(ctx, []mailstore.BatchItem{{UIDL: strconv.Itoa(i), Data: raw}}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := e.AccountMessages(ctx, "Work"); err != nil || n != 3 {
+		t.Fatalf("AccountMessages() = %d, %v; want 3", n, err)
+	}
+	if err := e.RemoveAccount(ctx, "Work"); err != nil {
+		t.Fatal(err)
+	}
+	removed, err := e.RemovedAccounts(ctx)
+	if err != nil || len(removed) != 1 || removed[0] != (mailstore.RemovedAccount{Name: "Work", Messages: 3, Unread: 3}) {
+		t.Fatalf("RemovedAccounts() = %+v, %v; want Work with 3 messages, 3 unread", removed, err)
+	}
+	found, err := e.Search(ctx, "account:Work budget", 10)
+	if err != nil || len(found) != 2 {
+		t.Fatalf("Search(account:Work budget) = %d messages, %v; want 2", len(found), err)
+	}
+	var nf *engine.NotFoundError
+	if _, err := e.Search(ctx, "account:Nobody budget", 10); !errors.As(err, &nf) {
+		t.Errorf("Search(account:Nobody) = %v, want a NotFoundError", err)
+	}
+	// A new account of the same name starts empty; the old mail keeps its own entry.
+	again := newAccount("Work")
+	if err := e.AddAccount(ctx, again, "pw"); err != nil {
+		t.Fatal(err)
+	}
+	if msgs, _ := store.Messages(ctx, mailstore.Filter{AccountID: again.ID}); len(msgs) != 0 {
+		t.Errorf("the new Work account lists %d messages, want 0", len(msgs))
+	}
+	if msgs, _ := store.Messages(ctx, mailstore.Filter{RemovedAccount: "Work"}); len(msgs) != 3 {
+		t.Errorf("the removed Work lists %d messages, want 3", len(msgs))
+	}
+}

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+
+	"github.com/pouchmail/pouch/app/account"
 
 	"github.com/pouchmail/pouch/mailstore"
 	"github.com/pouchmail/pouch/mailstore/mimetext"
@@ -15,15 +18,7 @@ import (
 
 // Messages lists stored messages, newest first; account "" means all.
 func (e *Engine) Messages(ctx context.Context, accountName string) ([]mailstore.Message, error) {
-	var f mailstore.Filter
-	if accountName != "" {
-		a, err := e.Account(ctx, accountName)
-		if err != nil {
-			return nil, err
-		}
-		f.AccountID = a.ID
-	}
-	return e.store.Messages(ctx, f)
+	return e.Folder(ctx, accountName, "")
 }
 
 // MessageView is a stored message ready to show: headers plus readable text.
@@ -76,15 +71,23 @@ func (e *Engine) UnreadCounts(ctx context.Context) (map[int64]int, error) {
 // returns how many messages it indexed. progress, if not nil, gets (indexed, backlog). The
 // window and the poller call it after a session; Search calls it first.
 func (e *Engine) IndexBacklog(ctx context.Context, progress func(done, total int)) (int, error) {
-	return e.store.IndexAll(ctx, progress)
+	return e.catchUp(ctx, progress)
 }
 
 // Search returns the messages matching query (syntax: mailstore.Query), newest first, at most
 // limit (0 = all). It indexes the backlog first when the query has words, so results are
 // complete. A query that cannot be understood gives a *mailstore.QueryError.
 func (e *Engine) Search(ctx context.Context, query string, limit int) ([]mailstore.Message, error) {
-	q, err := e.parseQuery(ctx, query)
+	q, err := mailstore.ParseQuery(query)
 	if err != nil {
+		return nil, err
+	}
+	return e.search(ctx, q, limit)
+}
+
+// search runs a parsed query, the account and folder it names checked first.
+func (e *Engine) search(ctx context.Context, q mailstore.Query, limit int) ([]mailstore.Message, error) {
+	if err := e.prepareQuery(ctx, q); err != nil {
 		return nil, err
 	}
 	return e.store.Search(ctx, q, limit)
@@ -94,8 +97,11 @@ func (e *Engine) Search(ctx context.Context, query string, limit int) ([]mailsto
 // bytes a message; MessagesByID reads the rows of the page on screen. A query of filters
 // alone ("in:inbox account:Home") lists a folder.
 func (e *Engine) SearchIDs(ctx context.Context, query string, limit int) ([]int64, error) {
-	q, err := e.parseQuery(ctx, query)
+	q, err := mailstore.ParseQuery(query)
 	if err != nil {
+		return nil, err
+	}
+	if err := e.prepareQuery(ctx, q); err != nil {
 		return nil, err
 	}
 	return e.store.SearchIDs(ctx, q, limit)
@@ -107,24 +113,27 @@ func (e *Engine) MessagesByID(ctx context.Context, ids []int64) ([]mailstore.Mes
 	return e.store.MessagesByID(ctx, ids)
 }
 
-// parseQuery parses a search and drains the index backlog when the search has words (filters
-// alone do not read the index, so listing a folder never waits for indexing).
-func (e *Engine) parseQuery(ctx context.Context, query string) (mailstore.Query, error) {
-	q, err := mailstore.ParseQuery(query)
-	if err != nil {
-		return q, err
-	}
+// prepareQuery checks the account and folder a query names and, when it has words, brings the
+// index up to date (filters alone do not read the index, so listing a folder never waits for
+// indexing).
+func (e *Engine) prepareQuery(ctx context.Context, q mailstore.Query) error {
 	if q.Account != "" {
 		if _, err := e.Account(ctx, q.Account); err != nil {
-			return q, err
+			// The messages kept from a removed account are found under its name too.
+			if kept, kerr := e.isRemovedAccount(ctx, q.Account); kerr != nil || !kept {
+				return err
+			}
 		}
+	}
+	if err := e.checkFolder(ctx, q.Folder); err != nil {
+		return err
 	}
 	if q.Match() != "" {
-		if _, err := e.store.IndexAll(ctx, nil); err != nil {
-			return q, fmt.Errorf("search index incomplete: %w", err)
+		if _, err := e.catchUp(ctx, nil); err != nil {
+			return fmt.Errorf("search index incomplete: %w", err)
 		}
 	}
-	return q, nil
+	return nil
 }
 
 // TrashMessages moves messages to the Trash (a local delete that can be undone).
@@ -142,6 +151,37 @@ func (e *Engine) TrashedMessages(ctx context.Context) ([]mailstore.Message, erro
 	return e.store.Messages(ctx, mailstore.Filter{Trash: true})
 }
 
+// RemovedAccounts lists the removed accounts whose messages were kept (RemoveAccount), by name:
+// the window shows each as "NAME (removed)", and account:NAME finds their messages.
+func (e *Engine) RemovedAccounts(ctx context.Context) ([]mailstore.RemovedAccount, error) {
+	return e.store.RemovedAccounts(ctx)
+}
+
+func (e *Engine) isRemovedAccount(ctx context.Context, name string) (bool, error) {
+	removed, err := e.store.RemovedAccounts(ctx)
+	for _, r := range removed {
+		if r.Name == name {
+			return true, nil
+		}
+	}
+	return false, err
+}
+
+// AccountMessages counts the messages an account's removal would keep or delete: every
+// folder's, the Trash's included.
+func (e *Engine) AccountMessages(ctx context.Context, name string) (int, error) {
+	a, err := e.Account(ctx, name)
+	if err != nil {
+		return 0, err
+	}
+	return e.store.CountMessages(ctx, a.ID)
+}
+
+// TrashCount is how many messages the Trash holds.
+func (e *Engine) TrashCount(ctx context.Context) (int, error) {
+	return e.store.Count(ctx, mailstore.Filter{Trash: true})
+}
+
 // EmptyTrash purges the Trash for good and returns how many messages went. For accounts with
 // DeleteOnServer, the purge also queues the server copies' deletion (ledger
 // delete_requested_at, in the same transaction); the next session DELEs them.
@@ -154,6 +194,7 @@ type ExportOptions struct {
 	Format  string // "mbox", "eml" or "maildir"
 	Out     string // a new mbox file, or a directory for eml and maildir
 	Account string // "" = all accounts
+	Folder  string // "" = every folder (Trash excluded); else a folder (trash: the Trash)
 	Query   string // "" = every message (Trash excluded); else a search query
 }
 
@@ -167,16 +208,29 @@ func (e *Engine) Export(ctx context.Context, opts ExportOptions, progress func(d
 	if opts.Out == "" {
 		return 0, errors.New("export: no output path")
 	}
+	var folder mailstore.Folder
+	if opts.Folder != "" {
+		if folder, err = mailstore.ParseFolder(opts.Folder); err != nil {
+			return 0, err
+		}
+	}
 	var msgs []mailstore.Message
 	if opts.Query != "" {
-		q := opts.Query
-		if opts.Account != "" {
-			// Quoted: an account name may hold spaces.
-			q += ` account:"` + opts.Account + `"`
+		q, perr := mailstore.ParseQuery(opts.Query)
+		if perr != nil {
+			return 0, perr
 		}
-		msgs, err = e.Search(ctx, q, 0)
+		if opts.Account != "" {
+			q.Account = opts.Account
+		}
+		if folder == mailstore.FolderTrash {
+			q.Trash = true
+		} else if folder != "" {
+			q.Folder = folder
+		}
+		msgs, err = e.search(ctx, q, 0)
 	} else {
-		msgs, err = e.Messages(ctx, opts.Account)
+		msgs, err = e.Folder(ctx, opts.Account, folder)
 	}
 	if err != nil {
 		return 0, err
@@ -190,30 +244,66 @@ func (e *Engine) Export(ctx context.Context, opts ExportOptions, progress func(d
 
 // ImportOptions says what Import reads and where the messages go.
 type ImportOptions struct {
-	Format  string // "mbox", "maildir" or "eml"
-	Path    string // an mbox file, a Maildir, or an .eml file or directory of them
-	Account string // an existing account the messages are filed under (required)
+	Format string // "mbox", "maildir" or "eml"
+	Path   string // an mbox file, a Maildir, or an .eml file or directory of them
+	// Account the messages are filed under: an account of the archive, or else a new local
+	// account (no server) of that name. "" = LocalAccountName.
+	Account string
+	// Folder: "" or inbox (the account's inbox), sent, or a user folder's path (created if
+	// missing).
+	Folder string
 }
 
+// LocalAccountName is the local account imports go to when none is named.
+const LocalAccountName = "Local"
+
 // ImportResult counts what Import did.
-type ImportResult = mailstore.ImportResult
+type ImportResult struct {
+	mailstore.ImportResult
+	CreatedAccount bool // the account was created, as a local account
+}
 
 // Import brings messages from an archive into the store, skipping those already stored (same
 // raw bytes). Imported messages never cause a deletion on any server. progress, if not nil,
 // gets (read, total).
 func (e *Engine) Import(ctx context.Context, opts ImportOptions, progress func(done, total int)) (ImportResult, error) {
+	var res ImportResult
 	format, err := mailstore.ParseFormat(opts.Format)
 	if err != nil {
-		return ImportResult{}, err
+		return res, err
 	}
-	if opts.Account == "" {
-		return ImportResult{}, errors.New("import: an account is required")
+	folder := mailstore.FolderInbox
+	if opts.Folder != "" {
+		if folder, err = mailstore.ParseFolder(opts.Folder); err != nil {
+			return res, err
+		}
 	}
-	a, err := e.Account(ctx, opts.Account)
+	name := opts.Account
+	if strings.TrimSpace(name) == "" {
+		name = LocalAccountName
+	}
+	a, err := e.store.AccountByName(ctx, name)
+	if errors.Is(err, mailstore.ErrNotFound) {
+		a, err = e.addLocalAccount(ctx, name)
+		res.CreatedAccount = err == nil
+	}
 	if err != nil {
-		return ImportResult{}, err
+		return res, err
 	}
-	return e.store.Import(ctx, a.ID, format, opts.Path, e.opts.Now(), progress)
+	res.ImportResult, err = e.store.ImportInto(ctx, a.ID, folder, format, opts.Path, e.opts.Now(), progress)
+	return res, err
+}
+
+// addLocalAccount creates an account with no server, for imported mail.
+func (e *Engine) addLocalAccount(ctx context.Context, name string) (*mailstore.Account, error) {
+	a := &mailstore.Account{Name: name, Local: true, Security: mailstore.SecurityNone, KeepForever: true}
+	if err := account.Validate(a); err != nil {
+		return nil, err
+	}
+	if err := e.store.CreateAccount(ctx, a); err != nil {
+		return nil, err
+	}
+	return a, nil
 }
 
 // Check verifies the archive (hashes, parsed headers, full-text index, ledger) and with

@@ -17,10 +17,11 @@ import (
 
 // A session downloads on one goroutine and commits on another. Messages are read into a batch
 // (small ones into the batch's reusable memory arena, large ones into a spool file); a full
-// batch goes to commitLoop, which stores it with its ledger rows in one durable transaction
-// while the next batch downloads. A durable commit (an fsync) per batch rather than per message
-// is what lets the download run at the network's pace. Nothing is DELEted before the batch
-// holding the message has committed: deletion is decided only after every batch committed.
+// batch goes to commitLoop, which stores it with its ledger rows in one transaction while the
+// next batch downloads. The batches commit without an fsync of their own (Saver.DeferSync):
+// the session makes everything durable with one Store.Sync before its first DELE and one when
+// it ends. Nothing is DELEted before the batch holding the message has committed and been made
+// durable: deletion is decided only after every batch committed, and Sync comes before DELE.
 const (
 	batchMaxMessages = 256
 	batchMaxBytes    = 8 << 20
@@ -103,6 +104,9 @@ func (e *Engine) newCommitter(ctx context.Context, accountID int64, sp *spool, h
 		free: make(chan *batch, batchesInFlight), full: make(chan *batch, batchesInFlight),
 		done: make(chan struct{}), total: total, report: report,
 	}
+	// Batches need not reach the disk one by one: the session makes them durable (Sync)
+	// before its first DELE and when it ends.
+	cm.saver.DeferSync()
 	for range batchesInFlight {
 		cm.free <- &batch{}
 	}
@@ -268,7 +272,7 @@ func (cm *committer) commitLoop() {
 	}
 }
 
-// commit stores one batch in one durable transaction.
+// commit stores one batch in one transaction, durable at the session's next Sync.
 func (cm *committer) commit(b *batch) error {
 	for _, m := range b.msgs {
 		it := mailstore.BatchItem{UIDL: m.uidl, Partial: m.partial}
@@ -300,54 +304,4 @@ func (cm *committer) commit(b *batch) error {
 		cm.report(Progress{Phase: PhaseDownload, N: cm.newMsgs, Total: cm.total, Bytes: cm.bytes})
 	}
 	return nil
-}
-
-// indexPoll is how often the session's indexer looks for newly committed messages.
-const indexPoll = 100 * time.Millisecond
-
-// indexer fills the full-text index from the backlog while a session downloads, so that
-// a fetch ends with every message searchable without parsing bodies on the download path.
-type indexer struct {
-	stop chan struct{}
-	done chan struct{}
-	n    int
-	err  error
-}
-
-func (e *Engine) startIndexer(ctx context.Context) *indexer {
-	ix := &indexer{stop: make(chan struct{}), done: make(chan struct{})}
-	go func() {
-		defer close(ix.done)
-		stopping := false
-		for {
-			n, err := e.store.IndexPending(ctx, mailstore.DefaultIndexBatch)
-			ix.n += n
-			if err != nil {
-				ix.err = err
-				return
-			}
-			if n > 0 {
-				continue
-			}
-			if stopping {
-				return // the backlog is empty and the session is over
-			}
-			select {
-			case <-ix.stop:
-				stopping = true
-			case <-time.After(indexPoll):
-			case <-ctx.Done():
-				ix.err = ctx.Err()
-				return
-			}
-		}
-	}()
-	return ix
-}
-
-// finish drains what is left of the backlog and returns how many messages were indexed.
-func (ix *indexer) finish() (int, error) {
-	close(ix.stop)
-	<-ix.done
-	return ix.n, ix.err
 }

@@ -56,6 +56,8 @@ type fixtureOptions struct {
 	dataDir   string        // the engine's data dir, holding the archive; "" = a temp dir
 	keyring   secrets.Store // nil = kr, a fresh secrets.Memory
 	wallClock bool          // the engine reads the real time instead of clk
+	// checkpoint is the engine's Options.Checkpoint; nil = none.
+	checkpoint func(name string)
 }
 
 func newFixture(t *testing.T, o fixtureOptions) *fixture {
@@ -73,7 +75,7 @@ func newFixture(t *testing.T, o fixtureOptions) *fixture {
 	if o.keyring == nil {
 		o.keyring = f.kr
 	}
-	opts := engine.Options{DataDir: o.dataDir, Now: f.clk.now, Timeout: 20 * time.Second}
+	opts := engine.Options{DataDir: o.dataDir, Now: f.clk.now, Timeout: 20 * time.Second, Checkpoint: o.checkpoint}
 	if o.wallClock {
 		opts.Now = nil
 	}

@@ -43,6 +43,13 @@ func (e *NoUIDLError) Error() string {
 	return fmt.Sprintf("the server of account %q does not support UIDL, so leaving mail on it is impossible: set leave-days to 0 (delete after download)", e.Account)
 }
 
+// LocalAccountError says an account has no server: its mail was imported, nothing is fetched.
+type LocalAccountError struct{ Account string }
+
+func (e *LocalAccountError) Error() string {
+	return fmt.Sprintf("account %q is local: it has no server to fetch from", e.Account)
+}
+
 // LockedError says another session (in this process or another Pouch, say a `pouch fetch`
 // from cron while the window runs) holds the account's lock.
 type LockedError struct {

@@ -25,6 +25,7 @@ const (
 	EventNewMail                   // a session stored new mail (Result.New > 0)
 	EventStatus                    // an account's status changed; Status set
 	EventSend                      // a message of the outbox was sent, or failed, or waits; Send set
+	EventIndex                     // the search index caught up some; Unsearchable set
 )
 
 // Event is what the poller reports to its owner (the window).
@@ -35,6 +36,8 @@ type Event struct {
 	Result   *Result
 	Status   AccountStatus
 	Send     *SendResult
+	// Unsearchable: stored messages not yet in the search index (EventIndex).
+	Unsearchable int
 }
 
 // Error kinds of AccountStatus.ErrorKind.
@@ -94,6 +97,8 @@ type Poller struct {
 	wg      sync.WaitGroup
 	// sendWake wakes the outbox loop (poller_send.go).
 	sendWake chan struct{}
+	// indexWake wakes the index loop (indexLoop) after a session stored mail.
+	indexWake chan struct{}
 }
 
 // worker is one account's goroutine state; status is guarded by Poller.mu.
@@ -101,6 +106,7 @@ type worker struct {
 	id     int64
 	wake   chan struct{}
 	recalc chan struct{}
+	edited chan struct{}
 	cancel context.CancelFunc
 	status AccountStatus
 }
@@ -113,7 +119,8 @@ func (e *Engine) NewPoller(opts PollerOptions) *Poller {
 	if opts.After == nil {
 		opts.After = time.After
 	}
-	return &Poller{e: e, opts: opts, fetch: e.Fetch, workers: map[int64]*worker{}, sendWake: make(chan struct{}, 1)}
+	return &Poller{e: e, opts: opts, fetch: e.Fetch, workers: map[int64]*worker{}, sendWake: make(chan struct{}, 1),
+		indexWake: make(chan struct{}, 1)}
 }
 
 // Start starts a goroutine per account. The poller runs until Stop or until ctx ends.
@@ -131,6 +138,12 @@ func (p *Poller) Start(ctx context.Context) {
 		defer p.wg.Done()
 		p.sendLoop(sctx)
 	}()
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		p.indexLoop(sctx)
+	}()
+	p.kickIndex() // a backlog left by an earlier run (a fetch from the command line, a crash)
 	p.Reload()
 }
 
@@ -160,6 +173,23 @@ func (p *Poller) CheckNow(account string) {
 	}
 }
 
+// Edited tells the poller that the named account's settings or password were changed: its
+// last error belongs to the old settings and is forgotten, and it is checked with the new ones
+// as soon as LOGIN-DELAY allows (a stopped account resumes). Call Reload first when the
+// account's name changed.
+func (p *Poller) Edited(account string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, w := range p.workers {
+		if w.status.Account == account {
+			select {
+			case w.edited <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
 // Reload picks up added, edited and removed accounts.
 func (p *Poller) Reload() {
 	p.mu.Lock()
@@ -176,6 +206,9 @@ func (p *Poller) Reload() {
 	defer p.mu.Unlock()
 	seen := map[int64]bool{}
 	for _, a := range accts {
+		if a.Local {
+			continue // no server to poll
+		}
 		seen[a.ID] = true
 		if w, ok := p.workers[a.ID]; ok {
 			w.status.Account = a.Name
@@ -186,7 +219,7 @@ func (p *Poller) Reload() {
 			continue
 		}
 		wctx, cancel := context.WithCancel(p.ctx)
-		w := &worker{id: a.ID, wake: make(chan struct{}, 1), recalc: make(chan struct{}, 1), cancel: cancel,
+		w := &worker{id: a.ID, wake: make(chan struct{}, 1), recalc: make(chan struct{}, 1), edited: make(chan struct{}, 1), cancel: cancel,
 			status: AccountStatus{Account: a.Name}}
 		p.workers[a.ID] = w
 		p.wg.Add(1)
@@ -267,16 +300,6 @@ func (p *Poller) run(ctx context.Context, w *worker) {
 	next := p.opts.Now() // a check at start-up
 	stopped := false
 	for {
-		a, err := p.account(ctx, w.id)
-		if err != nil {
-			if errors.Is(err, mailstore.ErrNotFound) || ctx.Err() != nil {
-				return
-			}
-			p.setStatus(w, func(st *AccountStatus) { st.LastError, st.ErrorKind = err.Error(), ErrorKindTemporary })
-			next = p.opts.Now().Add(backoffBase)
-		} else {
-			s.interval = interval(a)
-		}
 		p.setStatus(w, func(st *AccountStatus) {
 			st.Stopped = stopped
 			st.NextCheck = time.Time{}
@@ -289,9 +312,29 @@ func (p *Poller) run(ctx context.Context, w *worker) {
 		if !p.wait(ctx, w, &s, &next, &stopped) {
 			return
 		}
-		if err != nil { // the account could not be read: try again
+		// This check answers every "check now" and edit asked for until now: none of them
+		// runs a second one after it.
+		select {
+		case <-w.wake:
+		default:
+		}
+		select {
+		case <-w.edited:
+			p.setStatus(w, func(st *AccountStatus) { st.LastError, st.ErrorKind, st.NeedsSignIn = "", "", false })
+		default:
+		}
+		// Read the account now, not before waiting: an edit saved meanwhile (host, user,
+		// password, security) applies to this check.
+		a, err := p.account(ctx, w.id)
+		if err != nil {
+			if errors.Is(err, mailstore.ErrNotFound) || ctx.Err() != nil {
+				return
+			}
+			p.setStatus(w, func(st *AccountStatus) { st.LastError, st.ErrorKind = err.Error(), ErrorKindTemporary })
+			next = p.opts.Now().Add(backoffBase)
 			continue
 		}
+		s.interval = interval(a)
 
 		s.lastStart = p.opts.Now()
 		res := p.fetch(ctx, a, func(pr Progress) {
@@ -338,8 +381,40 @@ func (p *Poller) run(ctx context.Context, w *worker) {
 			}
 		})
 		p.emit(Event{Kind: EventFinished, Account: a.Name, Result: &r})
+		if res.Unsearchable > 0 {
+			p.kickIndex()
+		}
 		if res.New > 0 {
 			p.emit(Event{Kind: EventNewMail, Account: a.Name, Result: &r})
+		}
+	}
+}
+
+func (p *Poller) kickIndex() {
+	select {
+	case p.indexWake <- struct{}{}:
+	default: // a catch-up is due already
+	}
+}
+
+// indexLoop catches the search index up after sessions, on its own goroutine: a session
+// returns once its mail is committed, and the window's idle time makes it searchable. Each
+// catch-up reports the backlog as it shrinks (EventIndex), ending with 0.
+func (p *Poller) indexLoop(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-p.indexWake:
+		}
+		_, err := p.e.catchUp(ctx, func(done, total int) {
+			p.emit(Event{Kind: EventIndex, Unsearchable: total - done})
+		})
+		if ctx.Err() != nil {
+			return
+		}
+		if n, berr := p.e.Unsearchable(ctx); err == nil && berr == nil {
+			p.emit(Event{Kind: EventIndex, Unsearchable: n})
 		}
 	}
 }
@@ -370,6 +445,15 @@ func (p *Poller) wait(ctx context.Context, w *worker, s *schedule, next *time.Ti
 				e := *next
 				p.setStatus(w, func(st *AccountStatus) { st.Stopped, st.NextCheck = false, e })
 			}
+		case <-w.edited:
+			*stopped = false
+			s.failures = 0
+			now := p.opts.Now()
+			*next = s.allowed(now)
+			e := *next
+			p.setStatus(w, func(st *AccountStatus) {
+				st.LastError, st.ErrorKind, st.NeedsSignIn, st.Stopped, st.NextCheck = "", "", false, false, e
+			})
 		case <-w.recalc:
 			a, err := p.account(ctx, w.id)
 			if err != nil {
@@ -425,6 +509,7 @@ func Classify(err error) string {
 		terr  *pop3.TLSError
 		nperr *NoPasswordError
 		nuerr *NoUIDLError
+		lcerr *LocalAccountError
 		serr  *SignInRequiredError
 		cerr  *oauth.ConfigError
 	)
@@ -434,7 +519,7 @@ func Classify(err error) string {
 	case errors.As(err, &serr):
 		// Like rejected credentials: the user must sign in again in the browser.
 		return ErrorKindAuth
-	case errors.As(err, &nperr), errors.As(err, &nuerr), errors.As(err, &cerr),
+	case errors.As(err, &nperr), errors.As(err, &nuerr), errors.As(err, &cerr), errors.As(err, &lcerr),
 		errors.Is(err, pop3.ErrMechanismUnsupported), errors.Is(err, pop3.ErrInsecureAuth):
 		// Retrying cannot help: the account's settings must change first.
 		return ErrorKindConfig

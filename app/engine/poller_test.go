@@ -9,6 +9,7 @@ import (
 	"github.com/pouchmail/pouch/app/engine"
 	"github.com/pouchmail/pouch/mailstore"
 	"github.com/pouchmail/pouch/pop3"
+	"github.com/pouchmail/pouch/pop3/pop3test"
 )
 
 // fakeTimers is the poller's clock in tests: every wait is handed to the test, which moves
@@ -211,5 +212,93 @@ func TestPollerStopCancelsSession(t *testing.T) {
 	case <-done:
 	case <-time.After(5 * time.Second):
 		t.Fatal("Stop did not cancel the running session")
+	}
+}
+
+// TestPollerUsesEditedSettings runs the real sessions against scripted servers: an edit saved
+// while the poller waits applies to the very next check (the poller once fetched with the copy
+// of the account it had read before waiting), and Edited forgets the old error and checks at
+// once with the new settings.
+func TestPollerUsesEditedSettings(t *testing.T) {
+	ctx := context.Background()
+	oldDrop, newDrop := pop3test.NewMaildrop(), pop3test.NewMaildrop()
+	oldDrop.Add("a1", []byte("Subject: on the old server\n\nold\n"))
+	newDrop.Add("b1", []byte("Subject: on the new server\n\nnew\n"))
+	oldSrv := pop3test.ServeMaildrop(t, oldDrop, "alice", "pw")
+	newSrv := pop3test.ServeMaildrop(t, newDrop, "alice", "new-pw")
+	f := newFixture(t, fixtureOptions{addr: oldSrv.Addr(), auth: "USER", password: "pw", leaveDays: 14})
+
+	finished := make(chan engine.Result, 8)
+	statuses := make(chan engine.AccountStatus, 64)
+	p := f.e.NewPoller(engine.PollerOptions{OnEvent: func(ev engine.Event) {
+		switch ev.Kind {
+		case engine.EventFinished:
+			finished <- *ev.Result
+		case engine.EventStatus:
+			statuses <- ev.Status
+		}
+	}})
+	p.Start(ctx)
+	t.Cleanup(p.Stop)
+	next := func(what string) engine.Result {
+		t.Helper()
+		select {
+		case r := <-finished:
+			return r
+		case <-time.After(20 * time.Second):
+			t.Fatalf("no check finished (%s)", what)
+		}
+		return engine.Result{}
+	}
+	if r := next("start-up"); r.Err != nil || r.New != 1 {
+		t.Fatalf("start-up check = %+v, want the old server's message", r)
+	}
+
+	// Host, port and password edited while the poller waits its ten minutes; Check now.
+	host, port := pop3test.HostPort(newSrv.Addr())
+	edited := *f.a
+	edited.Host, edited.Port = host, port
+	pw := "new-pw"
+	if err := f.e.UpdateAccount(ctx, &edited, &pw); err != nil {
+		t.Fatal(err)
+	}
+	p.CheckNow("home")
+	if r := next("after the edit"); r.Err != nil || r.New != 1 {
+		t.Fatalf("check after the edit = %+v, want the new server's message", r)
+	}
+
+	// A wrong password stops the account; the fix, saved, clears the error and checks at once.
+	bad := "wrong"
+	if err := f.e.UpdateAccount(ctx, &edited, &bad); err != nil {
+		t.Fatal(err)
+	}
+	p.CheckNow("home")
+	if r := next("wrong password"); engine.Classify(r.Err) != engine.ErrorKindAuth {
+		t.Fatalf("check with the wrong password = %+v, want an [AUTH] error", r)
+	}
+	newDrop.Add("b2", []byte("Subject: second\n\nnew\n"))
+	if err := f.e.UpdateAccount(ctx, &edited, &pw); err != nil {
+		t.Fatal(err)
+	}
+	for len(statuses) > 0 {
+		<-statuses
+	}
+	p.Reload()
+	p.Edited("home")
+	cleared := false
+	deadline := time.After(20 * time.Second)
+	for !cleared {
+		select {
+		case st := <-statuses:
+			cleared = st.LastError == "" && !st.Stopped && st.ErrorKind == ""
+		case <-deadline:
+			t.Fatal("Edited did not clear the error")
+		}
+	}
+	if r := next("after the fix"); r.Err != nil || r.New != 1 {
+		t.Fatalf("check after the fix = %+v, want the second message", r)
+	}
+	if st := p.Status(); len(st) != 1 || st[0].LastError != "" || st[0].Stopped {
+		t.Errorf("status after the fix = %+v", st)
 	}
 }

@@ -221,7 +221,8 @@ func (e *Engine) Drafts(ctx context.Context, accountName string) ([]mailstore.Me
 	return e.Folder(ctx, accountName, mailstore.FolderDrafts)
 }
 
-// Folder lists the messages of a folder (of the account; "" = all), newest first.
+// Folder lists the messages of a folder ("" = every folder but the Trash; a user folder's
+// path; trash) of the account ("" = all), newest first. List reads them a page at a time.
 func (e *Engine) Folder(ctx context.Context, accountName string, f mailstore.Folder) ([]mailstore.Message, error) {
 	filter := mailstore.Filter{Folder: f}
 	if accountName != "" {
@@ -231,7 +232,7 @@ func (e *Engine) Folder(ctx context.Context, accountName string, f mailstore.Fol
 		}
 		filter.AccountID = a.ID
 	}
-	return e.store.Messages(ctx, filter)
+	return e.List(ctx, filter)
 }
 
 // DiscardOutgoing deletes a draft, or a message of the outbox that is not being sent now.

@@ -51,8 +51,11 @@ type Result struct {
 	Skipped    []Skipped     // messages that could not be downloaded; they stay on the server
 	Duration   time.Duration // wall time of the session
 	LoginDelay time.Duration // the server's LOGIN-DELAY; 0 if none
-	Warning    string        // e.g. leave-days exceeds the server's EXPIRE; "" if none
-	Err        error         // nil on success
+	// Unsearchable is how many stored messages (of any account) were not yet in the search
+	// index when the session ended; the poller and Search catch them up.
+	Unsearchable int
+	Warning      string // e.g. leave-days exceeds the server's EXPIRE; "" if none
+	Err          error  // nil on success
 }
 
 // Skipped is a message a session could not download (refused by the server, too large, …).
@@ -69,6 +72,7 @@ const maxMessageSize = 1 << 30
 const (
 	CheckpointRetr     = "retr"      // a message is downloaded, not yet committed
 	CheckpointCommit   = "commit"    // a message and its ledger row were just committed
+	CheckpointDurable  = "durable"   // everything committed so far is durable (Store.Sync)
 	CheckpointDele     = "dele"      // DELE commands were accepted, QUIT not yet sent
 	CheckpointQuitDone = "quit-done" // QUIT answered +OK, deleted_at not yet recorded
 )
@@ -98,6 +102,9 @@ func (e *Engine) FetchAll(ctx context.Context, name string, progress func(Progre
 	}
 	results := make([]Result, 0, len(accts))
 	for i := range accts {
+		if accts[i].Local && name == "" {
+			continue // no server: nothing to fetch
+		}
 		if err := ctx.Err(); err != nil {
 			// Stopped (a signal, say): the accounts not started are not tried.
 			results = append(results, Result{Account: accts[i].Name, Err: &FetchError{Account: accts[i].Name, Err: err}})
@@ -114,13 +121,25 @@ func (e *Engine) FetchAll(ctx context.Context, name string, progress func(Progre
 func (e *Engine) Fetch(ctx context.Context, a *mailstore.Account, progress func(Progress)) Result {
 	start := time.Now()
 	res := Result{Account: a.Name}
+	if a.Local {
+		res.Err = &FetchError{Account: a.Name, Err: &LocalAccountError{Account: a.Name}}
+		return res
+	}
 	report := reporter(a.Name, progress)
 	ix := e.startIndexer(ctx)
 	err := e.session(ctx, a, &res, report)
-	// The session (connection and lock) is over; what it committed is made searchable
-	// before the fetch reports back. The backlog survives a failure here: Search drains it.
-	if _, ierr := ix.finish(); ierr != nil && err == nil {
+	// Batches commit without an fsync of their own; the session ends durable, whether it
+	// finished or not (a DELE has had its own barrier already).
+	if serr := e.sync(ctx); serr != nil && err == nil {
+		res.Warning = joinWarnings(res.Warning, fmt.Sprintf("the new messages are stored but may not survive a power loss: %v", serr))
+	}
+	// The session is over: the fetch reports back once its mail is committed, not indexed
+	// (index.go). The backlog survives anything: the poller and Search catch it up.
+	if _, ierr := ix.finish(); ierr != nil && err == nil && ctx.Err() == nil {
 		res.Warning = joinWarnings(res.Warning, fmt.Sprintf("the search index is not up to date: %v", ierr))
+	}
+	if n, uerr := e.Unsearchable(ctx); uerr == nil {
+		res.Unsearchable = n
 	}
 	res.Duration = time.Since(start)
 	if err != nil {
@@ -465,6 +484,10 @@ func joinWarnings(a, b string) string {
 func (e *Engine) deleteAndQuit(ctx context.Context, a *mailstore.Account, c *pop3.Client, dele []pop3.UIDL, listed []string, skipPrune bool, res *Result, report func(Progress)) error {
 	if len(dele) > 0 {
 		report(Progress{Phase: PhaseDelete, N: res.New, Total: res.New, Bytes: res.Bytes})
+		// The durability barrier: no DELE before every local copy is on disk.
+		if err := e.sync(ctx); err != nil {
+			return &NotDeletedError{Err: err}
+		}
 		ids := make([]int, len(dele))
 		for i, u := range dele {
 			ids[i] = u.ID
@@ -499,6 +522,15 @@ func (e *Engine) deleteAndQuit(ctx context.Context, a *mailstore.Account, c *pop
 	n, err := e.store.PruneLedger(ctx, a.ID, listed)
 	res.Pruned = n
 	return err
+}
+
+// sync makes everything committed so far durable (the batches commit without an fsync).
+func (e *Engine) sync(ctx context.Context) error {
+	if err := e.store.Sync(ctx); err != nil {
+		return err
+	}
+	e.checkpoint(CheckpointDurable)
+	return nil
 }
 
 // sessionWithoutUIDL serves a server without UIDL: possible only with leave-days 0, by

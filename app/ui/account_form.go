@@ -37,6 +37,7 @@ func leaveForever() string { return lang.L("Keep forever") }
 
 // accountForm is the add/edit account dialog.
 type accountForm struct {
+	removeDialog                                           *dialog.CustomDialog // the last removal question (the tests answer it)
 	displayName, address, name, host, port, user, password *widget.Entry
 	leaveDays, interval, sizeLimit                         *widget.Entry
 	smtpHost, smtpPort, smtpUser                           *widget.Entry
@@ -480,11 +481,18 @@ func (f *accountForm) submit() {
 	})
 }
 
-// accountSaved tells the poller and the sidebar about a new or changed account, and checks it.
+// accountSaved tells the poller and the sidebar about a new or changed account: it is checked
+// with the settings just saved, and the error of its old settings goes at once.
 func (m *mainWindow) accountSaved(name, status string) {
 	m.setStatus(status)
 	m.poller.Reload()
-	m.poller.CheckNow(name)
+	m.poller.Edited(name)
+	if st, ok := m.pollState[name]; ok {
+		st.LastError, st.ErrorKind, st.Stopped, st.NeedsSignIn = "", "", false, false
+		m.pollState[name] = st
+		m.refreshSidebar()
+		m.updateBanner()
+	}
 	m.reload()
 }
 
@@ -578,24 +586,41 @@ func (f *accountForm) showCert() {
 	})
 }
 
-// confirmRemove asks whether to keep the account's downloaded mail, then removes the account.
+// confirmRemove counts the account's mail, then asks whether to keep it and removes the account.
 func (f *accountForm) confirmRemove() {
 	if f.editing == nil {
 		return
 	}
-	name := f.editing.Name
+	name, eng := f.editing.Name, f.m.eng
+	var n int
+	f.m.bridge.run(func(ctx context.Context) (err error) {
+		n, err = eng.AccountMessages(ctx, name)
+		return err
+	}, func(err error) {
+		if err != nil {
+			f.errLabel.SetText(err.Error())
+			return
+		}
+		f.askRemove(name, n)
+	})
+}
+
+// askRemove is the removal question, with what each choice does to the account's count messages.
+func (f *accountForm) askRemove(name string, count int) {
 	text := widget.NewLabel(lang.L("Remove the account {{.Name}}? Its password is deleted from the keyring and "+
-		"Pouch stops checking it. Nothing is deleted on the server.\n\nKeep the mail already downloaded "+
-		"in the archive?", map[string]any{"Name": strconv.Quote(name)}))
+		"Pouch stops checking it. Nothing is deleted on the server.", map[string]any{"Name": strconv.Quote(name)}) + "\n\n" +
+		lang.N("Keep: its {{.Count}} messages stay in the archive, under “{{.Name}} (removed)” in the sidebar.\n"+
+			"Delete: its {{.Count}} messages are deleted from this computer.", count, map[string]any{"Count": count, "Name": name}))
 	text.Wrapping = fyne.TextWrapWord
 	var d *dialog.CustomDialog
-	keep := widget.NewButton(lang.L("Remove, keep mail"), func() { d.Hide(); f.remove(true) })
-	drop := widget.NewButton(lang.L("Remove with its mail"), func() { d.Hide(); f.remove(false) })
+	keep := widget.NewButton(lang.N("Remove, keep {{.Count}} messages", count, map[string]any{"Count": count}), func() { d.Hide(); f.remove(true) })
+	drop := widget.NewButton(lang.N("Remove and delete {{.Count}} messages", count, map[string]any{"Count": count}), func() { d.Hide(); f.remove(false) })
 	drop.Importance = widget.DangerImportance
 	cancel := widget.NewButton(lang.L("Cancel"), func() { d.Hide() })
 	d = dialog.NewCustomWithoutButtons(lang.L("Remove account"), text, f.m.window)
 	d.SetButtons([]fyne.CanvasObject{cancel, drop, keep})
-	d.Resize(fyne.NewSize(560, 240))
+	d.Resize(fyne.NewSize(640, 280))
+	f.removeDialog = d
 	d.Show()
 }
 

@@ -158,7 +158,7 @@ func TestAccountSetupFindsTestsAndAdds(t *testing.T) {
 	if pw, _ := f.kr.Get(email); pw != "secret-pw" {
 		t.Errorf("keyring has %q, want the typed password", pw)
 	}
-	if checks := f.fp.checked(); len(checks) == 0 || checks[len(checks)-1] != email {
+	if checks := f.fp.edited(); len(checks) == 0 || checks[len(checks)-1] != email {
 		t.Errorf("poller checks = %v, want a check of the new account", checks)
 	}
 	if status := f.text(func() string { return f.w.status.Text }); status != "Added account "+email+"." {

@@ -73,7 +73,7 @@ func (m *mainWindow) askSessionPassword(a mailstore.Account, cause error) {
 					m.showError(lang.L("Could not store the password"), err)
 					return
 				}
-				m.poller.CheckNow(name)
+				m.poller.Edited(name) // a check with the password just given
 			})
 		}, m.window)
 	d.Resize(fyne.NewSize(600, 300))

@@ -129,7 +129,8 @@ func viewQuery(v folder, q string) string {
 		q = "in:" + string(mailstore.FolderInbox) + " " + q
 	}
 	if v.account != "" {
-		q += ` account:"` + v.account + `"` // quoted: names may hold spaces
+		// Quoted: names may hold spaces. A removed account's kept mail is found by its name too.
+		q += ` account:"` + v.account + `"`
 	}
 	return q
 }
@@ -143,11 +144,23 @@ func (m *mainWindow) setShown(ids []int64) {
 	m.rows.reset(ids)
 	m.list.UnselectAll()
 	m.list.Refresh()
-	if keep != 0 {
-		if i := m.rows.index(keep); i >= 0 {
-			m.selectQuietly(i)
-		}
+	if keep == 0 {
+		return
 	}
+	if i := m.indexOf(keep); i >= 0 {
+		m.selectQuietly(i)
+		return
+	}
+	// The open message left the list (another folder, a search): an action must never apply
+	// to a message the user cannot see.
+	m.closeMessage()
+}
+
+// closeMessage empties the reading pane and disables the actions on a message.
+func (m *mainWindow) closeMessage() {
+	m.open = nil
+	m.viewer.clear(lang.L("Select a message to read it."))
+	m.toolbar.update()
 }
 
 // selectQuietly highlights row i without reopening the message.

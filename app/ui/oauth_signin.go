@@ -99,7 +99,7 @@ func (m *mainWindow) signInAgain(a mailstore.Account) {
 		}
 		delete(m.asked, "signin:"+a.Name) // a later revocation asks again
 		m.setStatus(a.Name + lang.L(": signed in again."))
-		m.poller.CheckNow(a.Name)
+		m.poller.Edited(a.Name) // the new grant replaces the refused one
 	})
 }
 

@@ -73,13 +73,13 @@ func TestOAuthSignInFromTheWindow(t *testing.T) {
 	if txt := overlayTexts(f); !strings.Contains(txt, "Sign in again?") {
 		t.Fatalf("after a revoked grant the window shows %q, want the offer to sign in again", txt)
 	}
-	checks := len(f.fp.checked())
+	checks := len(f.fp.edited())
 	f.q.wait(func() { f.w.signInAgain(*a) })
 	if err := d.Deliver("alice", "two", []byte("Subject: two\n\nsecond\n")); err != nil {
 		t.Fatal(err)
 	}
 	f.eventually(t, "the sign-in renewed and a check asked for", func() bool {
-		return strings.Contains(f.w.status.Text, "signed in again") && len(f.fp.checked()) > checks
+		return strings.Contains(f.w.status.Text, "signed in again") && len(f.fp.edited()) > checks
 	})
 	if res := f.w.eng.Fetch(ctx, a, nil); res.Err != nil || res.New != 1 {
 		t.Errorf("fetch after signing in again = %+v", res)

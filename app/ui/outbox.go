@@ -175,7 +175,7 @@ func (m *mainWindow) outgoingChanged() {
 		return
 	}
 	m.loadMessages()
-	if m.open != nil && m.open.Folder != mailstore.FolderInbox {
+	if m.open != nil && m.open.Folder.Written() {
 		m.showMessage(m.open.ID)
 	}
 }

@@ -13,6 +13,7 @@ import (
 type poller interface {
 	CheckNow(account string) // "" = every account
 	Reload()                 // accounts were added, edited or removed
+	Edited(account string)   // an account's settings or password changed: forget its error, check it
 }
 
 // errorText is the one-line reason shown for a failed account.

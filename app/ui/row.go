@@ -46,7 +46,7 @@ func (r *messageRow) set(m *mailstore.Message, state string) {
 	if from == "" {
 		from = lang.L("(no sender)")
 	}
-	if m.Folder != "" && m.Folder != mailstore.FolderInbox {
+	if m.Folder.Written() {
 		from = lang.L("To: ") + m.To // written here: who it is for
 		if m.To == "" || strings.Contains(m.To, "@invalid") {
 			from = lang.L("To: (no recipient yet)")

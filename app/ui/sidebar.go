@@ -17,6 +17,7 @@ import (
 type folder struct {
 	trash   bool
 	account string           // "" = every account
+	removed bool             // account is a removed account whose mail was kept
 	box     mailstore.Folder // drafts, outbox or sent; "" = the inbox (or the Trash)
 }
 
@@ -81,7 +82,7 @@ func (r *sidebarRow) set(icon fyne.Resource, name string, unread int, reason str
 
 func (m *mainWindow) buildSidebar() {
 	m.sidebar = widget.NewList(
-		func() int { return len(m.accounts) + len(outgoingFolders) + 2 },
+		func() int { return len(m.accounts) + len(m.removed) + len(outgoingFolders) + 2 },
 		func() fyne.CanvasObject { return newSidebarRow() },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			icon, name, unread, reason := m.sidebarItem(i)
@@ -99,9 +100,15 @@ func (m *mainWindow) buildSidebar() {
 // Trash.
 func (m *mainWindow) folderAt(i int) folder {
 	n := len(m.accounts)
+	r := len(m.removed)
 	switch {
 	case i > 0 && i <= n:
 		return folder{account: m.accounts[i-1].Name}
+	case i > n && i <= n+r:
+		return folder{account: m.removed[i-n-1].Name, removed: true}
+	}
+	n += r // the rows below the removed accounts
+	switch {
 	case i > n && i <= n+len(outgoingFolders):
 		return folder{box: outgoingFolders[i-n-1].box}
 	case i == n+len(outgoingFolders)+1:
@@ -114,7 +121,7 @@ func (m *mainWindow) folderAt(i int) folder {
 func (m *mainWindow) rowOf(box mailstore.Folder) int {
 	for i, f := range outgoingFolders {
 		if f.box == box {
-			return len(m.accounts) + 1 + i
+			return len(m.accounts) + len(m.removed) + 1 + i
 		}
 	}
 	return 0
@@ -135,6 +142,10 @@ func (m *mainWindow) sidebarItem(i int) (icon fyne.Resource, name string, unread
 			total += n
 		}
 		return theme.MailComposeIcon(), lang.L("All mail"), total, ""
+	}
+	if f.removed {
+		r := m.removed[i-len(m.accounts)-1]
+		return theme.FolderIcon(), lang.L("{{.Name}} (removed)", map[string]any{"Name": r.Name}), r.Unread, ""
 	}
 	a := m.accounts[i-1]
 	return theme.AccountIcon(), a.Name, m.unread[a.ID], errorText(m.pollState[a.Name])

@@ -22,10 +22,24 @@ func (m *mainWindow) buildStatusBar() {
 	m.status.Truncation = fyne.TextTruncateEllipsis
 	m.lastCheck = widget.NewLabel(lang.L("Not checked yet"))
 	m.lastCheck.Importance = widget.LowImportance
+	m.unsearchable = widget.NewLabel("")
+	m.unsearchable.Importance = widget.LowImportance
+	m.unsearchable.Hide()
 }
 
 func (m *mainWindow) statusBar() fyne.CanvasObject {
-	return container.NewBorder(widget.NewSeparator(), nil, nil, m.lastCheck, m.status)
+	return container.NewBorder(widget.NewSeparator(), nil, nil, container.NewHBox(m.unsearchable, m.lastCheck), m.status)
+}
+
+// indexProgress shows how much mail the search index has yet to catch up with (the poller's
+// EventIndex), and nothing once it has.
+func (m *mainWindow) indexProgress(n int) {
+	if n <= 0 {
+		m.unsearchable.Hide()
+		return
+	}
+	m.unsearchable.SetText(lang.N("{{.Count}} messages not yet searchable", n, map[string]any{"Count": n}))
+	m.unsearchable.Show()
 }
 
 // onPollEvent is the poller's OnEvent: it hands each report to the UI goroutine.
@@ -46,6 +60,8 @@ func (m *mainWindow) pollEvent(ev engine.Event) {
 		m.notifyNewMail(ev.Result)
 	case engine.EventSend:
 		m.sendEvent(ev.Send)
+	case engine.EventIndex:
+		m.indexProgress(ev.Unsearchable)
 	}
 }
 

@@ -70,7 +70,7 @@ func (t *toolbar) update() {
 	}
 	open := m.open != nil
 	enable(t.read, open)
-	canAnswer := open && m.open.Trashed == nil && (m.open.Folder == "" || m.open.Folder == mailstore.FolderInbox || m.open.Folder == mailstore.FolderSent)
+	canAnswer := open && m.open.Trashed == nil && m.open.Folder != mailstore.FolderOutbox && m.open.Folder != mailstore.FolderDrafts
 	enable(t.reply, canAnswer)
 	enable(t.replyAll, canAnswer)
 	enable(t.forward, canAnswer)
@@ -131,9 +131,9 @@ func (m *mainWindow) checkNow() {
 	m.poller.CheckNow("")
 }
 
-// selectedIDs is what the message actions apply to: the open message.
+// selectedIDs is what the message actions apply to: the open message, if the list shows it.
 func (m *mainWindow) selectedIDs() []int64 {
-	if m.open == nil {
+	if m.open == nil || m.indexOf(m.open.ID) < 0 {
 		return nil
 	}
 	return []int64{m.open.ID}
@@ -141,10 +141,17 @@ func (m *mainWindow) selectedIDs() []int64 {
 
 // toggleRead marks the open message read or unread.
 func (m *mainWindow) toggleRead() {
-	if m.open == nil {
+	ids := m.selectedIDs()
+	if len(ids) == 0 {
 		return
 	}
-	m.setRead(m.selectedIDs(), !m.open.Read)
+	read := !m.open.Read
+	m.setRead(ids, read)
+	text := lang.N("Marked {{.Count}} messages unread.", len(ids), map[string]any{"Count": len(ids)})
+	if read {
+		text = lang.N("Marked {{.Count}} messages read.", len(ids), map[string]any{"Count": len(ids)})
+	}
+	m.undo.offer(text, func() { m.setRead(ids, !read) })
 }
 
 // deleteSelected moves the open message to the Trash (Del); in the Trash it offers to empty it.
@@ -167,14 +174,32 @@ func (m *mainWindow) deleteSelected() {
 			return
 		}
 		m.removeShown(ids[0], next)
-		m.setStatus(lang.L("Moved 1 message to the Trash."))
+		text := lang.N("Moved {{.Count}} messages to the Trash.", len(ids), map[string]any{"Count": len(ids)})
+		m.setStatus(text)
+		m.undo.offer(text, func() { m.untrash(ids) })
+	})
+}
+
+// untrash takes messages just deleted back out of the Trash (Undo).
+func (m *mainWindow) untrash(ids []int64) {
+	eng := m.eng
+	m.bridge.run(func(ctx context.Context) error {
+		return eng.RestoreMessages(ctx, ids)
+	}, func(err error) {
+		if err != nil {
+			m.showError(lang.L("Could not restore the message"), err)
+			return
+		}
+		m.setStatus(lang.N("Put {{.Count}} messages back.", len(ids), map[string]any{"Count": len(ids)}))
+		m.loadMessages()
+		m.refreshCounts()
 	})
 }
 
 // restoreSelected takes the open message out of the Trash.
 func (m *mainWindow) restoreSelected() {
 	ids := m.selectedIDs()
-	if len(ids) == 0 || !m.view.trash {
+	if len(ids) == 0 || !m.view.trash || m.open.Trashed == nil {
 		return
 	}
 	next := m.indexOf(ids[0])
@@ -191,8 +216,30 @@ func (m *mainWindow) restoreSelected() {
 	})
 }
 
+// confirmEmptyTrash counts the Trash, then asks before purging it: the one action here that
+// cannot be undone.
 func (m *mainWindow) confirmEmptyTrash() {
-	text := lang.L("Delete every message in the Trash from this computer for good?")
+	eng := m.eng
+	var n int
+	m.bridge.run(func(ctx context.Context) (err error) {
+		n, err = eng.TrashCount(ctx)
+		return err
+	}, func(err error) {
+		if err != nil {
+			m.showError(lang.L("Could not empty the Trash"), err)
+			return
+		}
+		if n == 0 {
+			m.setStatus(lang.L("The Trash is empty."))
+			return
+		}
+		m.askEmptyTrash(n)
+	})
+}
+
+func (m *mainWindow) askEmptyTrash(count int) {
+	text := lang.N("Delete the {{.Count}} messages in the Trash from this computer for good? This cannot be undone.",
+		count, map[string]any{"Count": count})
 	for _, a := range m.accounts {
 		if a.DeleteOnServer {
 			text += lang.L("\n\nFor accounts set to “delete on server when deleted here” (") + a.Name +
@@ -200,7 +247,7 @@ func (m *mainWindow) confirmEmptyTrash() {
 			break
 		}
 	}
-	dialog.NewConfirm(lang.L("Empty Trash"), text, func(ok bool) {
+	d := dialog.NewConfirm(lang.L("Empty Trash"), text, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -220,7 +267,12 @@ func (m *mainWindow) confirmEmptyTrash() {
 			m.loadMessages()
 			m.refreshCounts()
 		})
-	}, m.window).Show()
+	}, m.window)
+	d.SetConfirmText(lang.N("Delete {{.Count}} messages", count, map[string]any{"Count": count}))
+	d.SetConfirmImportance(widget.DangerImportance)
+	d.SetDismissText(lang.L("Cancel"))
+	m.emptyTrashDialog = d
+	d.Show()
 }
 
 func (m *mainWindow) indexOf(id int64) int { return m.rows.index(id) }

@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"context"
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
@@ -27,15 +30,31 @@ func (m *mainWindow) showWindow() {
 	m.window.RequestFocus()
 }
 
-// setUpCloseIntercept keeps Pouch polling in the tray when the preference says so; otherwise
-// closing the window quits.
+// setUpCloseIntercept keeps Pouch polling in the tray when the preference says so and the
+// desktop shows tray icons; otherwise closing the window quits.
 func (m *mainWindow) setUpCloseIntercept() {
-	m.window.SetCloseIntercept(func() {
-		if _, ok := m.app.(desktop.App); ok && m.prefs.keepInTray {
-			m.window.Hide()
-			m.setStatus(lang.L("Pouch keeps checking mail in the system tray."))
+	m.window.SetCloseIntercept(m.closeRequested)
+}
+
+// closeRequested is the window's close button. Hidden without a tray icon to bring it back,
+// Pouch would run on unseen, so without a tray host it quits, whatever the preference.
+func (m *mainWindow) closeRequested() {
+	if !m.desktop || !m.prefs.keepInTray {
+		m.quit()
+		return
+	}
+	present := false
+	m.bridge.run(func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		present = m.trayHost(ctx)
+		return nil
+	}, func(error) {
+		if !present {
+			m.quit()
 			return
 		}
-		m.app.Quit()
+		m.window.Hide()
+		m.setStatus(lang.L("Pouch keeps checking mail in the system tray."))
 	})
 }

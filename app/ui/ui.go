@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pouchmail/pouch/app/compose"
@@ -30,6 +31,17 @@ func Run(ctx context.Context, e *engine.Engine, draft *compose.Message) error {
 	var m *mainWindow
 	p := e.NewPoller(engine.PollerOptions{OnEvent: func(ev engine.Event) { m.onPollEvent(ev) }})
 	m = newMainWindow(ctx, a, e, fyne.Do, p)
+	// One window per archive: a later launch brings this one forward, with its mailto: draft.
+	release, err := e.ClaimWindow(ctx, draft, func(d *compose.Message) {
+		fyne.Do(func() {
+			m.showWindow()
+			m.writeTo(d)
+		})
+	})
+	if err != nil {
+		return err // *engine.WindowOpenError: the other window has it
+	}
+	defer release()
 	m.oauthSignIn = m.signInWithOAuth
 	m.setUpTray()
 	p.Start(ctx)
@@ -67,9 +79,15 @@ type mainWindow struct {
 	oauthSignIn func(provider string, a mailstore.Account)
 	// browser opens sign-in pages; nil = the desktop's (Fyne's OpenURL). Tests follow them.
 	browser func(url string) error
+	// desktop: the app has a system tray (Fyne's desktop.App); trayHost reports whether the
+	// desktop shows its icon now; quit ends Pouch. Tests replace them.
+	desktop  bool
+	trayHost func(ctx context.Context) bool
+	quit     func()
 
 	// State, touched only on the UI goroutine.
 	accounts  []mailstore.Account
+	removed   []mailstore.RemovedAccount // removed accounts whose mail was kept
 	unread    map[int64]int
 	pollState map[string]engine.AccountStatus
 	view      folder   // what the sidebar selected
@@ -91,7 +109,13 @@ type mainWindow struct {
 	viewer    *viewer
 	status    *widget.Label
 	lastCheck *widget.Label
-	toolbar   *toolbar
+	// unsearchable says how many stored messages the search index has yet to catch up with;
+	// hidden when none.
+	unsearchable *widget.Label
+	toolbar      *toolbar
+	undo         *undoToast // Undo after Delete, Move and Mark
+	// emptyTrashDialog is the last Empty Trash question (the tests answer it).
+	emptyTrashDialog *dialog.ConfirmDialog
 }
 
 // newMainWindow builds the window and starts loading the accounts and messages; queue runs a
@@ -102,7 +126,9 @@ func newMainWindow(ctx context.Context, a fyne.App, e *engine.Engine, queue func
 		unread: map[int64]int{}, pollState: map[string]engine.AccountStatus{}, asked: map[string]bool{},
 		outbox: map[int64]mailstore.Submission{},
 		prefs:  loadPreferences(a), opened: engine.NewOpenedFiles(""),
+		trayHost: trayHostPresent, quit: a.Quit,
 	}
+	_, m.desktop = a.(desktop.App)
 	m.prefs.applyTheme(a)
 	m.build()
 	m.window.Resize(fyne.NewSize(1280, 800))
@@ -126,7 +152,8 @@ func (m *mainWindow) build() {
 	right.Offset = 0.42
 	main := container.NewHSplit(m.sidebar, right)
 	main.Offset = 0.17
-	m.window.SetContent(container.NewBorder(m.toolbar.bar, m.statusBar(), nil, nil, main))
+	m.undo = newUndoToast(m.bridge.do)
+	m.window.SetContent(container.NewBorder(m.toolbar.bar, m.statusBar(), nil, nil, container.NewStack(main, m.undo.overlay)))
 	m.setUpShortcuts()
 	m.setUpCloseIntercept()
 }
@@ -135,10 +162,14 @@ func (m *mainWindow) build() {
 func (m *mainWindow) reload() {
 	eng := m.eng
 	var accts []mailstore.Account
+	var removed []mailstore.RemovedAccount
 	var counts map[int64]int
 	m.bridge.run(func(ctx context.Context) error {
 		var err error
 		if accts, err = eng.Accounts(ctx); err != nil {
+			return err
+		}
+		if removed, err = eng.RemovedAccounts(ctx); err != nil {
 			return err
 		}
 		counts, err = eng.UnreadCounts(ctx)
@@ -148,7 +179,7 @@ func (m *mainWindow) reload() {
 			m.setStatus(lang.L("Could not read accounts: ") + err.Error())
 			return
 		}
-		m.accounts, m.unread = accts, counts
+		m.accounts, m.removed, m.unread = accts, removed, counts
 		m.refreshSidebar()
 		if !m.started {
 			m.started = true
@@ -166,12 +197,16 @@ func (m *mainWindow) reload() {
 func (m *mainWindow) refreshCounts() {
 	eng := m.eng
 	var counts map[int64]int
+	var removed []mailstore.RemovedAccount
 	m.bridge.run(func(ctx context.Context) (err error) {
+		if removed, err = eng.RemovedAccounts(ctx); err != nil {
+			return err
+		}
 		counts, err = eng.UnreadCounts(ctx)
 		return err
 	}, func(err error) {
-		if err == nil {
-			m.unread = counts
+		if err == nil && len(removed) == len(m.removed) { // a change of rows waits for reload
+			m.unread, m.removed = counts, removed
 			m.refreshSidebar()
 		}
 	})

@@ -79,10 +79,19 @@ type fixture struct {
 type fakePoller struct {
 	mu     sync.Mutex
 	checks []string
+	edits  []string
 }
 
 func (p *fakePoller) CheckNow(a string) { p.mu.Lock(); p.checks = append(p.checks, a); p.mu.Unlock() }
 func (p *fakePoller) Reload()           {}
+func (p *fakePoller) Edited(a string)   { p.mu.Lock(); p.edits = append(p.edits, a); p.mu.Unlock() }
+
+// edited returns the accounts Edited was called for.
+func (p *fakePoller) edited() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.edits...)
+}
 
 // checked returns the accounts CheckNow was called for.
 func (p *fakePoller) checked() []string {
@@ -452,7 +461,7 @@ func TestAddAccountForm(t *testing.T) {
 	if pw, _ := f.kr.Get("Work"); pw != "hunter2" {
 		t.Errorf("keyring has %q, want the typed password", pw)
 	}
-	if checks := f.fp.checked(); len(checks) == 0 || checks[len(checks)-1] != "Work" {
+	if checks := f.fp.edited(); len(checks) == 0 || checks[len(checks)-1] != "Work" {
 		t.Errorf("poller checks = %v, want a check of the new account", checks)
 	}
 }
@@ -492,7 +501,10 @@ func TestEditAndRemoveAccount(t *testing.T) {
 		form = f.w.newAccountForm(a)
 		form.remove(true)
 	})
-	f.eventually(t, "the account to leave the sidebar", func() bool { return f.w.sidebar.Length() == 2+len(outgoingFolders) })
+	// Its mail stays, under "Home (removed)" in the sidebar (TestRemovedAccountMailStaysVisible).
+	f.eventually(t, "the account to leave the sidebar", func() bool {
+		return len(f.w.accounts) == 0 && f.w.sidebar.Length() == 3+len(outgoingFolders)
+	})
 	if n, _ := f.store.CountMessages(ctx, 0); n != 7 {
 		t.Errorf("%d messages after removing with keep, want 7", n)
 	}
@@ -630,4 +642,18 @@ func TestPreferences(t *testing.T) {
 	if got := f.text(func() string { return form.interval.Text }); got != "30" {
 		t.Errorf("new account interval = %q, want 30", got)
 	}
+}
+
+// TestUnsearchableInStatusBar: the poller's index reports show in the status bar until the
+// index has caught up.
+func TestUnsearchableInStatusBar(t *testing.T) {
+	f := newWindow(t)
+	f.emit(engine.Event{Kind: engine.EventIndex, Unsearchable: 1200})
+	f.eventually(t, "the count", func() bool {
+		return f.w.unsearchable.Text == "1200 messages not yet searchable" && f.w.unsearchable.Visible()
+	})
+	f.emit(engine.Event{Kind: engine.EventIndex, Unsearchable: 1})
+	f.eventually(t, "the singular", func() bool { return f.w.unsearchable.Text == "1 message not yet searchable" })
+	f.emit(engine.Event{Kind: engine.EventIndex})
+	f.eventually(t, "the count to go", func() bool { return !f.w.unsearchable.Visible() })
 }

@@ -162,6 +162,9 @@ func (m *mainWindow) showMessage(id int64) {
 		for _, s := range subs {
 			m.outbox[s.MessageID] = s
 		}
+		if m.indexOf(id) < 0 {
+			return // the list changed meanwhile (another folder, a search): not on screen
+		}
 		m.open = mv
 		m.viewer.show(mv)
 		if !mv.Read {

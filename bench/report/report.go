@@ -14,6 +14,9 @@ type Run struct {
 	Messages int
 	Bytes    int64 // the mailbox size as the server counts it (the same for every client)
 	MaxRSS   int64 // peak resident set of the client process in bytes; 0 = not measured
+	// Searchable is the time until every message could be found by a search (Pouch's fetch,
+	// then the index caught up); 0 = not measured.
+	Searchable time.Duration
 }
 
 // MsgPerSec is the run's message rate.

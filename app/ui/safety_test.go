@@ -1,0 +1,250 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pouchmail/pouch/app/engine"
+	"github.com/pouchmail/pouch/mailstore"
+)
+
+// TestActionsNeedTheMessageOnScreen: once the open message leaves the list (a search without
+// it, another folder), the reading pane is cleared and Delete, Restore and Mark do nothing.
+func TestActionsNeedTheMessageOnScreen(t *testing.T) {
+	f := newWindow(t)
+	ctx := context.Background()
+	msg := f.open(t, "Lunch on Friday")
+
+	f.q.wait(func() { test.Type(f.w.search, "zzzqqq") })
+	f.eventually(t, "no search results", func() bool { return f.w.list.Length() == 0 })
+	f.eventually(t, "the pane cleared", func() bool { return f.w.open == nil && f.w.viewer.subject.Text == "" })
+	f.q.wait(func() {
+		if !f.w.toolbar.delete.Disabled() || !f.w.toolbar.read.Disabled() {
+			t.Error("Delete or Mark enabled with no message on screen")
+		}
+		f.w.deleteSelected()
+		f.w.toggleRead()
+	})
+	f.q.wait(func() { f.w.search.SetText("") })
+	f.eventually(t, "the whole list back", func() bool { return f.w.list.Length() == 7 })
+	if m, err := f.store.Message(ctx, msg.ID); err != nil || m.Trashed != nil {
+		t.Fatalf("stored message = %+v, %v; Delete must not reach a message not on screen", m, err)
+	}
+
+	// An inbox message open, then the (empty) Trash: Restore has nothing to restore.
+	f.open(t, "Lunch on Friday")
+	f.q.wait(func() { f.w.sidebar.Select(f.w.sidebar.Length() - 1) })
+	f.eventually(t, "the Trash shown, the pane cleared", func() bool { return f.w.view.trash && f.w.open == nil })
+	f.q.wait(func() {
+		if !f.w.toolbar.restore.Disabled() {
+			t.Error("Restore enabled in an empty Trash")
+		}
+		f.w.restoreSelected()
+		f.w.deleteSelected() // in the Trash: asks to empty it; nothing else
+	})
+	if m, _ := f.store.Message(ctx, msg.ID); m.Trashed != nil || !m.Read {
+		t.Errorf("stored message = %+v; want it untouched (read, not in the Trash)", m)
+	}
+}
+
+// TestSavedEditClearsTheOldError: an account stopped on a wrong password shows the error until
+// the fix is saved; then the error goes at once and the poller is told to check with the new
+// settings.
+func TestSavedEditClearsTheOldError(t *testing.T) {
+	f := newWindow(t)
+	ctx := context.Background()
+	f.emit(engine.Event{Kind: engine.EventStatus, Account: "Home", Status: engine.AccountStatus{Account: "Home",
+		LastError: "Home: pop3: PASS: -ERR [AUTH] invalid login", ErrorKind: engine.ErrorKindAuth, Stopped: true}})
+	f.eventually(t, "the error badge", func() bool { _, _, _, reason := f.w.sidebarItem(1); return reason != "" })
+	f.q.wait(func() {
+		a := *f.acct
+		form := f.w.newAccountForm(&a)
+		test.Type(form.password, "right-pw")
+		form.submit()
+	})
+	f.eventually(t, "the new password saved", func() bool { pw, _ := f.kr.Get("Home"); return pw == "right-pw" })
+	f.eventually(t, "the error gone", func() bool {
+		_, _, _, reason := f.w.sidebarItem(1)
+		return reason == "" && !f.w.banner.Visible()
+	})
+	if edits := f.fp.edited(); len(edits) != 1 || edits[0] != "Home" {
+		t.Errorf("poller told of edits %v, want [Home]", edits)
+	}
+	if a, err := f.store.AccountByName(ctx, "Home"); err != nil || a.Host != f.acct.Host {
+		t.Errorf("account after the edit = %+v, %v", a, err)
+	}
+}
+
+// overlayButton finds the button labelled text in the window's dialogs.
+func overlayButton(f *fixture, text string) *widget.Button {
+	var found *widget.Button
+	var find func(o fyne.CanvasObject)
+	find = func(o fyne.CanvasObject) {
+		switch v := o.(type) {
+		case *widget.Button:
+			if v.Text == text {
+				found = v
+			}
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				find(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(v).Objects() {
+				find(c)
+			}
+		}
+	}
+	f.q.wait(func() {
+		for _, o := range f.w.window.Canvas().Overlays().List() {
+			find(o)
+		}
+	})
+	return found
+}
+
+// TestUndoDeleteAndMark: Delete and Mark offer Undo for a few seconds, and Undo puts things
+// back as they were; the offer goes by itself.
+func TestUndoDeleteAndMark(t *testing.T) {
+	f := newWindow(t)
+	ctx := context.Background()
+	msg := f.open(t, "Lunch on Friday")
+	f.q.wait(f.w.deleteSelected)
+	f.eventually(t, "the Undo offer", func() bool {
+		return f.w.list.Length() == 6 && f.w.undo.offered() && f.w.undo.text.Text == "Moved 1 message to the Trash."
+	})
+	f.q.wait(func() { test.Tap(f.w.undo.button) })
+	f.eventually(t, "the message back in the list", func() bool { return f.w.list.Length() == 7 && !f.w.undo.offered() })
+	if m, _ := f.store.Message(ctx, msg.ID); m.Trashed != nil {
+		t.Errorf("after Undo the message is still in the Trash: %+v", m)
+	}
+
+	f.open(t, "Lunch on Friday")
+	f.q.wait(f.w.toggleRead)
+	f.eventually(t, "Mark unread saved", func() bool { m, _ := f.store.Message(ctx, msg.ID); return !m.Read })
+	if got := f.text(func() string { return f.w.undo.text.Text }); got != "Marked 1 message unread." {
+		t.Errorf("toast says %q", got)
+	}
+	f.q.wait(func() { test.Tap(f.w.undo.button) })
+	f.eventually(t, "Undo of Mark unread saved", func() bool { m, _ := f.store.Message(ctx, msg.ID); return m.Read })
+
+	// The offer ends by itself (the clock made instant here).
+	f.q.wait(func() {
+		f.w.undo.after = func(_ time.Duration, fn func()) { go fn() }
+		f.w.toggleRead()
+	})
+	f.eventually(t, "the offer to go", func() bool { return !f.w.undo.offered() })
+}
+
+// TestEmptyTrashSaysHowMany: Empty Trash asks with the count, on a destructive-styled button.
+func TestEmptyTrashSaysHowMany(t *testing.T) {
+	f := newWindow(t)
+	ctx := context.Background()
+	for _, s := range []string{"Lunch on Friday", "Quarterly report"} {
+		msg := f.open(t, s)
+		f.q.wait(f.w.deleteSelected)
+		f.eventually(t, "the list without "+s, func() bool { return f.w.indexOf(msg.ID) < 0 })
+	}
+	f.q.wait(func() { f.w.sidebar.Select(f.w.sidebar.Length() - 1) })
+	f.eventually(t, "the Trash", func() bool { return f.w.view.trash && f.w.list.Length() == 2 })
+	f.q.wait(f.w.deleteSelected)
+	f.eventually(t, "the question", func() bool { return f.w.emptyTrashDialog != nil })
+	if txt := overlayTexts(f); !strings.Contains(txt, "Delete the 2 messages in the Trash") {
+		t.Errorf("dialog says %q, want the count", txt)
+	}
+	b := overlayButton(f, "Delete 2 messages")
+	if b == nil || b.Importance != widget.DangerImportance {
+		t.Fatalf("confirm button = %+v, want “Delete 2 messages”, destructive", b)
+	}
+	f.q.wait(func() { test.Tap(b) })
+	f.eventually(t, "the Trash emptied", func() bool { return f.w.list.Length() == 0 })
+	if n, _ := f.store.Count(ctx, mailstore.Filter{Trash: true}); n != 0 {
+		t.Errorf("%d messages left in the Trash", n)
+	}
+}
+
+// TestCloseWithoutTrayHostQuits: "keep running in the tray" hides the window only when the
+// desktop shows tray icons; without a tray host, closing quits instead of leaving Pouch running
+// unseen.
+func TestCloseWithoutTrayHostQuits(t *testing.T) {
+	for _, tc := range []struct {
+		name             string
+		keepInTray, host bool
+		wantQuit         bool
+	}{
+		{"tray host", true, true, false},
+		{"no tray host", true, false, true},
+		{"preference off", false, true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newWindow(t)
+			quit := make(chan struct{}, 1)
+			f.q.wait(func() {
+				f.w.desktop, f.w.prefs.keepInTray = true, tc.keepInTray
+				f.w.trayHost = func(context.Context) bool { return tc.host }
+				f.w.quit = func() { quit <- struct{}{} }
+				f.w.closeRequested()
+			})
+			if tc.wantQuit {
+				select {
+				case <-quit:
+				case <-time.After(5 * time.Second):
+					t.Fatal("closing did not quit")
+				}
+				return
+			}
+			f.eventually(t, "the window hidden into the tray", func() bool {
+				return strings.Contains(f.w.status.Text, "system tray")
+			})
+			if len(quit) != 0 {
+				t.Error("closing quit with a tray host")
+			}
+		})
+	}
+}
+
+// TestRemovedAccountMailStaysVisible: the removal question says what each choice does to how
+// many messages; the mail kept is listed under "Home (removed)", and account:Home finds it.
+func TestRemovedAccountMailStaysVisible(t *testing.T) {
+	f := newWindow(t)
+	var form *accountForm
+	f.q.wait(func() {
+		a := *f.acct
+		form = f.w.newAccountForm(&a)
+		form.confirmRemove()
+	})
+	f.eventually(t, "the removal question", func() bool { return form.removeDialog != nil })
+	txt := overlayTexts(f)
+	if !strings.Contains(txt, "its 7 messages stay in the archive") || !strings.Contains(txt, "its 7 messages are deleted") {
+		t.Errorf("removal question says %q, want what happens to the 7 messages", txt)
+	}
+	keep := overlayButton(f, "Remove, keep 7 messages")
+	if keep == nil || overlayButton(f, "Remove and delete 7 messages") == nil {
+		t.Fatal("the removal question lacks its counted buttons")
+	}
+	f.q.wait(func() { test.Tap(keep) })
+	f.eventually(t, "the removed entry", func() bool {
+		return len(f.w.accounts) == 0 && len(f.w.removed) == 1 && f.w.sidebar.Length() == 3+len(outgoingFolders)
+	})
+	_, name, unread, _ := f.w.sidebarItem(1)
+	if name != "Home (removed)" || unread != 7 {
+		t.Errorf("sidebar row 1 = %q with %d unread, want “Home (removed)” with 7", name, unread)
+	}
+	f.q.wait(func() { f.w.sidebar.Select(1) })
+	f.eventually(t, "its mail listed", func() bool { return f.w.view.removed && f.w.list.Length() == 7 })
+	f.q.wait(func() { test.Type(f.w.search, "report") })
+	f.eventually(t, "the search in the removed account", func() bool { return f.w.rows.len() == 1 })
+	if s := f.listed(t); len(s) != 1 || !strings.Contains(s[0].Subject, "Quarterly report") {
+		t.Errorf("search results %v, want the quarterly report", s)
+	}
+	found, err := f.w.eng.Search(context.Background(), "account:Home report", 10)
+	if err != nil || len(found) != 1 {
+		t.Errorf("Search(account:Home report) = %d, %v; want the kept message", len(found), err)
+	}
+}
