@@ -2,8 +2,6 @@ package ui
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -13,48 +11,14 @@ import (
 	"github.com/pouchmail/pouch/app/engine"
 	"github.com/pouchmail/pouch/app/secrets"
 	"github.com/pouchmail/pouch/mailstore"
+	"github.com/pouchmail/pouch/mailstore/mailstoretest"
 )
 
-// bulkArchive makes an archive of n small messages. Rows go in with one SQL transaction: saving
-// them one durable commit at a time would take minutes and measure nothing about the window.
+// bulkArchive makes an archive of n small messages (mailstoretest.Bulk).
 func bulkArchive(t testing.TB, n int) string {
 	t.Helper()
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "pouch.db")
-	store, err := mailstore.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := &mailstore.Account{Name: "Big", Host: "pop.example.com", Port: 995, Security: mailstore.SecurityTLS,
-		Username: "u", LeaveDays: 14, Interval: 10 * time.Minute}
-	if err := store.CreateAccount(ctx, a); err != nil {
-		t.Fatal(err)
-	}
-	store.Close()
-	db, err := sql.Open("sqlite3", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	tx, err := db.Begin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stmt, err := tx.Prepare(`INSERT INTO messages (account_id, account_name, uidl, raw, sha256, size, date, received,
-		from_addr, to_addr, subject, message_id, has_attachments) VALUES (?, 'Big', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
-	for i := range n {
-		raw := fmt.Sprintf("Subject: message %d\r\n\r\nbody %d\r\n", i, i)
-		if _, err := stmt.Exec(a.ID, fmt.Sprintf("u%d", i), raw, fmt.Sprintf("%064x", i), len(raw), base+int64(i)*600,
-			base+int64(i)*600, fmt.Sprintf("Sender %d <s%d@example.org>", i%500, i%500), "me@example.org",
-			fmt.Sprintf("Message number %d about something", i), fmt.Sprintf("m%d@example.org", i), i%7 == 0); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
+	if err := mailstoretest.Bulk(context.Background(), path, n); err != nil {
 		t.Fatal(err)
 	}
 	return path
