@@ -2,12 +2,18 @@ package ui
 
 import (
 	"image/color"
+	"net/url"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/pouchmail/pouch/mailstore"
+	"github.com/pouchmail/pouch/mailstore/mimetext"
 )
 
 func TestListDate(t *testing.T) {
@@ -83,5 +89,98 @@ func TestMessageRow(t *testing.T) {
 	}
 	if !r.date.Visible() || r.date.Text == "" || r.date.Text[:5] != "Today" {
 		t.Errorf("date %q, want Today …", r.date.Text)
+	}
+}
+
+func TestBodySegments(t *testing.T) {
+	var opened []string
+	open := func(u *url.URL) { opened = append(opened, u.String()) }
+	text := "Hi Bob,\nthe agenda is at https://example.org/agenda?id=3.\n" +
+		"Write to mailto:anna@example.org or see Sale <https://shop.example.com/x>\n" +
+		"Anna wrote:\n> see http://old.example.net\n>> older\nThanks"
+	segs := bodySegments(text, open)
+	var links, quotes []string
+	var all strings.Builder
+	for _, s := range segs {
+		switch s := s.(type) {
+		case *widget.HyperlinkSegment:
+			links = append(links, s.Text)
+			all.WriteString(s.Text)
+			s.OnTapped()
+		case *widget.TextSegment:
+			if s.Style == quoteStyle {
+				quotes = append(quotes, s.Text)
+			}
+			all.WriteString(s.Text)
+		}
+	}
+	if all.String() != text {
+		t.Errorf("the segments read\n%q\nwant the text unchanged\n%q", all.String(), text)
+	}
+	wantLinks := []string{"https://example.org/agenda?id=3", "mailto:anna@example.org", "https://shop.example.com/x"}
+	if !slices.Equal(links, wantLinks) {
+		t.Errorf("links %q, want %q", links, wantLinks)
+	}
+	if !slices.Equal(opened, wantLinks) {
+		t.Errorf("clicks opened %q, want %q", opened, wantLinks)
+	}
+	if want := []string{"> see http://old.example.net\n", ">> older\n"}; !slices.Equal(quotes, want) {
+		t.Errorf("quoted lines %q, want %q", quotes, want)
+	}
+}
+
+// TestViewerLinks: a message's link opens in the browser when clicked, not before.
+func TestViewerLinks(t *testing.T) {
+	f := newWindow(t)
+	var opened []string
+	f.q.wait(func() { f.w.browser = func(u string) error { opened = append(opened, u); return nil } })
+	f.q.wait(func() { f.w.viewer.body.SetText("See https://example.org/a for more.") })
+	var link *widget.HyperlinkSegment
+	f.q.wait(func() {
+		for _, s := range f.w.viewer.body.Segments {
+			if h, ok := s.(*widget.HyperlinkSegment); ok {
+				link = h
+			}
+		}
+	})
+	if link == nil || link.Text != "https://example.org/a" {
+		t.Fatalf("no link shown with its target: %+v", link)
+	}
+	if len(opened) != 0 {
+		t.Fatalf("opened %q before any click", opened)
+	}
+	f.q.wait(link.OnTapped)
+	f.eventually(t, "the link opened", func() bool { return len(opened) == 1 && opened[0] == "https://example.org/a" })
+}
+
+// TestAttachmentRowKeepsSize: in a narrow pane, a long file name gives way and the size stays
+// whole.
+func TestAttachmentRowKeepsSize(t *testing.T) {
+	f := newWindow(t)
+	var row fyne.CanvasObject
+	f.q.wait(func() {
+		row = f.w.viewer.attachmentRow(1, 0, mimetext.Attachment{Filename: strings.Repeat("very long name ", 20) + ".pdf",
+			ContentType: "application/pdf", Size: 123456})
+	})
+	w := test.NewTempWindow(t, row)
+	w.Resize(fyne.NewSize(420, 60))
+	var size *widget.Label
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok && l.Text == sizeText(123456) {
+			size = l
+		}
+		if c, ok := o.(*fyne.Container); ok {
+			for _, o := range c.Objects {
+				walk(o)
+			}
+		}
+	}
+	walk(row)
+	if size == nil {
+		t.Fatal("no size label in the attachment row")
+	}
+	if size.Size().Width < size.MinSize().Width || size.Position().X+size.Size().Width > 420 {
+		t.Errorf("size label %v at %v, want its whole width %v inside the row", size.Size(), size.Position(), size.MinSize())
 	}
 }

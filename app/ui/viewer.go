@@ -26,7 +26,7 @@ import (
 type viewer struct {
 	from, to, cc, date, subject *widget.Label
 	ccKey                       *widget.Label
-	body                        *widget.Label
+	body                        *bodyText
 	note                        *widget.Label // "converted from HTML", parse problems
 	attachments                 *fyne.Container
 	actions                     *fyne.Container // Reply, Forward…; a draft's and the outbox's own
@@ -60,9 +60,7 @@ func newViewer(m *mainWindow) *viewer {
 	v.note = widget.NewLabel("")
 	v.note.Importance = widget.LowImportance
 	v.note.Hide()
-	v.body = widget.NewLabel(lang.L("Select a message to read it."))
-	v.body.Wrapping = fyne.TextWrapWord
-	v.body.Selectable = true
+	v.body = newBodyText(m.openLink)
 	top := container.NewVBox(v.actions, v.header, v.attachments, v.note, widget.NewSeparator())
 	v.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(v.body))
 	v.clear(lang.L("Select a message to read it."))
@@ -121,16 +119,35 @@ func (v *viewer) show(mv *engine.MessageView) {
 	v.body.SetText(mv.Body.Text)
 }
 
+// openLink opens a link of a message in the desktop's browser (or mail program), on a click.
+func (m *mainWindow) openLink(u *url.URL) {
+	if err := m.openURL(u.String()); err != nil {
+		m.showError(lang.L("Could not open the link"), err)
+	}
+}
+
+// copyText puts the open message's text on the clipboard.
+func (m *mainWindow) copyText() {
+	if m.open == nil {
+		return
+	}
+	m.app.Clipboard().SetContent(m.viewer.body.Text)
+	m.setStatus(lang.L("Copied the message text."))
+}
+
 func (v *viewer) attachmentRow(id int64, i int, a mimetext.Attachment) fyne.CanvasObject {
 	name := a.Filename
 	if name == "" {
 		name = fmt.Sprintf("attachment-%d", i+1)
 	}
-	label := widget.NewLabel(fmt.Sprintf("%s (%s, %s)", name, a.ContentType, sizeText(a.Size)))
+	// A long name gives way; the size never does.
+	label := widget.NewLabel(name)
 	label.Truncation = fyne.TextTruncateEllipsis
+	size := widget.NewLabel(sizeText(a.Size))
+	size.Importance = widget.LowImportance
 	save := widget.NewButtonWithIcon(lang.L("Save…"), theme.DocumentSaveIcon(), func() { v.m.saveAttachment(id, i, name) })
 	open := widget.NewButtonWithIcon(lang.L("Open"), theme.FileIcon(), func() { v.m.openAttachment(id, i) })
-	return container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()), container.NewHBox(save, open), label)
+	return container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()), container.NewHBox(size, save, open), label)
 }
 
 func orDash(s string) string {

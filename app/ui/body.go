@@ -1,0 +1,90 @@
+package ui
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// bodyText is a message's text in the reading pane: its web and mail links clickable, showing
+// their real target (the text is the address itself; HTML mail shows a link's target after its
+// text), opened only when clicked; quoted lines ("> ") set apart. Text is the plain text shown.
+type bodyText struct {
+	widget.RichText
+	Text string
+	open func(*url.URL) // a clicked link
+}
+
+func newBodyText(open func(*url.URL)) *bodyText {
+	b := &bodyText{open: open}
+	b.Wrapping = fyne.TextWrapWord
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// SetText shows s.
+func (b *bodyText) SetText(s string) {
+	b.Text = s
+	b.Segments = bodySegments(s, b.open)
+	b.Refresh()
+}
+
+// linkPattern finds the links a text shows: web addresses and mailto:, up to a space or a
+// bracket (HTML mail puts a target in <…>).
+var linkPattern = regexp.MustCompile(`(?i)\b(?:https?://|mailto:)[^\s<>"]+`)
+
+// quoteStyle sets quoted text apart: italic, in the secondary colour (readable, see theme.go).
+var quoteStyle = widget.RichTextStyle{ColorName: theme.ColorNameDisabled, Inline: true,
+	SizeName: theme.SizeNameText, TextStyle: fyne.TextStyle{Italic: true}}
+
+// bodySegments turns text into rich-text segments: quoted lines in quoteStyle, links as
+// hyperlinks that call open, the rest as it is.
+func bodySegments(text string, open func(*url.URL)) []widget.RichTextSegment {
+	var segs []widget.RichTextSegment
+	var plain strings.Builder
+	flush := func() {
+		if plain.Len() > 0 {
+			segs = append(segs, &widget.TextSegment{Style: widget.RichTextStyleInline, Text: plain.String()})
+			plain.Reset()
+		}
+	}
+	lines := strings.Split(text, "\n")
+	for i, line := range lines {
+		nl := "\n"
+		if i == len(lines)-1 {
+			nl = ""
+		}
+		if strings.HasPrefix(line, ">") {
+			flush()
+			segs = append(segs, &widget.TextSegment{Style: quoteStyle, Text: line + nl})
+			continue
+		}
+		for rest := line; ; {
+			loc := linkPattern.FindStringIndex(rest)
+			if loc == nil {
+				plain.WriteString(rest + nl)
+				break
+			}
+			// Punctuation after a link ends the sentence, not the address.
+			target := strings.TrimRight(rest[loc[0]:loc[1]], ".,;:!?)]}'")
+			plain.WriteString(rest[:loc[0]])
+			if u, err := url.Parse(target); err == nil && (u.Host != "" || u.Opaque != "") {
+				flush()
+				segs = append(segs, &widget.HyperlinkSegment{Text: target, URL: u, OnTapped: func() {
+					if open != nil {
+						open(u)
+					}
+				}})
+			} else {
+				plain.WriteString(target)
+			}
+			rest = rest[loc[0]+len(target):]
+		}
+	}
+	flush()
+	return segs
+}
