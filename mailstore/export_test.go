@@ -11,5 +11,19 @@ var CheckPragmas = checkPragmas
 // SetMaxConns limits the pool, so a test can change the one connection's settings.
 func SetMaxConns(s *Store, n int) { s.db.SetMaxOpenConns(n) }
 
+// SetSearchPlans sets the match counts at which Search changes its plan (search.go) and returns
+// a function restoring them, so that every plan can be tested on a small archive.
+func SetSearchPlans(driveFromIndexBelow, probeFrom int) (restore func()) {
+	old := searchPlans
+	searchPlans.driveFromIndexBelow, searchPlans.probeFrom = driveFromIndexBelow, probeFrom
+	return func() { searchPlans = old }
+}
+
 // FolderCountsQuery is the folder tree's count query, for its plan.
 const FolderCountsQuery = folderCountsQuery
+
+// Unthread makes every message look stored before threads existed, for ThreadBackfill.
+func Unthread(s *Store) error {
+	_, err := s.db.Exec(`DELETE FROM message_refs; UPDATE messages SET thread_id = NULL, thread_subject = ''`)
+	return err
+}

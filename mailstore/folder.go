@@ -153,8 +153,9 @@ type FolderInfo struct {
 	Path      Folder // a system folder, or a user folder's path
 	ID        int64  // a user folder's ID; 0 for system folders
 	Depth     int    // user folders: 0 at the top level
-	AccountID int64  // FolderInbox: whose inbox (0 = mail of removed accounts)
+	AccountID int64  // FolderInbox: whose inbox (0 for a removed account)
 	Account   string // FolderInbox: the account's name
+	Removed   bool   // FolderInbox: of a removed account whose mail was kept (Filter.RemovedAccount)
 	Total     int    // messages in it (FolderTrash: in the Trash)
 	Unread    int
 }
@@ -170,9 +171,10 @@ const folderCountsQuery = `SELECT coalesce(folder_id, 0), folder,
 	FROM messages INDEXED BY messages_by_folder GROUP BY 1, 2, 3, 4`
 
 // FolderTree returns every folder with its counts, in display order: one inbox per account
-// (by name, then one for mail of removed accounts if it holds any), drafts, outbox, sent,
-// the user folders (depth first, by name ignoring case) and the Trash. The counts come from
-// one pass over an index, never over message rows.
+// (by name), one per removed account whose inbox mail was kept (by name), drafts, outbox,
+// sent, the user folders (depth first, by name ignoring case) and the Trash. The counts come
+// from one pass over an index, never over message rows (and one over the few messages of
+// removed accounts).
 func (s *Store) FolderTree(ctx context.Context) ([]FolderInfo, error) {
 	wrap := func(err error) error { return fmt.Errorf("mailstore: folder tree: %w", err) }
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -244,8 +246,25 @@ func (s *Store) FolderTree(ctx context.Context) ([]FolderInfo, error) {
 	if err := arows.Err(); err != nil {
 		return nil, wrap(err)
 	}
-	if c, ok := inbox[0]; ok {
-		tree = append(tree, FolderInfo{Path: FolderInbox, Total: c.total, Unread: c.unread})
+	if _, ok := inbox[0]; ok {
+		rrows, err := tx.QueryContext(ctx, `SELECT account_name, count(*), sum(read = 0) FROM messages
+			WHERE account_id IS NULL AND folder = 'inbox' AND folder_id IS NULL AND trashed_at IS NULL
+			GROUP BY account_name ORDER BY account_name`)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		for rrows.Next() {
+			fi := FolderInfo{Path: FolderInbox, Removed: true}
+			if err := rrows.Scan(&fi.Account, &fi.Total, &fi.Unread); err != nil {
+				rrows.Close()
+				return nil, wrap(err)
+			}
+			tree = append(tree, fi)
+		}
+		rrows.Close()
+		if err := rrows.Err(); err != nil {
+			return nil, wrap(err)
+		}
 	}
 	for _, f := range []Folder{FolderDrafts, FolderOutbox, FolderSent} {
 		c := system[f]

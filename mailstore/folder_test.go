@@ -508,3 +508,30 @@ func TestFolderTreeUsesIndex(t *testing.T) {
 		t.Errorf("plan = %q, want a covering index scan", p)
 	}
 }
+
+// A removed account's kept inbox mail has an inbox entry of its own, by the name it keeps.
+func TestFolderTreeRemovedAccount(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	ids := seedSearch(t, s) // soup is work's
+	work, _ := s.AccountByName(ctx, "work")
+	if err := s.DeleteAccount(ctx, work.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	tree, err := s.FolderTree(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, fi := range tree {
+		if fi.Path == mailstore.FolderInbox {
+			got = append(got, fmt.Sprintf("%s removed=%v %d/%d", fi.Account, fi.Removed, fi.Unread, fi.Total))
+		}
+	}
+	if want := []string{"home removed=false 4/4", "work removed=true 1/1"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("inboxes = %q, want %q", got, want)
+	}
+	if l := listed(t, s, mailstore.Filter{RemovedAccount: "work", Folder: mailstore.FolderInbox}); !reflect.DeepEqual(l, []int64{ids["soup"]}) {
+		t.Errorf("removed account's inbox = %v", l)
+	}
+}

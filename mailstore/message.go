@@ -29,6 +29,8 @@ type Message struct {
 	Partial        bool       // headers only, because of the account's size limit
 	Trashed        *time.Time // when it was moved to the Trash; nil if not
 	Folder         Folder     // inbox (fetched, imported), sent, outbox, drafts (written here), or a user folder's path
+	Thread         int64      // the conversation it belongs to (thread.go); 0 if not threaded yet
+	Flagged        bool       // marked important, by the user or a rule
 }
 
 // Filter selects messages for Messages.
@@ -45,7 +47,7 @@ type Filter struct {
 
 const messageColumns = `m.id, coalesce(m.account_id, 0), coalesce(a.name, m.account_name), m.uidl, m.date,
 	m.from_addr, m.to_addr, m.cc_addr, m.subject, m.message_id, m.size, m.sha256, m.received, m.has_attachments,
-	m.read, m.partial, m.trashed_at, coalesce(fo.path, m.folder)`
+	m.read, m.partial, m.trashed_at, coalesce(fo.path, m.folder), coalesce(m.thread_id, 0), m.flagged`
 
 const messageFrom = ` FROM messages m LEFT JOIN accounts a ON a.id = m.account_id LEFT JOIN folders fo ON fo.id = m.folder_id`
 
@@ -58,7 +60,7 @@ func scanMessage(sc interface{ Scan(...any) error }) (Message, error) {
 	)
 	err := sc.Scan(&m.ID, &m.AccountID, &m.Account, &m.UIDL, &date,
 		&m.From, &m.To, &m.Cc, &m.Subject, &m.MessageID, &m.Size, &m.SHA256, &received, &m.HasAttachments,
-		&m.Read, &m.Partial, &trashed, &m.Folder)
+		&m.Read, &m.Partial, &trashed, &m.Folder, &m.Thread, &m.Flagged)
 	if err != nil {
 		return Message{}, err
 	}

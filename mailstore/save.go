@@ -111,9 +111,13 @@ func (sv *Saver) DeferSync() { sv.deferSync = true }
 // than once per message.
 type batchStmts struct {
 	find, byHash, anyHash, insert, chunk, fix, rename, drop, ledger *sql.Stmt
+	thread                                                          *threadStmts
 }
 
 func (b *batchStmts) close() {
+	if b.thread != nil {
+		b.thread.close()
+	}
 	for _, st := range []*sql.Stmt{b.find, b.byHash, b.anyHash, b.insert, b.chunk, b.fix, b.rename, b.drop, b.ledger} {
 		if st != nil {
 			st.Close()
@@ -138,8 +142,8 @@ func prepareBatch(ctx context.Context, tx *sql.Tx) (*batchStmts, error) {
 		{&b.anyHash, `SELECT id FROM messages WHERE sha256 = ? AND id <> ? LIMIT 1`},
 		{&b.insert, `INSERT INTO messages
 			(account_id, account_name, uidl, raw, sha256, size, date, received,
-			 from_addr, to_addr, cc_addr, subject, message_id, has_attachments, partial, chunked, read, folder, folder_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+			 from_addr, to_addr, cc_addr, subject, message_id, has_attachments, partial, chunked, read, folder, folder_id, rules_pending)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&b.chunk, insertChunk},
 		{&b.fix, `UPDATE messages SET sha256 = ?, size = ? WHERE id = ?`},
 		{&b.rename, `UPDATE messages SET uidl = ? WHERE id = ?`},
@@ -163,6 +167,11 @@ func prepareBatch(ctx context.Context, tx *sql.Tx) (*batchStmts, error) {
 			return nil, err
 		}
 		*p.dst = st
+	}
+	var err error
+	if b.thread, err = prepareThread(ctx, tx); err != nil {
+		b.close()
+		return nil, err
 	}
 	return b, nil
 }
@@ -360,13 +369,21 @@ func (sv *Saver) insert(ctx context.Context, st *batchStmts, account, uidl strin
 	if rest != nil || raw == nil {
 		raw = []byte{} // chunked; or empty, and nil would be bound as NULL
 	}
+	// Fetched mail waits for the rules (rules.go); imported mail and mail written here do not.
+	pending := !sv.imported && sv.folder == FolderInbox
 	res, err := st.insert.ExecContext(ctx, sv.accountID, account, uidl, raw, r.SHA256, r.Size, unixOrNull(hd.Date), t,
-		hd.From, hd.To, hd.Cc, hd.Subject, hd.MessageID, hd.HasAttachments, it.Partial, rest != nil, it.Read, string(sv.folder), sv.folderID)
+		hd.From, hd.To, hd.Cc, hd.Subject, hd.MessageID, hd.HasAttachments, it.Partial, rest != nil, it.Read, string(sv.folder), sv.folderID, pending)
 	if err != nil {
 		return BatchResult{}, err
 	}
-	if r.ID, err = res.LastInsertId(); err != nil || rest == nil {
-		return r, err
+	if r.ID, err = res.LastInsertId(); err != nil {
+		return BatchResult{}, err
+	}
+	if _, err := threadMessage(ctx, st.thread, r.ID, &hd, messageTime(&hd, t)); err != nil {
+		return BatchResult{}, fmt.Errorf("thread: %w", err)
+	}
+	if rest == nil {
+		return r, nil
 	}
 	// Chunked: the row first, then the pieces while hashing, then the hash and size.
 	if r.Size, r.SHA256, err = writeChunks(ctx, st.chunk, r.ID, head, rest, sv.buf); err != nil {

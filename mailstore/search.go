@@ -3,6 +3,7 @@ package mailstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pouchmail/pouch/mailstore/mimetext"
@@ -89,7 +90,14 @@ func (s *Store) IndexPending(ctx context.Context, batch int) (int, error) {
 
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	tx, err := s.db.BeginTx(ctx, nil)
+	// No fsync of its own: the index rows and their indexed marks commit together, so a power
+	// loss can only put messages back in the backlog, never leave an index that disagrees.
+	conn, err := s.lazyConn(ctx)
+	if err != nil {
+		return 0, wrap(err)
+	}
+	defer conn.close()
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, wrap(err)
 	}
@@ -160,9 +168,15 @@ func (s *Store) IndexAll(ctx context.Context, progress func(done, total int)) (i
 	}
 }
 
-// driveFromIndexBelow: a term matching fewer messages than this is looked up message by
-// message and sorted; a commoner one walks the date index and stops at the limit.
-const driveFromIndexBelow = 2000
+// How a search with text terms finds its newest matches depends on how many messages the terms
+// match (counted, up to probeFrom, before the search):
+//   - fewer than driveFromIndexBelow: the matches are looked up by ID and sorted;
+//   - up to probeFrom: the date index (messages_search) is walked newest first against the set
+//     of matching IDs, built once, and the walk stops at the limit;
+//   - more (a common word, a short prefix such as "fo*"): building that set would cost more
+//     than the whole search may take, so the walk asks the full-text index about each message
+//     it passes instead (a rowid lookup); so common a term is met within a few hundred.
+var searchPlans = struct{ driveFromIndexBelow, probeFrom int }{2000, 20000}
 
 // Search returns the messages matching q, newest first, at most limit (0 = no limit).
 // It searches what is indexed; callers drain the backlog first (IndexAll).
@@ -206,30 +220,46 @@ func (s *Store) SearchIDs(ctx context.Context, q Query, limit int) ([]int64, err
 	return ids, nil
 }
 
-// searchIDs builds the statement selecting the IDs of q's matches, newest first; "" when
-// nothing can match.
+// searchIDs builds the statement selecting the IDs of q's matches, newest first, with its
+// arguments; "" when nothing can match.
 func (s *Store) searchIDs(ctx context.Context, q Query, limit int) (string, []any, error) {
 	if q.Unsearchable && len(q.Terms) == 0 {
 		return "", nil, nil
 	}
-	var (
-		where []string
-		args  []any
-	)
-	// Walking messages_search (newest first) is right unless the terms match only a few
-	// messages, where looking those up by ID and sorting them is quicker.
+	// The filters first and the text last, so that the date index's own filters go first.
+	where, args := q.filters()
 	walk := true
 	if m := q.Match(); m != "" {
 		var n int
 		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT rowid FROM message_fts WHERE message_fts MATCH ? LIMIT ?)`,
-			m, driveFromIndexBelow).Scan(&n)
+			m, searchPlans.probeFrom).Scan(&n)
 		if err != nil {
 			return "", nil, fmt.Errorf("mailstore: search: %w", err)
 		}
-		walk = n >= driveFromIndexBelow
-		where = append(where, `m2.id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?)`)
+		walk = n >= searchPlans.driveFromIndexBelow
+		if n >= searchPlans.probeFrom && limit > 0 {
+			where = append(where, `EXISTS (SELECT 1 FROM message_fts WHERE message_fts MATCH ? AND rowid = m2.id)`)
+		} else {
+			where = append(where, `m2.id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?)`)
+		}
 		args = append(args, m)
 	}
+	lim := int64(-1)
+	if limit > 0 {
+		lim = int64(limit)
+	}
+	args = append(args, lim)
+	index := `NOT INDEXED`
+	if walk {
+		index = `INDEXED BY messages_search`
+	}
+	return `SELECT m2.id FROM messages m2 ` + index + ` WHERE ` + strings.Join(where, " AND ") +
+		` ORDER BY coalesce(m2.date, m2.received) DESC, m2.id DESC LIMIT ?`, args, nil
+}
+
+// filters are the conditions of q other than its full-text terms, on messages as m2: the one
+// place the query syntax becomes SQL (Search, MatchIDs and CountMatches share it).
+func (q Query) filters() (where []string, args []any) {
 	if q.Trash {
 		where = append(where, `m2.trashed_at IS NOT NULL`)
 	} else {
@@ -257,15 +287,74 @@ func (s *Store) searchIDs(ctx context.Context, q Query, limit int) (string, []an
 		where = append(where, `coalesce(m2.date, m2.received) < ?`)
 		args = append(args, q.Before.Unix())
 	}
-	lim := int64(-1)
-	if limit > 0 {
-		lim = int64(limit)
+	return where, args
+}
+
+// matchChunk keeps each id list under SQLite's bound-parameter limit.
+const matchChunk = 500
+
+// matchIDs returns the messages among ids that q matches (of every message when ids is nil),
+// with the same conditions as Search: rules (rules.go) evaluate their queries with it.
+func (s *Store) matchIDs(ctx context.Context, q Query, ids []int64) (map[int64]bool, error) {
+	got := map[int64]bool{}
+	if q.Unsearchable && len(q.Terms) == 0 {
+		return got, nil
 	}
-	args = append(args, lim)
-	index := `NOT INDEXED`
-	if walk {
-		index = `INDEXED BY messages_search`
+	where, args := q.filters()
+	if m := q.Match(); m != "" {
+		where = append(where, `m2.id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?)`)
+		args = append(args, m)
 	}
-	return `SELECT m2.id FROM messages m2 ` + index + ` WHERE ` + strings.Join(where, " AND ") +
-		` ORDER BY coalesce(m2.date, m2.received) DESC, m2.id DESC LIMIT ?`, args, nil
+	run := func(extra string, extraArgs []any) error {
+		rows, err := s.db.QueryContext(ctx, `SELECT m2.id FROM messages m2 WHERE `+strings.Join(where, " AND ")+extra,
+			append(slices.Clip(args), extraArgs...)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			got[id] = true
+		}
+		return rows.Err()
+	}
+	if ids == nil {
+		if err := run("", nil); err != nil {
+			return nil, fmt.Errorf("mailstore: match: %w", err)
+		}
+		return got, nil
+	}
+	for start := 0; start < len(ids); start += matchChunk {
+		chunk := ids[start:min(start+matchChunk, len(ids))]
+		in := make([]any, len(chunk))
+		for i, id := range chunk {
+			in[i] = id
+		}
+		if err := run(` AND m2.id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, in); err != nil {
+			return nil, fmt.Errorf("mailstore: match: %w", err)
+		}
+	}
+	return got, nil
+}
+
+// CountMatches returns how many messages q matches (what Search would return without a
+// limit), counting in the index without reading messages: the rule editor's preview. Like
+// Search it counts what is indexed.
+func (s *Store) CountMatches(ctx context.Context, q Query) (int, error) {
+	if q.Unsearchable && len(q.Terms) == 0 {
+		return 0, nil
+	}
+	where, args := q.filters()
+	if m := q.Match(); m != "" {
+		where = append(where, `m2.id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?)`)
+		args = append(args, m)
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM messages m2 WHERE `+strings.Join(where, " AND "), args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("mailstore: count matches: %w", err)
+	}
+	return n, nil
 }

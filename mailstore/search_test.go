@@ -152,7 +152,8 @@ func search(t *testing.T, s *mailstore.Store, ids map[string]int64, query string
 	if err != nil {
 		t.Fatalf("ParseQueryIn(%q) = %v", query, err)
 	}
-	ms, err := s.Search(context.Background(), q, 0)
+	// A limit above the corpus: the plan that needs one (probe) can run, and nothing is cut.
+	ms, err := s.Search(context.Background(), q, 1000)
 	if err != nil {
 		t.Fatalf("Search(%q) = %v, want nil", query, err)
 	}
@@ -243,10 +244,23 @@ func TestSearch(t *testing.T) {
 		{`NEAR( OR AND NOT ) ^ : * "`, []string{}},
 		{`lunch' OR 1=1 --`, []string{}},
 	}
-	for _, tt := range tests {
-		if got := search(t, s, ids, tt.query); !slices.Equal(got, tt.want) {
-			t.Errorf("search %q = %v, want %v", tt.query, got, tt.want)
+	// Every plan (search.go) gives the same answers: by ID, walking the date index against the
+	// set of matches, and walking it asking the index about each message (with a limit only).
+	plans := []struct {
+		name                 string
+		byIDBelow, probeFrom int
+	}{{"default", -1, -1}, {"by ID", 1 << 30, 1 << 30}, {"walk", 0, 1 << 30}, {"probe", 0, 0}}
+	for _, p := range plans {
+		restore := func() {}
+		if p.byIDBelow >= 0 {
+			restore = mailstore.SetSearchPlans(p.byIDBelow, p.probeFrom)
 		}
+		for _, tt := range tests {
+			if got := search(t, s, ids, tt.query); !slices.Equal(got, tt.want) {
+				t.Errorf("%s: search %q = %v, want %v", p.name, tt.query, got, tt.want)
+			}
+		}
+		restore()
 	}
 
 	// The Trash is searched only with in:trash.

@@ -280,6 +280,8 @@ type accountJSON struct {
 	SMTPAuth     string `json:"smtp_auth"` // "" = strongest offered
 	From         string `json:"from"`      // "Name <address>"; "" = none
 	Signature    string `json:"signature"`
+	// Local: no server (imported mail); nothing is ever fetched for it.
+	Local bool `json:"local"`
 }
 
 func accountList(ctx context.Context, env *Env, g *globals, args []string) error {
@@ -309,6 +311,7 @@ func accountList(ctx context.Context, env *Env, g *globals, args []string) error
 				j.SMTPHost, j.SMTPPort, j.SMTPSecurity, j.SMTPUser, j.SMTPAuth, j.Signature =
 					a.SMTPHost, a.SMTPPort, string(a.SMTPSecurity), a.SMTPUser, a.SMTPAuth, a.Signature
 				j.From = identity(&a)
+				j.Local = a.Local
 				if !a.KeepForever {
 					d := a.LeaveDays
 					j.LeaveDays = &d
@@ -320,6 +323,10 @@ func accountList(ctx context.Context, env *Env, g *globals, args []string) error
 		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "NAME\tSERVER\tSECURITY\tUSER\tRETENTION\tINTERVAL")
 		for _, a := range accts {
+			if a.Local {
+				fmt.Fprintf(tw, "%s\t(local: no server)\t-\t-\t-\t-\n", a.Name)
+				continue
+			}
 			fmt.Fprintf(tw, "%s\t%s:%d\t%s\t%s\t%s\t%s\n", a.Name, a.Host, a.Port, a.Security, a.Username, retention(&a), a.Interval)
 		}
 		return tw.Flush()

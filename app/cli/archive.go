@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -17,12 +19,15 @@ import (
 )
 
 func init() {
-	register(&command{name: "export", run: runExport, usage: []string{"export --format mbox|eml|maildir --out PATH [--account NAME] [--query Q]"}, help: `
+	register(&command{name: "export", run: runExport, usage: []string{"export --format mbox|eml|maildir --out PATH [--account NAME] [--folder PATH] [--query Q]"}, help: `
 Writes messages out, never overwriting: mbox (mboxrd) into a new file, EML one file per
 message, Maildir with read messages in cur. Progress shows on a terminal.`})
-	register(&command{name: "import", run: runImport, usage: []string{"import --format mbox|maildir|eml PATH --account NAME [--json]"}, help: `
+	register(&command{name: "import", run: runImport, usage: []string{"import --format mbox|maildir|eml PATH [--account NAME] [--folder PATH] [--json]"}, help: `
 Imports messages (Thunderbird's mbox files included), skipping those already stored; imported
-mail never causes a deletion on a server. Progress shows on a terminal, not with --json.`})
+mail never causes a deletion on a server. --account names the account to file them under; one
+the archive lacks is created as a local account (no server), as is "Local" when none is named.
+--folder files them into a folder (created if missing) instead of the inbox. Progress shows
+on a terminal, not with --json.`})
 	register(&command{name: "check", run: runCheck, usage: []string{"check [--repair] [--json]"}, help: `
 Re-hashes every message and checks the search index and the UIDL ledger; exits 1 while
 problems remain. --repair rebuilds what can be rebuilt and never changes raw messages.`})
@@ -37,12 +42,13 @@ Purges the Trash; for accounts that delete on the server when deleted here, the 
 deletion is queued for the next session.`})
 }
 
-// runExport: pouch export --format mbox|eml|maildir --out PATH [--account NAME] [--query Q]
+// runExport: pouch export --format mbox|eml|maildir --out PATH [--account NAME] [--folder PATH] [--query Q]
 func runExport(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet("export", g)
 	format := fs.String("format", "", "mbox, eml or maildir")
 	out := fs.String("out", "", "output file (mbox) or directory (eml, maildir)")
 	name := fs.String("account", "", "export only this account")
+	folder := fs.String("folder", "", "export only this folder (inbox, sent, trash, a folder's path, ...)")
 	query := fs.String("query", "", "export only the messages matching this search")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -59,21 +65,26 @@ func runExport(ctx context.Context, env *Env, g *globals, args []string) error {
 	}
 	return withEngine(ctx, env, g, func(e *engine.Engine) error {
 		p := newProgress(env, "exporting", false)
-		n, err := e.Export(ctx, engine.ExportOptions{Format: *format, Out: *out, Account: *name, Query: *query}, p.update)
+		n, err := e.Export(ctx, engine.ExportOptions{Format: *format, Out: *out, Account: *name, Folder: *folder, Query: *query}, p.update)
 		p.done()
+		var qe *mailstore.QueryError
+		if errors.As(err, &qe) {
+			return usagef("export: %v", err)
+		}
 		if err != nil {
-			return err
+			return folderUsage("export", err)
 		}
 		fmt.Fprintf(env.Stdout, "exported %d message(s) to %s\n", n, *out)
 		return nil
 	})
 }
 
-// runImport: pouch import --format mbox|maildir|eml PATH --account NAME [--json]
+// runImport: pouch import --format mbox|maildir|eml PATH [--account NAME] [--folder PATH] [--json]
 func runImport(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet("import", g)
 	format := fs.String("format", "", "mbox, maildir or eml")
-	name := fs.String("account", "", "account to file the messages under")
+	name := fs.String("account", "", "account to file the messages under (created as a local account if missing; default "+engine.LocalAccountName+")")
+	folder := fs.String("folder", "", "folder to file the messages into (created if missing; default the inbox)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -82,24 +93,28 @@ func runImport(ctx context.Context, env *Env, g *globals, args []string) error {
 	if err := wantArgs("import", pos, "PATH"); err != nil {
 		return err
 	}
-	if *format == "" || *name == "" {
-		return usagef("import: --format and --account are required")
+	if *format == "" {
+		return usagef("import: --format is required")
 	}
 	if _, err := mailstore.ParseFormat(*format); err != nil {
 		return usagef("import: %v", err)
 	}
 	return withEngine(ctx, env, g, func(e *engine.Engine) error {
 		p := newProgress(env, "importing", *asJSON)
-		res, err := e.Import(ctx, engine.ImportOptions{Format: *format, Path: pos[0], Account: *name}, p.update)
+		res, err := e.Import(ctx, engine.ImportOptions{Format: *format, Path: pos[0], Account: *name, Folder: *folder}, p.update)
 		p.done()
 		if err != nil {
-			return err
+			return folderUsage("import", err)
 		}
 		if *asJSON {
 			return writeJSON(env.Stdout, struct {
-				Imported int `json:"imported"`
-				Skipped  int `json:"skipped"`
-			}{res.Imported, res.Skipped})
+				Imported       int  `json:"imported"`
+				Skipped        int  `json:"skipped"`
+				CreatedAccount bool `json:"created_account"`
+			}{res.Imported, res.Skipped, res.CreatedAccount})
+		}
+		if res.CreatedAccount {
+			fmt.Fprintf(env.Stdout, "created local account %q (no server)\n", cmp.Or(*name, engine.LocalAccountName))
 		}
 		fmt.Fprintf(env.Stdout, "imported %d message(s), skipped %d already present\n", res.Imported, res.Skipped)
 		return nil

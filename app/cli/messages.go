@@ -44,8 +44,8 @@ func init() {
 Checks every account (or one) for new mail, stores it, and deletes from the server what is
 due. Progress shows on a terminal, never with --json or when standard error is not one.
 --full fetches the whole of a message stored as headers only (the account's size limit).`})
-	register(&command{name: "list", run: runList, usage: []string{"list [--account NAME] [--folder inbox|sent|outbox|drafts|trash] [--json]"},
-		help: "Lists the stored messages, newest first."})
+	register(&command{name: "list", run: runList, usage: []string{"list [--account NAME] [--folder PATH] [--json]", "list --thread ID [--json]"},
+		help: "Lists the stored messages, newest first: all but the Trash, or one folder's (inbox, sent,\noutbox, drafts, trash, or a folder of yours such as Work/Invoices). With --thread, a\nconversation's messages, oldest first (its id is list --json's thread)."})
 	register(&command{name: "show", run: runShow, usage: []string{"show ID [--raw]"},
 		help: "Shows a message as text, or with --raw exactly the bytes received."})
 }
@@ -74,7 +74,25 @@ func runFetch(ctx context.Context, env *Env, g *globals, args []string) error {
 			return err
 		}
 		if len(results) == 0 {
-			return &configError{"no accounts configured (add one with: pouch account add)"}
+			accts, err := e.Accounts(ctx)
+			if err != nil || len(accts) == 0 {
+				return &configError{"no accounts configured (add one with: pouch account add)"}
+			}
+			// Only local accounts (imported mail): nothing has a server, which is no failure.
+			if *asJSON {
+				return writeJSON(env.Stdout, []fetchJSON{})
+			}
+			fmt.Fprintln(env.Stdout, "nothing to fetch: every account is local (no server)")
+			return nil
+		}
+		if caught, err := fileNewMail(ctx, env, e, *asJSON); err != nil {
+			fmt.Fprintf(env.Stderr, "pouch: warning: the rules did not run on all new mail: %s\n", oneLine(err.Error()))
+		} else if caught {
+			if n, err := e.Unsearchable(ctx); err == nil {
+				for i := range results {
+					results[i].Unsearchable = n
+				}
+			}
 		}
 		var failed []string
 		var errs []error
@@ -146,7 +164,9 @@ type messageJSON struct {
 	Size      int64     `json:"size"`
 	SHA256    string    `json:"sha256"`
 	Received  time.Time `json:"received"`
-	Folder    string    `json:"folder"` // inbox, sent, outbox, drafts, or trash
+	Folder    string    `json:"folder"` // inbox, sent, outbox, drafts, trash, or a folder's path (Work/Invoices)
+	Thread    int64     `json:"thread"` // the conversation (list --thread ID); 0 if not threaded yet
+	Flagged   bool      `json:"flagged"`
 }
 
 // writeMessagesJSON prints messages the way `list --json` does; search and trash list share it.
@@ -161,7 +181,7 @@ func writeMessagesJSON(w io.Writer, msgs []mailstore.Message) error {
 func toMessageJSON(m *mailstore.Message) messageJSON {
 	return messageJSON{ID: m.ID, Account: m.Account, UIDL: m.UIDL, Date: displayDate(m).UTC(),
 		From: m.From, To: m.To, Cc: m.Cc, Subject: m.Subject, MessageID: m.MessageID,
-		Size: m.Size, SHA256: m.SHA256, Received: m.Received.UTC(), Folder: folderName(m)}
+		Size: m.Size, SHA256: m.SHA256, Received: m.Received.UTC(), Folder: folderName(m), Thread: m.Thread, Flagged: m.Flagged}
 }
 
 // folderName is the folder a message shows in: the Trash, across folders, wins.
@@ -177,7 +197,8 @@ func displayDate(m *mailstore.Message) time.Time { return format.MessageDate(m.D
 func runList(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet("list", g)
 	name := fs.String("account", "", "list only this account")
-	folder := fs.String("folder", "", "list only this folder: inbox, sent, outbox, drafts or trash")
+	folder := fs.String("folder", "", "list only this folder: inbox, sent, outbox, drafts, trash or a folder's path")
+	thread := fs.Int64("thread", 0, "list the messages of this conversation, oldest first")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -186,8 +207,18 @@ func runList(ctx context.Context, env *Env, g *globals, args []string) error {
 	if err := wantArgs("list", pos); err != nil {
 		return err
 	}
+	if *thread != 0 && (*name != "" || *folder != "") {
+		return usagef("list: --thread goes with neither --account nor --folder")
+	}
 	return withEngine(ctx, env, g, func(e *engine.Engine) error {
-		msgs, err := listFolder(ctx, e, *name, *folder)
+		var msgs []mailstore.Message
+		if *thread != 0 {
+			if msgs, err = e.Thread(ctx, *thread); err == nil && len(msgs) == 0 {
+				return usagef("list: no conversation %d", *thread)
+			}
+		} else {
+			msgs, err = listFolder(ctx, e, *name, *folder)
+		}
 		if err != nil {
 			return err
 		}
@@ -265,25 +296,13 @@ func clip(s string, n int) string {
 
 // listFolder lists the messages of a folder ("" = every folder but the Trash).
 func listFolder(ctx context.Context, e *engine.Engine, account, folder string) ([]mailstore.Message, error) {
-	switch folder {
-	case "":
-		return e.Messages(ctx, account)
-	case "trash":
-		msgs, err := e.TrashedMessages(ctx)
-		if err != nil || account == "" {
-			return msgs, err
+	var f mailstore.Folder
+	if folder != "" {
+		var err error
+		if f, err = mailstore.ParseFolder(folder); err != nil {
+			return nil, usagef("list: --folder: %v", err)
 		}
-		var out []mailstore.Message
-		for _, m := range msgs {
-			if m.Account == account {
-				out = append(out, m)
-			}
-		}
-		return out, nil
 	}
-	f, err := mailstore.ParseFolder(folder)
-	if err != nil {
-		return nil, usagef("list: --folder: %v", err)
-	}
-	return e.Folder(ctx, account, f)
+	msgs, err := e.Folder(ctx, account, f)
+	return msgs, folderUsage("list", err)
 }

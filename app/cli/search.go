@@ -14,7 +14,8 @@ import (
 func init() {
 	register(&command{name: "search", run: runSearch, usage: []string{"search QUERY [--json] [--limit N]"}, help: `
 Searches the archive: words, "phrases", prefix*, from: to: cc: subject: body:, has:attachment,
-after:YYYY-MM-DD, before:YYYY-MM-DD, account:NAME, in:trash. Newest first.`})
+after:YYYY-MM-DD, before:YYYY-MM-DD, account:NAME, in:trash, in:inbox (sent, outbox,
+drafts), in:Work/Invoices (a folder of yours; in:"My folder" with spaces). Newest first.`})
 }
 
 // runSearch: pouch search QUERY... [--json] [--limit N]. The words of the query may be given
@@ -48,7 +49,7 @@ func runSearch(ctx context.Context, env *Env, g *globals, args []string) error {
 			return usagef("search: %v", err)
 		}
 		if err != nil {
-			return err
+			return folderUsage("search", err)
 		}
 		if *asJSON {
 			return writeMessagesJSON(env.Stdout, msgs)

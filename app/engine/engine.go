@@ -7,6 +7,7 @@ package engine
 import (
 	"context"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/pouchmail/pouch/app/autoconfig"
@@ -46,6 +47,9 @@ type Engine struct {
 	// oauthTokens holds refresh tokens; sources the access tokens in memory (oauth.go).
 	oauthTokens secrets.Store
 	sources     tokenSources
+	// rulesErr is why the rules for incoming mail last failed to run at all (rules.go).
+	rulesMu  sync.Mutex
+	rulesErr error
 }
 
 // New returns an engine over an open store and a secret store.

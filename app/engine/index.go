@@ -22,8 +22,9 @@ func (e *Engine) indexPending(ctx context.Context, batch int) (int, error) {
 }
 
 // indexed runs after each batch of messages became searchable: the place for work that needs a
-// message's indexed text.
-func (e *Engine) indexed(ctx context.Context) {}
+// message's indexed text. The rules for incoming mail run here (rules.go): a condition may name
+// body text, so a fetched message waits for them until it is indexed.
+func (e *Engine) indexed(ctx context.Context) { e.runPendingRules(ctx) }
 
 // catchUp drains the backlog, reporting progress after each batch (total is the backlog when it
 // started), and returns how many messages it indexed.

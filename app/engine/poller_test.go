@@ -302,3 +302,42 @@ func TestPollerUsesEditedSettings(t *testing.T) {
 		t.Errorf("status after the fix = %+v", st)
 	}
 }
+
+// TestPollerOneCheckPerRequest: "check now" and an edit asked for before a check starts are
+// answered by that check; none runs a second one after it (a new account's first check was
+// followed by an empty one, whose "no new mail" replaced the count of the first).
+func TestPollerOneCheckPerRequest(t *testing.T) {
+	r := newPollerRig(t)
+	r.session(engine.Result{New: 300})
+	r.wait(10 * time.Minute)
+	r.session(engine.Result{})
+	// Idle, waiting its interval: Check now twice and an edit make one check.
+	var w fakeWait
+	select {
+	case w = <-r.timers.waits:
+	case <-time.After(5 * time.Second):
+		t.Fatal("poller did not wait")
+	}
+	if w.d != 10*time.Minute {
+		t.Fatalf("poller waits %v, want 10m", w.d)
+	}
+	r.p.CheckNow("home")
+	r.p.CheckNow("")
+	r.p.Edited("home")
+	r.session(engine.Result{New: 1})
+	select {
+	case w = <-r.timers.waits:
+		if w.d != 10*time.Minute {
+			t.Fatalf("after the check the poller waits %v, want its interval", w.d)
+		}
+	case <-r.calls:
+		t.Fatal("a second check ran for requests the first one answered")
+	case <-time.After(5 * time.Second):
+		t.Fatal("poller did not wait")
+	}
+	select {
+	case <-r.calls:
+		t.Fatal("a second check ran for requests the first one answered")
+	case <-time.After(200 * time.Millisecond):
+	}
+}

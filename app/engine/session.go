@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pouchmail/pouch/mailstore"
@@ -93,25 +94,48 @@ func (e *Engine) checkpoint(name string) {
 	}
 }
 
-// FetchAll runs one session per account (or only the named one) in turn and returns a result
-// for each. An account's failure does not stop the others.
+// maxSessions bounds how many accounts FetchAll checks at once: each session is mostly waiting
+// on its server, so checking every account takes about as long as the slowest one, while the
+// connections, spools and batches in memory stay bounded.
+const maxSessions = 8
+
+// FetchAll runs one session per account (or only the named one), up to maxSessions at once, and
+// returns a result for each, in the order of the accounts. An account's failure does not stop
+// the others. progress is called by one session at a time.
 func (e *Engine) FetchAll(ctx context.Context, name string, progress func(Progress)) ([]Result, error) {
 	accts, err := e.selectAccounts(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	results := make([]Result, 0, len(accts))
+	if progress != nil {
+		var mu sync.Mutex
+		report := progress
+		progress = func(p Progress) { mu.Lock(); defer mu.Unlock(); report(p) }
+	}
+	results := make([]Result, len(accts))
+	// One indexer beside every session, rather than one per session competing for the CPU.
+	ix := e.startIndexer(ctx)
+	slots := make(chan struct{}, maxSessions)
+	var wg sync.WaitGroup
 	for i := range accts {
-		if accts[i].Local && name == "" {
-			continue // no server: nothing to fetch
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
 		}
 		if err := ctx.Err(); err != nil {
 			// Stopped (a signal, say): the accounts not started are not tried.
-			results = append(results, Result{Account: accts[i].Name, Err: &FetchError{Account: accts[i].Name, Err: err}})
+			results[i] = Result{Account: accts[i].Name, Err: &FetchError{Account: accts[i].Name, Err: err}}
 			continue
 		}
-		results = append(results, e.Fetch(ctx, &accts[i], progress))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-slots }()
+			results[i] = e.fetch(ctx, &accts[i], progress)
+		}()
 	}
+	wg.Wait()
+	e.stopIndexer(ctx, ix, results)
 	return results, nil
 }
 
@@ -119,6 +143,30 @@ func (e *Engine) FetchAll(ctx context.Context, name string, progress func(Progre
 // message whose UIDL the ledger has not stored, commits each with its ledger row in one
 // transaction, then deletes what the retention setting says is due, and only then QUITs.
 func (e *Engine) Fetch(ctx context.Context, a *mailstore.Account, progress func(Progress)) Result {
+	ix := e.startIndexer(ctx)
+	res := []Result{e.fetch(ctx, a, progress)}
+	e.stopIndexer(ctx, ix, res)
+	return res[0]
+}
+
+// stopIndexer stops the indexer that ran beside the sessions of results, without waiting for
+// the backlog (index.go), and tells each result what is left unsearchable.
+func (e *Engine) stopIndexer(ctx context.Context, ix *indexer, results []Result) {
+	_, ierr := ix.finish()
+	n, uerr := e.Unsearchable(ctx)
+	for i := range results {
+		r := &results[i]
+		if ierr != nil && r.Err == nil && ctx.Err() == nil {
+			r.Warning = joinWarnings(r.Warning, fmt.Sprintf("the search index is not up to date: %v", ierr))
+		}
+		if uerr == nil {
+			r.Unsearchable = n
+		}
+	}
+}
+
+// fetch is Fetch without the indexer.
+func (e *Engine) fetch(ctx context.Context, a *mailstore.Account, progress func(Progress)) Result {
 	start := time.Now()
 	res := Result{Account: a.Name}
 	if a.Local {
@@ -126,20 +174,11 @@ func (e *Engine) Fetch(ctx context.Context, a *mailstore.Account, progress func(
 		return res
 	}
 	report := reporter(a.Name, progress)
-	ix := e.startIndexer(ctx)
 	err := e.session(ctx, a, &res, report)
 	// Batches commit without an fsync of their own; the session ends durable, whether it
 	// finished or not (a DELE has had its own barrier already).
 	if serr := e.sync(ctx); serr != nil && err == nil {
 		res.Warning = joinWarnings(res.Warning, fmt.Sprintf("the new messages are stored but may not survive a power loss: %v", serr))
-	}
-	// The session is over: the fetch reports back once its mail is committed, not indexed
-	// (index.go). The backlog survives anything: the poller and Search catch it up.
-	if _, ierr := ix.finish(); ierr != nil && err == nil && ctx.Err() == nil {
-		res.Warning = joinWarnings(res.Warning, fmt.Sprintf("the search index is not up to date: %v", ierr))
-	}
-	if n, uerr := e.Unsearchable(ctx); uerr == nil {
-		res.Unsearchable = n
 	}
 	res.Duration = time.Since(start)
 	if err != nil {

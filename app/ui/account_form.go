@@ -48,7 +48,10 @@ type accountForm struct {
 	errLabel                                               *widget.Label // the first problem, updated as you type
 	testResult                                             *widget.Label
 	testButton, removeButton                               *widget.Button
-	certButton                                             *widget.Button // shown when Test connection met an untrusted certificate
+	certButton                                             *widget.Button        // shown when Test connection met an untrusted certificate
+	switchButton, detailsButton                            *widget.Button        // after a failed test: a security that fits; the error's own text
+	failed                                                 *problem              // the last test's failure; nil = none or passed
+	confirmFailed                                          *dialog.ConfirmDialog // "save all the same?" (the tests answer it)
 	dialog                                                 *dialog.CustomDialog
 
 	m       *mainWindow
@@ -163,6 +166,14 @@ func (m *mainWindow) newAccountForm(edit *mailstore.Account) *accountForm {
 	f.testButton = widget.NewButtonWithIcon(lang.L("Test connection"), theme.MailSendIcon(), f.test)
 	f.certButton = widget.NewButtonWithIcon(lang.L("Show certificate…"), theme.WarningIcon(), f.showCert)
 	f.certButton.Hide()
+	f.switchButton = widget.NewButton("", f.switchSecurity)
+	f.switchButton.Hide()
+	f.detailsButton = widget.NewButton(lang.L("Details…"), func() {
+		if f.failed != nil {
+			m.showDetails(*f.failed)
+		}
+	})
+	f.detailsButton.Hide()
 	days := container.NewGridWrap(fyne.NewSize(100, f.leaveDays.MinSize().Height), f.leaveDays)
 	leaveBox := container.NewVBox(f.leave, container.NewHBox(widget.NewLabel(lang.L("Days to keep:")), days))
 	items := []*widget.FormItem{
@@ -205,7 +216,7 @@ func (m *mainWindow) newAccountForm(edit *mailstore.Account) *accountForm {
 	if edit == nil {
 		f.removeButton.Hide()
 	}
-	testRow := container.NewBorder(nil, nil, container.NewHBox(f.testButton, f.certButton), f.removeButton)
+	testRow := container.NewBorder(nil, nil, container.NewHBox(f.testButton, f.certButton, f.switchButton, f.detailsButton), f.removeButton)
 	body := container.NewBorder(nil, container.NewVBox(f.errLabel, widget.NewSeparator(), testRow, f.testResult), nil, nil,
 		container.NewVScroll(form))
 	// A custom dialog rather than dialog.NewForm: that one closes on confirm, and a mistake
@@ -444,11 +455,34 @@ func (f *accountForm) account() (*mailstore.Account, error) {
 	return a, nil
 }
 
-// submit validates the fields and saves the account, as the Add/Save button does.
+// submit validates the fields and saves the account, as the Add/Save button does; after a
+// failed connection test it asks first.
 func (f *accountForm) submit() {
+	if _, err := f.account(); err != nil {
+		return // the message is already under the form
+	}
+	if f.failed == nil {
+		f.save()
+		return
+	}
+	q := dialog.NewConfirm(lang.L("The connection test failed"),
+		f.failed.Summary+"\n\n"+lang.L("Save these settings all the same? Pouch will show the error at each check until they work."),
+		func(ok bool) {
+			if ok {
+				f.save()
+			}
+		}, f.m.window)
+	q.SetConfirmText(lang.L("Save anyway"))
+	q.SetDismissText(lang.L("Go back"))
+	f.confirmFailed = q
+	q.Show()
+}
+
+// save saves the account.
+func (f *accountForm) save() {
 	a, err := f.account()
 	if err != nil {
-		return // the message is already under the form
+		return
 	}
 	m, eng := f.m, f.m.eng
 	var password *string
@@ -465,7 +499,7 @@ func (f *accountForm) submit() {
 	}, func(err error) {
 		if secrets.IsUnavailable(err) {
 			f.errLabel.SetText(lang.L("No keyring service: the password could not be stored."))
-			m.offerSessionPasswords(err, f.submit)
+			m.offerSessionPasswords(err, f.save)
 			return
 		}
 		if err != nil {
@@ -487,6 +521,7 @@ func (m *mainWindow) accountSaved(name, status string) {
 	m.setStatus(status)
 	m.poller.Reload()
 	m.poller.Edited(name)
+	delete(m.lastErr, name)
 	if st, ok := m.pollState[name]; ok {
 		st.LastError, st.ErrorKind, st.Stopped, st.NeedsSignIn = "", "", false, false
 		m.pollState[name] = st
@@ -513,6 +548,10 @@ func (f *accountForm) test() {
 	}
 	f.testButton.Disable()
 	f.certButton.Hide()
+	f.switchButton.Hide()
+	f.detailsButton.Hide()
+	f.failed = nil
+	f.testResult.Importance = widget.MediumImportance // progress, not an error
 	f.testResult.SetText(lang.L("Connecting to ") + a.Host + "…")
 	eng, password := f.m.eng, f.password.Text
 	var r *engine.ConnectionReport
@@ -525,18 +564,42 @@ func (f *accountForm) test() {
 	}, func(err error) {
 		f.testButton.Enable()
 		if err != nil {
-			f.testResult.Importance = widget.DangerImportance
-			f.testResult.SetText(lang.L("Failed: ") + err.Error())
-			var terr *pop3.TLSError
-			if errors.As(err, &terr) && len(terr.Certificates) > 0 {
-				f.lastCert = terr
-				f.certButton.Show()
-			}
+			f.showFailure(explain(err, a))
 			return
 		}
 		f.testResult.Importance = widget.SuccessImportance
 		f.testResult.SetText(reportText(r))
 	})
+}
+
+// showFailure says why the test failed and offers what helps: the certificate, a security
+// setting that fits the server, the field to fix, the details.
+func (f *accountForm) showFailure(p problem) {
+	f.failed = &p
+	f.testResult.Importance = widget.DangerImportance
+	f.testResult.SetText(p.text())
+	f.detailsButton.Show()
+	if p.Cert != nil {
+		f.lastCert = p.Cert
+		f.certButton.Show()
+	}
+	if p.Switch != "" {
+		f.switchButton.SetText(lang.L("Switch to {{.Security}}", map[string]any{"Security": securityLabel(p.Switch)}))
+		f.switchButton.Show()
+	}
+	if p.Field == "password" && f.m.window.Canvas() != nil {
+		f.m.window.Canvas().Focus(f.password)
+	}
+}
+
+// switchSecurity takes the security setting the failed test suggested (its port follows) and
+// tests again.
+func (f *accountForm) switchSecurity() {
+	if f.failed == nil || f.failed.Switch == "" {
+		return
+	}
+	f.security.SetSelected(securityLabel(f.failed.Switch))
+	f.test()
 }
 
 // reportText describes a successful test in a few lines.

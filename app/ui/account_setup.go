@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"fyne.io/fyne/v2/lang"
-	"net"
 	"net/mail"
 	"strconv"
 	"strings"
@@ -50,6 +49,9 @@ type accountSetup struct {
 	testResult *widget.Label
 	certButton *widget.Button // shown when the test met a certificate this computer does not trust
 	addAnyway  *widget.Check  // shown when the test failed: enables Add all the same
+	// detailsButton shows the failed test's own error text (failure).
+	detailsButton *widget.Button
+	failure       problem
 
 	continueButton, addButton, manualButton *widget.Button
 	dialog                                  *dialog.CustomDialog
@@ -118,6 +120,8 @@ func (m *mainWindow) newAccountSetup() *accountSetup {
 
 	s.certButton = widget.NewButtonWithIcon(lang.L("Show certificate…"), theme.WarningIcon(), s.showCert)
 	s.certButton.Hide()
+	s.detailsButton = widget.NewButton(lang.L("Details…"), func() { s.m.showDetails(s.failure) })
+	s.detailsButton.Hide()
 	s.addAnyway = widget.NewCheck(lang.L("Add the account anyway; I will fix the settings later"), func(bool) { s.update() })
 	s.addAnyway.Hide()
 
@@ -131,7 +135,7 @@ func (m *mainWindow) newAccountSetup() *accountSetup {
 		lang.L("the login before adding the account."))
 	intro.Wrapping = fyne.TextWrapWord
 	results := container.NewVBox(s.problem, s.busy, s.found, s.notFound, s.oauth,
-		container.NewHBox(s.certButton), s.testResult, s.addAnyway)
+		container.NewHBox(s.certButton, s.detailsButton), s.testResult, s.addAnyway)
 	body := container.NewVBox(intro, form, widget.NewSeparator(), results)
 
 	cancel := widget.NewButton(lang.L("Cancel"), func() { s.dialog.Hide() })
@@ -199,6 +203,7 @@ func (s *accountSetup) clearTest() {
 	s.certButton.Hide()
 	s.addAnyway.SetChecked(false)
 	s.addAnyway.Hide()
+	s.detailsButton.Hide()
 	s.update()
 }
 
@@ -429,27 +434,22 @@ func (s *accountSetup) test() {
 	})
 }
 
-// testFailed says why the login did not work and what to do about it.
+// testFailed says why the login did not work and what to do about it (problems.go), with the
+// error's own text behind Details….
 func (s *accountSetup) testFailed(a *mailstore.Account, err error) {
-	var (
-		terr *pop3.TLSError
-		perr *pop3.Error
-		nerr net.Error
-	)
-	server := a.Host + ":" + strconv.Itoa(a.Port)
-	msg := lang.L("The login test failed: {{.Error}}.", map[string]any{"Error": err.Error()})
+	p := explain(err, a)
+	msg := p.text()
+	var perr *pop3.Error
 	switch {
-	case errors.As(err, &terr) && len(terr.Certificates) > 0:
-		s.lastCert = terr
+	case p.Cert != nil:
+		s.lastCert = p.Cert
 		s.certButton.Show()
-		msg = lang.L("This computer does not trust the certificate of {{.Host}}. If it is your provider's "+
-			"or your own server, look at the certificate and trust it to continue.", map[string]any{"Host": a.Host})
 	case errors.As(err, &perr) && perr.AuthFailed():
 		msg = lang.L("{{.Host}} refused the login of {{.User}}: {{.Error}}. Check the password and press Test again; if the "+
 			"user name is different, change it with Edit manually.", map[string]any{"Host": a.Host, "User": a.Username, "Error": perr.Text})
-	case errors.As(err, &nerr), errors.Is(err, context.DeadlineExceeded):
-		msg = lang.L("Could not reach {{.Server}} ({{.Error}}). Check the network connection and press Test again.", map[string]any{"Server": server, "Error": fmt.Sprint(nerr)})
 	}
+	s.failure = p
+	s.detailsButton.Show()
 	s.testResult.Importance = widget.DangerImportance
 	s.testResult.SetText(msg)
 	s.testResult.Show()

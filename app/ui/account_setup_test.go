@@ -180,7 +180,7 @@ func TestAccountSetupEditManually(t *testing.T) {
 		if !strings.Contains(s.source.Text, "ISPDB") || !strings.Contains(s.source.Text, "example.org") {
 			t.Errorf("source = %q", s.source.Text)
 		}
-		if !strings.HasPrefix(s.testResult.Text, "Could not reach 127.0.0.1:"+strconv.Itoa(port)) {
+		if !strings.HasPrefix(s.testResult.Text, "127.0.0.1:"+strconv.Itoa(port)+" refused the connection") {
 			t.Errorf("test result = %q", s.testResult.Text)
 		}
 		if !s.addButton.Disabled() || s.continueButton.Text != "Test again" {

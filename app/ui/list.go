@@ -144,6 +144,7 @@ func (m *mainWindow) setShown(ids []int64) {
 	m.rows.reset(ids)
 	m.list.UnselectAll()
 	m.list.Refresh()
+	m.updateEmptyNote()
 	if keep == 0 {
 		return
 	}
@@ -172,13 +173,37 @@ func (m *mainWindow) selectQuietly(i int) {
 }
 
 func (m *mainWindow) setQuery(q string) {
+	had := m.query
 	m.query = strings.TrimSpace(q)
 	m.loadMessages()
-	if m.query != "" {
-		m.setStatus("")
+	if m.query != "" || had != "" {
+		m.setStatus("") // a count of matches says nothing once the search changed or went
 	}
 }
 
 func searchSummary(n int, q string) string {
 	return lang.N("{{.Count}} messages match “{{.Query}}”.", n, map[string]any{"Count": n, "Query": q})
+}
+
+// updateEmptyNote says why the list is empty, in the list's place.
+func (m *mainWindow) updateEmptyNote() {
+	if m.rows.len() > 0 {
+		m.emptyNote.Hide()
+		return
+	}
+	var text string
+	switch {
+	case m.query != "":
+		text = lang.L("No messages match “{{.Query}}” here.", map[string]any{"Query": m.query})
+	case m.view.trash:
+		text = lang.L("The Trash is empty.")
+	case m.view.box != "":
+		text = lang.L("{{.Folder}} is empty.", map[string]any{"Folder": folderName(m.view.box)})
+	case len(m.accounts) == 0 && len(m.removed) == 0:
+		text = lang.L("No accounts yet: add one to start.")
+	default:
+		text = lang.L("No messages here yet. New mail appears after the next check.")
+	}
+	m.emptyNote.SetText(text)
+	m.emptyNote.Show()
 }

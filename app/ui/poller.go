@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fyne.io/fyne/v2/lang"
-	"strings"
 
 	"github.com/pouchmail/pouch/app/engine"
 	"github.com/pouchmail/pouch/mailstore"
@@ -16,17 +15,31 @@ type poller interface {
 	Edited(account string)   // an account's settings or password changed: forget its error, check it
 }
 
-// errorText is the one-line reason shown for a failed account.
-func errorText(s engine.AccountStatus) string {
-	if s.LastError == "" {
-		return ""
+// problemOf is an account's last failure in words (problems.go): from the error of its last
+// check when the window saw it, else from the poller's text; nil when the account is fine.
+func (m *mainWindow) problemOf(st engine.AccountStatus) *problem {
+	if st.LastError == "" {
+		return nil
 	}
-	// Session errors start with the account's name, which the sidebar already shows.
-	msg := strings.TrimPrefix(s.LastError, s.Account+": ")
-	if s.Stopped {
-		return msg + lang.L(" (checking paused: fix the account, then Check now)")
+	a := accountByName(m.accounts, st.Account)
+	var p problem
+	if err := m.lastErr[st.Account]; err != nil {
+		p = explain(err, a)
+	} else {
+		p = problem{Summary: withoutPrefixes(st.LastError, a), Details: st.LastError}
 	}
-	return msg
+	if st.Stopped {
+		p.Summary += lang.L(" (checking paused: fix the account, then Check now)")
+	}
+	return &p
+}
+
+// errorText is the one-line reason shown under a failed account's name.
+func (m *mainWindow) errorText(st engine.AccountStatus) string {
+	if p := m.problemOf(st); p != nil {
+		return p.Summary
+	}
+	return ""
 }
 
 // accountByName finds an account in a slice.

@@ -71,7 +71,7 @@ func TestSavedEditClearsTheOldError(t *testing.T) {
 	f.eventually(t, "the new password saved", func() bool { pw, _ := f.kr.Get("Home"); return pw == "right-pw" })
 	f.eventually(t, "the error gone", func() bool {
 		_, _, _, reason := f.w.sidebarItem(1)
-		return reason == "" && !f.w.banner.Visible()
+		return reason == "" && !f.w.bannerBox.Visible()
 	})
 	if edits := f.fp.edited(); len(edits) != 1 || edits[0] != "Home" {
 		t.Errorf("poller told of edits %v, want [Home]", edits)
@@ -247,4 +247,56 @@ func TestRemovedAccountMailStaysVisible(t *testing.T) {
 	if err != nil || len(found) != 1 {
 		t.Errorf("Search(account:Home report) = %d, %v; want the kept message", len(found), err)
 	}
+}
+
+// TestStatusTellsTheTruth: the match count goes with the search, an empty list says why, the
+// Trash shows its count, and a failed check does not leave "logging in…" behind.
+func TestStatusTellsTheTruth(t *testing.T) {
+	f := newWindow(t)
+	f.q.wait(func() { test.Type(f.w.search, "report") })
+	f.eventually(t, "the match count", func() bool { return f.w.status.Text == "1 message matches “report”." })
+	f.q.wait(func() { f.w.search.SetText("") })
+	f.eventually(t, "the count gone with the search", func() bool { return f.w.list.Length() == 7 && f.w.status.Text == "" })
+	if f.text(func() string {
+		if f.w.emptyNote.Visible() {
+			return "visible"
+		}
+		return ""
+	}) != "" {
+		t.Error("the empty-list note shows over a full list")
+	}
+
+	f.q.wait(func() { test.Type(f.w.search, "zzzqqq") })
+	f.eventually(t, "the no-match note", func() bool {
+		return f.w.emptyNote.Visible() && f.w.emptyNote.Text == "No messages match “zzzqqq” here."
+	})
+	f.q.wait(func() { f.w.search.SetText("") })
+
+	trashRow := func() int { return f.w.sidebar.Length() - 1 }
+	f.open(t, "Lunch on Friday")
+	f.q.wait(f.w.deleteSelected)
+	f.eventually(t, "the Trash count", func() bool { return f.w.trashCount == 1 })
+	f.q.wait(func() {
+		row := newSidebarRow()
+		f.w.sidebar.UpdateItem(trashRow(), row)
+		if !row.count.Visible() || row.count.Text != "1" {
+			t.Errorf("the Trash row shows %q (visible %v), want its count 1", row.count.Text, row.count.Visible())
+		}
+	})
+	f.q.wait(func() { f.w.sidebar.Select(trashRow()) })
+	f.eventually(t, "the Trash listed", func() bool { return f.w.view.trash && f.w.list.Length() == 1 })
+	f.open(t, "Lunch on Friday")
+	f.q.wait(f.w.restoreSelected)
+	f.eventually(t, "the Trash empty, and saying so", func() bool {
+		return f.w.list.Length() == 0 && f.w.emptyNote.Visible() && f.w.emptyNote.Text == "The Trash is empty." && f.w.trashCount == 0
+	})
+
+	// A check that fails after "logging in…" replaces it with the reason.
+	f.emit(engine.Event{Kind: engine.EventProgress, Account: "Home", Progress: engine.Progress{Account: "Home", Phase: engine.PhaseLogin}})
+	f.eventually(t, "the progress", func() bool { return f.w.status.Text == "Home: logging in…" })
+	f.emit(engine.Event{Kind: engine.EventStatus, Account: "Home", Status: engine.AccountStatus{Account: "Home",
+		LastError: "Home: connection refused", ErrorKind: engine.ErrorKindNetwork}})
+	f.eventually(t, "the failure in the status bar", func() bool {
+		return f.w.status.Text != "Home: logging in…" && strings.HasPrefix(f.w.status.Text, "Home: ")
+	})
 }

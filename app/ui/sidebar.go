@@ -64,6 +64,7 @@ func (r *sidebarRow) set(icon fyne.Resource, name string, unread int, reason str
 	r.name.SetText(name)
 	r.name.TextStyle.Bold = unread > 0
 	r.name.Refresh()
+	r.count.Importance = widget.MediumImportance
 	if unread > 0 {
 		r.count.SetText(strconv.Itoa(unread))
 		r.count.Show()
@@ -80,13 +81,30 @@ func (r *sidebarRow) set(icon fyne.Resource, name string, unread int, reason str
 	}
 }
 
+// setTotal shows how many messages a folder holds (the Trash), in place of an unread count.
+func (r *sidebarRow) setTotal(n int) {
+	r.name.TextStyle.Bold = false
+	r.name.Refresh()
+	r.count.SetText(strconv.Itoa(n))
+	r.count.Importance = widget.LowImportance
+	r.count.Refresh()
+	r.count.Show()
+	if n == 0 {
+		r.count.Hide()
+	}
+}
+
 func (m *mainWindow) buildSidebar() {
 	m.sidebar = widget.NewList(
 		func() int { return len(m.accounts) + len(m.removed) + len(outgoingFolders) + 2 },
 		func() fyne.CanvasObject { return newSidebarRow() },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			icon, name, unread, reason := m.sidebarItem(i)
-			o.(*sidebarRow).set(icon, name, unread, reason)
+			row := o.(*sidebarRow)
+			row.set(icon, name, unread, reason)
+			if m.folderAt(i).trash {
+				row.setTotal(m.trashCount)
+			}
 		})
 	m.sidebar.OnSelected = func(i widget.ListItemID) {
 		m.view = m.folderAt(i)
@@ -148,7 +166,7 @@ func (m *mainWindow) sidebarItem(i int) (icon fyne.Resource, name string, unread
 		return theme.FolderIcon(), lang.L("{{.Name}} (removed)", map[string]any{"Name": r.Name}), r.Unread, ""
 	}
 	a := m.accounts[i-1]
-	return theme.AccountIcon(), a.Name, m.unread[a.ID], errorText(m.pollState[a.Name])
+	return theme.AccountIcon(), a.Name, m.unread[a.ID], m.errorText(m.pollState[a.Name])
 }
 
 // refreshSidebar redraws the rows; rows with an error reason are taller.
@@ -169,16 +187,18 @@ func (m *mainWindow) refreshSidebar() {
 
 // updateBanner shows the selected account's (or every failing account's) reason above the list.
 func (m *mainWindow) updateBanner() {
-	var text string
+	var text, details string
 	for _, a := range m.accounts {
 		if m.view.account != "" && m.view.account != a.Name {
 			continue
 		}
-		if r := errorText(m.pollState[a.Name]); r != "" {
+		if p := m.problemOf(m.pollState[a.Name]); p != nil {
 			if text != "" {
 				text += "\n"
+				details += "\n"
 			}
-			text += a.Name + ": " + r
+			text += a.Name + ": " + p.text()
+			details += a.Name + ": " + p.Details
 		}
 		if w := m.pollState[a.Name].Warning; w != "" {
 			if text != "" {
@@ -188,10 +208,16 @@ func (m *mainWindow) updateBanner() {
 		}
 	}
 	m.banner.SetText(text)
+	m.bannerDetails = details
 	if text == "" || m.view.trash {
-		m.banner.Hide()
+		m.bannerBox.Hide()
 	} else {
-		m.banner.Show()
+		m.bannerBox.Show()
+	}
+	if details == "" {
+		m.bannerDetailsButton.Hide()
+	} else {
+		m.bannerDetailsButton.Show()
 	}
 }
 

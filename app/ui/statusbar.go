@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"fyne.io/fyne/v2/lang"
 	"time"
 
@@ -49,8 +48,14 @@ func (m *mainWindow) onPollEvent(ev engine.Event) { m.bridge.do(func() { m.pollE
 func (m *mainWindow) pollEvent(ev engine.Event) {
 	switch ev.Kind {
 	case engine.EventProgress:
+		m.progressOf = ev.Account
 		m.setStatus(progressText(ev.Progress))
 	case engine.EventStatus:
+		if ev.Status.LastError != "" && m.progressOf == ev.Account {
+			// The session ended in an error: the status must not stay on "logging in…".
+			m.progressOf = ""
+			m.setStatus(ev.Account + ": " + m.errorText(ev.Status))
+		}
 		m.pollState[ev.Account] = ev.Status
 		m.refreshSidebar()
 		m.updateBanner()
@@ -70,11 +75,18 @@ func (m *mainWindow) finished(r *engine.Result) {
 		return
 	}
 	m.lastCheck.SetText(lang.L("Last check ") + time.Now().Format("15:04"))
+	if m.progressOf == r.Account {
+		m.progressOf = ""
+	}
 	if r.Err != nil {
-		m.setStatus(r.Account + ": " + r.Err.Error())
+		m.lastErr[r.Account] = r.Err
+		m.setStatus(r.Account + ": " + explain(r.Err, accountByName(m.accounts, r.Account)).Summary)
+		m.refreshSidebar()
+		m.updateBanner()
 		m.handleSessionError(r.Account, r.Err)
 		return
 	}
+	delete(m.lastErr, r.Account)
 	switch r.New {
 	case 0:
 		m.setStatus(r.Account + lang.L(": no new mail."))
@@ -124,7 +136,26 @@ func progressText(p engine.Progress) string {
 		return lang.L("{{.Account}}: downloading {{.N}} of {{.Total}} ({{.Size}})",
 			map[string]any{"Account": p.Account, "N": min(p.N+1, p.Total), "Total": p.Total, "Size": sizeText(p.Bytes)})
 	}
-	return fmt.Sprintf("%s: %s…", p.Account, p.Phase)
+	return p.Account + ": " + phaseText(p.Phase)
+}
+
+// phaseText is a session's step in words.
+func phaseText(p engine.Phase) string {
+	switch p {
+	case engine.PhaseConnect:
+		return lang.L("connecting…")
+	case engine.PhaseLogin:
+		return lang.L("logging in…")
+	case engine.PhaseList:
+		return lang.L("listing the messages on the server…")
+	case engine.PhaseDownload:
+		return lang.L("downloading…")
+	case engine.PhaseDelete:
+		return lang.L("deleting on the server what is due…")
+	case engine.PhaseDone:
+		return lang.L("finishing…")
+	}
+	return string(p) + "…"
 }
 
 // notifyNewMail sends a desktop notification with the count and the newest message.

@@ -283,6 +283,7 @@ func (m *mainWindow) removeShown(id int64, at int) {
 	m.open = nil
 	m.list.UnselectAll()
 	m.list.Refresh()
+	m.updateEmptyNote()
 	m.viewer.clear("")
 	if at >= 0 && m.rows.len() > 0 {
 		m.list.Select(min(at, m.rows.len()-1))

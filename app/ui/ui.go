@@ -86,17 +86,20 @@ type mainWindow struct {
 	quit     func()
 
 	// State, touched only on the UI goroutine.
-	accounts  []mailstore.Account
-	removed   []mailstore.RemovedAccount // removed accounts whose mail was kept
-	unread    map[int64]int
-	pollState map[string]engine.AccountStatus
-	view      folder   // what the sidebar selected
-	rows      listRows // the folder's messages, or the search's, newest first
-	query     string
-	open      *engine.MessageView            // the message in the viewer
-	loadGen   int                            // drops results of superseded loads
-	outbox    map[int64]mailstore.Submission // the outbox's states, by message
-	composers []*composeWindow               // compose windows opened (the tests look at them)
+	accounts   []mailstore.Account
+	removed    []mailstore.RemovedAccount // removed accounts whose mail was kept
+	trashCount int                        // messages in the Trash
+	progressOf string                     // the account whose progress the status bar shows
+	unread     map[int64]int
+	pollState  map[string]engine.AccountStatus
+	lastErr    map[string]error // each account's last check's error, for problemOf
+	view       folder           // what the sidebar selected
+	rows       listRows         // the folder's messages, or the search's, newest first
+	query      string
+	open       *engine.MessageView            // the message in the viewer
+	loadGen    int                            // drops results of superseded loads
+	outbox     map[int64]mailstore.Submission // the outbox's states, by message
+	composers  []*composeWindow               // compose windows opened (the tests look at them)
 	// draftDelay is the pause in typing after which a draft is saved; 0 = draftDelay.
 	draftDelay time.Duration
 	started    bool
@@ -106,9 +109,14 @@ type mainWindow struct {
 	list      *messageList
 	search    *widget.Entry
 	banner    *widget.Label // the selected account's error, in words
-	viewer    *viewer
-	status    *widget.Label
-	lastCheck *widget.Label
+	bannerBox *fyne.Container
+	// bannerDetails is the errors' own text behind the banner's Details… button.
+	bannerDetails       string
+	bannerDetailsButton *widget.Button
+	emptyNote           *widget.Label // why the list is empty
+	viewer              *viewer
+	status              *widget.Label
+	lastCheck           *widget.Label
 	// unsearchable says how many stored messages the search index has yet to catch up with;
 	// hidden when none.
 	unsearchable *widget.Label
@@ -123,7 +131,7 @@ type mainWindow struct {
 func newMainWindow(ctx context.Context, a fyne.App, e *engine.Engine, queue func(func()), p poller) *mainWindow {
 	m := &mainWindow{
 		app: a, window: a.NewWindow(lang.L("Pouch")), eng: e, bridge: bridge{ctx: ctx, queue: queue}, poller: p,
-		unread: map[int64]int{}, pollState: map[string]engine.AccountStatus{}, asked: map[string]bool{},
+		unread: map[int64]int{}, pollState: map[string]engine.AccountStatus{}, asked: map[string]bool{}, lastErr: map[string]error{},
 		outbox: map[int64]mailstore.Submission{},
 		prefs:  loadPreferences(a), opened: engine.NewOpenedFiles(""),
 		trayHost: trayHostPresent, quit: a.Quit,
@@ -146,8 +154,15 @@ func (m *mainWindow) build() {
 	m.banner = widget.NewLabel("")
 	m.banner.Wrapping = fyne.TextWrapWord
 	m.banner.Importance = widget.DangerImportance
-	m.banner.Hide()
-	listPane := container.NewBorder(container.NewVBox(m.search, m.banner), nil, nil, nil, m.list)
+	m.bannerDetailsButton = widget.NewButton(lang.L("Details…"), func() { m.showDetails(problem{Details: m.bannerDetails}) })
+	m.bannerBox = container.NewBorder(nil, nil, nil, container.NewVBox(m.bannerDetailsButton), m.banner)
+	m.bannerBox.Hide()
+	m.emptyNote = widget.NewLabel("")
+	m.emptyNote.Alignment = fyne.TextAlignCenter
+	m.emptyNote.Wrapping = fyne.TextWrapWord
+	m.emptyNote.Hide()
+	listPane := container.NewBorder(container.NewVBox(m.search, m.bannerBox), nil, nil, nil,
+		container.NewStack(m.list, container.NewVBox(m.emptyNote)))
 	right := container.NewHSplit(listPane, m.viewer.content)
 	right.Offset = 0.42
 	main := container.NewHSplit(m.sidebar, right)
@@ -164,12 +179,16 @@ func (m *mainWindow) reload() {
 	var accts []mailstore.Account
 	var removed []mailstore.RemovedAccount
 	var counts map[int64]int
+	var trash int
 	m.bridge.run(func(ctx context.Context) error {
 		var err error
 		if accts, err = eng.Accounts(ctx); err != nil {
 			return err
 		}
 		if removed, err = eng.RemovedAccounts(ctx); err != nil {
+			return err
+		}
+		if trash, err = eng.TrashCount(ctx); err != nil {
 			return err
 		}
 		counts, err = eng.UnreadCounts(ctx)
@@ -179,7 +198,7 @@ func (m *mainWindow) reload() {
 			m.setStatus(lang.L("Could not read accounts: ") + err.Error())
 			return
 		}
-		m.accounts, m.removed, m.unread = accts, removed, counts
+		m.accounts, m.removed, m.unread, m.trashCount = accts, removed, counts, trash
 		m.refreshSidebar()
 		if !m.started {
 			m.started = true
@@ -198,15 +217,19 @@ func (m *mainWindow) refreshCounts() {
 	eng := m.eng
 	var counts map[int64]int
 	var removed []mailstore.RemovedAccount
+	var trash int
 	m.bridge.run(func(ctx context.Context) (err error) {
 		if removed, err = eng.RemovedAccounts(ctx); err != nil {
+			return err
+		}
+		if trash, err = eng.TrashCount(ctx); err != nil {
 			return err
 		}
 		counts, err = eng.UnreadCounts(ctx)
 		return err
 	}, func(err error) {
 		if err == nil && len(removed) == len(m.removed) { // a change of rows waits for reload
-			m.unread, m.removed = counts, removed
+			m.unread, m.removed, m.trashCount = counts, removed, trash
 			m.refreshSidebar()
 		}
 	})

@@ -186,10 +186,16 @@ func (f *fixture) listed(t *testing.T) []mailstore.Message {
 func (f *fixture) open(t *testing.T, s string) mailstore.Message {
 	t.Helper()
 	var msg mailstore.Message
-	for _, m := range f.listed(t) {
-		if strings.Contains(m.Subject, s) {
-			msg = m
-			break
+	// The list reads the store again after a change (a search cleared): wait for it to list s.
+	for deadline := time.Now().Add(10 * time.Second); msg.ID == 0 && time.Now().Before(deadline); {
+		for _, m := range f.listed(t) {
+			if strings.Contains(m.Subject, s) {
+				msg = m
+				break
+			}
+		}
+		if msg.ID == 0 {
+			time.Sleep(20 * time.Millisecond)
 		}
 	}
 	if msg.ID != 0 {
@@ -597,8 +603,10 @@ func TestErrorBadge(t *testing.T) {
 		_, _, _, reason := f.w.sidebarItem(1)
 		return strings.Contains(reason, "Authentication failed") && strings.Contains(reason, "paused")
 	})
-	if banner := f.text(func() string { return f.w.banner.Text }); !strings.Contains(banner, "Home: pop3: -ERR [AUTH]") || f.w.banner.Hidden {
-		t.Errorf("banner = %q (hidden %v)", banner, f.w.banner.Hidden)
+	// No doubled prefix ("Home: pop3: …"): the banner names the account once.
+	if banner := f.text(func() string { return f.w.banner.Text }); !strings.Contains(banner, "Home: -ERR [AUTH]") ||
+		strings.Contains(banner, "pop3:") || !f.w.bannerBox.Visible() {
+		t.Errorf("banner = %q (visible %v)", banner, f.w.bannerBox.Visible())
 	}
 	f.emit(engine.Event{Kind: engine.EventStatus, Account: "Home", Status: engine.AccountStatus{Account: "Home"}})
 	f.eventually(t, "the badge to clear", func() bool { _, _, _, reason := f.w.sidebarItem(1); return reason == "" })

@@ -1,22 +1,28 @@
 // Package archive benchmarks the local archive: search latency (p50/p95) over a synthetic
-// archive of 100,000 messages (-archive.n=1000000 for a million), and the rates of import,
-// indexing and export.
+// archive of 100,000 messages (a million with -args -archive.n 1000000), and the rates of
+// import, indexing and export.
 //
 //	go test -tags sqlite_fts5 -run x -bench . -benchtime 1x ./bench/archive/
-//	go test -tags sqlite_fts5 -run x -bench Search -archive.n 1000000 -timeout 2h ./bench/archive/
+//	go test -tags sqlite_fts5 -run x -bench Search -timeout 2h ./bench/archive/ -args -archive.n 1000000 -archive.keep DIR
+//
+// A million messages take long to build: -archive.keep (or $POUCH_BENCH_ARCHIVE_KEEP) keeps the
+// archive for the next run, which opens it (migrating it like any archive) instead.
 //
 // The archive is built once per run (mbox import, then full-text indexing) in a temporary
 // directory; building it is reported by BenchmarkImport and BenchmarkIndex.
 package archive
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -26,10 +32,19 @@ import (
 )
 
 var (
-	nMessages = flag.Int("archive.n", 100_000, "messages in the synthetic archive")
-	nExport   = flag.Int("archive.export", 10_000, "messages per export run (eml and maildir write one file each)")
-	keep      = flag.String("archive.keep", "", "build the archive in this directory and keep it; reuse it if it exists")
+	nMessages = flag.Int("archive.n", envInt("POUCH_BENCH_ARCHIVE_N", 100_000), "messages in the synthetic archive (default $POUCH_BENCH_ARCHIVE_N, else 100000)")
+	nExport   = flag.Int("archive.export", 10_000, "messages per export run (mbox: ten times as many; eml and maildir write one file each)")
+	keep      = flag.String("archive.keep", os.Getenv("POUCH_BENCH_ARCHIVE_KEEP"), "build the archive in this directory and keep it; reuse it if it exists (default $POUCH_BENCH_ARCHIVE_KEEP)")
 )
+
+// envInt reads a default from the environment, so that `make bench` can size the archive for
+// this package without passing flags every other benchmark package would refuse.
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
 
 // fixture is the archive shared by every benchmark of a run.
 type fixture struct {
@@ -307,6 +322,236 @@ func benchExport(b *testing.B, format mailstore.Format, n int) {
 	b.ReportMetric(float64(len(ids)*runs)/total.Seconds(), "msgs/s")
 }
 
-func BenchmarkExportMbox(b *testing.B)    { benchExport(b, mailstore.FormatMbox, len(setup(b).ids)) }
+func BenchmarkExportMbox(b *testing.B)    { benchExport(b, mailstore.FormatMbox, 10**nExport) }
 func BenchmarkExportMaildir(b *testing.B) { benchExport(b, mailstore.FormatMaildir, *nExport) }
 func BenchmarkExportEML(b *testing.B)     { benchExport(b, mailstore.FormatEML, *nExport) }
+
+// BenchmarkMoveMessages moves 10,000 selected messages (every tenth of the archive, as a
+// selection spread over years would be) into a folder, one transaction per move, and reports
+// the time per move; between moves they go to another folder, and back to the inbox at the end.
+// BenchmarkFolderTree reads the folder tree with its counts.
+func BenchmarkMoveMessages(b *testing.B) {
+	f := setup(b)
+	ctx := context.Background()
+	var sel []int64
+	for i := 0; i < len(f.ids) && len(sel) < 10_000; i += max(1, len(f.ids)/10_000) {
+		sel = append(sel, f.ids[i])
+	}
+	for _, p := range []string{"Bench/A", "Bench/B"} {
+		if _, err := f.store.CreateFolder(ctx, p, time.Now()); err != nil && !errors.Is(err, mailstore.ErrFolderExists) {
+			b.Fatal(err)
+		}
+	}
+	var lat []time.Duration
+	i := 0
+	for b.Loop() {
+		to := mailstore.Folder("Bench/A")
+		if i%2 == 1 {
+			to = "Bench/B"
+		}
+		i++
+		t0 := time.Now()
+		n, err := f.store.MoveMessages(ctx, sel, to)
+		if err != nil || n != len(sel) {
+			b.Fatalf("MoveMessages() = %d, %v; want %d", n, err, len(sel))
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	if _, err := f.store.MoveMessages(ctx, sel, mailstore.FolderInbox); err != nil {
+		b.Fatal(err)
+	}
+	slices.Sort(lat)
+	med := lat[len(lat)/2]
+	b.ReportMetric(med.Seconds(), "move-10k-s")
+	b.ReportMetric(float64(len(sel))/med.Seconds(), "moved-msgs/s")
+	b.ReportMetric(float64(len(f.ids)), "messages")
+}
+
+func BenchmarkFolderTree(b *testing.B) {
+	f := setup(b)
+	ctx := context.Background()
+	var lat []time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		if _, err := f.store.FolderTree(ctx); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "tree-p50-ms")
+	b.ReportMetric(float64(len(f.ids)), "messages")
+}
+
+// benchRules are 20 rules of the kinds people write (a sender, subject words, attachments, an
+// account, a date range, body words), built from words of the archive, with moves into five
+// folders, marks and flags; none trashes, so the other benchmarks see the same archive.
+func benchRules(b *testing.B, f *fixture) []mailstore.Rule {
+	b.Helper()
+	ctx := context.Background()
+	for _, name := range []string{"Bills", "Lists/Go", "Lists/Rust", "Family", "Later"} {
+		if ok, err := f.store.FolderExists(ctx, mailstore.Folder(name)); err != nil {
+			b.Fatal(err)
+		} else if !ok {
+			if _, err := f.store.CreateFolder(ctx, name, time.Now()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	var rules []mailstore.Rule
+	folders := []mailstore.Folder{"Bills", "Lists/Go", "Lists/Rust", "Family", "Later"}
+	for i := range 20 {
+		m, err := f.store.Message(ctx, f.ids[(i*7919)%len(f.ids)])
+		if err != nil {
+			b.Fatal(err)
+		}
+		sw := strings.Fields(m.Subject)
+		from, _, _ := strings.Cut(m.From, " ")
+		var q string
+		switch i % 5 {
+		case 0:
+			q = "from:" + from
+		case 1:
+			q = "subject:" + sw[0] + " subject:" + sw[len(sw)-1]
+		case 2:
+			q = "has:attachment " + sw[0]
+		case 3:
+			q = "account:work body:" + sw[len(sw)-1]
+		case 4:
+			q = `"` + sw[0] + " " + sw[1] + `" after:2022-01-01`
+		}
+		r := mailstore.Rule{Name: fmt.Sprintf("rule %d", i), Query: q}
+		switch i % 3 {
+		case 0:
+			r.MoveTo = folders[i%len(folders)]
+		case 1:
+			r.MarkRead = true
+		case 2:
+			r.Flag, r.Stop = true, i%2 == 0
+		}
+		rules = append(rules, r)
+	}
+	existing, err := f.store.Rules(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(existing) == 0 {
+		for _, r := range rules {
+			if _, err := f.store.AddRule(ctx, r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	return rules
+}
+
+// BenchmarkRules20OverArchive runs 20 rules on demand over the whole archive (rule run) and
+// reports the seconds per run and the messages examined per second.
+func BenchmarkRules20OverArchive(b *testing.B) {
+	f := setup(b)
+	benchRules(b, f)
+	ctx := context.Background()
+	var total time.Duration
+	runs, examined, changed := 0, 0, 0
+	for b.Loop() {
+		t0 := time.Now()
+		res, err := f.store.RunRules(ctx, mailstore.RunScope{}, time.Now())
+		if err != nil {
+			b.Fatal(err)
+		}
+		total += time.Since(t0)
+		runs++
+		examined, changed = res.Examined, res.Changed
+	}
+	b.ReportMetric(total.Seconds()/float64(runs), "s/run")
+	b.ReportMetric(float64(examined*runs)/total.Seconds(), "msgs/s")
+	b.ReportMetric(float64(changed), "changed")
+	b.ReportMetric(float64(len(f.ids)), "messages")
+}
+
+// BenchmarkRules20OnNewMail is the incoming path: 1,000 newly fetched messages (saved as a
+// session does, then indexed, neither timed) go through the 20 rules over the 100,000-message
+// archive with ApplyPendingRules; it reports the milliseconds per 1,000 new messages.
+func BenchmarkRules20OnNewMail(b *testing.B) {
+	f := setup(b)
+	benchRules(b, f)
+	ctx := context.Background()
+	acct, err := f.store.AccountByName(ctx, "work")
+	if err != nil {
+		b.Fatal(err)
+	}
+	sample, err := f.store.Raw(ctx, f.ids[len(f.ids)/3])
+	if err != nil {
+		b.Fatal(err)
+	}
+	const batch = 1000
+	var total time.Duration
+	runs, seq := 0, 0
+	for b.Loop() {
+		b.StopTimer()
+		items := make([]mailstore.BatchItem, batch)
+		for i := range items {
+			seq++
+			// A Message-ID of its own keeps each message new to the archive and to threading.
+			raw := bytes.Replace(sample, []byte("Message-ID: <"), fmt.Appendf(nil, "Message-ID: <new%d-%d.", time.Now().UnixNano(), seq), 1)
+			items[i] = mailstore.BatchItem{UIDL: fmt.Sprintf("bench-new-%d-%d", time.Now().UnixNano(), seq), Data: raw}
+		}
+		if _, err := f.store.NewSaver(acct.ID).Save(ctx, items, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := f.store.IndexAll(ctx, nil); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		t0 := time.Now()
+		res, err := f.store.ApplyPendingRules(ctx, time.Now())
+		if err != nil || res.Examined != batch {
+			b.Fatalf("ApplyPendingRules = %+v, %v; want %d examined", res, err, batch)
+		}
+		total += time.Since(t0)
+		runs++
+	}
+	b.ReportMetric(float64(total.Milliseconds())/float64(runs), "ms/1000msgs")
+}
+
+// BenchmarkRulePreview is the rule editor's "N existing messages match": CountMatches for
+// each of the 20 conditions; it reports the latency percentiles.
+func BenchmarkRulePreview(b *testing.B) {
+	f := setup(b)
+	rules := benchRules(b, f)
+	ctx := context.Background()
+	var lat []time.Duration
+	for b.Loop() {
+		for _, r := range rules {
+			q, err := mailstore.ParseQuery(r.Query)
+			if err != nil {
+				b.Fatal(err)
+			}
+			t0 := time.Now()
+			if _, err := f.store.CountMatches(ctx, q); err != nil {
+				b.Fatal(err)
+			}
+			lat = append(lat, time.Since(t0))
+		}
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[min(len(lat)-1, len(lat)*95/100)].Microseconds())/1000, "p95-ms")
+}
+
+// BenchmarkThreads is the conversation view: the 200 most recently active conversations of
+// the archive, with their counts.
+func BenchmarkThreads(b *testing.B) {
+	f := setup(b)
+	ctx := context.Background()
+	var lat []time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		if _, err := f.store.Threads(ctx, mailstore.Filter{Limit: 200}); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+}

@@ -188,6 +188,31 @@ func Warm(ctx context.Context, cfg Config) (Result, error) {
 	return Result{Messages: n, Octets: octets}, s.quit()
 }
 
+// Listing logs in, reads the UIDL listing and quits: the least an idle poll does, the
+// baseline of Pouch's. Messages counts the listing's lines.
+func Listing(ctx context.Context, cfg Config) (Result, error) {
+	s, err := dial(ctx, cfg)
+	if err != nil {
+		return Result{}, err
+	}
+	defer s.close()
+	if _, err := s.cmd("UIDL"); err != nil {
+		return Result{}, err
+	}
+	n := 0
+	for {
+		l, err := s.line()
+		if err != nil {
+			return Result{}, err
+		}
+		if bytes.Equal(l, []byte(".\r\n")) || bytes.Equal(l, []byte(".\n")) {
+			break
+		}
+		n++
+	}
+	return Result{Messages: n}, s.quit()
+}
+
 // Drain logs in and downloads every message with all RETR commands pipelined, discarding the
 // bytes. Nothing is deleted: the session ends with QUIT without DELE.
 func Drain(ctx context.Context, cfg Config) (Result, error) {

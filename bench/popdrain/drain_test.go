@@ -107,6 +107,14 @@ func TestDrain(t *testing.T) {
 	}
 }
 
+func TestListing(t *testing.T) {
+	addr := fakeServer(t, []string{"a\r\n", "bb\r\n", "ccc\r\n"}, "pw")
+	res, err := Listing(context.Background(), Config{Addr: addr, User: "u", Password: "pw"})
+	if err != nil || res.Messages != 3 {
+		t.Errorf("Listing = %+v, %v; want 3 messages", res, err)
+	}
+}
+
 func TestWarm(t *testing.T) {
 	addr := fakeServer(t, []string{"a\r\n", "bb\r\n"}, "pw")
 	res, err := Warm(context.Background(), Config{Addr: addr, User: "u", Password: "pw"})

@@ -79,9 +79,12 @@ func TestMarkdownGolden(t *testing.T) {
 			{Scenario: "loopback TLS", Client: "pouch", Runs: []Run{{Wall: 2 * time.Second, Messages: 1000, Bytes: 40e6, MaxRSS: 30 << 20}}},
 			{Scenario: "loopback TLS", Client: "mpop", Runs: runs(4*time.Second, 5*time.Second)},
 		},
-		Extra: []KV{{"Idle poll wall time", "0.41 s"}},
-		Goals: []Goal{{Name: "Pouch/mpop loopback", Target: ">= 3", Value: "2.25", Met: false}},
-		Notes: []string{"fetchmail delivers through sh and cat."},
+		Extra:   []KV{{"Idle poll wall time", "0.41 s"}},
+		Goals:   []Goal{{Name: "Pouch/mpop loopback", Target: ">= 3", Value: "2.25", Met: false}},
+		Notes:   []string{"fetchmail delivers through sh and cat."},
+		Load:    "1.00, 0.50, 0.25",
+		GoBench: []BenchMetric{{Package: "example.org/bench/archive", Benchmark: "BenchmarkSearch", Unit: "p95-ms", Value: 9.8}},
+		Tail:    KeepTail("# Old\n\n## Goals\n\nold\n\n## History\n\n| Run | x |\n|---|---|\n| first | 1 |\n"),
 	}
 	r.Ratios = Ratios(r.Series, "pouch")
 	got := r.Markdown()
@@ -97,5 +100,40 @@ func TestMarkdownGolden(t *testing.T) {
 	}
 	if got != string(want) {
 		t.Errorf("Markdown() differs from %s (run with -update to accept):\n%s", golden, got)
+	}
+}
+
+// TestParseBench: every metric of every result line, under its package, the GOMAXPROCS suffix
+// dropped; log lines and summaries are not results.
+func TestParseBench(t *testing.T) {
+	out, err := os.ReadFile(filepath.Join("testdata", "bench.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ParseBench(string(out))
+	const archive, rules = "github.com/pouchmail/pouch/bench/archive", "github.com/pouchmail/pouch/bench/rules"
+	want := []BenchMetric{
+		{archive, "BenchmarkImport", "ns/op", 0.000001},
+		{archive, "BenchmarkImport", "msgs/s", 4310},
+		{archive, "BenchmarkImport", "MiB/s", 11.2},
+		{archive, "BenchmarkSearch", "ns/op", 93456789},
+		{archive, "BenchmarkSearch", "max-ms", 3.1},
+		{archive, "BenchmarkSearch", "messages", 1000000},
+		{archive, "BenchmarkSearch", "p50-ms", 2.5},
+		{archive, "BenchmarkSearch", "p95-ms", 9.8},
+		{rules, "BenchmarkRules/apply", "ns/op", 200000},
+		{rules, "BenchmarkRules/apply", "msgs/s", 1234},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("ParseBench = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i].Package != want[i].Package || got[i].Benchmark != want[i].Benchmark || got[i].Unit != want[i].Unit || !near(got[i].Value, want[i].Value) {
+			t.Errorf("metric %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	r := Report{GoBench: got}
+	if v, ok := r.Metric("BenchmarkSearch", "p95-ms"); !ok || v != 9.8 {
+		t.Errorf("Metric(BenchmarkSearch, p95-ms) = %v, %v", v, ok)
 	}
 }

@@ -179,6 +179,10 @@ type Headers struct {
 	Date                             time.Time // zero if missing or unparsable
 	From, To, Cc, Subject, MessageID string    // decoded for display; MessageID without <>
 	HasAttachments                   bool
+	// InReplyTo and References name the messages this one answers (without <>), for
+	// threading: the parent first in InReplyTo, References oldest first (RFC 5322 3.6.4).
+	InReplyTo  []string
+	References []string
 }
 
 // ParseHeaders extracts the display fields of raw (its header, and whether any part is an
@@ -204,6 +208,8 @@ func ParseHeaders(raw []byte) (hd Headers) {
 	} else {
 		hd.MessageID = strings.Trim(clean(h.Get("Message-Id")), "<> ")
 	}
+	hd.InReplyTo = MsgIDs(h.Get("In-Reply-To"))
+	hd.References = MsgIDs(h.Get("References"))
 	_ = walk(e, func(p *message.Entity) error {
 		if t, _ := isText(p.Header); !t {
 			hd.HasAttachments = true

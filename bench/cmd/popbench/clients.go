@@ -175,9 +175,14 @@ func (b *bencher) pouchEnv(extra []string) []string {
 
 // pouchAccount makes a data directory with one account "bench" for box.
 func (b *bencher) pouchAccount(ctx context.Context, dir string, box *mailbox) error {
+	return b.pouchAccountNamed(ctx, dir, box, "bench")
+}
+
+// pouchAccountNamed adds the account name for box to the data directory.
+func (b *bencher) pouchAccountNamed(ctx context.Context, dir string, box *mailbox, name string) error {
 	host, port, _ := strings.Cut(box.addr, ":")
 	_, err := execute(ctx, dir, b.pouchEnv(nil), box.password+"\n", b.pouch, "--data-dir", dir,
-		"account", "add", "--name", "bench", "--host", host, "--port", port, "--security", "tls",
+		"account", "add", "--name", name, "--host", host, "--port", port, "--security", "tls",
 		"--user", box.user, "--password-stdin", "--keep-forever", "--ca-file", b.cert)
 	return err
 }
@@ -418,6 +423,7 @@ func (b *bencher) idle(ctx context.Context, box *mailbox) ([]report.KV, error) {
 	}
 	logf("idle  first fetch of %d small messages: %.2f s (%.0f msg/s), peak RSS %s", box.n, first.wall.Seconds(), float64(box.n)/first.wall.Seconds(), report.MiB(first.maxRSS))
 	s := report.Series{Scenario: "idle", Client: "pouch"}
+	var base []float64
 	for rep := 1; rep <= b.cfg.repeat; rep++ {
 		p, n, err := b.pouchFetch(ctx, dir, nil)
 		if err != nil {
@@ -427,7 +433,12 @@ func (b *bencher) idle(ctx context.Context, box *mailbox) ([]report.KV, error) {
 			return nil, fmt.Errorf("idle poll stored %d messages, want 0", n)
 		}
 		s.Runs = append(s.Runs, report.Run{Wall: p.wall, Messages: box.n, MaxRSS: p.maxRSS})
-		logf("idle  poll %d: %.3f s, peak RSS %s", rep, p.wall.Seconds(), report.MiB(p.maxRSS))
+		l, err := b.listing(ctx, box)
+		if err != nil {
+			return nil, err
+		}
+		base = append(base, l.Seconds())
+		logf("idle  poll %d: %.3f s, peak RSS %s; bare TLS login + UIDL %.3f s", rep, p.wall.Seconds(), report.MiB(p.maxRSS), l.Seconds())
 	}
 	if b.cfg.profileDir != "" {
 		env := []string{"POUCH_CPUPROFILE=" + filepath.Join(b.cfg.profileDir, "idle.cpu.pprof"),
@@ -440,6 +451,8 @@ func (b *bencher) idle(ctx context.Context, box *mailbox) ([]report.KV, error) {
 		{Key: fmt.Sprintf("First fetch of %d small messages (not a goal; for scale)", box.n), Value: fmt.Sprintf("%.2f s, %.0f msg/s, peak RSS %s", first.wall.Seconds(), float64(box.n)/first.wall.Seconds(), report.MiB(first.maxRSS))},
 		{Key: fmt.Sprintf("Idle poll of %d messages, wall time (median of %d)", box.n, len(s.Runs)), Value: fmt.Sprintf("%.3f s", s.MedianWall().Seconds())},
 		{Key: fmt.Sprintf("Idle poll of %d messages, peak RSS (max)", box.n), Value: report.MiB(s.MaxRSS())},
+		{Key: fmt.Sprintf("Bare TLS login + UIDL of %d messages, in-process (median of %d)", box.n, len(base)), Value: fmt.Sprintf("%.3f s", med(base))},
+		{Key: "Idle poll over bare TLS login + UIDL", Value: fmt.Sprintf("%.2f", s.MedianWall().Seconds()/med(base))},
 	}, nil
 }
 

@@ -31,6 +31,8 @@ type config struct {
 	n          int
 	latencyN   int
 	idleN      int
+	fiveN      int
+	goBench    string
 	bigMB      int
 	repeat     int
 	delay      time.Duration
@@ -48,13 +50,15 @@ func main() {
 	flag.IntVar(&c.n, "n", 10_000, "messages in the loopback corpus")
 	flag.IntVar(&c.latencyN, "latency-n", 500, "messages in the latency-proxy corpus (lockstep clients do ~24 msg/s at 20 ms)")
 	flag.IntVar(&c.idleN, "idle-n", 100_000, "messages left on the server for the idle poll")
+	flag.IntVar(&c.fiveN, "five-n", 200, "messages in each of the five accounts (each behind its own latency proxy)")
+	flag.StringVar(&c.goBench, "go-bench", "", "space-separated Go packages whose benchmarks run too (go test -bench .); their metrics go into the results")
 	flag.IntVar(&c.bigMB, "big-mb", 50, "size of the large message in MB")
 	flag.IntVar(&c.repeat, "repeat", 3, "runs of each client per scenario")
 	flag.DurationVar(&c.delay, "delay", 10*time.Millisecond, "one-way delay of the latency proxy")
 	flag.Uint64Var(&c.seed, "seed", 1, "corpus seed")
 	flag.StringVar(&c.out, "out", "bench/RESULTS.md", "where to write the results (\"\" = do not write)")
 	flag.StringVar(&c.profileDir, "profile-dir", "", "write pprof profiles of an extra, untimed pouch run per scenario here")
-	flag.StringVar(&c.skip, "skip", "", "comma-separated parts to skip: loopback,latency,idle,big,mpop,fetchmail")
+	flag.StringVar(&c.skip, "skip", "", "comma-separated parts to skip: loopback,latency,idle,big,five,mpop,fetchmail")
 	flag.BoolVar(&c.keep, "keep", false, "keep the work directory (Dovecot, mailboxes, client data)")
 	flag.StringVar(&c.command, "command", "", "the command line to show in RESULTS.md (default: this one)")
 	flag.Parse()
@@ -92,9 +96,10 @@ func logf(format string, args ...any) {
 }
 
 func run(ctx context.Context, c *config) error {
-	if c.n < 1 || c.latencyN < 1 || c.idleN < 1 || c.repeat < 1 || c.bigMB < 1 {
-		return errors.New("-n, -latency-n, -idle-n, -big-mb and -repeat must be positive")
+	if c.n < 1 || c.latencyN < 1 || c.idleN < 1 || c.fiveN < 1 || c.repeat < 1 || c.bigMB < 1 {
+		return errors.New("-n, -latency-n, -idle-n, -five-n, -big-mb and -repeat must be positive")
 	}
+	load := uptime()
 	pouch, err := filepath.Abs(c.pouch)
 	if err != nil {
 		return err
@@ -139,6 +144,9 @@ func run(ctx context.Context, c *config) error {
 	const password = "bench-pw"
 	users := []pop3test.DovecotUser{{Name: "alice", Password: password}, {Name: "lat", Password: password},
 		{Name: "idle", Password: password}, {Name: "big", Password: password}}
+	for i := range fiveAccounts {
+		users = append(users, pop3test.DovecotUser{Name: fmt.Sprintf("five%d", i), Password: password})
+	}
 	d, err := pop3test.StartDovecot(filepath.Join(work, "dovecot"), &pop3test.DovecotOptions{Users: users})
 	if err != nil {
 		return err
@@ -163,6 +171,10 @@ func run(ctx context.Context, c *config) error {
 		{"lat", c.latencyN, gen, c.skipped("latency")},
 		{"idle", c.idleN, corpus.Tiny, c.skipped("idle")},
 		{"big", 1, func(int) []byte { return corpus.Big(c.seed, c.bigMB*1_000_000) }, c.skipped("big")},
+	}
+	for i := range fiveAccounts {
+		// Each account its own slice of the corpus.
+		fills = append(fills, fill{fmt.Sprintf("five%d", i), c.fiveN, func(j int) []byte { return gen(c.n + i*c.fiveN + j) }, c.skipped("five")})
 	}
 	boxes := map[string]*mailbox{}
 	for _, f := range fills {
@@ -235,6 +247,25 @@ func run(ctx context.Context, c *config) error {
 		}
 		rep.Extra = append(rep.Extra, extra...)
 	}
+	if !c.skipped("five") {
+		var fb []*mailbox
+		for i := range fiveAccounts {
+			fb = append(fb, boxes[fmt.Sprintf("five%d", i)])
+		}
+		extra, err := b.five(ctx, fb, c.delay)
+		if err != nil {
+			return err
+		}
+		rep.Extra = append(rep.Extra, extra...)
+	}
+	if pkgs := strings.Fields(c.goBench); len(pkgs) > 0 {
+		ms, err := goBench(ctx, pkgs)
+		if err != nil {
+			return err
+		}
+		rep.GoBench = ms
+	}
+	rep.Load = fmt.Sprintf("%s at the start, %s at the end", load, uptime())
 	rep.Goals = goals(rep, c)
 	rep.Notes = notes(c)
 
@@ -253,6 +284,9 @@ func run(ctx context.Context, c *config) error {
 		fmt.Printf("goal %s: %s (target %s) %s\n", g.Name, g.Value, g.Target, met)
 	}
 	if c.out != "" {
+		if old, err := os.ReadFile(c.out); err == nil {
+			rep.Tail = report.KeepTail(string(old))
+		}
 		if err := os.WriteFile(c.out, []byte(rep.Markdown()), 0o644); err != nil {
 			return err
 		}

@@ -1,0 +1,550 @@
+package mailstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Rules for incoming mail. A rule is a condition in the search syntax (Query) and actions;
+// rules are kept in the archive in order. The Saver marks every fetched message rules_pending
+// in its own transaction; ApplyPendingRules runs the rules on pending messages once they are
+// indexed (a condition may name body text) and clears the mark in the transaction that applies
+// the actions, so a crash in between only means the rules run again. RunRules runs them on
+// demand over stored messages.
+//
+// Conditions are evaluated by the search's own SQL (Query.filters, Match), restricted to the
+// candidate messages, against the messages as they were before any rule acted. Actions only
+// change metadata (folder, read, flagged, trashed_at) in one transaction: a rule never touches
+// raw bytes or the ledger, so it can neither lose a message nor cause a deletion on a server
+// (a trashed message is deleted on a server only as today: after the user empties the Trash,
+// for an account that deletes on the server). Actions add up in rule order; a later move
+// replaces an earlier one; Stop ends the rules for that message. When a rule that matches a
+// message cannot act (its folder is gone), nothing is done to that message: it stays where it
+// was stored, and the rule counts the failure and keeps the error.
+
+// Rule is one rule for incoming mail.
+type Rule struct {
+	ID       int64
+	Name     string
+	Query    string // a search query (ParseQuery)
+	MoveTo   Folder // "" = no move
+	MarkRead bool
+	Flag     bool // mark important
+	Trash    bool // move to the Trash (locally; restorable until the Trash is emptied)
+	Stop     bool // no later rule sees a message this one matched
+	// Failures counts the messages the rule failed to act on; LastError says why, at FailedAt.
+	Failures  int
+	LastError string
+	FailedAt  *time.Time
+
+	moveToID sql.NullInt64 // MoveTo's id when it is a user folder
+}
+
+// RuleError is a rule that cannot be stored: no name, a bad query, no action, or a folder a
+// rule may not move mail into.
+type RuleError struct {
+	Rule string
+	Msg  string
+}
+
+func (e *RuleError) Error() string {
+	if e.Rule == "" {
+		return "rule: " + e.Msg
+	}
+	return fmt.Sprintf("rule %q: %s", e.Rule, e.Msg)
+}
+
+// maxRuleName bounds a rule's name.
+const maxRuleName = 200
+
+// Validate checks a rule before it is stored: a name, a query that parses, at least one
+// action, and a move into the Inbox or a user folder only (never the Outbox, Drafts or Sent;
+// the Trash is the Trash action).
+func (r *Rule) Validate() error {
+	bad := func(msg string) error { return &RuleError{Rule: r.Name, Msg: msg} }
+	name := strings.TrimSpace(r.Name)
+	switch {
+	case name == "":
+		return bad("a rule needs a name")
+	case len(name) > maxRuleName:
+		return bad(fmt.Sprintf("the name is longer than %d bytes", maxRuleName))
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return bad("the name has control characters")
+	}
+	r.Name = name
+	if strings.TrimSpace(r.Query) == "" {
+		return bad("a rule needs a condition (a search query)")
+	}
+	if _, err := ParseQuery(r.Query); err != nil {
+		return bad(err.Error())
+	}
+	if r.MoveTo == "" && !r.MarkRead && !r.Flag && !r.Trash {
+		return bad("a rule needs an action: a move, mark read, flag or trash")
+	}
+	if r.MoveTo != "" {
+		f, err := ParseFolder(string(r.MoveTo))
+		if err != nil {
+			return bad(err.Error())
+		}
+		if f.System() && f != FolderInbox {
+			return bad(fmt.Sprintf("rules cannot move mail into %s", f))
+		}
+		r.MoveTo = f
+	}
+	return nil
+}
+
+// ruleColumns read a rule from rules r; a user folder's current path (after a rename) from
+// folders f.
+const ruleColumns = `r.id, r.name, r.query, coalesce(f.path, r.move_to), r.move_to_id, r.mark_read, r.flag, r.trash, r.stop,
+	r.failures, r.last_error, r.failed_at FROM rules r LEFT JOIN folders f ON f.id = r.move_to_id`
+
+func scanRule(sc interface{ Scan(...any) error }) (Rule, error) {
+	var r Rule
+	var failed sql.NullInt64
+	err := sc.Scan(&r.ID, &r.Name, &r.Query, &r.MoveTo, &r.moveToID, &r.MarkRead, &r.Flag, &r.Trash, &r.Stop,
+		&r.Failures, &r.LastError, &failed)
+	r.FailedAt = unixPtr(failed)
+	return r, err
+}
+
+// Rules returns the rules in the order they run.
+func (s *Store) Rules(ctx context.Context) ([]Rule, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+ruleColumns+` ORDER BY r.position, r.id`)
+	if err != nil {
+		return nil, fmt.Errorf("mailstore: rules: %w", err)
+	}
+	defer rows.Close()
+	var rs []Rule
+	for rows.Next() {
+		r, err := scanRule(rows)
+		if err != nil {
+			return nil, fmt.Errorf("mailstore: rules: %w", err)
+		}
+		rs = append(rs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("mailstore: rules: %w", err)
+	}
+	return rs, nil
+}
+
+// Rule returns the rule called name, or an error wrapping ErrNotFound.
+func (s *Store) Rule(ctx context.Context, name string) (*Rule, error) {
+	r, err := scanRule(s.db.QueryRowContext(ctx, `SELECT `+ruleColumns+` WHERE r.name = ?`, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("mailstore: rule %q: %w", name, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("mailstore: rule %q: %w", name, err)
+	}
+	return &r, nil
+}
+
+// AddRule validates r and stores it after the existing rules; it returns the rule's id. A name
+// taken already gives ErrExists; a move into a folder that does not exist, ErrFolderNotFound.
+func (s *Store) AddRule(ctx context.Context, r Rule) (int64, error) {
+	if err := r.Validate(); err != nil {
+		return 0, err
+	}
+	wrap := func(err error) error { return fmt.Errorf("mailstore: add rule %q: %w", r.Name, err) }
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, wrap(err)
+	}
+	defer tx.Rollback()
+	fid, err := moveTargetID(ctx, tx, &r)
+	if err != nil {
+		return 0, wrap(err)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO rules (position, name, query, move_to, move_to_id, mark_read, flag, trash, stop)
+		VALUES ((SELECT coalesce(max(position), 0) + 1 FROM rules), ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.Name, r.Query, string(r.MoveTo), fid, r.MarkRead, r.Flag, r.Trash, r.Stop)
+	if isUnique(err) {
+		return 0, wrap(ErrExists)
+	}
+	if err != nil {
+		return 0, wrap(err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, wrap(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, wrap(err)
+	}
+	return id, nil
+}
+
+// UpdateRule replaces rule r.ID's name, condition and actions (its place and failure count
+// stay). An unknown id gives ErrNotFound.
+func (s *Store) UpdateRule(ctx context.Context, r Rule) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	wrap := func(err error) error { return fmt.Errorf("mailstore: update rule %q: %w", r.Name, err) }
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return wrap(err)
+	}
+	defer tx.Rollback()
+	fid, err := moveTargetID(ctx, tx, &r)
+	if err != nil {
+		return wrap(err)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE rules SET name = ?, query = ?, move_to = ?, move_to_id = ?, mark_read = ?, flag = ?,
+		trash = ?, stop = ? WHERE id = ?`, r.Name, r.Query, string(r.MoveTo), fid, r.MarkRead, r.Flag, r.Trash, r.Stop, r.ID)
+	if isUnique(err) {
+		return wrap(ErrExists)
+	}
+	if err != nil {
+		return wrap(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return wrap(ErrNotFound)
+	}
+	return wrap0(tx.Commit(), wrap)
+}
+
+// RemoveRule deletes the rule called name; an unknown name gives ErrNotFound.
+func (s *Store) RemoveRule(ctx context.Context, name string) error {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM rules WHERE name = ?`, name)
+	if err != nil {
+		return fmt.Errorf("mailstore: remove rule %q: %w", name, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("mailstore: remove rule %q: %w", name, ErrNotFound)
+	}
+	return nil
+}
+
+// ReorderRules sets the order rules run in: ids must name every rule exactly once.
+func (s *Store) ReorderRules(ctx context.Context, ids []int64) error {
+	wrap := func(err error) error { return fmt.Errorf("mailstore: reorder rules: %w", err) }
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return wrap(err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM rules`).Scan(&n); err != nil {
+		return wrap(err)
+	}
+	seen := map[int64]bool{}
+	for _, id := range ids {
+		seen[id] = true
+	}
+	if len(ids) != n || len(seen) != n {
+		return wrap(&RuleError{Msg: fmt.Sprintf("the new order names %d rules, there are %d", len(seen), n)})
+	}
+	for i, id := range ids {
+		res, err := tx.ExecContext(ctx, `UPDATE rules SET position = ? WHERE id = ?`, i+1, id)
+		if err != nil {
+			return wrap(err)
+		}
+		if k, _ := res.RowsAffected(); k == 0 {
+			return wrap(fmt.Errorf("rule %d: %w", id, ErrNotFound))
+		}
+	}
+	return wrap0(tx.Commit(), wrap)
+}
+
+func wrap0(err error, wrap func(error) error) error {
+	if err != nil {
+		return wrap(err)
+	}
+	return nil
+}
+
+// RuleCount is what one rule did in a run.
+type RuleCount struct {
+	Rule    string `json:"rule"`
+	Matched int    `json:"matched"`         // messages it matched (and acted on, unless Failed)
+	Failed  int    `json:"failed"`          // messages it matched but could not act on
+	Error   string `json:"error,omitempty"` // why it failed
+}
+
+// RulesResult says what a run of the rules did.
+type RulesResult struct {
+	Examined int         `json:"examined"` // messages the rules ran on
+	Changed  int         `json:"changed"`  // messages moved, marked, flagged or trashed
+	Failed   int         `json:"failed"`   // messages left where they were because a rule failed
+	Rules    []RuleCount `json:"rules"`
+}
+
+func (r *RulesResult) add(o RulesResult) {
+	r.Examined += o.Examined
+	r.Changed += o.Changed
+	r.Failed += o.Failed
+	if r.Rules == nil {
+		r.Rules = o.Rules
+		return
+	}
+	for i := range r.Rules {
+		if i < len(o.Rules) && o.Rules[i].Rule == r.Rules[i].Rule {
+			r.Rules[i].Matched += o.Rules[i].Matched
+			r.Rules[i].Failed += o.Rules[i].Failed
+			if o.Rules[i].Error != "" {
+				r.Rules[i].Error = o.Rules[i].Error
+			}
+		}
+	}
+}
+
+// RulesBacklog returns how many fetched messages wait for the rules.
+func (s *Store) RulesBacklog(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE rules_pending = 1`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("mailstore: rules backlog: %w", err)
+	}
+	return n, nil
+}
+
+// rulesBatch is how many pending messages one transaction of ApplyPendingRules handles.
+const rulesBatch = 500
+
+// ApplyPendingRules runs the rules, in order, on every fetched message waiting for them that
+// is indexed (the others wait for the indexer), oldest first, a batch per transaction, and
+// clears their marks. With no rules it only clears the marks.
+func (s *Store) ApplyPendingRules(ctx context.Context, now time.Time) (RulesResult, error) {
+	var total RulesResult
+	rules, err := s.Rules(ctx)
+	if err != nil {
+		return total, err
+	}
+	for {
+		ids, err := s.pendingForRules(ctx)
+		if err != nil || len(ids) == 0 {
+			return total, err
+		}
+		r, err := s.applyRules(ctx, rules, ids, true, now)
+		total.add(r)
+		if err != nil {
+			return total, err
+		}
+	}
+}
+
+func (s *Store) pendingForRules(ctx context.Context) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM messages WHERE rules_pending = 1 AND indexed = 1 ORDER BY id LIMIT ?`, rulesBatch)
+	if err != nil {
+		return nil, fmt.Errorf("mailstore: pending rules: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("mailstore: pending rules: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// RunScope selects what RunRules runs on.
+type RunScope struct {
+	Rule   string // "" = every rule, in order; else only this one
+	Folder Folder // "" = every folder; else only the messages in it
+}
+
+// RunRules runs the rules on demand over the stored messages scope selects (never those in
+// the Trash, the Outbox or Drafts), indexing nothing: the caller drains the index backlog
+// first. An unknown rule gives ErrNotFound.
+func (s *Store) RunRules(ctx context.Context, scope RunScope, now time.Time) (RulesResult, error) {
+	rules, err := s.Rules(ctx)
+	if err != nil {
+		return RulesResult{}, err
+	}
+	if scope.Rule != "" {
+		var one []Rule
+		for _, r := range rules {
+			if r.Name == scope.Rule {
+				one = append(one, r)
+			}
+		}
+		if len(one) == 0 {
+			return RulesResult{}, fmt.Errorf("mailstore: rule %q: %w", scope.Rule, ErrNotFound)
+		}
+		rules = one
+	}
+	where := `m.trashed_at IS NULL AND m.folder NOT IN ('outbox', 'drafts')`
+	var args []any
+	if scope.Folder != "" {
+		if !scope.Folder.System() {
+			if _, _, err := folderID(ctx, s.db, scope.Folder); err != nil {
+				return RulesResult{}, fmt.Errorf("mailstore: run rules: %w", err)
+			}
+		}
+		c, a := folderCond("m", scope.Folder)
+		where += ` AND ` + c
+		args = a
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT m.id FROM messages m WHERE `+where+` ORDER BY m.id`, args...)
+	if err != nil {
+		return RulesResult{}, fmt.Errorf("mailstore: run rules: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return RulesResult{}, fmt.Errorf("mailstore: run rules: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return RulesResult{}, fmt.Errorf("mailstore: run rules: %w", err)
+	}
+	return s.applyRules(ctx, rules, ids, false, now)
+}
+
+// plan is what the rules decided for one message.
+type plan struct {
+	moveTo         *moveTarget
+	read, flag, tr bool
+	matched        []int // the rules that matched it, in order, up to a Stop
+	failedBy       int   // index+1 of a matching rule that cannot act; 0 = none
+}
+
+// applyRules runs rules on ids. Each rule's condition is evaluated once over all of ids; the
+// actions are then folded per message in rule order and applied in one transaction. With
+// pending, only messages still marked are changed (another process may have run the rules on
+// them meanwhile), and their marks are cleared.
+func (s *Store) applyRules(ctx context.Context, rules []Rule, ids []int64, pending bool, now time.Time) (RulesResult, error) {
+	res := RulesResult{Rules: make([]RuleCount, len(rules))}
+	ruleErr := make([]string, len(rules))
+	matched := make([]map[int64]bool, len(rules))
+	// Each chunk of an id list evaluates the condition's full-text part again; beyond one
+	// chunk, matching the whole archive once and testing membership is cheaper.
+	scopeIDs := ids
+	if len(ids) > matchChunk {
+		scopeIDs = nil
+	}
+	for i, r := range rules {
+		res.Rules[i].Rule = r.Name
+		q, err := ParseQuery(r.Query)
+		if err == nil {
+			matched[i], err = s.matchIDs(ctx, q, scopeIDs)
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return res, ctx.Err()
+			}
+			// A condition that no longer parses, or cannot be evaluated, matches nothing.
+			ruleErr[i] = err.Error()
+			matched[i] = map[int64]bool{}
+		}
+	}
+
+	wrap := func(err error) error { return fmt.Errorf("mailstore: apply rules: %w", err) }
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return res, wrap(err)
+	}
+	defer tx.Rollback()
+	// Move targets are resolved inside the transaction that moves.
+	targets := make([]*moveTarget, len(rules))
+	for i := range rules {
+		if rules[i].MoveTo == "" {
+			continue
+		}
+		if targets[i], err = resolveMoveTarget(ctx, tx, &rules[i]); err != nil {
+			return res, wrap(err)
+		}
+		if targets[i].err != "" {
+			ruleErr[i] = targets[i].err
+		}
+	}
+	clear, err := tx.PrepareContext(ctx, `UPDATE messages SET rules_pending = 0 WHERE id = ? AND rules_pending = 1`)
+	if err != nil {
+		return res, wrap(err)
+	}
+	defer clear.Close()
+	act, err := tx.PrepareContext(ctx, `UPDATE messages SET read = max(read, ?2), flagged = max(flagged, ?3),
+		trashed_at = CASE WHEN ?4 THEN coalesce(trashed_at, ?5) ELSE trashed_at END WHERE id = ?1`)
+	if err != nil {
+		return res, wrap(err)
+	}
+	defer act.Close()
+	for _, id := range ids {
+		if pending {
+			r, err := clear.ExecContext(ctx, id)
+			if err != nil {
+				return res, wrap(err)
+			}
+			if n, _ := r.RowsAffected(); n == 0 {
+				continue // handled elsewhere meanwhile
+			}
+		}
+		res.Examined++
+		p := fold(rules, matched, ruleErr, targets, id)
+		if p.failedBy != 0 {
+			// A matching rule cannot act: nothing is done to the message, it stays where it is.
+			res.Failed++
+			res.Rules[p.failedBy-1].Failed++
+			continue
+		}
+		for _, i := range p.matched {
+			res.Rules[i].Matched++
+		}
+		if p.moveTo == nil && !p.read && !p.flag && !p.tr {
+			continue
+		}
+		if _, err := act.ExecContext(ctx, id, p.read, p.flag, p.tr, now.Unix()); err != nil {
+			return res, wrap(err)
+		}
+		if p.moveTo != nil {
+			if err := p.moveTo.move(ctx, tx, id); err != nil {
+				return res, wrap(err)
+			}
+		}
+		res.Changed++
+	}
+	for i := range rules {
+		if ruleErr[i] == "" {
+			continue
+		}
+		res.Rules[i].Error = ruleErr[i]
+		if _, err := tx.ExecContext(ctx, `UPDATE rules SET failures = failures + ?, last_error = ?, failed_at = ? WHERE id = ?`,
+			res.Rules[i].Failed, ruleErr[i], now.Unix(), rules[i].ID); err != nil {
+			return res, wrap(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return res, wrap(err)
+	}
+	return res, nil
+}
+
+// fold decides what the rules do to message id, in rule order.
+func fold(rules []Rule, matched []map[int64]bool, ruleErr []string, targets []*moveTarget, id int64) plan {
+	var p plan
+	for i, r := range rules {
+		if !matched[i][id] {
+			continue
+		}
+		if ruleErr[i] != "" {
+			return plan{failedBy: i + 1}
+		}
+		p.matched = append(p.matched, i)
+		if r.MoveTo != "" {
+			p.moveTo = targets[i]
+		}
+		p.read = p.read || r.MarkRead
+		p.flag = p.flag || r.Flag
+		p.tr = p.tr || r.Trash
+		if r.Stop {
+			break
+		}
+	}
+	return p
+}
