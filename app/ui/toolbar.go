@@ -5,10 +5,8 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -52,8 +50,10 @@ func (m *mainWindow) buildToolbar() *toolbar {
 		widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), c, pos)
 	})
 	t.check.Importance = widget.HighImportance
-	t.bar = container.NewHBox(t.check, t.write, widget.NewSeparator(), t.reply, t.replyAll, t.forward, widget.NewSeparator(),
-		t.delete, t.restore, t.read, layout.NewSpacer(), t.add, more)
+	// A row that wraps when the window is narrow; the buttons whose labels change keep one width.
+	t.bar = newFlow(t.check, t.write, widget.NewSeparator(), t.reply, t.replyAll, t.forward, widget.NewSeparator(),
+		steadyButton(t.delete, lang.L("Delete"), lang.L("Empty Trash")), t.restore,
+		steadyButton(t.read, lang.L("Mark read"), lang.L("Mark unread")), widget.NewSeparator(), t.add, more)
 	t.update()
 	return t
 }

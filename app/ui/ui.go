@@ -84,6 +84,7 @@ type mainWindow struct {
 	desktop  bool
 	trayHost func(ctx context.Context) bool
 	quit     func()
+	splits   [2]*container.Split // sidebar | rest, list | reading pane: remembered (layout.go)
 
 	// State, touched only on the UI goroutine.
 	accounts   []mailstore.Account
@@ -139,7 +140,6 @@ func newMainWindow(ctx context.Context, a fyne.App, e *engine.Engine, queue func
 	_, m.desktop = a.(desktop.App)
 	m.prefs.applyTheme(a)
 	m.build()
-	m.window.Resize(fyne.NewSize(1280, 800))
 	m.reload()
 	return m
 }
@@ -164,9 +164,8 @@ func (m *mainWindow) build() {
 	listPane := container.NewBorder(container.NewVBox(m.search, m.bannerBox), nil, nil, nil,
 		container.NewStack(m.list, container.NewVBox(m.emptyNote)))
 	right := container.NewHSplit(listPane, m.viewer.content)
-	right.Offset = 0.42
 	main := container.NewHSplit(m.sidebar, right)
-	main.Offset = 0.17
+	m.restoreLayout(main, right)
 	m.undo = newUndoToast(m.bridge.do)
 	m.window.SetContent(container.NewBorder(m.toolbar.bar, m.statusBar(), nil, nil, container.NewStack(main, m.undo.overlay)))
 	m.setUpShortcuts()

@@ -98,7 +98,7 @@ func (v *viewer) show(mv *engine.MessageView) {
 	if len(v.actions.Objects) == 1 {
 		v.actions.Layout = layout.NewStackLayout() // the outbox's state and buttons, full width
 	} else {
-		v.actions.Layout = layout.NewHBoxLayout()
+		v.actions.Layout = &flowLayout{} // wraps in a narrow pane
 	}
 	v.actions.Show()
 	v.actions.Refresh()
