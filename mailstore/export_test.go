@@ -27,3 +27,9 @@ func Unthread(s *Store) error {
 	_, err := s.db.Exec(`DELETE FROM message_refs; UPDATE messages SET thread_id = NULL, thread_subject = ''`)
 	return err
 }
+
+// ThreadGroupsQuery is the conversation list's grouping query for a folder's messages, for its plan.
+func ThreadGroupsQuery() string {
+	where, _ := filterWhere(Filter{Folder: "Work/Invoices", AccountID: 1})
+	return threadGroupsQuery(where)
+}

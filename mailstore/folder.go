@@ -163,12 +163,13 @@ type FolderInfo struct {
 // System reports whether the entry is a system folder.
 func (fi *FolderInfo) System() bool { return fi.Path.System() }
 
-// folderCountsQuery counts messages and unread ones per folder (system folders: per account
-// for the inbox), in the Trash or not, reading messages_by_folder alone.
-const folderCountsQuery = `SELECT coalesce(folder_id, 0), folder,
-	CASE WHEN folder_id IS NULL AND folder = 'inbox' THEN coalesce(account_id, 0) ELSE 0 END,
-	trashed_at IS NOT NULL, count(*), sum(read = 0)
-	FROM messages INDEXED BY messages_by_folder GROUP BY 1, 2, 3, 4`
+// folderCountsQuery counts messages, in the Trash or not, read or not, per user folder and
+// per system folder and account, in one ordered pass over messages_folder_counts (no sort).
+// No INDEXED BY: an index missing from an archive would make it an error rather than slower.
+const folderCountsQuery = `SELECT coalesce(folder_id, 0), folder, coalesce(account_id, 0),
+	sum(trashed_at IS NULL), sum(trashed_at IS NULL AND read = 0),
+	sum(trashed_at IS NOT NULL), sum(trashed_at IS NOT NULL AND read = 0)
+	FROM messages GROUP BY folder_id, folder, account_id`
 
 // FolderTree returns every folder with its counts, in display order: one inbox per account
 // (by name), one per removed account whose inbox mail was kept (by name), drafts, outbox,
@@ -197,28 +198,26 @@ func (s *Store) FolderTree(ctx context.Context) ([]FolderInfo, error) {
 		var (
 			fid, acct int64
 			folder    Folder
-			inTrash   bool
-			c         count
+			in, trash count
 		)
-		if err := rows.Scan(&fid, &folder, &acct, &inTrash, &c.total, &c.unread); err != nil {
+		if err := rows.Scan(&fid, &folder, &acct, &in.total, &in.unread, &trash.total, &trash.unread); err != nil {
 			rows.Close()
 			return nil, wrap(err)
 		}
-		add := func(m *count) { m.total += c.total; m.unread += c.unread }
+		add := func(m *count, c count) { m.total += c.total; m.unread += c.unread }
+		add(&trashed, trash)
 		switch {
-		case inTrash:
-			add(&trashed)
 		case fid != 0:
 			v := user[fid]
-			add(&v)
+			add(&v, in)
 			user[fid] = v
 		case folder == FolderInbox:
 			v := inbox[acct]
-			add(&v)
+			add(&v, in)
 			inbox[acct] = v
 		default:
 			v := system[folder]
-			add(&v)
+			add(&v, in)
 			system[folder] = v
 		}
 	}
@@ -246,7 +245,7 @@ func (s *Store) FolderTree(ctx context.Context) ([]FolderInfo, error) {
 	if err := arows.Err(); err != nil {
 		return nil, wrap(err)
 	}
-	if _, ok := inbox[0]; ok {
+	if inbox[0].total > 0 {
 		rrows, err := tx.QueryContext(ctx, `SELECT account_name, count(*), sum(read = 0) FROM messages
 			WHERE account_id IS NULL AND folder = 'inbox' AND folder_id IS NULL AND trashed_at IS NULL
 			GROUP BY account_name ORDER BY account_name`)

@@ -487,7 +487,7 @@ func TestFolderMigration(t *testing.T) {
 	}
 }
 
-// The folder tree reads an index only, never the message rows (their raw bytes).
+// The folder tree reads an index only, in order, never the message rows (their raw bytes).
 func TestFolderTreeUsesIndex(t *testing.T) {
 	s := openTest(t)
 	rows, err := mailstore.DB(s).Query(`EXPLAIN QUERY PLAN ` + mailstore.FolderCountsQuery)
@@ -504,8 +504,8 @@ func TestFolderTreeUsesIndex(t *testing.T) {
 		}
 		plan = append(plan, detail)
 	}
-	if p := strings.Join(plan, "; "); !strings.Contains(p, "COVERING INDEX messages_by_folder") {
-		t.Errorf("plan = %q, want a covering index scan", p)
+	if p := strings.Join(plan, "; "); !strings.Contains(p, "COVERING INDEX messages_folder_counts") || strings.Contains(p, "TEMP B-TREE") {
+		t.Errorf("plan = %q, want an ordered scan of a covering index", p)
 	}
 }
 

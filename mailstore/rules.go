@@ -464,31 +464,49 @@ func (s *Store) applyRules(ctx context.Context, rules []Rule, ids []int64, pendi
 			ruleErr[i] = targets[i].err
 		}
 	}
-	clear, err := tx.PrepareContext(ctx, `UPDATE messages SET rules_pending = 0 WHERE id = ? AND rules_pending = 1`)
-	if err != nil {
-		return res, wrap(err)
+	// One UPDATE per message: a message row holds its raw bytes, so every write rewrites them;
+	// a message already as the rules want it is not written at all (a second run is cheap).
+	// With pending, the mark is cleared in the same write, and a message whose mark another
+	// process cleared meanwhile is left alone.
+	guard := `AND (read < ?2 OR flagged < ?3 OR (?4 AND trashed_at IS NULL) OR (?6 AND (folder IS NOT ?7 OR folder_id IS NOT ?8)))`
+	if pending {
+		guard = `AND rules_pending = 1`
 	}
-	defer clear.Close()
 	act, err := tx.PrepareContext(ctx, `UPDATE messages SET read = max(read, ?2), flagged = max(flagged, ?3),
-		trashed_at = CASE WHEN ?4 THEN coalesce(trashed_at, ?5) ELSE trashed_at END WHERE id = ?1`)
+		trashed_at = CASE WHEN ?4 THEN coalesce(trashed_at, ?5) ELSE trashed_at END,
+		folder = CASE WHEN ?6 THEN ?7 ELSE folder END, folder_id = CASE WHEN ?6 THEN ?8 ELSE folder_id END,
+		rules_pending = 0
+		WHERE id = ?1 AND folder NOT IN ('outbox', 'drafts') `+guard)
 	if err != nil {
 		return res, wrap(err)
 	}
 	defer act.Close()
 	for _, id := range ids {
-		if pending {
-			r, err := clear.ExecContext(ctx, id)
-			if err != nil {
-				return res, wrap(err)
-			}
-			if n, _ := r.RowsAffected(); n == 0 {
-				continue // handled elsewhere meanwhile
-			}
-		}
-		res.Examined++
 		p := fold(rules, matched, ruleErr, targets, id)
 		if p.failedBy != 0 {
 			// A matching rule cannot act: nothing is done to the message, it stays where it is.
+			p = plan{failedBy: p.failedBy}
+		}
+		acts := p.moveTo != nil || p.read || p.flag || p.tr
+		if acts || pending {
+			move, folder, fid := p.moveTo != nil, "", sql.NullInt64{}
+			if move {
+				folder, fid = string(p.moveTo.folder), p.moveTo.id
+			}
+			r, err := act.ExecContext(ctx, id, p.read, p.flag, p.tr, now.Unix(), move, folder, fid)
+			if err != nil {
+				return res, wrap(err)
+			}
+			n, _ := r.RowsAffected()
+			if pending && n == 0 {
+				continue // handled elsewhere meanwhile
+			}
+			if acts && n > 0 {
+				res.Changed++
+			}
+		}
+		res.Examined++
+		if p.failedBy != 0 {
 			res.Failed++
 			res.Rules[p.failedBy-1].Failed++
 			continue
@@ -496,18 +514,6 @@ func (s *Store) applyRules(ctx context.Context, rules []Rule, ids []int64, pendi
 		for _, i := range p.matched {
 			res.Rules[i].Matched++
 		}
-		if p.moveTo == nil && !p.read && !p.flag && !p.tr {
-			continue
-		}
-		if _, err := act.ExecContext(ctx, id, p.read, p.flag, p.tr, now.Unix()); err != nil {
-			return res, wrap(err)
-		}
-		if p.moveTo != nil {
-			if err := p.moveTo.move(ctx, tx, id); err != nil {
-				return res, wrap(err)
-			}
-		}
-		res.Changed++
 	}
 	for i := range rules {
 		if ruleErr[i] == "" {

@@ -49,11 +49,3 @@ func resolveMoveTarget(ctx context.Context, tx *sql.Tx, r *Rule) (*moveTarget, e
 	}
 	return &moveTarget{folder: FolderInbox, id: sql.NullInt64{Int64: id, Valid: true}}, nil
 }
-
-// move puts message id into the target. Messages of the Outbox and Drafts never move (they
-// belong to sending); the callers never select them.
-func (t *moveTarget) move(ctx context.Context, tx *sql.Tx, id int64) error {
-	_, err := tx.ExecContext(ctx, `UPDATE messages SET folder = ?, folder_id = ? WHERE id = ? AND folder NOT IN ('outbox', 'drafts')`,
-		string(t.folder), t.id, id)
-	return err
-}

@@ -142,8 +142,9 @@ func prepareBatch(ctx context.Context, tx *sql.Tx) (*batchStmts, error) {
 		{&b.anyHash, `SELECT id FROM messages WHERE sha256 = ? AND id <> ? LIMIT 1`},
 		{&b.insert, `INSERT INTO messages
 			(account_id, account_name, uidl, raw, sha256, size, date, received,
-			 from_addr, to_addr, cc_addr, subject, message_id, has_attachments, partial, chunked, read, folder, folder_id, rules_pending)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+			 from_addr, to_addr, cc_addr, subject, message_id, has_attachments, partial, chunked, read, folder, folder_id, rules_pending,
+			 thread_id, thread_subject)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&b.chunk, insertChunk},
 		{&b.fix, `UPDATE messages SET sha256 = ?, size = ? WHERE id = ?`},
 		{&b.rename, `UPDATE messages SET uidl = ? WHERE id = ?`},
@@ -371,15 +372,21 @@ func (sv *Saver) insert(ctx context.Context, st *batchStmts, account, uidl strin
 	}
 	// Fetched mail waits for the rules (rules.go); imported mail and mail written here do not.
 	pending := !sv.imported && sv.folder == FolderInbox
+	// The thread is found first, so that the row (and its raw bytes) is written once.
+	thread, key, err := findThread(ctx, st.thread, 0, &hd, messageTime(&hd, t))
+	if err != nil {
+		return BatchResult{}, fmt.Errorf("thread: %w", err)
+	}
 	res, err := st.insert.ExecContext(ctx, sv.accountID, account, uidl, raw, r.SHA256, r.Size, unixOrNull(hd.Date), t,
-		hd.From, hd.To, hd.Cc, hd.Subject, hd.MessageID, hd.HasAttachments, it.Partial, rest != nil, it.Read, string(sv.folder), sv.folderID, pending)
+		hd.From, hd.To, hd.Cc, hd.Subject, hd.MessageID, hd.HasAttachments, it.Partial, rest != nil, it.Read, string(sv.folder), sv.folderID, pending,
+		thread, key)
 	if err != nil {
 		return BatchResult{}, err
 	}
 	if r.ID, err = res.LastInsertId(); err != nil {
 		return BatchResult{}, err
 	}
-	if _, err := threadMessage(ctx, st.thread, r.ID, &hd, messageTime(&hd, t)); err != nil {
+	if err := recordRefs(ctx, st.thread, r.ID, &hd); err != nil {
 		return BatchResult{}, fmt.Errorf("thread: %w", err)
 	}
 	if rest == nil {

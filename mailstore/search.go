@@ -302,11 +302,13 @@ func (s *Store) matchIDs(ctx context.Context, q Query, ids []int64) (map[int64]b
 	}
 	where, args := q.filters()
 	if m := q.Match(); m != "" {
+		// (A correlated lookup per candidate, MATCH with rowid = m2.id, measured 20 times
+		// slower: FTS5 evaluates the whole expression for each.)
 		where = append(where, `m2.id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?)`)
 		args = append(args, m)
 	}
-	run := func(extra string, extraArgs []any) error {
-		rows, err := s.db.QueryContext(ctx, `SELECT m2.id FROM messages m2 WHERE `+strings.Join(where, " AND ")+extra,
+	run := func(index, extra string, extraArgs []any) error {
+		rows, err := s.db.QueryContext(ctx, `SELECT m2.id FROM messages m2 `+index+` WHERE `+strings.Join(where, " AND ")+extra,
 			append(slices.Clip(args), extraArgs...)...)
 		if err != nil {
 			return err
@@ -322,7 +324,9 @@ func (s *Store) matchIDs(ctx context.Context, q Query, ids []int64) (map[int64]b
 		return rows.Err()
 	}
 	if ids == nil {
-		if err := run("", nil); err != nil {
+		// Over the whole archive the filters are read from the covering search index, never
+		// from message rows (whose raw bytes sit before the filtered columns).
+		if err := run("INDEXED BY messages_search", "", nil); err != nil {
 			return nil, fmt.Errorf("mailstore: match: %w", err)
 		}
 		return got, nil
@@ -333,7 +337,7 @@ func (s *Store) matchIDs(ctx context.Context, q Query, ids []int64) (map[int64]b
 		for i, id := range chunk {
 			in[i] = id
 		}
-		if err := run(` AND m2.id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, in); err != nil {
+		if err := run("", ` AND m2.id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, in); err != nil {
 			return nil, fmt.Errorf("mailstore: match: %w", err)
 		}
 	}
@@ -348,12 +352,24 @@ func (s *Store) CountMatches(ctx context.Context, q Query) (int, error) {
 		return 0, nil
 	}
 	where, args := q.filters()
+	// As in Search: a rare term is counted message by message, anything else by walking the
+	// covering search index, so no count reads message rows in bulk.
+	index := `INDEXED BY messages_search`
 	if m := q.Match(); m != "" {
+		var n int
+		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT rowid FROM message_fts WHERE message_fts MATCH ? LIMIT ?)`,
+			m, searchPlans.driveFromIndexBelow).Scan(&n)
+		if err != nil {
+			return 0, fmt.Errorf("mailstore: count matches: %w", err)
+		}
+		if n < searchPlans.driveFromIndexBelow {
+			index = `NOT INDEXED`
+		}
 		where = append(where, `m2.id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?)`)
 		args = append(args, m)
 	}
 	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM messages m2 WHERE `+strings.Join(where, " AND "), args...).Scan(&n); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM messages m2 `+index+` WHERE `+strings.Join(where, " AND "), args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("mailstore: count matches: %w", err)
 	}
 	return n, nil

@@ -65,9 +65,24 @@ func prepareThread(ctx context.Context, tx *sql.Tx) (*threadStmts, error) {
 	return st, nil
 }
 
-// threadMessage gives message id (with headers hd, dated at unix time date) its thread, merging
-// the threads it joins, and records the ids it names. It returns the thread.
+// threadMessage gives the stored message id (with headers hd, dated at unix time date) its
+// thread, merging the threads it joins, and records the ids it names (ThreadBackfill).
 func threadMessage(ctx context.Context, st *threadStmts, id int64, hd *mimetext.Headers, date int64) (int64, error) {
+	thread, key, err := findThread(ctx, st, id, hd, date)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := st.set.ExecContext(ctx, thread, key, id); err != nil {
+		return 0, err
+	}
+	return thread, recordRefs(ctx, st, id, hd)
+}
+
+// findThread returns the thread a message with headers hd (dated at unix time date) belongs
+// to, and its subject key: found, merged from several, or new. exclude is the message itself
+// when it is stored already (0 for one about to be inserted: the Saver writes the thread with
+// the row, so the row is written once).
+func findThread(ctx context.Context, st *threadStmts, exclude int64, hd *mimetext.Headers, date int64) (int64, string, error) {
 	found := map[int64]bool{}
 	lookup := func(s *sql.Stmt, args ...any) error {
 		rows, err := s.QueryContext(ctx, args...)
@@ -84,63 +99,66 @@ func threadMessage(ctx context.Context, st *threadStmts, id int64, hd *mimetext.
 		}
 		return rows.Err()
 	}
-	refs := slices.Concat(hd.References, hd.InReplyTo)
-	slices.Sort(refs)
-	refs = slices.Compact(refs)
-	for _, r := range refs {
-		if err := lookup(st.byMsgID, r, id); err != nil {
-			return 0, err
+	for _, r := range threadRefs(hd) {
+		if err := lookup(st.byMsgID, r, exclude); err != nil {
+			return 0, "", err
 		}
 	}
 	if hd.MessageID != "" {
-		if err := lookup(st.byMsgID, hd.MessageID, id); err != nil {
-			return 0, err
+		if err := lookup(st.byMsgID, hd.MessageID, exclude); err != nil {
+			return 0, "", err
 		}
-		if err := lookup(st.children, hd.MessageID, id); err != nil {
-			return 0, err
+		if err := lookup(st.children, hd.MessageID, exclude); err != nil {
+			return 0, "", err
 		}
 	}
 	key, reply := mimetext.ThreadSubject(hd.Subject)
 	if len(found) == 0 && reply && key != "" {
-		if err := lookup(st.bySubject, key, date, int64(ThreadSubjectWindow/time.Second), id); err != nil {
-			return 0, err
+		if err := lookup(st.bySubject, key, date, int64(ThreadSubjectWindow/time.Second), exclude); err != nil {
+			return 0, "", err
 		}
 	}
-	var thread int64
 	if len(found) == 0 {
 		res, err := st.newThread.ExecContext(ctx)
 		if err != nil {
-			return 0, err
+			return 0, "", err
 		}
-		if thread, err = res.LastInsertId(); err != nil {
-			return 0, err
+		thread, err := res.LastInsertId()
+		return thread, key, err
+	}
+	// The oldest thread absorbs the others.
+	threads := make([]int64, 0, len(found))
+	for t := range found {
+		threads = append(threads, t)
+	}
+	slices.Sort(threads)
+	for _, t := range threads[1:] {
+		if _, err := st.merge.ExecContext(ctx, threads[0], t); err != nil {
+			return 0, "", err
 		}
-	} else {
-		// The oldest thread absorbs the others.
-		threads := make([]int64, 0, len(found))
-		for t := range found {
-			threads = append(threads, t)
-		}
-		slices.Sort(threads)
-		thread = threads[0]
-		for _, t := range threads[1:] {
-			if _, err := st.merge.ExecContext(ctx, thread, t); err != nil {
-				return 0, err
-			}
-			if _, err := st.dropThread.ExecContext(ctx, t); err != nil {
-				return 0, err
-			}
+		if _, err := st.dropThread.ExecContext(ctx, t); err != nil {
+			return 0, "", err
 		}
 	}
-	if _, err := st.set.ExecContext(ctx, thread, key, id); err != nil {
-		return 0, err
-	}
-	for _, r := range refs {
+	return threads[0], key, nil
+}
+
+// threadRefs are the ids a message names, In-Reply-To and References together, once each.
+func threadRefs(hd *mimetext.Headers) []string {
+	refs := slices.Concat(hd.References, hd.InReplyTo)
+	slices.Sort(refs)
+	return slices.Compact(refs)
+}
+
+// recordRefs notes the ids message id names, so that a message stored later under one of them
+// finds it.
+func recordRefs(ctx context.Context, st *threadStmts, id int64, hd *mimetext.Headers) error {
+	for _, r := range threadRefs(hd) {
 		if _, err := st.ref.ExecContext(ctx, id, r); err != nil {
-			return 0, err
+			return err
 		}
 	}
-	return thread, nil
+	return nil
 }
 
 // messageTime is the time a message sorts and threads by: its Date, else when it was stored.
@@ -305,12 +323,8 @@ func (s *Store) Threads(ctx context.Context, f Filter) ([]ThreadSummary, error) 
 		limit = int64(f.Limit)
 	}
 	args = append(args, limit, max(f.Offset, 0))
-	// The groups come from messages_by_thread alone, and only the page's newest messages are
-	// read (SQLite takes the bare column id from the row holding max()).
 	rows, err := s.db.QueryContext(ctx, `SELECT `+messageColumns+`, g.n, g.unread`+messageFrom+` JOIN
-		(SELECT max(coalesce(m.date, m.received)) AS last, m.id AS id, count(*) AS n, sum(m.read = 0) AS unread
-			FROM messages m INDEXED BY messages_by_thread WHERE m.thread_id IS NOT NULL AND `+where+`
-			GROUP BY m.thread_id ORDER BY last DESC, id DESC LIMIT ? OFFSET ?) g ON g.id = m.id
+		(`+threadGroupsQuery(where)+` LIMIT ? OFFSET ?) g ON g.id = m.id
 		ORDER BY g.last DESC, m.id DESC`, args...)
 	if err != nil {
 		return nil, wrap(err)
@@ -330,6 +344,15 @@ func (s *Store) Threads(ctx context.Context, f Filter) ([]ThreadSummary, error) 
 		return nil, wrap(err)
 	}
 	return ts, nil
+}
+
+// threadGroupsQuery groups the messages where selects (on messages m) by thread, most recently
+// active first. The groups come from messages_by_thread alone, never from message rows, and
+// SQLite takes the bare column id from the row holding max(): the thread's newest message.
+func threadGroupsQuery(where string) string {
+	return `SELECT max(coalesce(m.date, m.received)) AS last, m.id AS id, count(*) AS n, sum(m.read = 0) AS unread
+		FROM messages m INDEXED BY messages_by_thread WHERE m.thread_id IS NOT NULL AND ` + where + `
+		GROUP BY m.thread_id ORDER BY last DESC, id DESC`
 }
 
 // scanFunc lets scanMessage read a row that has more columns after the message's.

@@ -176,3 +176,27 @@ func TestThreadMessagesAndSummaries(t *testing.T) {
 		t.Errorf("after trashing: %d messages, latest %d; want 2, %d", sums[1].Count, sums[1].Latest.ID, ids["report-reply"])
 	}
 }
+
+// The conversation list is read from one covering index: message rows hold the raw bytes.
+func TestThreadsUseCoveringIndex(t *testing.T) {
+	s := openTest(t)
+	q := strings.NewReplacer("?", "1").Replace(mailstore.ThreadGroupsQuery())
+	rows, err := mailstore.DB(s).Query(`EXPLAIN QUERY PLAN ` + q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	p := strings.Join(plan, "; ")
+	if !strings.Contains(p, "COVERING INDEX messages_by_thread") || strings.Contains(p, "SCAN m ") {
+		t.Errorf("plan = %q, want the messages read from the covering index messages_by_thread", p)
+	}
+}

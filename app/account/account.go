@@ -19,7 +19,13 @@ import (
 
 // Defaults for a new account.
 const (
-	// DefaultLeaveDays matches Thunderbird's default, so people switching see no surprise.
+	// DefaultKeepForever: a new account leaves its mail on the server unless the user chooses
+	// otherwise, as Thunderbird does (delete_by_age_from_server is false by default): people
+	// read the same mailbox on a phone or in webmail, and a deletion there cannot be undone.
+	DefaultKeepForever = true
+	// DefaultLeaveDays is the number of days proposed when the user chooses to delete mail
+	// from the server after a while (Thunderbird proposes 14 too). It applies only when
+	// KeepForever is off.
 	DefaultLeaveDays = 14
 	DefaultInterval  = 10 * time.Minute
 	DefaultSecurity  = mailstore.SecurityTLS
@@ -65,13 +71,14 @@ func ParseSecurity(s string) (mailstore.Security, error) {
 // New returns an account with the defaults filled in.
 func New(name, host, user string) *mailstore.Account {
 	return &mailstore.Account{
-		Name:      name,
-		Host:      host,
-		Port:      DefaultPort(DefaultSecurity),
-		Security:  DefaultSecurity,
-		Username:  user,
-		LeaveDays: DefaultLeaveDays,
-		Interval:  DefaultInterval,
+		Name:        name,
+		Host:        host,
+		Port:        DefaultPort(DefaultSecurity),
+		Security:    DefaultSecurity,
+		Username:    user,
+		LeaveDays:   DefaultLeaveDays,
+		KeepForever: DefaultKeepForever,
+		Interval:    DefaultInterval,
 	}
 }
 

@@ -12,6 +12,15 @@ import (
 	"github.com/pouchmail/pouch/pop3/pop3test"
 )
 
+// TestNewKeepsMailOnTheServer: a new account leaves its mail on the server unless the user
+// chooses otherwise; the days proposed for "delete after a while" are still there.
+func TestNewKeepsMailOnTheServer(t *testing.T) {
+	a := New("home", "pop.example.com", "alice")
+	if !a.KeepForever || a.LeaveDays != DefaultLeaveDays {
+		t.Errorf("New() keeps forever %v, leave-days %d; want keep forever, %d days proposed", a.KeepForever, a.LeaveDays, DefaultLeaveDays)
+	}
+}
+
 func TestValidate(t *testing.T) {
 	_, certPEM := pop3test.NewTLSCert("localhost")
 	for _, tc := range []struct {
@@ -21,7 +30,7 @@ func TestValidate(t *testing.T) {
 	}{
 		{"defaults", func(a *mailstore.Account) {}, ""},
 		{"keep forever ignores days", func(a *mailstore.Account) { a.KeepForever, a.LeaveDays = true, -5 }, ""},
-		{"zero days", func(a *mailstore.Account) { a.LeaveDays = 0 }, ""},
+		{"zero days", func(a *mailstore.Account) { a.KeepForever, a.LeaveDays = false, 0 }, ""},
 		{"ipv6 host", func(a *mailstore.Account) { a.Host = "::1" }, ""},
 		{"ca pem", func(a *mailstore.Account) { a.CACertPEM = certPEM }, ""},
 		{"empty name", func(a *mailstore.Account) { a.Name = " " }, "name"},
@@ -35,8 +44,8 @@ func TestValidate(t *testing.T) {
 		{"bad security", func(a *mailstore.Account) { a.Security = "ssl" }, "security"},
 		{"empty user", func(a *mailstore.Account) { a.Username = "" }, "user"},
 		{"crlf user", func(a *mailstore.Account) { a.Username = "bob\r\nDELE 1" }, "user"},
-		{"negative days", func(a *mailstore.Account) { a.LeaveDays = -1 }, "leave-days"},
-		{"too many days", func(a *mailstore.Account) { a.LeaveDays = MaxLeaveDays + 1 }, "leave-days"},
+		{"negative days", func(a *mailstore.Account) { a.KeepForever, a.LeaveDays = false, -1 }, "leave-days"},
+		{"too many days", func(a *mailstore.Account) { a.KeepForever, a.LeaveDays = false, MaxLeaveDays+1 }, "leave-days"},
 		{"interval too short", func(a *mailstore.Account) { a.Interval = 10 * time.Second }, "interval"},
 		{"interval too long", func(a *mailstore.Account) { a.Interval = 8 * 24 * time.Hour }, "interval"},
 		{"bad pem", func(a *mailstore.Account) { a.CACertPEM = []byte("not a certificate") }, "ca-file"},

@@ -73,16 +73,20 @@ func defineAccountFlags(fs *flag.FlagSet, edit bool) *accountFlags {
 		f.email = fs.String("email", "", "email address: find the server settings from it, test the login, then save")
 	}
 	// account edit changes only what is given: its flags show no defaults.
-	security, leaveDays, interval, port := "tls", account.DefaultLeaveDays, account.DefaultInterval, "server port (default 995 for tls, 110 otherwise)"
+	// A new account keeps its mail on the server unless --leave-days says otherwise (account.
+	// DefaultKeepForever): --leave-days shows no default.
+	security, interval, port := "tls", account.DefaultInterval, "server port (default 995 for tls, 110 otherwise)"
+	leaveDays := "days to leave messages on the server (0: delete after download; default: keep them forever)"
 	if edit {
-		security, leaveDays, interval, port = "", 0, 0, "server port (changing --security alone moves a default port along)"
+		security, interval, port = "", 0, "server port (changing --security alone moves a default port along)"
+		leaveDays = "days to leave messages on the server (0: delete after download)"
 	}
 	f.host = fs.String("host", "", "server host name")
 	f.port = fs.Int("port", 0, port)
 	f.security = fs.String("security", security, "tls, starttls or none")
 	f.user = fs.String("user", "", "user name")
 	f.pwStdin = fs.Bool("password-stdin", false, "read the password from standard input")
-	f.leaveDays = fs.Int("leave-days", leaveDays, "days to leave messages on the server (0: delete after download)")
+	f.leaveDays = fs.Int("leave-days", 0, leaveDays)
 	f.keepForever = fs.Bool("keep-forever", false, "never delete messages from the server")
 	f.caFile = fs.String("ca-file", "", "extra trusted certificate (PEM)")
 	f.authMech = fs.String("auth", "", "authentication mechanism: auto (strongest offered), "+strings.Join(pop3.Mechanisms, ", "))
@@ -186,7 +190,13 @@ func accountAdd(ctx context.Context, env *Env, g *globals, args []string) error 
 	if err := sflags.apply(a, found, set); err != nil {
 		return err
 	}
-	a.LeaveDays, a.KeepForever, a.Interval = *leaveDays, *keepForever, *interval
+	switch {
+	case set["leave-days"]:
+		a.LeaveDays, a.KeepForever = *leaveDays, false
+	case set["keep-forever"]:
+		a.KeepForever = *keepForever
+	}
+	a.Interval = *interval
 	a.SizeLimit, a.DeleteOnServer = af.sizeLimit.n, *af.deleteOnServer
 	if a.CACertPEM, err = readCA(*caFile); err != nil {
 		return err

@@ -111,8 +111,9 @@ func TestAccountCommands(t *testing.T) {
 	for _, a := range got {
 		byName[a.Name] = a
 	}
-	if a := byName["home"]; a.Port != 995 || a.Security != "tls" || a.LeaveDays == nil || *a.LeaveDays != 14 || a.Interval != "10m0s" {
-		t.Errorf("home = %+v, want tls:995, 14 days, 10m", a)
+	// No retention flag: the mail stays on the server.
+	if a := byName["home"]; a.Port != 995 || a.Security != "tls" || !a.KeepForever || a.LeaveDays != nil || a.Interval != "10m0s" {
+		t.Errorf("home = %+v, want tls:995, keep forever, 10m", a)
 	}
 	if a := byName["work"]; a.Port != 110 || a.Security != "starttls" || a.LeaveDays == nil || *a.LeaveDays != 0 || a.Interval != "5m0s" {
 		t.Errorf("work = %+v, want starttls:110, 0 days, 5m", a)

@@ -29,6 +29,11 @@ func (e *Engine) indexed(ctx context.Context) { e.runPendingRules(ctx) }
 // catchUp drains the backlog, reporting progress after each batch (total is the backlog when it
 // started), and returns how many messages it indexed.
 func (e *Engine) catchUp(ctx context.Context, progress func(done, total int)) (int, error) {
+	// Messages stored before conversations existed are threaded on the first catch-up
+	// (ThreadBackfill is one indexed look-up when none is left).
+	if _, err := e.ThreadBackfill(ctx); err != nil {
+		return 0, err
+	}
 	return e.store.IndexAll(ctx, func(done, total int) {
 		e.indexed(ctx)
 		if progress != nil {

@@ -142,10 +142,16 @@ func (e *Engine) RulesStatus(ctx context.Context) (RulesStatus, error) {
 	return st, nil
 }
 
-// Thread returns the messages of a conversation outside the Trash, oldest first. Messages
-// stored before conversations existed are threaded first (once, resumably).
+// ThreadBackfill threads the messages stored before conversations existed (once, resumably;
+// at once when none is left) and returns how many it threaded. The index catch-up runs it, and
+// so do Thread and Threads.
+func (e *Engine) ThreadBackfill(ctx context.Context) (int, error) {
+	return e.store.ThreadBackfill(ctx, 0)
+}
+
+// Thread returns the messages of a conversation outside the Trash, oldest first.
 func (e *Engine) Thread(ctx context.Context, thread int64) ([]mailstore.Message, error) {
-	if _, err := e.store.ThreadBackfill(ctx, 0); err != nil {
+	if _, err := e.ThreadBackfill(ctx); err != nil {
 		return nil, err
 	}
 	return e.store.ThreadMessages(ctx, thread)

@@ -107,6 +107,10 @@ func (e *Engine) FetchAll(ctx context.Context, name string, progress func(Progre
 	if err != nil {
 		return nil, err
 	}
+	if name == "" {
+		// Local accounts have no server: nothing to fetch (named, one is an error).
+		accts = slices.DeleteFunc(accts, func(a mailstore.Account) bool { return a.Local })
+	}
 	if progress != nil {
 		var mu sync.Mutex
 		report := progress

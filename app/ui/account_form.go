@@ -35,6 +35,19 @@ func leaveDelete() string  { return lang.L("Delete after download") }
 func leaveDays() string    { return lang.L("Keep for a number of days") }
 func leaveForever() string { return lang.L("Keep forever") }
 
+// leaveMeaning says in one line what a leave-on-server choice does.
+func leaveMeaning(choice string) string {
+	switch choice {
+	case leaveForever():
+		return lang.L("Mail stays on the server: your phone or webmail still sees all of it.")
+	case leaveDays():
+		return lang.L("Mail is deleted from the server that many days after Pouch first saw it, once it is safely stored here.")
+	case leaveDelete():
+		return lang.L("Mail is deleted from the server once it is stored here: only this computer keeps it.")
+	}
+	return ""
+}
+
 // accountForm is the add/edit account dialog.
 type accountForm struct {
 	removeDialog                                           *dialog.CustomDialog // the last removal question (the tests answer it)
@@ -43,6 +56,7 @@ type accountForm struct {
 	smtpHost, smtpPort, smtpUser                           *widget.Entry
 	security, auth, smtpSecurity                           *widget.Select
 	leave                                                  *widget.RadioGroup
+	leaveNote                                              *widget.Label // what the leave choice means
 	deleteOnServer                                         *widget.Check
 	securityWarning                                        *widget.Label
 	errLabel                                               *widget.Label // the first problem, updated as you type
@@ -135,12 +149,15 @@ func (m *mainWindow) newAccountForm(edit *mailstore.Account) *accountForm {
 		f.validate()
 	})
 	f.auth = widget.NewSelect(authLabels(), nil)
-	f.leave = widget.NewRadioGroup([]string{leaveDelete(), leaveDays(), leaveForever()}, func(s string) {
+	f.leaveNote = widget.NewLabel("")
+	f.leaveNote.Wrapping = fyne.TextWrapWord
+	f.leave = widget.NewRadioGroup([]string{leaveForever(), leaveDays(), leaveDelete()}, func(s string) {
 		if s == leaveDays() {
 			f.leaveDays.Enable()
 		} else {
 			f.leaveDays.Disable()
 		}
+		f.leaveNote.SetText(leaveMeaning(s))
 		f.validate()
 	})
 	f.leave.Required = true
@@ -175,7 +192,7 @@ func (m *mainWindow) newAccountForm(edit *mailstore.Account) *accountForm {
 	})
 	f.detailsButton.Hide()
 	days := container.NewGridWrap(fyne.NewSize(100, f.leaveDays.MinSize().Height), f.leaveDays)
-	leaveBox := container.NewVBox(f.leave, container.NewHBox(widget.NewLabel(lang.L("Days to keep:")), days))
+	leaveBox := container.NewVBox(f.leave, container.NewHBox(widget.NewLabel(lang.L("Days to keep:")), days), f.leaveNote)
 	items := []*widget.FormItem{
 		widget.NewFormItem(lang.L("Your name"), f.displayName),
 		widget.NewFormItem(lang.L("Email address"), f.address),
@@ -332,9 +349,9 @@ func (f *accountForm) read() (*mailstore.Account, map[string]error) {
 	if a.SMTPHost != "" && strings.TrimSpace(f.smtpPort.Text) != "" {
 		a.SMTPPort = number("smtp-port", f.smtpPort, lang.L("must be a number, e.g. 465 for TLS or 587"))
 	}
+	a.KeepForever = f.leave.Selected == leaveForever()
 	switch f.leave.Selected {
 	case leaveForever():
-		a.KeepForever = true
 	case leaveDelete():
 		a.LeaveDays = 0
 	default:

@@ -132,7 +132,8 @@ func (m *mainWindow) newAccountSetup() *accountSetup {
 	)
 	form.Items[2].HintText = lang.L("Stored in the system keyring, never in Pouch's files.")
 	intro := widget.NewLabel(lang.L("Pouch finds your provider's POP3 settings from your address and tests ") +
-		lang.L("the login before adding the account."))
+		lang.L("the login before adding the account.") + "\n" + leaveMeaning(leaveForever()) + " " +
+		lang.L("Edit manually to delete it from the server after download instead."))
 	intro.Wrapping = fyne.TextWrapWord
 	results := container.NewVBox(s.problem, s.busy, s.found, s.notFound, s.oauth,
 		container.NewHBox(s.certButton, s.detailsButton), s.testResult, s.addAnyway)

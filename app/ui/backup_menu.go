@@ -18,7 +18,8 @@ import (
 
 // archiveMenuItems are the More menu's Backup… and Restore….
 func (m *mainWindow) archiveMenuItems() []*fyne.MenuItem {
-	return []*fyne.MenuItem{fyne.NewMenuItem(lang.L("Backup…"), m.showBackup), fyne.NewMenuItem(lang.L("Restore…"), m.showRestoreHelp)}
+	return []*fyne.MenuItem{fyne.NewMenuItem(lang.L("Backup…"), m.showBackup), fyne.NewMenuItem(lang.L("Restore…"), m.showRestoreHelp),
+		fyne.NewMenuItem(lang.L("Import…"), m.showImport)}
 }
 
 // showBackup asks for a file name and a folder, then backs the archive up there. As with the

@@ -23,7 +23,7 @@ func TestBackupFromTheWindow(t *testing.T) {
 			labels = append(labels, it.Label)
 		}
 	})
-	if strings.Join(labels, ",") != "Backup…,Restore…" {
+	if strings.Join(labels, ",") != "Backup…,Restore…,Import…" {
 		t.Fatalf("archive menu items = %q", labels)
 	}
 	// Backup… opens the dialog asking for a name.

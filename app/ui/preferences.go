@@ -116,7 +116,8 @@ func (m *mainWindow) newPreferencesDialog() *preferencesDialog {
 		m.setStatus(lang.L("Preferences saved."))
 	}
 	form := widget.NewForm(
-		widget.NewFormItem(lang.L("Check new accounts every"), d.interval),
+		&widget.FormItem{Text: lang.L("Check new accounts every"), Widget: d.interval,
+			HintText: lang.L("A default for accounts added from now on; each account keeps its own, in Edit account.")},
 		widget.NewFormItem(lang.L("Notifications"), d.notifications),
 		widget.NewFormItem(lang.L("When closing the window"), d.keepInTray),
 		widget.NewFormItem(lang.L("Theme"), d.theme),

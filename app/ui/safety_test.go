@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pouchmail/pouch/app/engine"
+	"github.com/pouchmail/pouch/app/secrets"
 	"github.com/pouchmail/pouch/mailstore"
 )
 
@@ -299,4 +301,68 @@ func TestStatusTellsTheTruth(t *testing.T) {
 	f.eventually(t, "the failure in the status bar", func() bool {
 		return f.w.status.Text != "Home: logging in…" && strings.HasPrefix(f.w.status.Text, "Home: ")
 	})
+}
+
+// TestFirstRunOpensAccountSetUp: with no account yet, the window opens on the account set-up
+// and highlights Add account, not Check now; with an account, no dialog opens.
+func TestFirstRunOpensAccountSetUp(t *testing.T) {
+	a := test.NewTempApp(t)
+	ctx := context.Background()
+	store, err := mailstore.Open(ctx, filepath.Join(t.TempDir(), "pouch.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	q := newQueue(t)
+	f := &fixture{store: store, q: q, fp: &fakePoller{}}
+	q.wait(func() {
+		f.w = newMainWindow(ctx, a, engine.New(store, secrets.NewMemory(), engine.Options{}), q.do, f.fp)
+	})
+	t.Cleanup(func() { q.wait(f.w.window.Close) })
+	f.eventually(t, "the set-up dialog", func() bool { return f.w.setup != nil })
+	if txt := overlayTexts(f); !strings.Contains(txt, "finds your provider's POP3 settings") {
+		t.Errorf("first run shows %q, want the account set-up", txt)
+	}
+	f.q.wait(func() {
+		if f.w.toolbar.check.Importance == widget.HighImportance || f.w.toolbar.add.Importance != widget.HighImportance {
+			t.Error("first run highlights Check now, want Add account")
+		}
+		if !f.w.emptyNote.Visible() || f.w.emptyNote.Text != "No accounts yet: add one to start." {
+			t.Errorf("empty list says %q", f.w.emptyNote.Text)
+		}
+	})
+
+	g := newWindow(t) // one account: straight to the mail
+	g.q.wait(func() {
+		if g.w.setup != nil || len(g.w.window.Canvas().Overlays().List()) != 0 {
+			t.Error("a dialog opened although an account exists")
+		}
+		if g.w.toolbar.check.Importance != widget.HighImportance {
+			t.Error("Check now not highlighted with an account")
+		}
+	})
+}
+
+// TestNewAccountKeepsMailOnTheServer: the account form starts on "Keep forever" and says in a
+// line what each choice means; the quick set-up says it too.
+func TestNewAccountKeepsMailOnTheServer(t *testing.T) {
+	f := newWindow(t)
+	var form *accountForm
+	f.q.wait(func() { form = f.w.newAccountForm(nil) })
+	f.q.wait(func() {
+		if form.leave.Selected != "Keep forever" || !strings.Contains(form.leaveNote.Text, "stays on the server") {
+			t.Errorf("new account: %q, note %q; want Keep forever, explained", form.leave.Selected, form.leaveNote.Text)
+		}
+		for choice, want := range map[string]string{"Delete after download": "only this computer keeps it",
+			"Keep for a number of days": "that many days after"} {
+			form.leave.SetSelected(choice)
+			if !strings.Contains(form.leaveNote.Text, want) {
+				t.Errorf("%s: note %q, want %q", choice, form.leaveNote.Text, want)
+			}
+		}
+	})
+	f.q.wait(func() { f.w.newAccountSetup().dialog.Show() })
+	if txt := overlayTexts(f); !strings.Contains(txt, "Mail stays on the server") {
+		t.Errorf("set-up dialog says %q, want what happens to the mail on the server", txt)
+	}
 }

@@ -49,13 +49,23 @@ func (m *mainWindow) buildToolbar() *toolbar {
 		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(more).AddXY(0, more.Size().Height)
 		widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), c, pos)
 	})
-	t.check.Importance = widget.HighImportance
+	t.highlight(true)
 	// A row that wraps when the window is narrow; the buttons whose labels change keep one width.
 	t.bar = newFlow(t.check, t.write, widget.NewSeparator(), t.reply, t.replyAll, t.forward, widget.NewSeparator(),
 		steadyButton(t.delete, lang.L("Delete"), lang.L("Empty Trash")), t.restore,
 		steadyButton(t.read, lang.L("Mark read"), lang.L("Mark unread")), widget.NewSeparator(), t.add, more)
 	t.update()
 	return t
+}
+
+// highlight marks the next useful step: Check now once there are accounts, Add account before.
+func (t *toolbar) highlight(haveAccounts bool) {
+	t.check.Importance, t.add.Importance = widget.HighImportance, widget.MediumImportance
+	if !haveAccounts {
+		t.check.Importance, t.add.Importance = widget.MediumImportance, widget.HighImportance
+	}
+	t.check.Refresh()
+	t.add.Refresh()
 }
 
 // update enables what applies to the current folder and message.

@@ -104,6 +104,8 @@ type mainWindow struct {
 	// draftDelay is the pause in typing after which a draft is saved; 0 = draftDelay.
 	draftDelay time.Duration
 	started    bool
+	importing  dialog.Dialog   // the import's progress, while one runs
+	setup      *accountSetup   // the set-up dialog the first run opened (the tests look at it)
 	asked      map[string]bool // certificate and password prompts already shown this run
 
 	sidebar   *widget.List
@@ -199,11 +201,15 @@ func (m *mainWindow) reload() {
 		}
 		m.accounts, m.removed, m.unread, m.trashCount = accts, removed, counts, trash
 		m.refreshSidebar()
+		m.toolbar.highlight(len(accts) > 0)
 		if !m.started {
 			m.started = true
 			m.sidebar.Select(0) // "All mail"; selecting loads the messages
-			if len(accts) == 0 {
+			if len(accts) == 0 && len(removed) == 0 {
+				// First run: the account set-up, not an empty window.
 				m.setStatus(lang.L("No accounts yet: add one to start."))
+				m.setup = m.newAccountSetup()
+				m.setup.dialog.Show()
 			}
 			return
 		}

@@ -31,9 +31,11 @@ END;
 DROP INDEX messages_search;
 CREATE INDEX messages_search ON messages (coalesce(date, received) DESC, id DESC, trashed_at, has_attachments, account_id, account_name, folder, folder_id);
 
--- A folder's page is a walk of this index, newest first; the folder tree's counts read it
--- alone (never the message rows, whose raw bytes sit before these columns).
-CREATE INDEX messages_by_folder ON messages (folder_id, coalesce(date, received) DESC, id DESC, trashed_at, read, folder, account_id);
+-- A folder's page is a walk of this index, newest first, the Trash filtered in the index.
+CREATE INDEX messages_by_folder ON messages (folder_id, coalesce(date, received) DESC, id DESC, trashed_at);
+-- The folder tree's counts read this index alone, in its order (no sort), never the message
+-- rows, whose raw bytes sit before these columns.
+CREATE INDEX messages_folder_counts ON messages (folder_id, folder, account_id, trashed_at, read);
 
 -- A local account has no server: mail imported into a fresh archive is filed under it, and
 -- neither the poller nor fetch ever connect for it.
