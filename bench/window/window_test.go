@@ -106,7 +106,9 @@ func run(b *testing.B, pouch, dir string) memory {
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	defer func() { _ = cmd.Process.Kill(); <-exited }()
 	pid := cmd.Process.Pid
 	var id string
 	for id == "" {
@@ -114,10 +116,13 @@ func run(b *testing.B, pouch, dir string) memory {
 		if f := strings.Fields(string(out)); len(f) > 0 {
 			id = f[0]
 		}
-		if ctx.Err() != nil {
+		select {
+		case <-exited:
+			b.Fatalf("pouch exited before its window appeared; output:\n%s", logs.String())
+		case <-ctx.Done():
 			b.Fatalf("no window appeared; output:\n%s", logs.String())
+		case <-time.After(100 * time.Millisecond):
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
 	xdo := func(args ...string) {
 		if out, err := exec.Command("xdotool", args...).CombinedOutput(); err != nil {
