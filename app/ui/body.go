@@ -3,6 +3,7 @@ package ui
 import (
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -27,9 +28,12 @@ func newBodyText(open func(*url.URL)) *bodyText {
 }
 
 // SetText shows s.
-func (b *bodyText) SetText(s string) {
-	b.Text = s
-	b.Segments = bodySegments(s, b.open)
+func (b *bodyText) SetText(s string) { b.show(s, nil) }
+
+// show shows text whose lines numbered in headings (from 0) are headings.
+func (b *bodyText) show(text string, headings []int) {
+	b.Text = text
+	b.Segments = bodySegments(text, headings, b.open)
 	b.Refresh()
 }
 
@@ -41,9 +45,14 @@ var linkPattern = regexp.MustCompile(`(?i)\b(?:https?://|mailto:)[^\s<>"]+`)
 var quoteStyle = widget.RichTextStyle{ColorName: theme.ColorNameDisabled, Inline: true,
 	SizeName: theme.SizeNameText, TextStyle: fyne.TextStyle{Italic: true}}
 
-// bodySegments turns text into rich-text segments: quoted lines in quoteStyle, links as
-// hyperlinks that call open, the rest as it is.
-func bodySegments(text string, open func(*url.URL)) []widget.RichTextSegment {
+// headingStyle is an HTML mail's heading: bold and larger, on a line of its own.
+var headingStyle = widget.RichTextStyle{ColorName: theme.ColorNameForeground, Inline: true,
+	SizeName: theme.SizeNameSubHeadingText, TextStyle: fyne.TextStyle{Bold: true}}
+
+// bodySegments turns text into rich-text segments: the lines numbered in headings in
+// headingStyle, quoted lines in quoteStyle, links as hyperlinks that call open, the rest as it
+// is.
+func bodySegments(text string, headings []int, open func(*url.URL)) []widget.RichTextSegment {
 	var segs []widget.RichTextSegment
 	var plain strings.Builder
 	flush := func() {
@@ -57,6 +66,11 @@ func bodySegments(text string, open func(*url.URL)) []widget.RichTextSegment {
 		nl := "\n"
 		if i == len(lines)-1 {
 			nl = ""
+		}
+		if slices.Contains(headings, i) {
+			flush()
+			segs = append(segs, &widget.TextSegment{Style: headingStyle, Text: line + nl})
+			continue
 		}
 		if strings.HasPrefix(line, ">") {
 			flush()

@@ -98,8 +98,8 @@ func TestBodySegments(t *testing.T) {
 	text := "Hi Bob,\nthe agenda is at https://example.org/agenda?id=3.\n" +
 		"Write to mailto:anna@example.org or see Sale <https://shop.example.com/x>\n" +
 		"Anna wrote:\n> see http://old.example.net\n>> older\nThanks"
-	segs := bodySegments(text, open)
-	var links, quotes []string
+	segs := bodySegments(text, []int{6}, open)
+	var links, quotes, headings []string
 	var all strings.Builder
 	for _, s := range segs {
 		switch s := s.(type) {
@@ -108,8 +108,11 @@ func TestBodySegments(t *testing.T) {
 			all.WriteString(s.Text)
 			s.OnTapped()
 		case *widget.TextSegment:
-			if s.Style == quoteStyle {
+			switch s.Style {
+			case quoteStyle:
 				quotes = append(quotes, s.Text)
+			case headingStyle:
+				headings = append(headings, s.Text)
 			}
 			all.WriteString(s.Text)
 		}
@@ -123,6 +126,9 @@ func TestBodySegments(t *testing.T) {
 	}
 	if !slices.Equal(opened, wantLinks) {
 		t.Errorf("clicks opened %q, want %q", opened, wantLinks)
+	}
+	if want := []string{"Thanks"}; !slices.Equal(headings, want) {
+		t.Errorf("headings %q, want %q", headings, want)
 	}
 	if want := []string{"> see http://old.example.net\n", ">> older\n"}; !slices.Equal(quotes, want) {
 		t.Errorf("quoted lines %q, want %q", quotes, want)

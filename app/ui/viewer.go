@@ -116,7 +116,7 @@ func (v *viewer) show(mv *engine.MessageView) {
 	default:
 		v.note.Hide()
 	}
-	v.body.SetText(mv.Body.Text)
+	v.body.show(mv.Body.Text, mv.Body.Headings)
 }
 
 // openLink opens a link of a message in the desktop's browser (or mail program), on a click.
