@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -534,4 +535,103 @@ func TestFolderTreeRemovedAccount(t *testing.T) {
 	if l := listed(t, s, mailstore.Filter{RemovedAccount: "work", Folder: mailstore.FolderInbox}); !reflect.DeepEqual(l, []int64{ids["soup"]}) {
 		t.Errorf("removed account's inbox = %v", l)
 	}
+}
+
+// Random creates, renames, moves and deletes (with messages moved about) keep the tree whole:
+// every folder's parent exists, its path is its parent's path, "/" and its name, path_key is
+// the path in lower case, and every message is in an existing folder or a system one.
+func TestFolderOperationsKeepTreeWhole(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	a := newAccount(t, s, "home")
+	ids := saveN(t, s, a, 40)
+	now := time.Unix(1800000000, 0)
+	r := rand.New(rand.NewPCG(7, 11))
+	names := []string{"A", "b", "Work", "Ünï", "x y", "a"}
+	randPath := func() string {
+		n := 1 + r.IntN(3)
+		segs := make([]string, n)
+		for i := range segs {
+			segs[i] = names[r.IntN(len(names))]
+			if r.IntN(4) == 0 {
+				segs[i] = strings.ToUpper(segs[i])
+			}
+		}
+		return strings.Join(segs, "/")
+	}
+	var deletions []*mailstore.FolderDeletion
+	done := map[int]int{} // successful operations by kind
+	for step := range 400 {
+		var err error
+		op := r.IntN(6)
+		switch op {
+		case 0, 1:
+			_, err = s.CreateFolder(ctx, randPath(), now)
+		case 2:
+			_, err = s.RenameFolder(ctx, randPath(), randPath(), now)
+		case 3:
+			var d *mailstore.FolderDeletion
+			if d, err = s.DeleteFolder(ctx, randPath(), now); err == nil {
+				deletions = append(deletions, d)
+			}
+		case 4:
+			sel := []int64{ids[r.IntN(len(ids))], ids[r.IntN(len(ids))]}
+			_, err = s.MoveMessages(ctx, sel, mailstore.Folder(randPath()))
+		case 5:
+			if len(deletions) > 0 {
+				_, err = s.RestoreFolder(ctx, deletions[r.IntN(len(deletions))], now)
+			}
+		}
+		var ne *mailstore.FolderNameError
+		if err != nil && !errors.Is(err, mailstore.ErrFolderExists) && !errors.Is(err, mailstore.ErrFolderNotFound) &&
+			!errors.Is(err, mailstore.ErrFolderNotAllowed) && !errors.As(err, &ne) {
+			t.Fatalf("step %d: %v", step, err)
+		}
+		if err == nil {
+			done[op]++
+		}
+		var bad int
+		err = mailstore.DB(s).QueryRow(`SELECT
+			(SELECT count(*) FROM folders f LEFT JOIN folders p ON p.id = f.parent_id
+			  WHERE (f.parent_id IS NULL AND instr(f.path, '/') > 0)
+			     OR (f.parent_id IS NOT NULL AND (p.id IS NULL OR f.path <> p.path || '/' || f.name))
+			     OR (f.parent_id IS NULL AND f.path <> f.name))
+			+ (SELECT count(*) FROM messages m WHERE m.folder_id IS NOT NULL
+			     AND (m.folder <> 'inbox' OR NOT EXISTS (SELECT 1 FROM folders f WHERE f.id = m.folder_id)))`).Scan(&bad)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bad != 0 {
+			t.Fatalf("step %d: %d broken folder rows or messages", step, bad)
+		}
+		tree, err := s.FolderTree(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total := 0
+		for _, fi := range tree {
+			if fi.ID != 0 && fi.Path.Name() != "" && strings.ToLower(string(fi.Path)) != keyOf(t, s, fi.ID) {
+				t.Fatalf("step %d: %q has key %q", step, fi.Path, keyOf(t, s, fi.ID))
+			}
+			total += fi.Total
+		}
+		if total != len(ids) {
+			t.Fatalf("step %d: the tree counts %d messages, want %d", step, total, len(ids))
+		}
+	}
+	// The sequence must exercise every kind of operation, or it proves little.
+	for op := range 6 {
+		if done[op] < 5 {
+			t.Errorf("only %d successful operations of kind %d (%v)", done[op], op, done)
+		}
+	}
+}
+
+func keyOf(t *testing.T, s *mailstore.Store, id int64) string {
+	t.Helper()
+	var k string
+	if err := mailstore.DB(s).QueryRow(`SELECT path_key FROM folders WHERE id = ?`, id).Scan(&k); err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
