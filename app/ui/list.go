@@ -124,7 +124,7 @@ func viewQuery(v folder, q string) string {
 	case v.trash:
 		q += " in:trash"
 	case v.box != "":
-		q += " in:" + string(v.box)
+		q += ` in:"` + string(v.box) + `"` // quoted: a folder of one's own may hold spaces
 	default:
 		q = "in:" + string(mailstore.FolderInbox) + " " + q
 	}

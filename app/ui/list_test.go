@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
@@ -69,5 +70,33 @@ func TestListReadsRowsByPage(t *testing.T) {
 	q.wait(func() { pages = len(w.rows.pages) })
 	if pages > keptPages {
 		t.Errorf("%d pages held after scrolling through, want at most %d", pages, keptPages)
+	}
+}
+
+// TestViewQuery: each sidebar folder is a search of filters alone, narrowed by the user's
+// query; the user's in: picks another folder from the inbox views only.
+func TestViewQuery(t *testing.T) {
+	tests := []struct {
+		v    folder
+		q    string
+		want mailstore.Query
+	}{
+		{folder{}, "", mailstore.Query{Folder: mailstore.FolderInbox}},
+		{folder{account: "Home Office"}, "", mailstore.Query{Folder: mailstore.FolderInbox, Account: "Home Office"}},
+		{folder{}, "in:drafts", mailstore.Query{Folder: mailstore.FolderDrafts}},
+		{folder{trash: true}, "", mailstore.Query{Trash: true}},
+		{folder{box: mailstore.FolderSent}, "in:drafts", mailstore.Query{Folder: mailstore.FolderSent}},
+		{folder{box: mailstore.Folder("Projects/Big one")}, "", mailstore.Query{Folder: mailstore.Folder("Projects/Big one")}},
+		{folder{account: "Home"}, "has:attachment", mailstore.Query{Folder: mailstore.FolderInbox, Account: "Home", HasAttachment: true}},
+	}
+	for _, tt := range tests {
+		got, err := mailstore.ParseQuery(viewQuery(tt.v, tt.q))
+		if err != nil {
+			t.Errorf("viewQuery(%+v, %q) = %q: %v", tt.v, tt.q, viewQuery(tt.v, tt.q), err)
+			continue
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("viewQuery(%+v, %q) = %q, parsed %+v; want %+v", tt.v, tt.q, viewQuery(tt.v, tt.q), got, tt.want)
+		}
 	}
 }
