@@ -98,6 +98,17 @@ func TestWindowScreenshots(t *testing.T) {
 		save(w.waitFor("the match open", func(img image.Image) bool {
 			return uniform(img, belowFirst) && !uniform(img, viewer) && differs(main, img, viewer)
 		}), "search"+th.suffix+".png")
+		if th.variant == "light" {
+			// Half a 1366-pixel screen: the toolbar and the message's actions wrap.
+			w.xdo("windowsize", w.id, "683", "700")
+			half := image.Rect(0, 0, 683, 700)
+			narrow := w.waitFor("the window at half a screen", func(img image.Image) bool {
+				return brightness(img, image.Rect(700, 100, 1200, 700)) < 0.5*brightness(img, half)
+			})
+			save(narrow.(interface {
+				SubImage(image.Rectangle) image.Image
+			}).SubImage(half), "narrow-light.png")
+		}
 		w.stop()
 
 		// Dialogs open in a fresh window (the search field would keep the shortcuts for itself).
