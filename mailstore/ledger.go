@@ -48,8 +48,8 @@ func (s *Store) LedgerDeletable(ctx context.Context, accountID int64, seenBy *ti
 // EachLedgerKnown calls fn for every UIDL in an account's ledger, in ascending byte order
 // (the primary key's order, so no sort), with done true for those needing no download
 // (downloaded, and not deleted from the server since). Streaming lets a session diff a large mailbox
-// against the ledger without holding the ledger in memory.
-func (s *Store) EachLedgerKnown(ctx context.Context, accountID int64, fn func(uidl string, done bool) error) error {
+// against the ledger without holding the ledger in memory. uidl is valid only during the call.
+func (s *Store) EachLedgerKnown(ctx context.Context, accountID int64, fn func(uidl []byte, done bool) error) error {
 	// BINARY collation orders like Go's string comparison, which the caller's merge relies on.
 	// A UIDL Pouch deleted (QUIT confirmed) that the server lists again names another message
 	// (or the server ignored the deletion): it is downloaded again, and the saver keeps the
@@ -62,7 +62,7 @@ func (s *Store) EachLedgerKnown(ctx context.Context, accountID int64, fn func(ui
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			u    string
+			u    sql.RawBytes // no string per row: an idle poll reads every row of the account
 			done bool
 		)
 		if err := rows.Scan(&u, &done); err != nil {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -208,7 +209,10 @@ func (s *Store) UpdateRule(ctx context.Context, r Rule) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return wrap(ErrNotFound)
 	}
-	return wrap0(tx.Commit(), wrap)
+	if err := tx.Commit(); err != nil {
+		return wrap(err)
+	}
+	return nil
 }
 
 // RemoveRule deletes the rule called name; an unknown name gives ErrNotFound.
@@ -251,11 +255,7 @@ func (s *Store) ReorderRules(ctx context.Context, ids []int64) error {
 			return wrap(fmt.Errorf("rule %d: %w", id, ErrNotFound))
 		}
 	}
-	return wrap0(tx.Commit(), wrap)
-}
-
-func wrap0(err error, wrap func(error) error) error {
-	if err != nil {
+	if err := tx.Commit(); err != nil {
 		return wrap(err)
 	}
 	return nil
@@ -443,27 +443,49 @@ func (s *Store) applyRules(ctx context.Context, rules []Rule, ids []int64, pendi
 		}
 	}
 
+	// The writes go in transactions of rulesWriteChunk messages, so a run over the whole archive
+	// never holds the other writers (a fetch's commits, a click on "mark read") for long.
+	for start := 0; start < len(ids); start += rulesWriteChunk {
+		if err := s.applyChunk(ctx, rules, matched, ruleErr, ids[start:min(start+rulesWriteChunk, len(ids))], pending, now, &res); err != nil {
+			return res, err
+		}
+	}
+	for i := range rules {
+		if ruleErr[i] != "" {
+			res.Rules[i].Error = ruleErr[i]
+		}
+	}
+	return res, nil
+}
+
+// rulesWriteChunk is how many messages one transaction of applyRules writes.
+const rulesWriteChunk = 2000
+
+// applyChunk applies the rules' actions to ids in one transaction, adding to res.
+func (s *Store) applyChunk(ctx context.Context, rules []Rule, matched []map[int64]bool, queryErr []string, ids []int64, pending bool, now time.Time, res *RulesResult) error {
 	wrap := func(err error) error { return fmt.Errorf("mailstore: apply rules: %w", err) }
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return res, wrap(err)
+		return wrap(err)
 	}
 	defer tx.Rollback()
 	// Move targets are resolved inside the transaction that moves.
+	ruleErr := slices.Clone(queryErr)
 	targets := make([]*moveTarget, len(rules))
 	for i := range rules {
 		if rules[i].MoveTo == "" {
 			continue
 		}
 		if targets[i], err = resolveMoveTarget(ctx, tx, &rules[i]); err != nil {
-			return res, wrap(err)
+			return wrap(err)
 		}
 		if targets[i].err != "" {
 			ruleErr[i] = targets[i].err
 		}
 	}
+
 	// One UPDATE per message: a message row holds its raw bytes, so every write rewrites them;
 	// a message already as the rules want it is not written at all (a second run is cheap).
 	// With pending, the mark is cleared in the same write, and a message whose mark another
@@ -478,9 +500,13 @@ func (s *Store) applyRules(ctx context.Context, rules []Rule, ids []int64, pendi
 		rules_pending = 0
 		WHERE id = ?1 AND folder NOT IN ('outbox', 'drafts') `+guard)
 	if err != nil {
-		return res, wrap(err)
+		return wrap(err)
 	}
 	defer act.Close()
+	failedBefore := make([]int, len(rules))
+	for i := range rules {
+		failedBefore[i] = res.Rules[i].Failed
+	}
 	for _, id := range ids {
 		p := fold(rules, matched, ruleErr, targets, id)
 		if p.failedBy != 0 {
@@ -495,7 +521,7 @@ func (s *Store) applyRules(ctx context.Context, rules []Rule, ids []int64, pendi
 			}
 			r, err := act.ExecContext(ctx, id, p.read, p.flag, p.tr, now.Unix(), move, folder, fid)
 			if err != nil {
-				return res, wrap(err)
+				return wrap(err)
 			}
 			n, _ := r.RowsAffected()
 			if pending && n == 0 {
@@ -521,14 +547,14 @@ func (s *Store) applyRules(ctx context.Context, rules []Rule, ids []int64, pendi
 		}
 		res.Rules[i].Error = ruleErr[i]
 		if _, err := tx.ExecContext(ctx, `UPDATE rules SET failures = failures + ?, last_error = ?, failed_at = ? WHERE id = ?`,
-			res.Rules[i].Failed, ruleErr[i], now.Unix(), rules[i].ID); err != nil {
-			return res, wrap(err)
+			res.Rules[i].Failed-failedBefore[i], ruleErr[i], now.Unix(), rules[i].ID); err != nil {
+			return wrap(err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return res, wrap(err)
+		return wrap(err)
 	}
-	return res, nil
+	return nil
 }
 
 // fold decides what the rules do to message id, in rule order.

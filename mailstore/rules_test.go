@@ -309,3 +309,48 @@ func TestRuleMoveAndFailingRule(t *testing.T) {
 		t.Errorf("RunRules(unknown folder) = %v, want ErrFolderNotFound", err)
 	}
 }
+
+// A run over more messages than one transaction writes counts and keeps its failures once.
+func TestRunRulesAcrossTransactions(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	a := newAccount(t, s, "home")
+	now := time.Unix(1790000000, 0)
+	const n = 2100 // more than one write transaction's worth
+	items := make([]mailstore.BatchItem, n)
+	for i := range items {
+		items[i] = mailstore.BatchItem{UIDL: fmt.Sprint("u", i), Data: ruleMail("news@list.example", fmt.Sprint("Issue ", i), "weekly", false)}
+	}
+	if _, err := s.NewSaver(a.ID).Save(ctx, items, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.IndexAll(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateFolder(ctx, "News", now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddRule(ctx, mailstore.Rule{Name: "news", Query: "from:news@", MoveTo: "News"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DeleteFolder(ctx, "News", now); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.ApplyPendingRules(ctx, now)
+	if err != nil || res.Examined != n || res.Failed != n || res.Rules[0].Failed != n {
+		t.Fatalf("ApplyPendingRules = %+v, %v; want %d examined and failed", res, err, n)
+	}
+	if r, _ := s.Rule(ctx, "news"); r.Failures != n {
+		t.Errorf("rule failures = %d, want %d", r.Failures, n)
+	}
+	if _, err := s.CreateFolder(ctx, "News", now); err != nil {
+		t.Fatal(err)
+	}
+	res, err = s.RunRules(ctx, mailstore.RunScope{}, now)
+	if err != nil || res.Examined != n || res.Changed != n || res.Failed != 0 {
+		t.Fatalf("RunRules = examined %d, changed %d, failed %d, %v; want %d changed", res.Examined, res.Changed, res.Failed, err, n)
+	}
+	if fs, err := s.Messages(ctx, mailstore.Filter{Folder: "News"}); err != nil || len(fs) != n {
+		t.Errorf("News holds %d messages, %v; want %d", len(fs), err, n)
+	}
+}

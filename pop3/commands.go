@@ -3,8 +3,14 @@ package pop3
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 )
+
+// uidlChunk is how many bytes of unique-ids UIDLAll keeps in one string (each is at most
+// maxUIDLen).
+const uidlChunk = 64 << 10
 
 // UIDL is one line of a unique-id listing: a message number, valid for this
 // session only, and the message's persistent unique id.
@@ -92,26 +98,70 @@ func (c *Client) UIDLAll(ctx context.Context) ([]UIDL, error) {
 	if _, err := c.readStatus(ctx, "UIDL"); err != nil {
 		return nil, err
 	}
-	var list []UIDL
-	uids := make(map[string]int) // UID → messages listed under it
-	ids := make(map[int]struct{})
+	// 100,000 messages left on a server are listed on every poll, in bounded memory: the
+	// unique-ids are read into a reused buffer and become substrings of one string per
+	// uidlChunk, the listing grows by doubling (append's gentler growth would copy it many times
+	// over), and duplicates are found by sorting the listing's indexes (message numbers only
+	// when they are not ascending, as servers send them).
+	var (
+		list  []UIDL
+		buf   = make([]byte, 0, uidlChunk)
+		ends  []int // where each unique-id of list[first:] ends in buf
+		first int
+		ids   map[int]struct{} // from the first message number not above its predecessor
+	)
+	flush := func() {
+		all, start := string(buf), 0
+		for i, end := range ends {
+			list[first+i].UID = all[start:end]
+			start = end
+		}
+		buf, ends, first = buf[:0], ends[:0], len(list)
+	}
 	err = c.readListing(ctx, "UIDL", c.listing, func(line []byte) string {
-		u, reason := parseUIDLLine(line)
+		id, uid, reason := parseUIDLBytes(line)
 		if reason != "" {
 			return reason
 		}
-		if _, dup := ids[u.ID]; dup {
-			return "duplicate message number"
+		if n := len(list); ids == nil && n > 0 && id <= list[n-1].ID {
+			ids = make(map[int]struct{}, n)
+			for _, u := range list {
+				ids[u.ID] = struct{}{}
+			}
 		}
-		uids[u.UID]++
-		ids[u.ID] = struct{}{}
-		list = append(list, u)
+		if ids != nil {
+			if _, dup := ids[id]; dup {
+				return "duplicate message number"
+			}
+			ids[id] = struct{}{}
+		}
+		if len(buf)+len(uid) > cap(buf) {
+			flush()
+		}
+		buf = append(buf, uid...)
+		if len(list) == cap(list) {
+			list = slices.Grow(list, max(len(list), 256))
+		}
+		list = append(list, UIDL{ID: id})
+		ends = append(ends, len(buf))
 		return ""
 	})
 	if err != nil {
 		return nil, err
 	}
-	if len(uids) == len(list) {
+	flush()
+	order := make([]int32, len(list))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(x, y int32) int { return strings.Compare(list[x].UID, list[y].UID) })
+	uids := map[string]int{} // UID → messages listed under it, for those listed more than once
+	for i := 1; i < len(order); i++ {
+		if u := list[order[i]].UID; u == list[order[i-1]].UID {
+			uids[u] = max(uids[u], 1) + 1
+		}
+	}
+	if len(uids) == 0 {
 		return list, nil
 	}
 	dup := &DuplicateUIDLError{}

@@ -172,28 +172,37 @@ func parseListLine(line []byte) (MessageSize, string) {
 // printable ASCII without spaces (RFC 1939: 0x21-0x7E); the 70-octet limit is
 // relaxed to maxUIDLen because some servers exceed it.
 func parseUIDLLine(line []byte) (UIDL, string) {
+	id, uid, reason := parseUIDLBytes(line)
+	if reason != "" {
+		return UIDL{}, reason
+	}
+	return UIDL{ID: id, UID: string(uid)}, ""
+}
+
+// parseUIDLBytes is parseUIDLLine leaving the unique-id in line, for a caller that keeps many.
+func parseUIDLBytes(line []byte) (id int, uid []byte, reason string) {
 	sp := bytes.IndexAny(line, " \t")
 	if sp < 0 {
-		return UIDL{}, "malformed UIDL line"
+		return 0, nil, "malformed UIDL line"
 	}
 	id, ok := parseID(line[:sp])
 	if !ok {
-		return UIDL{}, "bad message number in UIDL line"
+		return 0, nil, "bad message number in UIDL line"
 	}
-	uid := bytes.TrimLeft(line[sp+1:], " \t")
+	uid = bytes.TrimLeft(line[sp+1:], " \t")
 	uid = bytes.TrimRight(uid, " \t")
 	if len(uid) == 0 {
-		return UIDL{}, "empty unique-id"
+		return 0, nil, "empty unique-id"
 	}
 	if len(uid) > maxUIDLen {
-		return UIDL{}, "unique-id too long"
+		return 0, nil, "unique-id too long"
 	}
 	for _, c := range uid {
 		if c < 0x21 || c > 0x7e {
-			return UIDL{}, "unique-id contains a space, control or non-ASCII character"
+			return 0, nil, "unique-id contains a space, control or non-ASCII character"
 		}
 	}
-	return UIDL{ID: id, UID: string(uid)}, ""
+	return id, uid, ""
 }
 
 // apopTimestamp extracts the RFC 1939 APOP timestamp ("<...@...>") from the

@@ -26,7 +26,8 @@ Inbox and says so.`})
 		help: "Removes a rule; what it did stays done."})
 	register(&command{name: "rule run", run: ruleRun, usage: []string{"rule run [NAME] [--folder PATH] [--json]"}, help: `
 Runs the rules (or the one named) now over the messages of a folder, or of the whole archive
-(never the Trash, Outbox or Drafts). Exits 1 when a rule failed for some messages.`})
+(never the Trash, Outbox or Drafts). Exits 1 when a rule failed (its folder deleted, say); the
+messages it matched stay where they were.`})
 }
 
 // ruleJSON is one element of `rule list --json`.
@@ -227,12 +228,14 @@ func ruleRun(ctx context.Context, env *Env, g *globals, args []string) error {
 			fmt.Fprintf(env.Stdout, "%d message(s) examined, %d changed, %d left where they were because a rule failed\n",
 				res.Examined, res.Changed, res.Failed)
 		}
+		broken := 0
 		for _, c := range res.Rules {
 			if c.Error != "" {
+				broken++
 				fmt.Fprintf(env.Stderr, "pouch: rule %s failed: %s\n", c.Rule, oneLine(c.Error))
 			}
 		}
-		if res.Failed > 0 {
+		if res.Failed > 0 || broken > 0 {
 			return &rulesFailed{n: res.Failed}
 		}
 		return nil

@@ -29,8 +29,9 @@ var (
 	sidebarTop  = image.Rect(8, 48, 150, 76)    // the selected "All mail" row
 	messageList = image.Rect(235, 90, 655, 520) // the rows of the message list
 	belowFirst  = image.Rect(235, 165, 655, 520)
-	viewer      = image.Rect(675, 50, 1270, 300) // the open message's headers
-	dialogArea  = image.Rect(300, 60, 980, 700)  // where dialogs open
+	viewer      = image.Rect(675, 50, 1270, 300)  // the open message's headers
+	dialogArea  = image.Rect(300, 60, 980, 700)   // where dialogs open
+	toastArea   = image.Rect(235, 640, 1270, 750) // the foot of the message panes (Undo)
 )
 
 // TestWindowScreenshots starts the real window under X on mail fetched from Dovecot, drives it
@@ -91,6 +92,19 @@ func TestWindowScreenshots(t *testing.T) {
 			t.Errorf("main-window%s.png: the list shows one message, want all fetched", th.suffix)
 		}
 		save(main, "main-window"+th.suffix+".png")
+		if th.variant == "dark" {
+			// One window per archive: a second launch brings this one forward and ends at once.
+			if r := runBin(t, themed.env, "", "--data-dir", c.dataDir); r.code != 0 || !strings.Contains(r.stderr, "already open") {
+				t.Errorf("second launch: exit %d, stderr %q; want 0 and the first window brought forward", r.code, r.stderr)
+			}
+			w.alive()
+			// Delete offers Undo in a toast at the foot of the panes.
+			w.key("Delete")
+			save(w.waitFor("the Undo toast", func(img image.Image) bool { return differs(main, img, toastArea) }), "delete-undo.png")
+		}
+		w.stop()
+		w = startWindow(t, &themed)
+		w.waitFor("the message list", listed)
 		w.key("ctrl+f")
 		w.xdo("type", "--delay", "30", "report")
 		w.waitFor("the list narrowed to the match", func(img image.Image) bool { return listed(img) && uniform(img, belowFirst) })
@@ -151,6 +165,7 @@ func TestWindowScreenshots(t *testing.T) {
 	w.stop()
 
 	shootAccountSetup(t, c, modal, save)
+	shootFirstRun(t, modal, save)
 	shootCompose(t, c, listed, save)
 
 	// An account whose server certificate this computer does not trust: the first check opens
@@ -187,6 +202,15 @@ func shootAccountSetup(t *testing.T, c *cli, modal func(image.Image) bool, save 
 	save(w.waitFor("the settings found and tested", func(img image.Image) bool {
 		return modal(img) && differs(typed, img, found) && !uniform(img, found)
 	}), "account-setup.png")
+	w.stop()
+}
+
+// shootFirstRun saves first-run.png: with no account yet, the window opens on the account
+// set-up.
+func shootFirstRun(t *testing.T, modal func(image.Image) bool, save func(image.Image, string)) {
+	t.Helper()
+	w := startWindow(t, newCLI(t))
+	save(w.waitFor("the set-up dialog on first run", modal), "first-run.png")
 	w.stop()
 }
 

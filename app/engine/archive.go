@@ -196,6 +196,9 @@ type ExportOptions struct {
 	Account string // "" = all accounts
 	Folder  string // "" = every folder (Trash excluded); else a folder (trash: the Trash)
 	Query   string // "" = every message (Trash excluded); else a search query
+	// IDs, when set, are exactly the messages written, in this order (the window's selection);
+	// Account, Folder and Query are then not used.
+	IDs []int64
 }
 
 // Export writes messages (oldest first, as mail archives are ordered) in an archive format and
@@ -207,6 +210,9 @@ func (e *Engine) Export(ctx context.Context, opts ExportOptions, progress func(d
 	}
 	if opts.Out == "" {
 		return 0, errors.New("export: no output path")
+	}
+	if len(opts.IDs) > 0 {
+		return e.store.Export(ctx, format, opts.Out, opts.IDs, progress)
 	}
 	var folder mailstore.Folder
 	if opts.Folder != "" {

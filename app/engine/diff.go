@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -29,18 +30,18 @@ func (e *Engine) diff(ctx context.Context, accountID int64, uidls []pop3.UIDL) (
 	}
 	slices.SortFunc(order, func(x, y int32) int { return strings.Compare(uidls[x].UID, uidls[y].UID) })
 	state := make([]uint8, len(uidls))
-	j, prev := 0, ""
-	err = e.store.EachLedgerKnown(ctx, accountID, func(u string, done bool) error {
-		if known > 0 && u <= prev {
+	j, prev := 0, []byte(nil)
+	err = e.store.EachLedgerKnown(ctx, accountID, func(u []byte, done bool) error {
+		if known > 0 && bytes.Compare(u, prev) <= 0 {
 			// The merge needs both sides in the same order; never guess.
 			return fmt.Errorf("ledger rows out of order (%q after %q)", u, prev)
 		}
 		known++
-		prev = u
-		for j < len(order) && uidls[order[j]].UID < u {
+		prev = append(prev[:0], u...)
+		for j < len(order) && uidls[order[j]].UID < string(u) {
 			j++
 		}
-		if j < len(order) && uidls[order[j]].UID == u {
+		if j < len(order) && uidls[order[j]].UID == string(u) {
 			state[order[j]] = inLedgerNotDone
 			if done {
 				state[order[j]] = inLedgerDone

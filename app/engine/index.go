@@ -34,12 +34,18 @@ func (e *Engine) catchUp(ctx context.Context, progress func(done, total int)) (i
 	if _, err := e.ThreadBackfill(ctx); err != nil {
 		return 0, err
 	}
-	return e.store.IndexAll(ctx, func(done, total int) {
+	n, err := e.store.IndexAll(ctx, func(done, total int) {
 		e.indexed(ctx)
 		if progress != nil {
 			progress(done, total)
 		}
 	})
+	if err == nil && n == 0 {
+		// Nothing to index: work left over from an interrupted run (mail indexed, its rules
+		// not run before a crash) is done now rather than with the next new mail.
+		e.indexed(ctx)
+	}
+	return n, err
 }
 
 // Unsearchable returns how many stored messages are not yet in the search index.

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pouchmail/pouch/app/engine"
 	"github.com/pouchmail/pouch/mailstore"
+	"github.com/pouchmail/pouch/pop3/pop3test"
 )
 
 // TestRulesRunAfterFetch: the rules run on the mail a real fetch stores, after its commit and
@@ -163,5 +165,74 @@ func TestThreadsAfterFetch(t *testing.T) {
 	msgs, err := e.Thread(ctx, ts[0].Latest.Thread)
 	if err != nil || len(msgs) != 2 || msgs[0].Subject != "plans" || msgs[1].Subject != "Re: plans" {
 		t.Errorf("Thread() = %+v, %v; want plans, then the reply", msgs, err)
+	}
+}
+
+// TestRulesRunInThePoller: in the window, the poller's index catch-up after a check is what
+// runs the rules on the new mail.
+func TestRulesRunInThePoller(t *testing.T) {
+	ctx := context.Background()
+	drop := pop3test.NewMaildrop()
+	drop.Add("a1", []byte("From: billing@shop.example\nSubject: Invoice 7\n\nDue.\n"))
+	drop.Add("a2", []byte("From: anna@example.org\nSubject: Lunch\n\nFriday?\n"))
+	srv := pop3test.ServeMaildrop(t, drop, "alice", "pw")
+	f := newFixture(t, fixtureOptions{addr: srv.Addr(), auth: "USER", password: "pw", leaveDays: 14})
+	if _, err := f.e.AddRule(ctx, mailstore.Rule{Name: "bills", Query: "from:billing@", MarkRead: true, Flag: true}); err != nil {
+		t.Fatal(err)
+	}
+	p := f.e.NewPoller(engine.PollerOptions{})
+	p.Start(ctx)
+	t.Cleanup(p.Stop)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		msgs, err := f.store.Messages(ctx, mailstore.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := f.e.RulesStatus(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(msgs) == 2 && st.Pending == 0 {
+			for _, m := range msgs {
+				if want := m.Subject == "Invoice 7"; m.Read != want || m.Flagged != want {
+					t.Errorf("%q: read %v, flagged %v; want %v", m.Subject, m.Read, m.Flagged, want)
+				}
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 20 s: %d messages, %d waiting for the rules", len(msgs), st.Pending)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestRulesLeftOverRunOnCatchUp: mail indexed whose rules did not run (the process stopped in
+// between) gets them on the next catch-up, though there is nothing left to index.
+func TestRulesLeftOverRunOnCatchUp(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, fixtureOptions{})
+	a := &mailstore.Account{Name: "home", Host: "pop.example.org", Port: 995, Security: mailstore.SecurityTLS,
+		Username: "alice", LeaveDays: 14, Interval: time.Hour}
+	if err := f.store.CreateAccount(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.store.NewSaver(a.ID).Save(ctx, []mailstore.BatchItem{{UIDL: "1", Data: []byte("From: billing@shop.example\r\nSubject: Invoice\r\n\r\nDue.\r\n")}}, f.clk.now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Indexed behind the engine's back, as a run stopped right after indexing leaves it.
+	if _, err := f.store.IndexAll(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.e.AddRule(ctx, mailstore.Rule{Name: "bills", Query: "from:billing@", MarkRead: true}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.e.IndexBacklog(ctx, nil); err != nil || n != 0 {
+		t.Fatalf("IndexBacklog() = %d, %v; want nothing to index", n, err)
+	}
+	if m, err := f.store.Message(ctx, res[0].ID); err != nil || !m.Read {
+		t.Errorf("message after the catch-up: %+v, %v; want it read by the rule", m, err)
 	}
 }

@@ -7,25 +7,34 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
 // bodyText is a message's text in the reading pane: its web and mail links clickable, showing
 // their real target (the text is the address itself; HTML mail shows a link's target after its
-// text), opened only when clicked; quoted lines ("> ") set apart. Text is the plain text shown.
+// text), opened only when clicked; quoted lines ("> ") set apart; HTML headings as headings. It
+// takes the keyboard in the Tab order after the list: Space and Page Down page it. Text is the
+// plain text shown.
 type bodyText struct {
-	widget.RichText
-	Text string
-	open func(*url.URL) // a clicked link
+	widget.BaseWidget
+	rich   *widget.RichText
+	Text   string
+	open   func(*url.URL)    // a clicked link
+	scroll *container.Scroll // the scroll the body is in, if any
 }
 
+var _ fyne.Focusable = (*bodyText)(nil)
+
 func newBodyText(open func(*url.URL)) *bodyText {
-	b := &bodyText{open: open}
-	b.Wrapping = fyne.TextWrapWord
+	b := &bodyText{rich: widget.NewRichText(), open: open}
+	b.rich.Wrapping = fyne.TextWrapWord
 	b.ExtendBaseWidget(b)
 	return b
 }
+
+func (b *bodyText) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(b.rich) }
 
 // SetText shows s.
 func (b *bodyText) SetText(s string) { b.show(s, nil) }
@@ -33,8 +42,34 @@ func (b *bodyText) SetText(s string) { b.show(s, nil) }
 // show shows text whose lines numbered in headings (from 0) are headings.
 func (b *bodyText) show(text string, headings []int) {
 	b.Text = text
-	b.Segments = bodySegments(text, headings, b.open)
+	b.rich.Segments = bodySegments(text, headings, b.open)
+	b.rich.Refresh()
 	b.Refresh()
+	if b.scroll != nil {
+		b.scroll.Refresh() // the scroll takes the body's new height
+	}
+}
+
+func (b *bodyText) FocusGained()   {}
+func (b *bodyText) FocusLost()     {}
+func (b *bodyText) TypedRune(rune) {}
+
+// TypedKey pages the body with Space and Page Down, back with Page Up.
+func (b *bodyText) TypedKey(ev *fyne.KeyEvent) {
+	if b.scroll == nil {
+		return
+	}
+	step := max(b.scroll.Size().Height-2*theme.TextSize(), theme.TextSize())
+	switch ev.Name {
+	case fyne.KeySpace, fyne.KeyPageDown:
+		step = +step
+	case fyne.KeyPageUp:
+		step = -step
+	default:
+		return
+	}
+	end := max(0, b.scroll.Content.MinSize().Height-b.scroll.Size().Height)
+	b.scroll.ScrollToOffset(fyne.NewPos(b.scroll.Offset.X, min(end, max(0, b.scroll.Offset.Y+step))))
 }
 
 // linkPattern finds the links a text shows: web addresses and mailto:, up to a space or a

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fyne.io/fyne/v2/lang"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -32,7 +33,14 @@ func (m *mainWindow) showExport() {
 		m.setStatus(lang.L("Nothing to export: choose a folder with messages."))
 		return
 	}
-	opts := engine.ExportOptions{Account: m.view.account, Query: m.query}
+	opts := engine.ExportOptions{Account: m.view.account, Query: m.query, Folder: string(m.view.box)}
+	what := lang.N("{{.Count}} messages: the ones in the list now.", m.rows.len(), map[string]any{"Count": m.rows.len()})
+	if ids := m.selectedIDs(); m.sel.len() > 1 {
+		// The selection, oldest first as archives are ordered (the list is newest first).
+		opts.IDs = slices.Clone(ids)
+		slices.Reverse(opts.IDs)
+		what = lang.N("{{.Count}} messages: the ones selected.", len(ids), map[string]any{"Count": len(ids)})
+	}
 	fileName := widget.NewEntry()
 	fileName.SetText("pouch-" + time.Now().Format("2006-01-02") + ".mbox")
 	choices, exportLabels := exportChoices()
@@ -44,9 +52,9 @@ func (m *mainWindow) showExport() {
 		}
 	})
 	formats.SetSelected(choices[0])
-	what := widget.NewLabel(lang.N("{{.Count}} messages: the ones in the list now.", m.rows.len(), map[string]any{"Count": m.rows.len()}))
+	whatLabel := widget.NewLabel(what)
 	form := widget.NewForm(widget.NewFormItem(lang.L("Format"), formats), widget.NewFormItem(lang.L("File name"), fileName),
-		widget.NewFormItem(lang.L("Messages"), what))
+		widget.NewFormItem(lang.L("Messages"), whatLabel))
 	d := dialog.NewCustomConfirm(lang.L("Export"), lang.L("Choose folder…"), lang.L("Cancel"), form, func(ok bool) {
 		if !ok {
 			return

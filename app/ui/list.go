@@ -6,48 +6,40 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pouchmail/pouch/mailstore"
 )
 
-// messageList is widget.List plus the Delete key.
-type messageList struct {
-	widget.List
-	onDelete func()
-}
-
-func (l *messageList) TypedKey(ev *fyne.KeyEvent) {
-	if ev.Name == fyne.KeyDelete && l.onDelete != nil {
-		l.onDelete()
-		return
-	}
-	l.List.TypedKey(ev)
-}
-
 func (m *mainWindow) buildList() {
-	l := &messageList{onDelete: m.deleteSelected}
+	l := &messageList{m: m}
 	l.Length = m.rows.len
-	l.CreateItem = func() fyne.CanvasObject { return newMessageRow() }
+	l.CreateItem = func() fyne.CanvasObject { return newListRow(m) }
 	l.UpdateItem = func(i widget.ListItemID, o fyne.CanvasObject) {
-		row := o.(*messageRow)
+		r := o.(*listRow)
+		r.i = i
 		msg := m.rows.row(i)
 		if msg == nil {
-			row.blank()
+			r.setSelected(false)
+			r.row.blank()
 			m.readPage(i / pageSize)
 			return
 		}
-		row.set(msg, m.outboxState(msg))
+		r.setSelected(m.sel.ids[msg.ID])
+		r.row.set(msg, m.outboxState(msg))
 	}
+	// Select (from code) opens row i as a plain click would; the List's own selection stays
+	// empty, the rows draw m.sel.
 	l.OnSelected = func(i widget.ListItemID) {
-		if i < m.rows.len() {
-			m.showMessage(m.rows.ids[i])
-		}
+		l.UnselectAll()
+		m.clickRow(i, 0)
 	}
 	l.ExtendBaseWidget(l)
 	m.list = l
+	m.rowPitch = newListRow(m).MinSize().Height + theme.Padding()
 
-	m.search = widget.NewEntry()
+	m.search = newSearchEntry(m)
 	m.search.SetPlaceHolder(lang.L("Search (Ctrl+F): words, from:, subject:…"))
 	m.search.OnChanged = func(q string) { m.setQuery(q) }
 }
@@ -116,6 +108,24 @@ func (m *mainWindow) loadMessages() {
 	})
 }
 
+// filterFor is a sidebar folder as the engine's filter (Mark all read).
+func (m *mainWindow) filterFor(ctx context.Context, v folder) (mailstore.Filter, error) {
+	f := mailstore.Filter{Trash: v.trash, Folder: v.box}
+	if !v.trash && v.box == "" {
+		f.Folder = mailstore.FolderInbox // written mail has folders of its own
+	}
+	if v.removed {
+		f.RemovedAccount = v.account
+	} else if v.account != "" {
+		a, err := m.eng.Account(ctx, v.account)
+		if err != nil {
+			return f, err
+		}
+		f.AccountID = a.ID
+	}
+	return f, nil
+}
+
 // viewQuery is the search listing a sidebar folder, narrowed by the user's query q. In All mail
 // and an account's inbox the user's in: may pick another folder (in:drafts); the Trash and the
 // folders of written mail stay what they are.
@@ -135,26 +145,27 @@ func viewQuery(v folder, q string) string {
 	return q
 }
 
-// setShown replaces the list's messages, keeping the selection on the same message.
+// setShown replaces the list's messages, keeping the selection (by message) and, when new mail
+// arrives above, the rows in view where they are.
 func (m *mainWindow) setShown(ids []int64) {
-	var keep int64
-	if m.open != nil {
-		keep = m.open.ID
+	offset := m.list.GetScrollOffset()
+	var topID int64
+	if m.rowPitch > 0 && offset > 0 {
+		topID = m.rowID(int(offset / m.rowPitch))
 	}
+	before := m.indexOf(topID)
 	m.rows.reset(ids)
-	m.list.UnselectAll()
+	m.keepSelection()
+	if after := m.indexOf(topID); topID != 0 && after >= 0 && after != before {
+		m.list.ScrollToOffset(offset + float32(after-before)*m.rowPitch)
+	}
 	m.list.Refresh()
 	m.updateEmptyNote()
-	if keep == 0 {
-		return
+	if m.open != nil && m.indexOf(m.open.ID) < 0 {
+		// The open message left the list (another folder, a search): an action must never
+		// apply to a message the user cannot see.
+		m.closeMessage()
 	}
-	if i := m.indexOf(keep); i >= 0 {
-		m.selectQuietly(i)
-		return
-	}
-	// The open message left the list (another folder, a search): an action must never apply
-	// to a message the user cannot see.
-	m.closeMessage()
 }
 
 // closeMessage empties the reading pane and disables the actions on a message.
@@ -162,14 +173,6 @@ func (m *mainWindow) closeMessage() {
 	m.open = nil
 	m.viewer.clear(lang.L("Select a message to read it."))
 	m.toolbar.update()
-}
-
-// selectQuietly highlights row i without reopening the message.
-func (m *mainWindow) selectQuietly(i int) {
-	on := m.list.OnSelected
-	m.list.OnSelected = nil
-	m.list.Select(i)
-	m.list.OnSelected = on
 }
 
 func (m *mainWindow) setQuery(q string) {

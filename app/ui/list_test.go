@@ -100,3 +100,16 @@ func TestViewQuery(t *testing.T) {
 		}
 	}
 }
+
+// shownRow is row i of the list, for the tests: the row read if its page was (the state the
+// window shows), else the store's.
+func (m *mainWindow) shownRow(i int) mailstore.Message {
+	if r := m.rows.row(i); r != nil {
+		return *r
+	}
+	ms, _ := m.eng.MessagesByID(context.Background(), []int64{m.rows.ids[i]})
+	if len(ms) == 1 {
+		return ms[0]
+	}
+	return mailstore.Message{}
+}

@@ -165,7 +165,7 @@ func (m *mainWindow) discardNow(id int64) {
 			m.showError(lang.L("Could not discard the message"), err)
 			return
 		}
-		m.removeShown(id, m.indexOf(id))
+		m.removeShown([]int64{id}, m.indexOf(id))
 		m.setStatus(lang.L("Discarded."))
 	})
 }

@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"context"
 	"fyne.io/fyne/v2/lang"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
@@ -70,6 +72,7 @@ type preferencesDialog struct {
 	interval      *widget.Select
 	notifications *widget.Check
 	keepInTray    *widget.Check
+	trayNote      *widget.Label // shown when no tray host shows Pouch's icon
 	theme         *widget.RadioGroup
 	dialog        *dialog.ConfirmDialog
 	apply         func()
@@ -92,6 +95,22 @@ func (m *mainWindow) newPreferencesDialog() *preferencesDialog {
 	d.notifications.SetChecked(p.notifications)
 	d.keepInTray = widget.NewCheck(lang.L("Keep checking mail in the system tray when the window is closed"), nil)
 	d.keepInTray.SetChecked(p.keepInTray)
+	d.trayNote = widget.NewLabel(lang.L("This desktop shows no tray icons, so closing the window quits Pouch."))
+	d.trayNote.Wrapping = fyne.TextWrapWord
+	d.trayNote.Hide()
+	if m.desktop {
+		present := true
+		m.bridge.run(func(ctx context.Context) error {
+			ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			defer cancel()
+			present = m.trayHost(ctx)
+			return nil
+		}, func(error) {
+			if !present {
+				d.trayNote.Show()
+			}
+		})
+	}
 	system, light, dark := lang.L("System"), lang.L("Light"), lang.L("Dark")
 	d.theme = widget.NewRadioGroup([]string{system, light, dark}, nil)
 	d.theme.Horizontal = true
@@ -119,7 +138,7 @@ func (m *mainWindow) newPreferencesDialog() *preferencesDialog {
 		&widget.FormItem{Text: lang.L("Check new accounts every"), Widget: d.interval,
 			HintText: lang.L("A default for accounts added from now on; each account keeps its own, in Edit account.")},
 		widget.NewFormItem(lang.L("Notifications"), d.notifications),
-		widget.NewFormItem(lang.L("When closing the window"), d.keepInTray),
+		widget.NewFormItem(lang.L("When closing the window"), container.NewVBox(d.keepInTray, d.trayNote)),
 		widget.NewFormItem(lang.L("Theme"), d.theme),
 	)
 	d.dialog = dialog.NewCustomConfirm(lang.L("Preferences"), lang.L("Save"), lang.L("Cancel"), form, func(ok bool) {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/widget"
 
@@ -112,5 +113,41 @@ func TestFailedTestOffersTheFix(t *testing.T) {
 	f.eventually(t, "the question before saving", func() bool { return form.confirmFailed != nil })
 	if a, _ := f.store.AccountByName(context.Background(), "Home"); a.Security != mailstore.SecurityTLS {
 		t.Errorf("saved before the answer: %+v", a)
+	}
+}
+
+// TestExplainRealFailures: the sentences for what a real connection returns: SSL/TLS set for a
+// server that speaks plain POP3 (STARTTLS) on its port, a closed port, a wrong password.
+func TestExplainRealFailures(t *testing.T) {
+	f := newWindow(t)
+	drop := pop3test.NewMaildrop()
+	srv := pop3test.ServeMaildrop(t, drop, "alice", "pw")
+	host, port := pop3test.HostPort(srv.Addr())
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name     string
+		sec      mailstore.Security
+		port     int
+		password string
+		summary  string
+		sw       mailstore.Security
+		field    string
+	}{
+		{"TLS on a plain port", mailstore.SecurityTLS, port, "pw", "uses STARTTLS on this port", mailstore.SecurityStartTLS, "security"},
+		{"closed port", mailstore.SecurityNone, closedPort(t), "pw", "refused the connection", "", "port"},
+		{"wrong password", mailstore.SecurityNone, port, "wrong", "refused the user name or the password", "", "password"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := &mailstore.Account{Name: "Home", Host: host, Port: tc.port, Security: tc.sec, Username: "alice",
+				AuthMethod: "USER", KeepForever: true, Interval: time.Hour}
+			_, err := f.w.eng.TestConnection(ctx, a, tc.password)
+			if err == nil {
+				t.Fatal("TestConnection() = nil, want a failure")
+			}
+			p := explain(err, a)
+			if !strings.Contains(p.Summary, tc.summary) || p.Switch != tc.sw || p.Field != tc.field {
+				t.Errorf("explain(%v) = %+v; want %q, switch %q, field %q", err, p, tc.summary, tc.sw, tc.field)
+			}
+		})
 	}
 }

@@ -143,7 +143,7 @@ func TestViewerLinks(t *testing.T) {
 	f.q.wait(func() { f.w.viewer.body.SetText("See https://example.org/a for more.") })
 	var link *widget.HyperlinkSegment
 	f.q.wait(func() {
-		for _, s := range f.w.viewer.body.Segments {
+		for _, s := range f.w.viewer.body.rich.Segments {
 			if h, ok := s.(*widget.HyperlinkSegment); ok {
 				link = h
 			}

@@ -86,13 +86,29 @@ func (r *listRows) touch(p int) {
 	r.used = append(r.used, p)
 }
 
-// remove drops message id from the list; the pages are read again, as their rows moved.
-func (r *listRows) remove(id int64) {
-	i := r.index(id)
-	if i < 0 {
-		return
+// remove drops messages from the list; the pages are read again, as their rows moved.
+func (r *listRows) remove(ids ...int64) {
+	kept := make([]int64, 0, len(r.ids))
+	for _, id := range r.ids {
+		if !slices.Contains(ids, id) {
+			kept = append(kept, id)
+		}
 	}
-	r.reset(slices.Delete(slices.Clone(r.ids), i, i+1))
+	if len(kept) < len(r.ids) {
+		r.reset(kept)
+	}
+}
+
+// find returns message id's row if its page has been read, nil otherwise.
+func (r *listRows) find(id int64) *mailstore.Message {
+	for _, page := range r.pages {
+		for i := range page {
+			if page[i].ID == id {
+				return &page[i]
+			}
+		}
+	}
+	return nil
 }
 
 // each runs fn on every row read whose ID is in ids.

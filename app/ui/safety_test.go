@@ -2,7 +2,9 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,8 @@ import (
 	"github.com/pouchmail/pouch/app/engine"
 	"github.com/pouchmail/pouch/app/secrets"
 	"github.com/pouchmail/pouch/mailstore"
+	"github.com/pouchmail/pouch/pop3"
+	"github.com/pouchmail/pouch/pop3/pop3test"
 )
 
 // TestActionsNeedTheMessageOnScreen: once the open message leaves the list (a search without
@@ -209,6 +213,15 @@ func TestCloseWithoutTrayHostQuits(t *testing.T) {
 			}
 		})
 	}
+	// Preferences say so where the choice is made.
+	f := newWindow(t)
+	var d *preferencesDialog
+	f.q.wait(func() {
+		f.w.desktop = true
+		f.w.trayHost = func(context.Context) bool { return false }
+		d = f.w.newPreferencesDialog()
+	})
+	f.eventually(t, "the no-tray note", func() bool { return d.trayNote.Visible() })
 }
 
 // TestRemovedAccountMailStaysVisible: the removal question says what each choice does to how
@@ -330,6 +343,11 @@ func TestFirstRunOpensAccountSetUp(t *testing.T) {
 		if !f.w.emptyNote.Visible() || f.w.emptyNote.Text != "No accounts yet: add one to start." {
 			t.Errorf("empty list says %q", f.w.emptyNote.Text)
 		}
+		// Check now with nothing to check says so, instead of "Checking…" for ever.
+		f.w.checkNow()
+		if len(f.fp.checked()) != 0 || !strings.HasPrefix(f.w.status.Text, "No account with a server") {
+			t.Errorf("Check now without accounts: checks %v, status %q", f.fp.checked(), f.w.status.Text)
+		}
 	})
 
 	g := newWindow(t) // one account: straight to the mail
@@ -364,5 +382,114 @@ func TestNewAccountKeepsMailOnTheServer(t *testing.T) {
 	f.q.wait(func() { f.w.newAccountSetup().dialog.Show() })
 	if txt := overlayTexts(f); !strings.Contains(txt, "Mail stays on the server") {
 		t.Errorf("set-up dialog says %q, want what happens to the mail on the server", txt)
+	}
+}
+
+// TestFailedCheckInWords: a failed check shows one sentence with what to do in the banner (no
+// "Home: Home: pop3: …"), a red-free progress before it, the certificate one click away and the
+// library's text behind Details….
+func TestFailedCheckInWords(t *testing.T) {
+	f := newWindow(t)
+	_, certPEM := pop3test.NewTLSCert("pop.example.com")
+	err := &engine.FetchError{Account: "Home", Err: &pop3.TLSError{Kind: pop3.TLSUnknownAuthority,
+		Certificates: parsePEM(t, certPEM), Err: errors.New("x509: certificate signed by unknown authority")}}
+	f.emit(engine.Event{Kind: engine.EventProgress, Account: "Home", Progress: engine.Progress{Account: "Home", Phase: engine.PhaseConnect}})
+	f.eventually(t, "the progress", func() bool { return f.w.status.Text == "Home: connecting…" })
+	f.q.wait(func() {
+		if f.w.status.Importance == widget.DangerImportance {
+			t.Error("progress shown in the error colour")
+		}
+	})
+	f.emit(engine.Event{Kind: engine.EventStatus, Account: "Home", Status: engine.AccountStatus{Account: "Home",
+		LastError: err.Error(), ErrorKind: engine.ErrorKindTLS}})
+	f.emit(engine.Event{Kind: engine.EventFinished, Account: "Home", Result: &engine.Result{Account: "Home", Err: err}})
+	want := "Home: This computer does not trust the certificate of pop.example.com."
+	f.eventually(t, "the banner in words", func() bool { return strings.HasPrefix(f.w.banner.Text, want) })
+	f.q.wait(func() {
+		if s := f.w.status.Text; s != want {
+			t.Errorf("status = %q, want %q", s, want)
+		}
+		if !f.w.bannerCertButton.Visible() || !f.w.bannerDetailsButton.Visible() {
+			t.Error("the banner offers no Show certificate… or Details…")
+		}
+		if !strings.Contains(f.w.bannerDetails, "x509: certificate signed by unknown authority") {
+			t.Errorf("details = %q, want the library's text", f.w.bannerDetails)
+		}
+	})
+	// The certificate dialog opened once by itself; Show certificate… opens it again.
+	f.eventually(t, "the certificate dialog", func() bool { return len(f.w.window.Canvas().Overlays().List()) == 1 })
+	f.q.wait(func() { f.w.window.Canvas().Overlays().Top().Hide() })
+	f.q.wait(func() { test.Tap(f.w.bannerCertButton) })
+	if txt := overlayTexts(f); !strings.Contains(txt, "pop.example.com") {
+		t.Errorf("Show certificate… opened %q", txt)
+	}
+}
+
+// TestSelectionFollowsTheFolder: rows added above the open folder (an import's new account)
+// leave the highlight on that folder, not on the row that now has its number.
+func TestSelectionFollowsTheFolder(t *testing.T) {
+	f := newWindow(t)
+	trash := func() int { return f.w.sidebar.Length() - 1 }
+	f.q.wait(func() { f.w.sidebar.Select(trash()) })
+	f.eventually(t, "the Trash", func() bool { return f.w.view.trash })
+	if err := f.store.CreateAccount(context.Background(), &mailstore.Account{Name: "Another", Host: "pop.example.org",
+		Port: 995, Security: mailstore.SecurityTLS, Username: "bob", Interval: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	f.q.wait(f.w.reload)
+	f.eventually(t, "the new account", func() bool { return accountByName(f.w.accounts, "Another") != nil })
+	f.q.wait(func() {
+		if !f.w.view.trash || f.w.folderAt(trash()) != f.w.view {
+			t.Errorf("view %+v, Trash row %d is %+v", f.w.view, trash(), f.w.folderAt(trash()))
+		}
+		// Selecting the row already highlighted does nothing: the highlight is on the Trash.
+		on, moved := f.w.sidebar.OnSelected, false
+		f.w.sidebar.OnSelected = func(int) { moved = true }
+		f.w.sidebar.Select(trash())
+		f.w.sidebar.OnSelected = on
+		if moved {
+			t.Error("the highlight stayed on the old row number, not on the Trash")
+		}
+	})
+}
+
+// TestFirstCheckCountStays runs the real poller: a new account's first check downloads 300
+// messages and the status bar keeps saying so (a second, empty check once followed at once and
+// replaced it with "no new mail").
+func TestFirstCheckCountStays(t *testing.T) {
+	app := test.NewTempApp(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	store, err := mailstore.Open(ctx, filepath.Join(dir, "pouch.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	eng := engine.New(store, secrets.NewMemory(), engine.Options{DataDir: dir})
+	q := newQueue(t)
+	var w *mainWindow
+	p := eng.NewPoller(engine.PollerOptions{OnEvent: func(ev engine.Event) { w.onPollEvent(ev) }})
+	q.wait(func() { w = newMainWindow(ctx, app, eng, q.do, p) })
+	t.Cleanup(func() { q.wait(w.window.Close) })
+	p.Start(ctx)
+	t.Cleanup(p.Stop)
+	f := &fixture{w: w, store: store, q: q}
+
+	drop := pop3test.NewMaildrop()
+	for i := range 300 {
+		drop.Add(strconv.Itoa(i), []byte("Subject: message "+strconv.Itoa(i)+"\n\nbody\n"))
+	}
+	srv := pop3test.ServeMaildrop(t, drop, "alice", "pw")
+	host, port := pop3test.HostPort(srv.Addr())
+	a := &mailstore.Account{Name: "Work", Host: host, Port: port, Security: mailstore.SecurityNone, Username: "alice",
+		AuthMethod: "USER", KeepForever: true, Interval: time.Hour}
+	if err := eng.AddAccount(ctx, a, "pw"); err != nil {
+		t.Fatal(err)
+	}
+	q.wait(func() { w.accountSaved("Work", "Added account Work.") })
+	f.eventually(t, "the first check's count", func() bool { return strings.HasPrefix(w.status.Text, "Work: 300 new messages") })
+	time.Sleep(time.Second)
+	if s := f.text(func() string { return w.status.Text }); !strings.HasPrefix(s, "Work: 300 new messages") {
+		t.Errorf("status = %q a second later, want the count of the first check", s)
 	}
 }

@@ -32,6 +32,9 @@ var outgoingFolders = []struct {
 // with the reason under the name.
 type sidebarRow struct {
 	widget.BaseWidget
+	tree   treeParts // a user folder's depth and expander (folders.go)
+	i      int       // the row shown
+	m      *mainWindow
 	icon   *widget.Icon
 	name   *widget.Label
 	count  *widget.Label
@@ -55,7 +58,8 @@ func newSidebarRow() *sidebarRow {
 }
 
 func (r *sidebarRow) CreateRenderer() fyne.WidgetRenderer {
-	top := container.NewBorder(nil, nil, r.icon, container.NewHBox(r.badge, r.count), r.name)
+	r.tree.build()
+	top := container.NewBorder(nil, nil, container.NewHBox(r.tree.indent, r.tree.toggle, r.icon), container.NewHBox(r.badge, r.count), r.name)
 	return widget.NewSimpleRenderer(container.NewVBox(top, r.reason))
 }
 
@@ -95,18 +99,28 @@ func (r *sidebarRow) setTotal(n int) {
 }
 
 func (m *mainWindow) buildSidebar() {
-	m.sidebar = widget.NewList(
-		func() int { return len(m.accounts) + len(m.removed) + len(outgoingFolders) + 2 },
-		func() fyne.CanvasObject { return newSidebarRow() },
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			icon, name, unread, reason := m.sidebarItem(i)
-			row := o.(*sidebarRow)
-			row.set(icon, name, unread, reason)
-			if m.folderAt(i).trash {
-				row.setTotal(m.trashCount)
-			}
-		})
+	l := &sidebarList{m: m}
+	l.Length = func() int { return len(m.accounts) + len(m.removed) + len(outgoingFolders) + len(m.treeRows) + 2 }
+	l.CreateItem = func() fyne.CanvasObject {
+		r := newSidebarRow()
+		r.m = m
+		m.sidebarRows = append(m.sidebarRows, r)
+		return r
+	}
+	l.UpdateItem = func(i widget.ListItemID, o fyne.CanvasObject) {
+		icon, name, unread, reason := m.sidebarItem(i)
+		r := o.(*sidebarRow)
+		r.i = i
+		r.set(icon, name, unread, reason)
+		if m.folderAt(i).trash {
+			r.setTotal(m.trashCount)
+		}
+		r.setTree(m.treeItem(i))
+	}
+	l.ExtendBaseWidget(l)
+	m.sidebar = l
 	m.sidebar.OnSelected = func(i widget.ListItemID) {
+		m.folderRow = i
 		m.view = m.folderAt(i)
 		m.toolbar.update()
 		m.updateBanner()
@@ -125,11 +139,14 @@ func (m *mainWindow) folderAt(i int) folder {
 	case i > n && i <= n+r:
 		return folder{account: m.removed[i-n-1].Name, removed: true}
 	}
-	n += r // the rows below the removed accounts
+	n += r                        // the rows below the removed accounts
+	t := n + len(outgoingFolders) // the rows above the user folders
 	switch {
-	case i > n && i <= n+len(outgoingFolders):
+	case i > n && i <= t:
 		return folder{box: outgoingFolders[i-n-1].box}
-	case i == n+len(outgoingFolders)+1:
+	case i > t && i <= t+len(m.treeRows):
+		return folder{box: m.treeRows[i-t-1].Path}
+	case i == t+len(m.treeRows)+1:
 		return folder{trash: true}
 	}
 	return folder{}
@@ -150,6 +167,9 @@ func (m *mainWindow) sidebarItem(i int) (icon fyne.Resource, name string, unread
 	switch {
 	case f.trash:
 		return theme.DeleteIcon(), lang.L("Trash"), 0, ""
+	case f.box != "" && !f.box.System():
+		fi := m.treeRows[i-len(m.accounts)-len(m.removed)-len(outgoingFolders)-1]
+		return theme.FolderIcon(), fi.Path.Name(), fi.Unread, ""
 	case f.box != "":
 		icon := map[mailstore.Folder]fyne.Resource{mailstore.FolderDrafts: theme.DocumentCreateIcon(),
 			mailstore.FolderOutbox: theme.UploadIcon(), mailstore.FolderSent: theme.MailSendIcon()}[f.box]
@@ -188,11 +208,16 @@ func (m *mainWindow) refreshSidebar() {
 // updateBanner shows the selected account's (or every failing account's) reason above the list.
 func (m *mainWindow) updateBanner() {
 	var text, details string
+	m.bannerCert = nil
 	for _, a := range m.accounts {
 		if m.view.account != "" && m.view.account != a.Name {
 			continue
 		}
 		if p := m.problemOf(m.pollState[a.Name]); p != nil {
+			if p.Cert != nil && m.bannerCert == nil {
+				a, cert := a, p.Cert
+				m.bannerCert = func() { m.showCertificate(a, cert.Certificates, nil) }
+			}
 			if text != "" {
 				text += "\n"
 				details += "\n"
@@ -218,6 +243,11 @@ func (m *mainWindow) updateBanner() {
 		m.bannerDetailsButton.Hide()
 	} else {
 		m.bannerDetailsButton.Show()
+	}
+	if m.bannerCert == nil {
+		m.bannerCertButton.Hide()
+	} else {
+		m.bannerCertButton.Show()
 	}
 }
 

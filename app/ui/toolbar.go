@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -17,6 +16,7 @@ import (
 type toolbar struct {
 	check, write, reply, replyAll, forward          *widget.Button
 	delete, restore, read, export, add, edit, prefs *widget.Button
+	move                                            *widget.Button
 	bar                                             fyne.CanvasObject
 	m                                               *mainWindow
 }
@@ -29,6 +29,7 @@ func (m *mainWindow) buildToolbar() *toolbar {
 	t.replyAll = widget.NewButtonWithIcon(lang.L("Reply all"), theme.MailReplyAllIcon(), func() { m.reply(true) })
 	t.forward = widget.NewButtonWithIcon(lang.L("Forward"), theme.MailForwardIcon(), m.forward)
 	t.delete = widget.NewButtonWithIcon(lang.L("Delete"), theme.DeleteIcon(), m.deleteSelected)
+	t.move = widget.NewButtonWithIcon(lang.L("Move to…"), theme.FolderIcon(), m.showMoveTo)
 	t.restore = widget.NewButtonWithIcon(lang.L("Restore"), theme.ContentUndoIcon(), m.restoreSelected)
 	t.read = widget.NewButtonWithIcon(lang.L("Mark unread"), theme.VisibilityIcon(), m.toggleRead)
 	t.add = widget.NewButtonWithIcon(lang.L("Add account"), theme.ContentAddIcon(), m.showAddAccount)
@@ -41,6 +42,7 @@ func (m *mainWindow) buildToolbar() *toolbar {
 		items := []*fyne.MenuItem{fyne.NewMenuItem(lang.L("Export… (Ctrl+E)"), m.showExport), fyne.NewMenuItem(lang.L("Edit account…"), m.showEditSelectedAccount),
 			fyne.NewMenuItem(lang.L("Preferences (Ctrl+,)"), m.showPreferences)}
 		items[1].Disabled = t.edit.Disabled()
+		items = append(items, fyne.NewMenuItem(lang.L("Rules… (Ctrl+Shift+U)"), func() { m.showRules() }))
 		items = append(items, m.archiveMenuItems()...)
 		c := fyne.CurrentApp().Driver().CanvasForObject(more)
 		if c == nil {
@@ -52,7 +54,7 @@ func (m *mainWindow) buildToolbar() *toolbar {
 	t.highlight(true)
 	// A row that wraps when the window is narrow; the buttons whose labels change keep one width.
 	t.bar = newFlow(t.check, t.write, widget.NewSeparator(), t.reply, t.replyAll, t.forward, widget.NewSeparator(),
-		steadyButton(t.delete, lang.L("Delete"), lang.L("Empty Trash")), t.restore,
+		steadyButton(t.delete, lang.L("Delete"), lang.L("Empty Trash")), t.restore, t.move,
 		steadyButton(t.read, lang.L("Mark read"), lang.L("Mark unread")), widget.NewSeparator(), t.add, more)
 	t.update()
 	return t
@@ -79,12 +81,13 @@ func (t *toolbar) update() {
 		}
 	}
 	open := m.open != nil
-	enable(t.read, open)
+	some := open || m.sel.len() > 0
+	enable(t.read, some)
 	canAnswer := open && m.open.Trashed == nil && m.open.Folder != mailstore.FolderOutbox && m.open.Folder != mailstore.FolderDrafts
 	enable(t.reply, canAnswer)
 	enable(t.replyAll, canAnswer)
 	enable(t.forward, canAnswer)
-	if open && !m.open.Read {
+	if some && m.selectedUnread() {
 		t.read.SetText(lang.L("Mark read"))
 	} else {
 		t.read.SetText(lang.L("Mark unread"))
@@ -93,43 +96,39 @@ func (t *toolbar) update() {
 		t.delete.SetText(lang.L("Empty Trash"))
 		enable(t.delete, m.rows.len() > 0 || open)
 		t.restore.Show()
-		enable(t.restore, open)
+		enable(t.restore, some)
 	} else {
 		t.delete.SetText(lang.L("Delete"))
-		enable(t.delete, open)
+		enable(t.delete, some)
 		t.restore.Hide()
 	}
+	enable(t.move, some && !m.view.trash && m.view.box != mailstore.FolderOutbox && m.view.box != mailstore.FolderDrafts)
 	enable(t.edit, m.view.account != "" && accountByName(m.accounts, m.view.account) != nil)
 }
 
 func (m *mainWindow) setUpShortcuts() {
 	c := m.window.Canvas()
-	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
-		switch ev.Name {
-		case fyne.KeyF5:
-			m.checkNow()
-		case fyne.KeyDelete:
-			m.deleteSelected()
-		}
-	})
-	for key, fn := range map[fyne.KeyName]func(){
-		fyne.KeyF:     m.focusSearch,             // Ctrl+F: search
-		fyne.KeyN:     m.composeNew,              // Ctrl+N: new message
-		fyne.KeyR:     func() { m.reply(false) }, // Ctrl+R: reply
-		fyne.KeyL:     m.forward,                 // Ctrl+L: forward
-		fyne.KeyComma: m.showPreferences,         // Ctrl+,: preferences
-		fyne.KeyE:     m.showExport,              // Ctrl+E: export
-	} {
-		c.AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault},
-			func(fyne.Shortcut) { fn() })
+	c.SetOnTypedKey(m.windowKey)
+	c.SetOnTypedRune(m.windowRune)
+	ctrl, ctrlShift := fyne.KeyModifierShortcutDefault, fyne.KeyModifierShortcutDefault|fyne.KeyModifierShift
+	m.shortcuts = []shortcut{
+		{fyne.KeyF, ctrl, m.focusSearch},                 // Ctrl+F: search
+		{fyne.KeyN, ctrl, m.composeNew},                  // Ctrl+N: new message
+		{fyne.KeyR, ctrl, func() { m.reply(false) }},     // Ctrl+R: reply
+		{fyne.KeyL, ctrl, m.forward},                     // Ctrl+L: forward
+		{fyne.KeyComma, ctrl, m.showPreferences},         // Ctrl+,: preferences
+		{fyne.KeyE, ctrl, m.showExport},                  // Ctrl+E: export
+		{fyne.KeyR, ctrlShift, func() { m.reply(true) }}, // Ctrl+Shift+R: reply all
+		{fyne.KeyA, ctrlShift, m.showAddAccount},         // Ctrl+Shift+A: add account
+		{fyne.KeyM, ctrlShift, m.showMoveTo},             // Ctrl+Shift+M: move to…
+		{fyne.KeyU, ctrlShift, func() { m.showRules() }}, // Ctrl+Shift+U: rules
 	}
-	for key, fn := range map[fyne.KeyName]func(){
-		fyne.KeyR: func() { m.reply(true) }, // Ctrl+Shift+R: reply all
-		fyne.KeyA: m.showAddAccount,         // Ctrl+Shift+A: add account
-	} {
-		c.AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift},
-			func(fyne.Shortcut) { fn() })
+	for _, s := range m.shortcuts {
+		c.AddShortcut(s.fyne(), func(fyne.Shortcut) { s.fn() })
 	}
+	// Ctrl+A selects the list's messages; in the search field it selects the text, as there it
+	// goes to the field.
+	c.AddShortcut(&fyne.ShortcutSelectAll{}, func(fyne.Shortcut) { m.selectAll() })
 }
 
 // focusSearch puts the cursor in the search field (Ctrl+F).
@@ -137,25 +136,28 @@ func (m *mainWindow) focusSearch() { m.window.Canvas().Focus(m.search) }
 
 // checkNow asks the poller to check every account now (F5); it also resumes stopped accounts.
 func (m *mainWindow) checkNow() {
+	servers := 0
+	for _, a := range m.accounts {
+		if !a.Local {
+			servers++
+		}
+	}
+	if servers == 0 {
+		// Nothing would answer: the status must not wait on "Checking…" for ever.
+		m.setStatus(lang.L("No account with a server to check yet: add one with Add account."))
+		return
+	}
 	m.setStatus(lang.L("Checking for new mail…"))
 	m.poller.CheckNow("")
 }
 
-// selectedIDs is what the message actions apply to: the open message, if the list shows it.
-func (m *mainWindow) selectedIDs() []int64 {
-	if m.open == nil || m.indexOf(m.open.ID) < 0 {
-		return nil
-	}
-	return []int64{m.open.ID}
-}
-
-// toggleRead marks the open message read or unread.
+// toggleRead marks the selected messages read, or unread when all of them are read already.
 func (m *mainWindow) toggleRead() {
 	ids := m.selectedIDs()
 	if len(ids) == 0 {
 		return
 	}
-	read := !m.open.Read
+	read := m.selectedUnread()
 	m.setRead(ids, read)
 	text := lang.N("Marked {{.Count}} messages unread.", len(ids), map[string]any{"Count": len(ids)})
 	if read {
@@ -164,7 +166,8 @@ func (m *mainWindow) toggleRead() {
 	m.undo.offer(text, func() { m.setRead(ids, !read) })
 }
 
-// deleteSelected moves the open message to the Trash (Del); in the Trash it offers to empty it.
+// deleteSelected moves the selected messages to the Trash (Del); in the Trash it offers to
+// empty it.
 func (m *mainWindow) deleteSelected() {
 	if m.view.trash {
 		m.confirmEmptyTrash()
@@ -183,7 +186,7 @@ func (m *mainWindow) deleteSelected() {
 			m.showError(lang.L("Could not delete the message"), err)
 			return
 		}
-		m.removeShown(ids[0], next)
+		m.removeShown(ids, next)
 		text := lang.N("Moved {{.Count}} messages to the Trash.", len(ids), map[string]any{"Count": len(ids)})
 		m.setStatus(text)
 		m.undo.offer(text, func() { m.untrash(ids) })
@@ -206,10 +209,11 @@ func (m *mainWindow) untrash(ids []int64) {
 	})
 }
 
-// restoreSelected takes the open message out of the Trash.
+// restoreSelected takes the selected messages out of the Trash.
 func (m *mainWindow) restoreSelected() {
 	ids := m.selectedIDs()
-	if len(ids) == 0 || !m.view.trash || m.open.Trashed == nil {
+	// selectedIDs holds only messages the list shows, here in the Trash.
+	if len(ids) == 0 || !m.view.trash {
 		return
 	}
 	next := m.indexOf(ids[0])
@@ -221,8 +225,8 @@ func (m *mainWindow) restoreSelected() {
 			m.showError(lang.L("Could not restore the message"), err)
 			return
 		}
-		m.removeShown(ids[0], next)
-		m.setStatus(lang.L("Restored 1 message."))
+		m.removeShown(ids, next)
+		m.setStatus(lang.N("Restored {{.Count}} messages.", len(ids), map[string]any{"Count": len(ids)}))
 	})
 }
 
@@ -287,16 +291,16 @@ func (m *mainWindow) askEmptyTrash(count int) {
 
 func (m *mainWindow) indexOf(id int64) int { return m.rows.index(id) }
 
-// removeShown drops a message from the list and opens the one that took its place.
-func (m *mainWindow) removeShown(id int64, at int) {
-	m.rows.remove(id)
+// removeShown drops messages from the list and opens the one that took the place of the first.
+func (m *mainWindow) removeShown(ids []int64, at int) {
+	m.rows.remove(ids...)
 	m.open = nil
-	m.list.UnselectAll()
+	m.sel.set()
 	m.list.Refresh()
 	m.updateEmptyNote()
 	m.viewer.clear("")
 	if at >= 0 && m.rows.len() > 0 {
-		m.list.Select(min(at, m.rows.len()-1))
+		m.clickRow(min(at, m.rows.len()-1), 0)
 	}
 	m.toolbar.update()
 	m.refreshCounts()

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pouchmail/pouch/app/compose"
@@ -97,10 +98,20 @@ type mainWindow struct {
 	view       folder           // what the sidebar selected
 	rows       listRows         // the folder's messages, or the search's, newest first
 	query      string
-	open       *engine.MessageView            // the message in the viewer
-	loadGen    int                            // drops results of superseded loads
-	outbox     map[int64]mailstore.Submission // the outbox's states, by message
-	composers  []*composeWindow               // compose windows opened (the tests look at them)
+	open       *engine.MessageView    // the message in the viewer
+	sel        selection              // the messages the list's actions apply to
+	rowPitch   float32                // a list row's height with the gap below it
+	folderRow  int                    // the sidebar row selected
+	shortcuts  []shortcut             // the window's Ctrl shortcuts, wherever the focus is
+	folders    []mailstore.FolderInfo // the user folders, depth first
+	treeRows   []mailstore.FolderInfo // those the sidebar shows (none under a collapsed one)
+	drag       *dragState             // a drag of the selection under way
+	rules      *ruleEditor            // the rule editor, while it is open
+	// previewDelay is the rule editor's pause before counting matches; 0 = previewDelay.
+	previewDelay time.Duration
+	loadGen      int                            // drops results of superseded loads
+	outbox       map[int64]mailstore.Submission // the outbox's states, by message
+	composers    []*composeWindow               // compose windows opened (the tests look at them)
 	// draftDelay is the pause in typing after which a draft is saved; 0 = draftDelay.
 	draftDelay time.Duration
 	started    bool
@@ -108,18 +119,24 @@ type mainWindow struct {
 	setup      *accountSetup   // the set-up dialog the first run opened (the tests look at it)
 	asked      map[string]bool // certificate and password prompts already shown this run
 
-	sidebar   *widget.List
-	list      *messageList
-	search    *widget.Entry
-	banner    *widget.Label // the selected account's error, in words
-	bannerBox *fyne.Container
+	sidebar     *sidebarList
+	sidebarRows []*sidebarRow // every row the sidebar made, to find the one under a drop
+	moveList    *widget.List  // the Move to… dialog's folders, while it is open
+	list        *messageList
+	search      *searchEntry
+	banner      *widget.Label // the selected account's error, in words
+	bannerBox   *fyne.Container
 	// bannerDetails is the errors' own text behind the banner's Details… button.
 	bannerDetails       string
 	bannerDetailsButton *widget.Button
-	emptyNote           *widget.Label // why the list is empty
-	viewer              *viewer
-	status              *widget.Label
-	lastCheck           *widget.Label
+	// bannerCert opens the certificate of the first account in the banner that met an
+	// untrusted one (Show certificate…); nil = none.
+	bannerCert       func()
+	bannerCertButton *widget.Button
+	emptyNote        *widget.Label // why the list is empty
+	viewer           *viewer
+	status           *widget.Label
+	lastCheck        *widget.Label
 	// unsearchable says how many stored messages the search index has yet to catch up with;
 	// hidden when none.
 	unsearchable *widget.Label
@@ -157,15 +174,19 @@ func (m *mainWindow) build() {
 	m.banner.Wrapping = fyne.TextWrapWord
 	m.banner.Importance = widget.DangerImportance
 	m.bannerDetailsButton = widget.NewButton(lang.L("Details…"), func() { m.showDetails(problem{Details: m.bannerDetails}) })
-	m.bannerBox = container.NewBorder(nil, nil, nil, container.NewVBox(m.bannerDetailsButton), m.banner)
+	m.bannerCertButton = widget.NewButtonWithIcon(lang.L("Show certificate…"), theme.WarningIcon(), func() {
+		if m.bannerCert != nil {
+			m.bannerCert()
+		}
+	})
+	m.bannerBox = container.NewBorder(nil, nil, nil, container.NewVBox(m.bannerCertButton, m.bannerDetailsButton), m.banner)
 	m.bannerBox.Hide()
 	m.emptyNote = widget.NewLabel("")
 	m.emptyNote.Alignment = fyne.TextAlignCenter
 	m.emptyNote.Wrapping = fyne.TextWrapWord
 	m.emptyNote.Hide()
-	listPane := container.NewBorder(container.NewVBox(m.search, m.bannerBox), nil, nil, nil,
-		container.NewStack(m.list, container.NewVBox(m.emptyNote)))
-	right := container.NewHSplit(listPane, m.viewer.content)
+	right := container.NewHSplit(listPane(container.NewVBox(m.search, m.bannerBox), container.NewStack(m.list, container.NewVBox(m.emptyNote))),
+		m.viewer.content)
 	main := container.NewHSplit(m.sidebar, right)
 	m.restoreLayout(main, right)
 	m.undo = newUndoToast(m.bridge.do)
@@ -201,6 +222,7 @@ func (m *mainWindow) reload() {
 		}
 		m.accounts, m.removed, m.unread, m.trashCount = accts, removed, counts, trash
 		m.refreshSidebar()
+		m.refreshFolders()
 		m.toolbar.highlight(len(accts) > 0)
 		if !m.started {
 			m.started = true
@@ -213,8 +235,30 @@ func (m *mainWindow) reload() {
 			}
 			return
 		}
+		m.keepSidebarSelection()
 		m.loadMessages()
 	})
+}
+
+// keepSidebarSelection keeps the sidebar's highlight on the folder shown after rows came or went (an
+// account added, removed, or kept as "NAME (removed)"); a folder that is gone gives All mail.
+func (m *mainWindow) keepSidebarSelection() {
+	row := 0
+	for i := 0; i < m.sidebar.Length(); i++ {
+		if m.folderAt(i) == m.view {
+			row = i
+			break
+		}
+	}
+	if row == 0 {
+		m.view = folder{}
+	}
+	on := m.sidebar.OnSelected
+	m.sidebar.OnSelected = nil
+	m.sidebar.Select(row)
+	m.sidebar.OnSelected = on
+	m.toolbar.update()
+	m.updateBanner()
 }
 
 // refreshCounts re-reads the unread counts only.
@@ -236,6 +280,7 @@ func (m *mainWindow) refreshCounts() {
 		if err == nil && len(removed) == len(m.removed) { // a change of rows waits for reload
 			m.unread, m.removed, m.trashCount = counts, removed, trash
 			m.refreshSidebar()
+			m.refreshFolders()
 		}
 	})
 }

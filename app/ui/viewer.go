@@ -32,6 +32,7 @@ type viewer struct {
 	actions                     *fyne.Container // Reply, Forward…; a draft's and the outbox's own
 	header                      *fyne.Container
 	content                     fyne.CanvasObject
+	scroll                      *container.Scroll // the body, paged by Space in the list
 	m                           *mainWindow
 }
 
@@ -62,7 +63,9 @@ func newViewer(m *mainWindow) *viewer {
 	v.note.Hide()
 	v.body = newBodyText(m.openLink)
 	top := container.NewVBox(v.actions, v.header, v.attachments, v.note, widget.NewSeparator())
-	v.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(v.body))
+	v.scroll = container.NewVScroll(v.body)
+	v.body.scroll = v.scroll
+	v.content = container.NewBorder(top, nil, nil, nil, v.scroll)
 	v.clear(lang.L("Select a message to read it."))
 	return v
 }
@@ -150,6 +153,11 @@ func (v *viewer) attachmentRow(id int64, i int, a mimetext.Attachment) fyne.Canv
 	return container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()), container.NewHBox(size, save, open), label)
 }
 
+// pageDown scrolls the body one screen on (Space in the list), keeping a line of the last.
+func (v *viewer) pageDown() {
+	v.body.TypedKey(&fyne.KeyEvent{Name: fyne.KeyPageDown})
+}
+
 func orDash(s string) string {
 	if s == "" {
 		return "—"
@@ -171,6 +179,9 @@ func (m *mainWindow) showMessage(id int64) {
 		}
 		return err
 	}, func(err error) {
+		if m.sel.len() > 0 && (m.sel.len() > 1 || !m.sel.ids[id]) {
+			return // another message was chosen meanwhile (the arrows move faster than it loads)
+		}
 		if err != nil {
 			m.open = nil
 			m.viewer.clear(lang.L("Could not open the message: ") + err.Error())

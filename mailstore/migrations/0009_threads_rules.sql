@@ -16,12 +16,13 @@ CREATE TABLE message_refs (
     PRIMARY KEY (message_id, ref)
 ) WITHOUT ROWID;
 CREATE INDEX message_refs_by_ref ON message_refs (ref);
-CREATE INDEX messages_by_message_id ON messages (message_id) WHERE message_id <> '';
+-- The look-ups that thread a message read these indexes alone, never the rows (raw bytes).
+CREATE INDEX messages_by_message_id ON messages (message_id, thread_id) WHERE message_id <> '';
 -- A thread's messages in order, merges, and the conversation list's counts: it covers what
 -- Threads filters and counts by, so the list never reads message rows (raw bytes sit among them).
 CREATE INDEX messages_by_thread ON messages (thread_id, coalesce(date, received), id, trashed_at, read, account_id, folder, folder_id);
 CREATE INDEX messages_unthreaded ON messages (id) WHERE thread_id IS NULL;
-CREATE INDEX messages_by_thread_subject ON messages (thread_subject, coalesce(date, received)) WHERE thread_subject <> '';
+CREATE INDEX messages_by_thread_subject ON messages (thread_subject, coalesce(date, received), thread_id) WHERE thread_subject <> '';
 
 -- Rules for incoming mail, applied in position order. query is in the search syntax
 -- (mailstore.Query); the actions: move_to a folder ('' = stay), mark read, flag, trash

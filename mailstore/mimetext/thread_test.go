@@ -107,3 +107,11 @@ func FuzzThreadHeaders(f *testing.F) {
 		}
 	})
 }
+
+func TestParseHeadersThreadFields(t *testing.T) {
+	raw := []byte("Message-ID: <c@x.org>\r\nIn-Reply-To: <b@x.org>\r\nReferences: <a@x.org>\r\n <b@x.org>\r\nSubject: Re: x\r\n\r\nbody\r\n")
+	hd := ParseHeaders(raw)
+	if hd.MessageID != "c@x.org" || !slices.Equal(hd.InReplyTo, []string{"b@x.org"}) || !slices.Equal(hd.References, []string{"a@x.org", "b@x.org"}) {
+		t.Errorf("ParseHeaders = id %q, in-reply-to %q, references %q", hd.MessageID, hd.InReplyTo, hd.References)
+	}
+}
