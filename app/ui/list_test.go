@@ -113,3 +113,48 @@ func (m *mainWindow) shownRow(i int) mailstore.Message {
 	}
 	return mailstore.Message{}
 }
+
+// TestListRows: the rows kept by page follow removals and read-state changes, and drop the
+// least recently drawn pages beyond keptPages.
+func TestListRows(t *testing.T) {
+	var r listRows
+	ids := make([]int64, 25*pageSize)
+	for i := range ids {
+		ids[i] = int64(i + 1)
+	}
+	r.reset(ids)
+	for p := range 10 {
+		page, need := r.pageIDs(p)
+		if !need || len(page) != pageSize || page[0] != int64(p*pageSize+1) {
+			t.Fatalf("pageIDs(%d) = %d ids from %v, %v", p, len(page), page[:1], need)
+		}
+		if _, again := r.pageIDs(p); again {
+			t.Errorf("page %d asked twice", p)
+		}
+		var rows []mailstore.Message
+		for _, id := range page[1:] { // the first message went meanwhile
+			rows = append(rows, mailstore.Message{ID: id, Subject: fmt.Sprint(id)})
+		}
+		r.put(p, page, rows)
+	}
+	if len(r.pages) != keptPages {
+		t.Errorf("%d pages kept, want %d", len(r.pages), keptPages)
+	}
+	if r.row(0) != nil || r.row(9*pageSize+5) == nil {
+		t.Error("the oldest pages should go, the latest stay")
+	}
+	if got := r.row(9 * pageSize); got == nil || got.ID != int64(9*pageSize+1) || got.Subject != "" {
+		t.Errorf("a message gone before its page was read: %+v, want its place with its ID only", got)
+	}
+	r.each([]int64{905, 906}, func(m *mailstore.Message) { m.Read = true })
+	if !r.row(904).Read || !r.row(905).Read || r.row(906).Read {
+		t.Error("each did not reach exactly the rows asked")
+	}
+	if m := r.find(905); m == nil || m.ID != 905 {
+		t.Errorf("find(905) = %+v", m)
+	}
+	r.remove(905, 2000, 99999)
+	if r.len() != len(ids)-2 || r.index(905) >= 0 || r.index(906) != 904 || len(r.pages) != 0 {
+		t.Errorf("after remove: %d ids, 905 at %d, 906 at %d, %d pages", r.len(), r.index(905), r.index(906), len(r.pages))
+	}
+}

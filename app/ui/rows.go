@@ -88,9 +88,13 @@ func (r *listRows) touch(p int) {
 
 // remove drops messages from the list; the pages are read again, as their rows moved.
 func (r *listRows) remove(ids ...int64) {
+	gone := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		gone[id] = true
+	}
 	kept := make([]int64, 0, len(r.ids))
 	for _, id := range r.ids {
-		if !slices.Contains(ids, id) {
+		if !gone[id] {
 			kept = append(kept, id)
 		}
 	}
@@ -113,9 +117,13 @@ func (r *listRows) find(id int64) *mailstore.Message {
 
 // each runs fn on every row read whose ID is in ids.
 func (r *listRows) each(ids []int64, fn func(*mailstore.Message)) {
+	want := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
 	for _, page := range r.pages {
 		for i := range page {
-			if slices.Contains(ids, page[i].ID) {
+			if want[page[i].ID] {
 				fn(&page[i])
 			}
 		}
