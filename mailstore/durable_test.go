@@ -44,9 +44,11 @@ func TestDeferSyncThenSync(t *testing.T) {
 	}
 }
 
-// TestSyncFailsWhileSnapshotHeld: a reader on an older snapshot keeps part of the WAL out of
-// the database file; Sync must say so rather than report durability it did not get.
-func TestSyncFailsWhileSnapshotHeld(t *testing.T) {
+// TestSyncWhileSnapshotHeld: a reader on an older snapshot keeps part of the WAL out of the
+// database file, which must not hold up the barrier (every DELE and QUIT waits for it): Sync
+// then makes the WAL itself durable, with a commit at synchronous=FULL. Only when that commit
+// cannot be had either does Sync fail, and say so rather than report durability it did not get.
+func TestSyncWhileSnapshotHeld(t *testing.T) {
 	s := openTest(t)
 	a := newAccount(t, s, "home")
 	ctx := context.Background()
@@ -55,6 +57,7 @@ func TestSyncFailsWhileSnapshotHeld(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Close()
+	other.SetMaxOpenConns(2)
 	tx, err := other.BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -69,12 +72,41 @@ func TestSyncFailsWhileSnapshotHeld(t *testing.T) {
 	if _, err := sv.Save(ctx, []mailstore.BatchItem{{UIDL: "u1", Data: []byte("Subject: x\r\n\r\n")}}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
+	frames := func() (log, done int) {
+		var busy int
+		if err := mailstore.DB(s).QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &log, &done); err != nil {
+			t.Fatal(err)
+		}
+		return log, done
+	}
+	before, _ := frames()
+	start := time.Now()
+	if err := s.Sync(ctx); err != nil {
+		t.Fatalf("Sync with an older snapshot held = %v, want nil", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("Sync took %v with an older snapshot held: it waited for the reader", d)
+	}
+	if after, done := frames(); after <= before || done == after {
+		t.Errorf("WAL frames %d before Sync, %d after (%d in the database file): want the durable commit appended to the WAL", before, after, done)
+	}
+
+	// A writer holding the write lock as well: no durable commit can be had, and Sync says so.
+	w, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := w.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+		t.Fatal(err)
+	}
 	var de *mailstore.DurabilityError
 	if err := s.Sync(ctx); !errors.As(err, &de) {
-		t.Fatalf("Sync with an older snapshot held = %v, want DurabilityError", err)
+		t.Errorf("Sync with an older snapshot and the write lock held = %v, want DurabilityError", err)
 	}
+	w.ExecContext(ctx, `ROLLBACK`)
 	tx.Rollback()
 	if err := s.Sync(ctx); err != nil {
-		t.Fatalf("Sync once the reader is gone = %v", err)
+		t.Fatalf("Sync once the reader and the writer are gone = %v", err)
 	}
 }

@@ -33,3 +33,6 @@ func ThreadGroupsQuery() string {
 	where, _ := filterWhere(Filter{Folder: "Work/Invoices", AccountID: 1})
 	return threadGroupsQuery(where)
 }
+
+// ThreadLookups are the Saver's look-ups of a message's thread, for their plans.
+var ThreadLookups = []string{threadByMsgID, threadBySubject, threadChildren}

@@ -656,7 +656,9 @@ func (s *Store) MoveMessages(ctx context.Context, ids []int64, to Folder) (int, 
 	if distinct := countDistinct(ids); found != distinct {
 		return 0, wrap(fmt.Errorf("%d of %d messages: %w", distinct-found, distinct, ErrNotFound))
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE messages SET folder = ?1, folder_id = ?2, trashed_at = NULL
+	// A message the user files is filed: rules still pending on it (it is not indexed yet)
+	// do not move it again afterwards.
+	res, err := tx.ExecContext(ctx, `UPDATE messages SET folder = ?1, folder_id = ?2, trashed_at = NULL, rules_pending = 0
 		WHERE id IN (SELECT value FROM json_each(?3))
 		AND (folder <> ?1 OR folder_id IS NOT ?2 OR trashed_at IS NOT NULL)`, string(folder), fid, string(js))
 	if err != nil {

@@ -478,3 +478,26 @@ func FuzzSearchQuery(f *testing.F) {
 }
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
+// TestOptimizeIndexKeepsResults: merging the index's segments changes no answer.
+func TestOptimizeIndexKeepsResults(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	ids := seedSearch(t, s)
+	for { // one message per batch: a segment each
+		n, err := s.IndexPending(ctx, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	before := search(t, s, ids, "soup")
+	if err := s.OptimizeIndex(ctx); err != nil {
+		t.Fatalf("OptimizeIndex = %v", err)
+	}
+	if after := search(t, s, ids, "soup"); !slices.Equal(before, after) || len(after) != 2 {
+		t.Errorf("search soup: %v before optimizing, %v after; want the same two", before, after)
+	}
+}

@@ -37,18 +37,29 @@ func (st *threadStmts) close() {
 	}
 }
 
+// The look-ups of a message's thread, by the Message-IDs it names and by subject.
+const (
+	threadByMsgID = `SELECT DISTINCT thread_id FROM messages WHERE message_id = ? AND message_id <> ''
+		AND thread_id IS NOT NULL AND id <> ?`
+	// messages_thread_of: the thread of a message naming this one, without reading its row.
+	threadChildren = `SELECT DISTINCT m.thread_id FROM message_refs r JOIN messages m INDEXED BY messages_thread_of
+		ON m.id = r.message_id WHERE r.ref = ? AND m.thread_id IS NOT NULL AND m.id <> ?`
+	threadBySubject = `SELECT thread_id FROM messages WHERE thread_subject = ?1 AND thread_subject <> ''
+		AND thread_id IS NOT NULL AND id <> ?4 AND coalesce(date, received) BETWEEN ?2 - ?3 AND ?2 + ?3
+		ORDER BY abs(coalesce(date, received) - ?2), id DESC LIMIT 1`
+)
+
 func prepareThread(ctx context.Context, tx *sql.Tx) (*threadStmts, error) {
 	st := &threadStmts{}
 	for _, p := range []struct {
 		dst **sql.Stmt
 		q   string
 	}{
-		{&st.byMsgID, `SELECT DISTINCT thread_id FROM messages WHERE message_id = ? AND thread_id IS NOT NULL AND id <> ?`},
-		{&st.children, `SELECT DISTINCT m.thread_id FROM message_refs r JOIN messages m ON m.id = r.message_id
-			WHERE r.ref = ? AND m.thread_id IS NOT NULL AND m.id <> ?`},
-		{&st.bySubject, `SELECT thread_id FROM messages WHERE thread_subject = ?1 AND thread_id IS NOT NULL AND id <> ?4
-			AND coalesce(date, received) BETWEEN ?2 - ?3 AND ?2 + ?3
-			ORDER BY abs(coalesce(date, received) - ?2), id DESC LIMIT 1`},
+		// The "<> ''" terms let SQLite use the partial indexes (a bound parameter proves
+		// nothing); without them it walked every threaded message, once per message saved.
+		{&st.byMsgID, threadByMsgID},
+		{&st.children, threadChildren},
+		{&st.bySubject, threadBySubject},
 		{&st.newThread, `INSERT INTO threads DEFAULT VALUES`},
 		{&st.merge, `UPDATE messages SET thread_id = ? WHERE thread_id = ?`},
 		{&st.dropThread, `DELETE FROM threads WHERE id = ?`},

@@ -200,3 +200,31 @@ func TestThreadsUseCoveringIndex(t *testing.T) {
 		t.Errorf("plan = %q, want the messages read from the covering index messages_by_thread", p)
 	}
 }
+
+// TestThreadLookupsUseTheirIndexes: the Saver looks a message's thread up for every message it
+// stores; each look-up must seek an index that covers it, never read a message row (it holds
+// the raw bytes before thread_id), let alone walk them.
+func TestThreadLookupsUseTheirIndexes(t *testing.T) {
+	s := openTest(t)
+	wants := []string{"USING COVERING INDEX messages_by_message_id (message_id=?",
+		"USING COVERING INDEX messages_by_thread_subject (thread_subject=?", "USING COVERING INDEX messages_thread_of (id=?"}
+	for i, want := range wants {
+		rows, err := mailstore.DB(s).Query(`EXPLAIN QUERY PLAN `+mailstore.ThreadLookups[i], "x", 1, 2, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		if p := strings.Join(plan, "; "); !strings.Contains(p, want) {
+			t.Errorf("look-up %d: plan = %q, want %q", i, p, want)
+		}
+	}
+}

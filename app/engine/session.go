@@ -329,7 +329,11 @@ func (e *Engine) session(ctx context.Context, a *mailstore.Account, res *Result,
 			return &NotDeletedError{Err: err}
 		}
 	}
-	dele, err := e.dueForDeletion(ctx, a, uidls, ledger, onServer)
+	ra, err := e.currentRetention(ctx, a)
+	if err != nil {
+		return &NotDeletedError{Err: err}
+	}
+	dele, err := e.dueForDeletion(ctx, ra, uidls, ledger, onServer)
 	if err != nil {
 		return &NotDeletedError{Err: err}
 	}
@@ -337,7 +341,9 @@ func (e *Engine) session(ctx context.Context, a *mailstore.Account, res *Result,
 	if !prune {
 		ids = nil
 	}
-	return e.deleteAndQuit(ctx, a, c, dele, ids, !prune, res, report)
+	// Messages this session read (downloaded, or read again to compare) may be deleted by QUIT.
+	retrieved := len(todo) > 0 || len(verified) > 0 || len(recheck) > 0
+	return e.deleteAndQuit(ctx, a, c, dele, ids, !prune, retrieved, res, report)
 }
 
 // download RETRs (or TOPs, over the size limit) every message in todo and stores each, in
@@ -523,14 +529,22 @@ func joinWarnings(a, b string) string {
 
 // deleteAndQuit DELEs dele, QUITs, and only after QUIT's +OK records the deletions and prunes
 // the ledger of UIDLs gone from the server (listed is this session's complete UIDL listing;
-// skipPrune says the ledger holds nothing but listed UIDLs).
-func (e *Engine) deleteAndQuit(ctx context.Context, a *mailstore.Account, c *pop3.Client, dele []pop3.UIDL, listed []string, skipPrune bool, res *Result, report func(Progress)) error {
+// skipPrune says the ledger holds nothing but listed UIDLs). retrieved says the session read
+// messages (RETR or TOP).
+func (e *Engine) deleteAndQuit(ctx context.Context, a *mailstore.Account, c *pop3.Client, dele []pop3.UIDL, listed []string, skipPrune, retrieved bool, res *Result, report func(Progress)) error {
 	if len(dele) > 0 {
 		report(Progress{Phase: PhaseDelete, N: res.New, Total: res.New, Bytes: res.Bytes})
-		// The durability barrier: no DELE before every local copy is on disk.
+	}
+	// The durability barrier: no DELE, and no QUIT after reading messages, before every local
+	// copy is on disk. QUIT is a deletion too: it commits the DELEs, and a server that expires
+	// retrieved mail (EXPIRE 0, "delete after download") removes at QUIT what was retrieved.
+	// Without the barrier the connection closes without QUIT, so the server deletes nothing.
+	if len(dele) > 0 || retrieved {
 		if err := e.sync(ctx); err != nil {
 			return &NotDeletedError{Err: err}
 		}
+	}
+	if len(dele) > 0 {
 		ids := make([]int, len(dele))
 		for i, u := range dele {
 			ids[i] = u.ID
@@ -565,6 +579,19 @@ func (e *Engine) deleteAndQuit(ctx context.Context, a *mailstore.Account, c *pop
 	n, err := e.store.PruneLedger(ctx, a.ID, listed)
 	res.Pruned = n
 	return err
+}
+
+// currentRetention is a with the retention it has now: the window saves an edit of it without
+// waiting for a running session (only a change of mailbox waits for the session lock), and
+// what is deleted follows the settings as they are when it is decided.
+func (e *Engine) currentRetention(ctx context.Context, a *mailstore.Account) (*mailstore.Account, error) {
+	cur, err := e.store.Account(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	r := *a
+	r.KeepForever, r.LeaveDays = cur.KeepForever, cur.LeaveDays
+	return &r, nil
 }
 
 // sync makes everything committed so far durable (the batches commit without an fsync).
@@ -608,15 +635,23 @@ func (e *Engine) sessionWithoutUIDL(ctx context.Context, a *mailstore.Account, c
 	if err != nil {
 		return &NotDeletedError{Err: err}
 	}
-	// Only messages whose batch committed are deleted, each after re-reading its stored copy.
+	// Only messages whose batch committed are deleted, each after re-reading its stored copy,
+	// and only while the account still says to delete after download.
+	ra, err := e.currentRetention(ctx, a)
+	if err != nil {
+		return &NotDeletedError{Err: err}
+	}
 	var dele []pop3.UIDL
 	for _, st := range cm.stored {
+		if ra.KeepForever || ra.LeaveDays > 0 {
+			break
+		}
 		if err := e.store.VerifyMessage(ctx, st.messageID); err != nil {
 			return &NotDeletedError{Err: fmt.Errorf("checking the local copy of message %d: %w", st.id, err)}
 		}
 		dele = append(dele, pop3.UIDL{ID: st.id, UID: st.uidl})
 	}
-	return e.deleteAndQuit(ctx, a, c, dele, nil, false, res, report)
+	return e.deleteAndQuit(ctx, a, c, dele, nil, false, len(list) > 0, res, report)
 }
 
 // expireWarning compares the account's retention with the server's EXPIRE policy.

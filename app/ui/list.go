@@ -28,6 +28,9 @@ func (m *mainWindow) buildList() {
 		}
 		r.setSelected(m.sel.ids[msg.ID])
 		r.row.set(msg, m.outboxState(msg))
+		if n := m.conversationSize(msg); n > 1 {
+			r.row.subject.SetText(withCount(r.row.subject.Text, n))
+		}
 	}
 	// Select (from code) opens row i as a plain click would; the List's own selection stays
 	// empty, the rows draw m.sel.
@@ -75,14 +78,31 @@ func (m *mainWindow) readPage(p int) {
 // scrolls.
 func (m *mainWindow) loadMessages() {
 	m.loadGen++
-	gen, view, q, eng := m.loadGen, m.view, m.query, m.eng
+	gen, view, q, eng, conv := m.loadGen, m.view, m.query, m.eng, m.conversations
 	var ids []int64
+	var sizes map[int64]int
 	var subs []mailstore.Submission
 	m.bridge.run(func(ctx context.Context) (err error) {
 		if view.box == mailstore.FolderOutbox {
 			if subs, err = eng.Outbox(ctx, ""); err != nil {
 				return err
 			}
+		}
+		if conv && q == "" {
+			// One row per conversation: its latest message (read as IDs, the rows by page too).
+			f, err := m.filterFor(ctx, view)
+			if err != nil {
+				return err
+			}
+			var latest []mailstore.Message
+			if latest, sizes, err = rowsFor(ctx, eng, f, true); err != nil {
+				return err
+			}
+			ids = make([]int64, len(latest))
+			for i := range latest {
+				ids[i] = latest[i].ID
+			}
+			return nil
 		}
 		ids, err = eng.SearchIDs(ctx, viewQuery(view, q), 0)
 		return err
@@ -101,6 +121,7 @@ func (m *mainWindow) loadMessages() {
 		for _, s := range subs {
 			m.outbox[s.MessageID] = s
 		}
+		m.threadSize = sizes
 		m.setShown(ids)
 		if q != "" {
 			m.setStatus(searchSummary(len(ids), q))

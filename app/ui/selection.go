@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"slices"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -10,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"slices"
 )
 
 // selection is what the list's actions (Delete, Move to…, Mark read, Export, dragging onto a
@@ -149,8 +148,12 @@ func (m *mainWindow) selectionChanged() {
 	switch n := m.sel.len(); {
 	case n == 1:
 		for id := range m.sel.ids {
+			m.threadPick = 0
 			if m.open == nil || m.open.ID != id {
 				m.showMessage(id)
+			}
+			if msg := m.rows.find(id); msg != nil {
+				m.showThread(*msg)
 			}
 		}
 	case n > 1:
@@ -184,9 +187,11 @@ func (m *mainWindow) keepSelection() {
 // read, else Mark unread marks them all unread.
 func (m *mainWindow) selectedUnread() bool {
 	// The rows read so far: the pages on screen, where a selection is made.
-	for _, id := range m.selectedIDs() {
-		if msg := m.rows.find(id); msg != nil && !msg.Read {
-			return true
+	for _, page := range m.rows.pages {
+		for i := range page {
+			if !page[i].Read && m.sel.ids[page[i].ID] {
+				return true
+			}
 		}
 	}
 	return m.open != nil && !m.open.Read

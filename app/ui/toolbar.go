@@ -43,6 +43,9 @@ func (m *mainWindow) buildToolbar() *toolbar {
 			fyne.NewMenuItem(lang.L("Preferences (Ctrl+,)"), m.showPreferences)}
 		items[1].Disabled = t.edit.Disabled()
 		items = append(items, fyne.NewMenuItem(lang.L("Rules… (Ctrl+Shift+U)"), func() { m.showRules() }))
+		conv := fyne.NewMenuItem(lang.L("Group by conversation"), func() { m.setConversations(!m.conversations) })
+		conv.Checked = m.conversations
+		items = append(items, conv)
 		items = append(items, m.archiveMenuItems()...)
 		c := fyne.CurrentApp().Driver().CanvasForObject(more)
 		if c == nil {

@@ -107,6 +107,12 @@ type mainWindow struct {
 	treeRows   []mailstore.FolderInfo // those the sidebar shows (none under a collapsed one)
 	drag       *dragState             // a drag of the selection under way
 	rules      *ruleEditor            // the rule editor, while it is open
+	// conversations: the list shows one row per conversation; threadSize has their sizes.
+	conversations bool
+	threadSize    map[int64]int
+	threadMsgs    []mailstore.Message // the open conversation's messages, oldest first
+	threadPick    int64               // the message of the open conversation chosen in the viewer
+	openGen       int                 // drops a message that loaded after another was asked for
 	// previewDelay is the rule editor's pause before counting matches; 0 = previewDelay.
 	previewDelay time.Duration
 	loadGen      int                            // drops results of superseded loads
@@ -158,6 +164,7 @@ func newMainWindow(ctx context.Context, a fyne.App, e *engine.Engine, queue func
 	}
 	_, m.desktop = a.(desktop.App)
 	m.prefs.applyTheme(a)
+	m.conversations = a.Preferences().Bool(conversationsPref)
 	m.build()
 	m.reload()
 	return m

@@ -33,6 +33,7 @@ type viewer struct {
 	header                      *fyne.Container
 	content                     fyne.CanvasObject
 	scroll                      *container.Scroll // the body, paged by Space in the list
+	thread                      *fyne.Container   // a conversation's messages (thread.go)
 	m                           *mainWindow
 }
 
@@ -62,7 +63,8 @@ func newViewer(m *mainWindow) *viewer {
 	v.note.Importance = widget.LowImportance
 	v.note.Hide()
 	v.body = newBodyText(m.openLink)
-	top := container.NewVBox(v.actions, v.header, v.attachments, v.note, widget.NewSeparator())
+	v.thread = threadStrip()
+	top := container.NewVBox(v.thread, v.actions, v.header, v.attachments, v.note, widget.NewSeparator())
 	v.scroll = container.NewVScroll(v.body)
 	v.body.scroll = v.scroll
 	v.content = container.NewBorder(top, nil, nil, nil, v.scroll)
@@ -76,6 +78,8 @@ func (v *viewer) clear(text string) {
 		l.SetText("")
 	}
 	v.header.Hide()
+	v.thread.RemoveAll()
+	v.thread.Hide()
 	v.actions.RemoveAll()
 	v.actions.Hide()
 	v.attachments.RemoveAll()
@@ -167,7 +171,8 @@ func orDash(s string) string {
 
 // showMessage loads a message off the UI goroutine, shows it and marks it read.
 func (m *mainWindow) showMessage(id int64) {
-	eng := m.eng
+	m.openGen++
+	eng, gen := m.eng, m.openGen
 	var mv *engine.MessageView
 	var subs []mailstore.Submission
 	m.bridge.run(func(ctx context.Context) (err error) {
@@ -179,7 +184,7 @@ func (m *mainWindow) showMessage(id int64) {
 		}
 		return err
 	}, func(err error) {
-		if m.sel.len() > 0 && (m.sel.len() > 1 || !m.sel.ids[id]) {
+		if gen != m.openGen || m.sel.len() > 0 && (m.sel.len() > 1 || !m.sel.ids[id]) && id != m.threadPick {
 			return // another message was chosen meanwhile (the arrows move faster than it loads)
 		}
 		if err != nil {
@@ -190,7 +195,7 @@ func (m *mainWindow) showMessage(id int64) {
 		for _, s := range subs {
 			m.outbox[s.MessageID] = s
 		}
-		if m.indexOf(id) < 0 {
+		if m.indexOf(id) < 0 && id != m.threadPick { // (a conversation's other messages have no row)
 			return // the list changed meanwhile (another folder, a search): not on screen
 		}
 		m.open = mv

@@ -105,6 +105,9 @@ func bodyOf(b *Body, e *message.Entity, herr error, textLimit int64, sizes bool)
 			b.Attachments = append(b.Attachments, Attachment{Filename: filename(p.Header), ContentType: t, Size: n})
 			return nil
 		}
+		if isHTML && len(plain) > 0 {
+			return nil // the plain text is what is shown and indexed: no need to decode this
+		}
 		data, err := io.ReadAll(io.LimitReader(p.Body, textLimit))
 		if err != nil && partErr == nil {
 			partErr = err // keep the text read so far
@@ -132,17 +135,23 @@ func bodyOf(b *Body, e *message.Entity, herr error, textLimit int64, sizes bool)
 }
 
 // cleanText normalises line ends to "\n" and drops control characters
-// (terminal escape sequences included) other than tab and newline.
+// (terminal escape sequences included) other than tab and newline, in one pass.
 func cleanText(s string) string {
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = strings.ReplaceAll(s, "\r", "\n")
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' {
-			return r
+	var b strings.Builder
+	b.Grow(len(s))
+	for i, r := range s {
+		switch {
+		case r == '\r':
+			if i+1 < len(s) && s[i+1] == '\n' {
+				continue // the "\n" follows
+			}
+			b.WriteByte('\n')
+		case r == '\n' || r == '\t':
+			b.WriteRune(r)
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+		default:
+			b.WriteRune(r)
 		}
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return -1
-		}
-		return r
-	}, s)
+	}
+	return b.String()
 }

@@ -72,3 +72,20 @@ func TestHTMLHeadings(t *testing.T) {
 		t.Errorf("headings %q (lines %v), want %q", got, b.Headings, want)
 	}
 }
+
+// TestCleanText: line ends become "\n" and control characters go, in one pass.
+func TestCleanText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"a\r\nb\rc\nd", "a\nb\nc\nd"},
+		{"\r\r\n\r", "\n\n\n"},
+		{"tab\there\x1b[31mred\x7f\u0085end", "tab\there[31mredend"},
+		{"café ✓", "café ✓"},
+		{"", ""},
+		{"ends with\r", "ends with\n"},
+	}
+	for _, tt := range tests {
+		if got := cleanText(tt.in); got != tt.want {
+			t.Errorf("cleanText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
