@@ -47,8 +47,8 @@ func TestConversationView(t *testing.T) {
 	// The conversation's row is its latest message, with the count after the subject.
 	row := -1
 	f.q.wait(func() {
-		for i := range f.w.shown {
-			if strings.Contains(f.w.shown[i].Subject, "garden") {
+		for i := range f.w.rows.ids {
+			if strings.Contains(f.w.shownRow(i).Subject, "garden") {
 				row = i
 			}
 		}
