@@ -446,21 +446,20 @@ func (m *mainWindow) moveSelected(to string) {
 	if len(ids) == 0 || to == "" {
 		return
 	}
-	// Undo puts each message back in the folder it came from.
+	// Undo puts each message back in the folder it came from, read before the move (the list
+	// holds the rows of the pages on screen only).
 	from := map[mailstore.Folder][]int64{}
-	want := make(map[int64]bool, len(ids))
-	for _, id := range ids {
-		want[id] = true
-	}
-	for i := range m.shown {
-		if want[m.shown[i].ID] {
-			from[m.shown[i].Folder] = append(from[m.shown[i].Folder], m.shown[i].ID)
-		}
-	}
 	next := m.indexOf(ids[0])
 	eng := m.eng
 	m.bridge.run(func(ctx context.Context) error {
-		_, err := eng.MoveMessages(ctx, ids, to)
+		msgs, err := eng.MessagesByID(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, msg := range msgs {
+			from[msg.Folder] = append(from[msg.Folder], msg.ID)
+		}
+		_, err = eng.MoveMessages(ctx, ids, to)
 		return err
 	}, func(err error) {
 		if err != nil {

@@ -86,8 +86,8 @@ func TestFolderTreeInTheSidebar(t *testing.T) {
 	f.withFolders(t, "Work", "Work/Invoices", "Private")
 	var msg mailstore.Message
 	f.q.wait(func() {
-		for _, m := range f.w.shown {
-			if strings.Contains(m.Subject, "Quarterly report") {
+		for i := range f.w.rows.ids {
+			if m := f.w.shownRow(i); strings.Contains(m.Subject, "Quarterly report") {
 				msg = m
 			}
 		}
@@ -114,7 +114,7 @@ func TestFolderTreeInTheSidebar(t *testing.T) {
 	row := f.sidebarRowOf(folder{box: "Work/Invoices"})
 	f.q.wait(func() { f.w.sidebar.Select(row) })
 	f.eventually(t, "the folder's messages", func() bool {
-		return f.w.list.Length() == 1 && f.w.shown[0].ID == msg.ID
+		return f.w.list.Length() == 1 && f.w.rows.ids[0] == msg.ID
 	})
 	f.withFolders(t, "Archive")
 	if got := f.text(func() string { return fmt.Sprint(f.w.folderAt(f.w.folderRow)) }); got != fmt.Sprint(folder{box: "Work/Invoices"}) {

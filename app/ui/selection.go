@@ -30,10 +30,10 @@ func (s *selection) len() int { return len(s.ids) }
 
 // rowID is the message shown in row i, 0 when there is none.
 func (m *mainWindow) rowID(i int) int64 {
-	if i < 0 || i >= len(m.shown) {
+	if i < 0 || i >= m.rows.len() {
 		return 0
 	}
-	return m.shown[i].ID
+	return m.rows.ids[i]
 }
 
 // selectedIDs is what the message actions apply to, in the list's order: the selection, else
@@ -50,9 +50,9 @@ func (m *mainWindow) selectedIDs() []int64 {
 		return nil
 	}
 	ids := make([]int64, 0, m.sel.len())
-	for i := range m.shown {
-		if m.sel.ids[m.shown[i].ID] {
-			ids = append(ids, m.shown[i].ID)
+	for _, id := range m.rows.ids {
+		if m.sel.ids[id] {
+			ids = append(ids, id)
 		}
 	}
 	return ids
@@ -104,7 +104,7 @@ func (m *mainWindow) selectRange(from, to int, keep bool) {
 // moveCursor moves the keyboard's place by delta rows; alone it opens the message there, with
 // Shift it stretches the selection from the anchor.
 func (m *mainWindow) moveCursor(delta int, extend bool) {
-	n := len(m.shown)
+	n := m.rows.len()
 	if n == 0 {
 		return
 	}
@@ -131,18 +131,18 @@ func (m *mainWindow) moveCursor(delta int, extend bool) {
 
 // selectAll selects every message in the list (Ctrl+A).
 func (m *mainWindow) selectAll() {
-	if len(m.shown) == 0 {
+	if m.rows.len() == 0 {
 		return
 	}
-	m.sel.ids = make(map[int64]bool, len(m.shown))
-	for i := range m.shown {
-		m.sel.ids[m.shown[i].ID] = true
+	m.sel.ids = make(map[int64]bool, m.rows.len())
+	for _, id := range m.rows.ids {
+		m.sel.ids[id] = true
 	}
 	if !m.sel.ids[m.sel.cursor] {
-		m.sel.cursor = m.shown[0].ID
+		m.sel.cursor = m.rows.ids[0]
 	}
 	if !m.sel.ids[m.sel.anchor] {
-		m.sel.anchor = m.shown[0].ID
+		m.sel.anchor = m.rows.ids[0]
 	}
 	m.selectionChanged()
 }
@@ -157,8 +157,8 @@ func (m *mainWindow) selectionChanged() {
 			if m.open == nil || m.open.ID != id {
 				m.showMessage(id)
 			}
-			if i := m.indexOf(id); i >= 0 {
-				m.showThread(m.shown[i])
+			if msg := m.rows.find(id); msg != nil {
+				m.showThread(*msg)
 			}
 		}
 	case n > 1:
@@ -177,9 +177,9 @@ func (m *mainWindow) keepSelection() {
 	if m.sel.ids == nil {
 		return
 	}
-	in := make(map[int64]bool, len(m.shown))
-	for i := range m.shown {
-		in[m.shown[i].ID] = true
+	in := make(map[int64]bool, m.rows.len())
+	for _, id := range m.rows.ids {
+		in[id] = true
 	}
 	for id := range m.sel.ids {
 		if !in[id] {
@@ -191,9 +191,12 @@ func (m *mainWindow) keepSelection() {
 // selectedUnread reports whether any selected message is unread: Mark read then marks them all
 // read, else Mark unread marks them all unread.
 func (m *mainWindow) selectedUnread() bool {
-	for i := range m.shown {
-		if !m.shown[i].Read && m.sel.ids[m.shown[i].ID] {
-			return true
+	// The rows read so far: the pages on screen, where a selection is made.
+	for _, page := range m.rows.pages {
+		for i := range page {
+			if !page[i].Read && m.sel.ids[page[i].ID] {
+				return true
+			}
 		}
 	}
 	return m.open != nil && !m.open.Read

@@ -48,8 +48,8 @@ func TestConversationView(t *testing.T) {
 	// The conversation's row is its latest message, with the count after the subject.
 	row := -1
 	f.q.wait(func() {
-		for i := range f.w.shown {
-			if strings.Contains(f.w.shown[i].Subject, "garden") {
+		for i := range f.w.rows.ids {
+			if strings.Contains(f.w.shownRow(i).Subject, "garden") {
 				row = i
 			}
 		}
@@ -84,9 +84,10 @@ func TestConversationView(t *testing.T) {
 		t.Error("Delete on a conversation's first message deleted its latest")
 	}
 	f.eventually(t, "the conversation counted again", func() bool {
-		for i := range f.w.shown {
-			if f.w.shown[i].ID == latest {
-				return f.w.conversationSize(&f.w.shown[i]) == 2
+		for i, id := range f.w.rows.ids {
+			if id == latest {
+				msg := f.w.shownRow(i)
+				return f.w.conversationSize(&msg) == 2
 			}
 		}
 		return false
