@@ -167,6 +167,7 @@ func TestWindowScreenshots(t *testing.T) {
 	shootAccountSetup(t, c, modal, save)
 	shootFirstRun(t, modal, save)
 	shootCompose(t, c, listed, save)
+	shootOrganise(t, c, listed, modal, save)
 
 	// An account whose server certificate this computer does not trust: the first check opens
 	// the certificate dialog.

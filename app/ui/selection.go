@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-	"slices"
 )
 
 // selection is what the list's actions (Delete, Move to…, Mark read, Export, dragging onto a
@@ -40,6 +39,10 @@ func (m *mainWindow) rowID(i int) int64 {
 // selectedIDs is what the message actions apply to, in the list's order: the selection, else
 // the open message; never a message the list does not show.
 func (m *mainWindow) selectedIDs() []int64 {
+	if m.threadPick != 0 && m.open != nil && m.open.ID == m.threadPick && m.sel.len() <= 1 {
+		// A message of the open conversation, picked in the viewer: the one on screen.
+		return []int64{m.threadPick}
+	}
 	if m.sel.len() == 0 {
 		if m.open != nil && m.indexOf(m.open.ID) >= 0 {
 			return []int64{m.open.ID}
@@ -131,12 +134,12 @@ func (m *mainWindow) selectAll() {
 	if m.rows.len() == 0 {
 		return
 	}
-	ids := slices.Clone(m.rows.ids)
+	ids := m.rows.ids
 	m.sel.set(ids...)
-	if m.indexOf(m.sel.cursor) < 0 {
+	if !m.sel.ids[m.sel.cursor] {
 		m.sel.cursor = ids[0]
 	}
-	if m.indexOf(m.sel.anchor) < 0 {
+	if !m.sel.ids[m.sel.anchor] {
 		m.sel.anchor = ids[0]
 	}
 	m.selectionChanged()
@@ -258,6 +261,7 @@ func (r *listRow) Tapped(*fyne.PointEvent) {
 type dragState struct {
 	at    fyne.Position // the pointer, on the canvas
 	label *widget.PopUp // "N messages" beside the pointer
+	over  int           // the sidebar row under the pointer, marked; -1 when none
 }
 
 var _ fyne.Draggable = (*listRow)(nil)
@@ -278,10 +282,18 @@ func (r *listRow) Dragged(ev *fyne.DragEvent) {
 			return
 		}
 		note := widget.NewLabel(lang.N("{{.Count}} messages", n, map[string]any{"Count": n}))
-		m.drag = &dragState{label: widget.NewPopUp(note, c)}
+		m.drag = &dragState{label: widget.NewPopUp(note, c), over: -1}
 	}
 	m.drag.at = ev.AbsolutePosition
 	m.drag.label.ShowAtPosition(ev.AbsolutePosition.AddXY(12, 12))
+	over := -1
+	if r := m.sidebarRowAt(ev.AbsolutePosition); r != nil && moveTarget(m.folderAt(r.i)) != "" {
+		over = r.i
+	}
+	if over != m.drag.over {
+		m.drag.over = over
+		m.sidebar.Refresh()
+	}
 }
 
 // DragEnd drops the selection on the folder under the pointer, if any.
@@ -293,6 +305,9 @@ func (r *listRow) DragEnd() {
 		return
 	}
 	d.label.Hide()
+	if d.over >= 0 {
+		m.sidebar.Refresh()
+	}
 	if f, ok := m.dropOn(d.at); ok {
 		m.moveSelected(moveTarget(f))
 	}

@@ -307,4 +307,7 @@ func (m *mainWindow) removeShown(ids []int64, at int) {
 	}
 	m.toolbar.update()
 	m.refreshCounts()
+	if m.conversations {
+		m.loadMessages() // the conversations' sizes and latest messages changed
+	}
 }
