@@ -134,15 +134,13 @@ func (m *mainWindow) selectAll() {
 	if m.rows.len() == 0 {
 		return
 	}
-	m.sel.ids = make(map[int64]bool, m.rows.len())
-	for _, id := range m.rows.ids {
-		m.sel.ids[id] = true
-	}
+	ids := m.rows.ids
+	m.sel.set(ids...)
 	if !m.sel.ids[m.sel.cursor] {
-		m.sel.cursor = m.rows.ids[0]
+		m.sel.cursor = ids[0]
 	}
 	if !m.sel.ids[m.sel.anchor] {
-		m.sel.anchor = m.rows.ids[0]
+		m.sel.anchor = ids[0]
 	}
 	m.selectionChanged()
 }

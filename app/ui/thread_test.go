@@ -84,10 +84,9 @@ func TestConversationView(t *testing.T) {
 		t.Error("Delete on a conversation's first message deleted its latest")
 	}
 	f.eventually(t, "the conversation counted again", func() bool {
-		for i, id := range f.w.rows.ids {
-			if id == latest {
-				msg := f.w.shownRow(i)
-				return f.w.conversationSize(&msg) == 2
+		for i := 0; i < f.w.rows.len(); i++ {
+			if r := f.w.rows.row(i); r != nil && r.ID == latest {
+				return f.w.conversationSize(r) == 2
 			}
 		}
 		return false
