@@ -207,10 +207,51 @@ var searchPlans = struct{ driveFromIndexBelow, probeFrom int }{2000, 20000}
 // Search returns the messages matching q, newest first, at most limit (0 = no limit).
 // It searches what is indexed; callers drain the backlog first (IndexAll).
 func (s *Store) Search(ctx context.Context, q Query, limit int) ([]Message, error) {
-	if q.Unsearchable && len(q.Terms) == 0 {
-		return nil, nil
+	sel, args, err := s.searchIDs(ctx, q, limit)
+	if err != nil || sel == "" {
+		return nil, err
 	}
-	wrap := func(err error) error { return fmt.Errorf("mailstore: search: %w", err) }
+	rows, err := s.db.QueryContext(ctx, `SELECT `+messageColumns+messageFrom+` WHERE m.id IN (`+sel+`)
+		ORDER BY coalesce(m.date, m.received) DESC, m.id DESC`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("mailstore: search: %w", err)
+	}
+	return scanMessages(rows, "search")
+}
+
+// SearchIDs returns the IDs of the messages Search returns, in the same order. A window lists
+// any number of matches with it at 8 bytes a message and reads the rows it shows by page
+// (MessagesByID).
+func (s *Store) SearchIDs(ctx context.Context, q Query, limit int) ([]int64, error) {
+	sel, args, err := s.searchIDs(ctx, q, limit)
+	if err != nil || sel == "" {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, sel, args...)
+	if err != nil {
+		return nil, fmt.Errorf("mailstore: search: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("mailstore: search: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("mailstore: search: %w", err)
+	}
+	return ids, nil
+}
+
+// searchIDs builds the statement selecting the IDs of q's matches, newest first, with its
+// arguments; "" when nothing can match.
+func (s *Store) searchIDs(ctx context.Context, q Query, limit int) (string, []any, error) {
+	if q.Unsearchable && len(q.Terms) == 0 {
+		return "", nil, nil
+	}
 	// The filters first and the text last, so that the date index's own filters go first.
 	where, args := q.filters()
 	walk := true
@@ -219,7 +260,7 @@ func (s *Store) Search(ctx context.Context, q Query, limit int) ([]Message, erro
 		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT rowid FROM message_fts WHERE message_fts MATCH ? LIMIT ?)`,
 			m, searchPlans.probeFrom).Scan(&n)
 		if err != nil {
-			return nil, wrap(err)
+			return "", nil, fmt.Errorf("mailstore: search: %w", err)
 		}
 		walk = n >= searchPlans.driveFromIndexBelow
 		if n >= searchPlans.probeFrom && limit > 0 {
@@ -238,26 +279,8 @@ func (s *Store) Search(ctx context.Context, q Query, limit int) ([]Message, erro
 	if walk {
 		index = `INDEXED BY messages_search`
 	}
-	query := `SELECT ` + messageColumns + messageFrom + ` WHERE m.id IN (SELECT m2.id FROM messages m2 ` + index +
-		` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY coalesce(m2.date, m2.received) DESC, m2.id DESC LIMIT ?)
-		ORDER BY coalesce(m.date, m.received) DESC, m.id DESC`
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	defer rows.Close()
-	var ms []Message
-	for rows.Next() {
-		m, err := scanMessage(rows)
-		if err != nil {
-			return nil, wrap(err)
-		}
-		ms = append(ms, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, wrap(err)
-	}
-	return ms, nil
+	return `SELECT m2.id FROM messages m2 ` + index + ` WHERE ` + strings.Join(where, " AND ") +
+		` ORDER BY coalesce(m2.date, m2.received) DESC, m2.id DESC LIMIT ?`, args, nil
 }
 
 // filters are the conditions of q other than its full-text terms, on messages as m2: the one
@@ -303,16 +326,27 @@ func (s *Store) matchIDs(ctx context.Context, q Query, ids []int64) (map[int64]b
 	if q.Unsearchable && len(q.Terms) == 0 {
 		return got, nil
 	}
-	where, args := q.filters()
-	if m := q.Match(); m != "" {
-		// (A correlated lookup per candidate, MATCH with rowid = m2.id, measured 20 times
-		// slower: FTS5 evaluates the whole expression for each.)
-		where = append(where, `m2.id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?)`)
-		args = append(args, m)
-	}
-	run := func(index, extra string, extraArgs []any) error {
+	filters, fargs := q.filters()
+	match := q.Match()
+	// run collects the ids matching the filters, the text terms among rowids lo..hi (all when
+	// hi is 0), and extra.
+	run := func(index string, lo, hi int64, extra string, extraArgs []any) error {
+		where, args := slices.Clip(filters), slices.Clip(fargs)
+		if match != "" {
+			// The range is passed into FTS5, which then reads only that part of each term's
+			// list: new mail has the highest ids, so a batch of it costs little however large
+			// the archive. (A correlated lookup per candidate, MATCH with rowid = m2.id,
+			// measured 20 times slower: FTS5 evaluates the whole expression for each.)
+			if hi != 0 {
+				where = append(where, `m2.id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ? AND rowid BETWEEN ? AND ?)`)
+				args = append(args, match, lo, hi)
+			} else {
+				where = append(where, `m2.id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?)`)
+				args = append(args, match)
+			}
+		}
 		rows, err := s.db.QueryContext(ctx, `SELECT m2.id FROM messages m2 `+index+` WHERE `+strings.Join(where, " AND ")+extra,
-			append(slices.Clip(args), extraArgs...)...)
+			append(args, extraArgs...)...)
 		if err != nil {
 			return err
 		}
@@ -329,7 +363,7 @@ func (s *Store) matchIDs(ctx context.Context, q Query, ids []int64) (map[int64]b
 	if ids == nil {
 		// Over the whole archive the filters are read from the covering search index, never
 		// from message rows (whose raw bytes sit before the filtered columns).
-		if err := run("INDEXED BY messages_search", "", nil); err != nil {
+		if err := run("INDEXED BY messages_search", 0, 0, "", nil); err != nil {
 			return nil, fmt.Errorf("mailstore: match: %w", err)
 		}
 		return got, nil
@@ -340,7 +374,8 @@ func (s *Store) matchIDs(ctx context.Context, q Query, ids []int64) (map[int64]b
 		for i, id := range chunk {
 			in[i] = id
 		}
-		if err := run("", ` AND m2.id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, in); err != nil {
+		lo, hi := slices.Min(chunk), slices.Max(chunk)
+		if err := run("", lo, hi, ` AND m2.id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, in); err != nil {
 			return nil, fmt.Errorf("mailstore: match: %w", err)
 		}
 	}

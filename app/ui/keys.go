@@ -145,9 +145,9 @@ func (l *messageList) TypedKey(ev *fyne.KeyEvent) {
 	case fyne.KeyPageUp:
 		m.moveCursor(-m.rowsPerPage(), l.shift)
 	case fyne.KeyHome:
-		m.moveCursor(-len(m.shown), l.shift)
+		m.moveCursor(-m.rows.len(), l.shift)
 	case fyne.KeyEnd:
-		m.moveCursor(len(m.shown), l.shift)
+		m.moveCursor(m.rows.len(), l.shift)
 	case fyne.KeyReturn, fyne.KeyEnter:
 		if i := m.indexOf(m.sel.cursor); i >= 0 {
 			m.clickRow(i, 0)
@@ -253,4 +253,25 @@ func (e *searchEntry) TypedShortcut(sc fyne.Shortcut) {
 // Tab follows (a Border container would put its centre, the list, first).
 func listPane(top, list fyne.CanvasObject) *fyne.Container {
 	return container.New(layout.NewBorderLayout(top, nil, nil, nil), top, list)
+}
+
+// dialogEntry is a text field of a dialog: Escape closes the dialog (a plain Entry keeps the
+// key, so Escape would do nothing while typing).
+type dialogEntry struct {
+	widget.Entry
+	m *mainWindow
+}
+
+func newDialogEntry(m *mainWindow) *dialogEntry {
+	e := &dialogEntry{m: m}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+func (e *dialogEntry) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyEscape {
+		e.m.dismissDialog()
+		return
+	}
+	e.Entry.TypedKey(ev)
 }
