@@ -162,6 +162,12 @@ func TestSelectManyWithTheMouse(t *testing.T) {
 		}
 		return true
 	})
+	// Export offers the selection.
+	f.q.wait(f.w.showExport)
+	if got := overlayTexts(f); !strings.Contains(got, "5 messages: the ones selected.") {
+		t.Errorf("the export dialog says %q, want the five selected", got)
+	}
+	f.q.wait(func() { f.w.dismissDialog() })
 	f.key(fyne.KeyDelete, false)
 	f.eventually(t, "the list without the five", func() bool { return f.w.list.Length() == 2 })
 	for _, id := range ids {
