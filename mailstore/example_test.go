@@ -128,3 +128,59 @@ func ExampleStore_MoveMessages() {
 	// Work/Invoices  1 unread of 1
 	// trash          0 unread of 0
 }
+
+// A list of any length is kept as IDs (8 bytes a message) and its rows are read a page at a
+// time, as a window scrolls.
+func ExampleStore_SearchIDs() {
+	dir, err := os.MkdirTemp("", "pouch-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	s, err := mailstore.Open(ctx, filepath.Join(dir, "pouch.db"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer s.Close()
+	acct := &mailstore.Account{Name: "home", Host: "pop.example.org", Port: 995, Security: mailstore.SecurityTLS,
+		Username: "alice", Interval: 5 * time.Minute}
+	if err := s.CreateAccount(ctx, acct); err != nil {
+		log.Fatal(err)
+	}
+	now := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
+	for i := 1; i <= 5; i++ {
+		raw := fmt.Sprintf("Subject: note %d\r\nDate: Fri, 0%d Mar 2024 10:00:00 +0000\r\n\r\nhello\r\n", i, i)
+		if _, err := s.NewSaver(acct.ID).Save(ctx, []mailstore.BatchItem{{UIDL: fmt.Sprint(i), Data: []byte(raw)}}, now); err != nil {
+			log.Fatal(err)
+		}
+	}
+
+	// The inbox of account "home", newest first: filters alone need no full-text index.
+	q, err := mailstore.ParseQuery("in:inbox account:home")
+	if err != nil {
+		log.Fatal(err)
+	}
+	ids, err := s.SearchIDs(ctx, q, 0)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(ids), "messages")
+	const page = 2
+	for start := 0; start < len(ids); start += page {
+		rows, err := s.MessagesByID(ctx, ids[start:min(start+page, len(ids))])
+		if err != nil {
+			log.Fatal(err)
+		}
+		for _, m := range rows {
+			fmt.Printf("page %d: %s\n", start/page+1, m.Subject)
+		}
+	}
+	// Output:
+	// 5 messages
+	// page 1: note 5
+	// page 1: note 4
+	// page 2: note 3
+	// page 2: note 2
+	// page 3: note 1
+}

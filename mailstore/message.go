@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -88,17 +89,55 @@ func (s *Store) Messages(ctx context.Context, f Filter) ([]Message, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mailstore: messages: %w", err)
 	}
+	return scanMessages(rows, "messages")
+}
+
+// scanMessages reads rows of messageColumns and closes them; what names the caller in errors.
+func scanMessages(rows *sql.Rows, what string) ([]Message, error) {
 	defer rows.Close()
 	var ms []Message
 	for rows.Next() {
 		m, err := scanMessage(rows)
 		if err != nil {
-			return nil, fmt.Errorf("mailstore: messages: %w", err)
+			return nil, fmt.Errorf("mailstore: %s: %w", what, err)
 		}
 		ms = append(ms, m)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("mailstore: messages: %w", err)
+		return nil, fmt.Errorf("mailstore: %s: %w", what, err)
+	}
+	return ms, nil
+}
+
+// MessagesByID returns the messages with these IDs in the order given, leaving out those no
+// longer stored: the rows of one page of a list kept as IDs (SearchIDs).
+func (s *Store) MessagesByID(ctx context.Context, ids []int64) ([]Message, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	// One bound parameter per ID; SQLite allows 32,766, far above a page.
+	q := `SELECT ` + messageColumns + messageFrom + ` WHERE m.id IN (?` + strings.Repeat(`, ?`, len(ids)-1) + `)`
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("mailstore: messages by id: %w", err)
+	}
+	found, err := scanMessages(rows, "messages by id")
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]int, len(found))
+	for i := range found {
+		byID[found[i].ID] = i
+	}
+	ms := make([]Message, 0, len(found))
+	for _, id := range ids {
+		if i, ok := byID[id]; ok {
+			ms = append(ms, found[i])
+		}
 	}
 	return ms, nil
 }

@@ -207,10 +207,51 @@ var searchPlans = struct{ driveFromIndexBelow, probeFrom int }{2000, 20000}
 // Search returns the messages matching q, newest first, at most limit (0 = no limit).
 // It searches what is indexed; callers drain the backlog first (IndexAll).
 func (s *Store) Search(ctx context.Context, q Query, limit int) ([]Message, error) {
-	if q.Unsearchable && len(q.Terms) == 0 {
-		return nil, nil
+	sel, args, err := s.searchIDs(ctx, q, limit)
+	if err != nil || sel == "" {
+		return nil, err
 	}
-	wrap := func(err error) error { return fmt.Errorf("mailstore: search: %w", err) }
+	rows, err := s.db.QueryContext(ctx, `SELECT `+messageColumns+messageFrom+` WHERE m.id IN (`+sel+`)
+		ORDER BY coalesce(m.date, m.received) DESC, m.id DESC`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("mailstore: search: %w", err)
+	}
+	return scanMessages(rows, "search")
+}
+
+// SearchIDs returns the IDs of the messages Search returns, in the same order. A window lists
+// any number of matches with it at 8 bytes a message and reads the rows it shows by page
+// (MessagesByID).
+func (s *Store) SearchIDs(ctx context.Context, q Query, limit int) ([]int64, error) {
+	sel, args, err := s.searchIDs(ctx, q, limit)
+	if err != nil || sel == "" {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, sel, args...)
+	if err != nil {
+		return nil, fmt.Errorf("mailstore: search: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("mailstore: search: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("mailstore: search: %w", err)
+	}
+	return ids, nil
+}
+
+// searchIDs builds the statement selecting the IDs of q's matches, newest first, with its
+// arguments; "" when nothing can match.
+func (s *Store) searchIDs(ctx context.Context, q Query, limit int) (string, []any, error) {
+	if q.Unsearchable && len(q.Terms) == 0 {
+		return "", nil, nil
+	}
 	// The filters first and the text last, so that the date index's own filters go first.
 	where, args := q.filters()
 	walk := true
@@ -219,7 +260,7 @@ func (s *Store) Search(ctx context.Context, q Query, limit int) ([]Message, erro
 		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT rowid FROM message_fts WHERE message_fts MATCH ? LIMIT ?)`,
 			m, searchPlans.probeFrom).Scan(&n)
 		if err != nil {
-			return nil, wrap(err)
+			return "", nil, fmt.Errorf("mailstore: search: %w", err)
 		}
 		walk = n >= searchPlans.driveFromIndexBelow
 		if n >= searchPlans.probeFrom && limit > 0 {
@@ -238,26 +279,8 @@ func (s *Store) Search(ctx context.Context, q Query, limit int) ([]Message, erro
 	if walk {
 		index = `INDEXED BY messages_search`
 	}
-	query := `SELECT ` + messageColumns + messageFrom + ` WHERE m.id IN (SELECT m2.id FROM messages m2 ` + index +
-		` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY coalesce(m2.date, m2.received) DESC, m2.id DESC LIMIT ?)
-		ORDER BY coalesce(m.date, m.received) DESC, m.id DESC`
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	defer rows.Close()
-	var ms []Message
-	for rows.Next() {
-		m, err := scanMessage(rows)
-		if err != nil {
-			return nil, wrap(err)
-		}
-		ms = append(ms, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, wrap(err)
-	}
-	return ms, nil
+	return `SELECT m2.id FROM messages m2 ` + index + ` WHERE ` + strings.Join(where, " AND ") +
+		` ORDER BY coalesce(m2.date, m2.received) DESC, m2.id DESC LIMIT ?`, args, nil
 }
 
 // filters are the conditions of q other than its full-text terms, on messages as m2: the one

@@ -157,6 +157,21 @@ func search(t *testing.T, s *mailstore.Store, ids map[string]int64, query string
 	if err != nil {
 		t.Fatalf("Search(%q) = %v, want nil", query, err)
 	}
+	// SearchIDs lists the same messages in the same order, and MessagesByID reads them back.
+	got, err := s.SearchIDs(context.Background(), q, 0)
+	if err != nil {
+		t.Fatalf("SearchIDs(%q) = %v, want nil", query, err)
+	}
+	var want []int64
+	for _, m := range ms {
+		want = append(want, m.ID)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("SearchIDs(%q) = %v, want Search's %v", query, got, want)
+	}
+	if back, err := s.MessagesByID(context.Background(), got); err != nil || !reflect.DeepEqual(back, ms) {
+		t.Errorf("MessagesByID(SearchIDs(%q)) = %v, %v; want Search's messages", query, back, err)
+	}
 	byID := map[int64]string{}
 	for k, id := range ids {
 		byID[id] = k
@@ -263,6 +278,29 @@ func TestSearch(t *testing.T) {
 	ms, err := s.Search(ctx, q, 2)
 	if err != nil || len(ms) != 2 || ms[0].ID != ids["sale"] || ms[1].ID != ids["cafe"] {
 		t.Errorf("Search(alice, 2) = %v, %v; want sale and cafe", ms, err)
+	}
+}
+
+// TestMessagesByID: the rows come in the order asked, whatever the store's order, and an ID no
+// longer stored is left out.
+func TestMessagesByID(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	ids := seedSearch(t, s)
+	ask := []int64{ids["report"], 999999, ids["lunch"], ids["cafe"]}
+	ms, err := s.MessagesByID(ctx, ask)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int64
+	for _, m := range ms {
+		got = append(got, m.ID)
+	}
+	if want := []int64{ids["report"], ids["lunch"], ids["cafe"]}; !slices.Equal(got, want) {
+		t.Errorf("MessagesByID(%v) = %v, want %v", ask, got, want)
+	}
+	if ms, err := s.MessagesByID(ctx, nil); err != nil || len(ms) != 0 {
+		t.Errorf("MessagesByID(nil) = %v, %v; want nothing", ms, err)
 	}
 }
 

@@ -70,40 +70,70 @@ func TestWindowScreenshots(t *testing.T) {
 	}
 	listed := func(img image.Image) bool { return !uniform(img, messageList) }
 
-	// The main window with the newest message open, then a search.
-	w := startWindow(t, c)
-	ready := w.waitFor("the message list", listed)
-	// A modal dialog dims the rest of the window, the sidebar's selected row included.
-	modal := func(img image.Image) bool { return brightness(img, sidebarTop) < 0.8*brightness(ready, sidebarTop) }
-	w.click(420, 130) // the first row of the message list
-	main := w.waitFor("the first message open", func(img image.Image) bool {
-		return !modal(img) && !uniform(img, viewer) && differs(ready, img, viewer)
-	})
-	if uniform(main, belowFirst) {
-		t.Error("main-window.png: the list shows one message, want all fetched")
-	}
-	save(main, "main-window.png")
-	// One window per archive: a second launch brings this one forward and ends at once.
-	if r := runBin(t, c.env, "", "--data-dir", c.dataDir); r.code != 0 || !strings.Contains(r.stderr, "already open") {
-		t.Errorf("second launch: exit %d, stderr %q; want 0 and the first window brought forward", r.code, r.stderr)
-	}
-	w.alive()
-	// Delete offers Undo in a toast at the foot of the panes.
-	w.key("Delete")
-	save(w.waitFor("the Undo toast", func(img image.Image) bool { return differs(main, img, toastArea) }), "delete-undo.png")
-	w.stop()
-	w = startWindow(t, c)
-	w.waitFor("the message list", listed)
-	w.key("ctrl+f")
-	w.xdo("type", "--delay", "30", "report")
-	w.waitFor("the list narrowed to the match", func(img image.Image) bool { return listed(img) && uniform(img, belowFirst) })
-	w.click(420, 130)
-	save(w.waitFor("the match open", func(img image.Image) bool {
-		return uniform(img, belowFirst) && !uniform(img, viewer) && differs(main, img, viewer)
-	}), "search.png")
-	w.stop()
+	// The main window with the newest message open, a search and the preferences, in the dark
+	// theme (the pictures without a suffix) and the light one ("-light"): FYNE_THEME is the
+	// desktop's preference as Fyne reads it, and the window's theme follows it by default.
+	var modal func(image.Image) bool
+	for _, th := range []struct{ variant, suffix string }{{"dark", ""}, {"light", "-light"}} {
+		themed := *c
+		themed.env = append(slices.Clone(c.env), "FYNE_THEME="+th.variant)
+		w := startWindow(t, &themed)
+		ready := w.waitFor("the message list", listed)
+		// A modal dialog dims the rest of the window, the sidebar's selected row included.
+		dimmed := func(img image.Image) bool { return brightness(img, sidebarTop) < 0.8*brightness(ready, sidebarTop) }
+		if modal == nil {
+			modal = dimmed
+		}
+		w.click(420, 130) // the first row of the message list
+		main := w.waitFor("the first message open", func(img image.Image) bool {
+			return !dimmed(img) && !uniform(img, viewer) && differs(ready, img, viewer)
+		})
+		if uniform(main, belowFirst) {
+			t.Errorf("main-window%s.png: the list shows one message, want all fetched", th.suffix)
+		}
+		save(main, "main-window"+th.suffix+".png")
+		if th.variant == "dark" {
+			// One window per archive: a second launch brings this one forward and ends at once.
+			if r := runBin(t, themed.env, "", "--data-dir", c.dataDir); r.code != 0 || !strings.Contains(r.stderr, "already open") {
+				t.Errorf("second launch: exit %d, stderr %q; want 0 and the first window brought forward", r.code, r.stderr)
+			}
+			w.alive()
+			// Delete offers Undo in a toast at the foot of the panes.
+			w.key("Delete")
+			save(w.waitFor("the Undo toast", func(img image.Image) bool { return differs(main, img, toastArea) }), "delete-undo.png")
+		}
+		w.stop()
+		w = startWindow(t, &themed)
+		w.waitFor("the message list", listed)
+		w.key("ctrl+f")
+		w.xdo("type", "--delay", "30", "report")
+		w.waitFor("the list narrowed to the match", func(img image.Image) bool { return listed(img) && uniform(img, belowFirst) })
+		w.click(420, 130)
+		save(w.waitFor("the match open", func(img image.Image) bool {
+			return uniform(img, belowFirst) && !uniform(img, viewer) && differs(main, img, viewer)
+		}), "search"+th.suffix+".png")
+		if th.variant == "light" {
+			// Half a 1366-pixel screen: the toolbar and the message's actions wrap.
+			w.xdo("windowsize", w.id, "683", "700")
+			half := image.Rect(0, 0, 683, 700)
+			narrow := w.waitFor("the window at half a screen", func(img image.Image) bool {
+				return brightness(img, image.Rect(700, 100, 1200, 700)) < 0.5*brightness(img, half)
+			})
+			save(narrow.(interface {
+				SubImage(image.Rectangle) image.Image
+			}).SubImage(half), "narrow-light.png")
+		}
+		w.stop()
 
-	// Dialogs, each in a fresh window (the search field would keep the shortcuts for itself).
+		// Dialogs open in a fresh window (the search field would keep the shortcuts for itself).
+		w = startWindow(t, &themed)
+		before := w.waitFor("the message list", func(img image.Image) bool { return listed(img) && !dimmed(img) })
+		w.key("ctrl+comma")
+		save(w.waitFor("the preferences dialog", func(img image.Image) bool { return dimmed(img) && differs(before, img, dialogArea) }),
+			"preferences"+th.suffix+".png")
+		w.stop()
+	}
+
 	dialog := func(name, shortcut string) (before, opened image.Image, w *window) {
 		w = startWindow(t, c)
 		before = w.waitFor("the message list", func(img image.Image) bool { return listed(img) && !modal(img) })
@@ -111,9 +141,6 @@ func TestWindowScreenshots(t *testing.T) {
 		opened = w.waitFor("the "+name, func(img image.Image) bool { return modal(img) && differs(before, img, dialogArea) })
 		return before, opened, w
 	}
-	_, prefs, w := dialog("preferences dialog", "ctrl+comma")
-	save(prefs, "preferences.png")
-	w.stop()
 
 	// The account dialog, as someone adding an account sees it while typing: name and address
 	// in the Add account dialog, then Edit manually (the middle button) for the full form.
@@ -140,6 +167,7 @@ func TestWindowScreenshots(t *testing.T) {
 	shootAccountSetup(t, c, modal, save)
 	shootFirstRun(t, modal, save)
 	shootCompose(t, c, listed, save)
+	shootOrganise(t, c, listed, modal, save)
 
 	// An account whose server certificate this computer does not trust: the first check opens
 	// the certificate dialog.

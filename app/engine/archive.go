@@ -75,8 +75,8 @@ func (e *Engine) IndexBacklog(ctx context.Context, progress func(done, total int
 }
 
 // Search returns the messages matching query (syntax: mailstore.Query), newest first, at most
-// limit (0 = all). It indexes the backlog first, so results are complete. A query that cannot
-// be understood gives a *mailstore.QueryError.
+// limit (0 = all). It indexes the backlog first when the query has words, so results are
+// complete. A query that cannot be understood gives a *mailstore.QueryError.
 func (e *Engine) Search(ctx context.Context, query string, limit int) ([]mailstore.Message, error) {
 	q, err := mailstore.ParseQuery(query)
 	if err != nil {
@@ -87,21 +87,53 @@ func (e *Engine) Search(ctx context.Context, query string, limit int) ([]mailsto
 
 // search runs a parsed query, the account and folder it names checked first.
 func (e *Engine) search(ctx context.Context, q mailstore.Query, limit int) ([]mailstore.Message, error) {
+	if err := e.prepareQuery(ctx, q); err != nil {
+		return nil, err
+	}
+	return e.store.Search(ctx, q, limit)
+}
+
+// SearchIDs is Search for a list of any length: the IDs of the matches in Search's order, 8
+// bytes a message; MessagesByID reads the rows of the page on screen. A query of filters
+// alone ("in:inbox account:Home") lists a folder.
+func (e *Engine) SearchIDs(ctx context.Context, query string, limit int) ([]int64, error) {
+	q, err := mailstore.ParseQuery(query)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.prepareQuery(ctx, q); err != nil {
+		return nil, err
+	}
+	return e.store.SearchIDs(ctx, q, limit)
+}
+
+// MessagesByID returns the messages with these IDs in the order given, leaving out those no
+// longer stored.
+func (e *Engine) MessagesByID(ctx context.Context, ids []int64) ([]mailstore.Message, error) {
+	return e.store.MessagesByID(ctx, ids)
+}
+
+// prepareQuery checks the account and folder a query names and, when it has words, brings the
+// index up to date (filters alone do not read the index, so listing a folder never waits for
+// indexing).
+func (e *Engine) prepareQuery(ctx context.Context, q mailstore.Query) error {
 	if q.Account != "" {
 		if _, err := e.Account(ctx, q.Account); err != nil {
 			// The messages kept from a removed account are found under its name too.
 			if kept, kerr := e.isRemovedAccount(ctx, q.Account); kerr != nil || !kept {
-				return nil, err
+				return err
 			}
 		}
 	}
 	if err := e.checkFolder(ctx, q.Folder); err != nil {
-		return nil, err
+		return err
 	}
-	if _, err := e.catchUp(ctx, nil); err != nil {
-		return nil, fmt.Errorf("search index incomplete: %w", err)
+	if q.Match() != "" {
+		if _, err := e.catchUp(ctx, nil); err != nil {
+			return fmt.Errorf("search index incomplete: %w", err)
+		}
 	}
-	return e.store.Search(ctx, q, limit)
+	return nil
 }
 
 // TrashMessages moves messages to the Trash (a local delete that can be undone).

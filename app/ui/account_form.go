@@ -218,6 +218,7 @@ func (m *mainWindow) newAccountForm(edit *mailstore.Account) *accountForm {
 	if edit != nil {
 		items[7].HintText = lang.L("Leave empty to keep the stored password.")
 	}
+	reserveHints(items)
 	form := widget.NewForm(items...)
 
 	title, save := lang.L("Add account"), lang.L("Add")
@@ -419,6 +420,16 @@ func (f *accountForm) problems() map[string]error {
 // fieldOrder is the order the fields appear in, for the summary line.
 var fieldOrder = []string{"address", "name", "host", "port", "user", "leave-days", "interval", "size-limit", "password",
 	"smtp-host", "smtp-port", "smtp-user"}
+
+// reserveHints gives every validated field without a hint an empty one, so the line where Fyne
+// shows a field's problem is always there: typing never moves the fields below.
+func reserveHints(items []*widget.FormItem) {
+	for _, it := range items {
+		if e, ok := it.Widget.(*widget.Entry); ok && e.Validator != nil && it.HintText == "" {
+			it.HintText = " "
+		}
+	}
+}
 
 // validate shows the first problem under the form; it runs as the user types.
 func (f *accountForm) validate() error {

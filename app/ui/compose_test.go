@@ -103,7 +103,7 @@ func TestComposeAndSend(t *testing.T) {
 
 	// The Sent folder in the sidebar shows it, to its recipients.
 	f.q.wait(func() { f.w.sidebar.Select(f.w.rowOf(mailstore.FolderSent)) })
-	f.eventually(t, "the Sent folder", func() bool { return len(f.w.shown) == 1 && f.w.shown[0].ID == sent[0].ID })
+	f.eventually(t, "the Sent folder", func() bool { return f.w.rows.len() == 1 && f.w.rows.ids[0] == sent[0].ID })
 }
 
 func TestReplyAndForwardPrefill(t *testing.T) {
@@ -210,7 +210,7 @@ func TestDraftSavedAndResumed(t *testing.T) {
 
 	// The Drafts folder lists it; opening it resumes it in a compose window.
 	f.q.wait(func() { f.w.sidebar.Select(f.w.rowOf(mailstore.FolderDrafts)) })
-	f.eventually(t, "the Drafts folder", func() bool { return len(f.w.shown) == 1 && f.w.shown[0].ID == id })
+	f.eventually(t, "the Drafts folder", func() bool { return f.w.rows.len() == 1 && f.w.rows.ids[0] == id })
 	f.open(t, "Plans")
 	if n := f.text(func() string { return fmt.Sprint(len(f.w.viewer.actions.Objects)) }); n != "2" {
 		t.Errorf("draft actions: %s, want Edit and Discard", n)
@@ -269,13 +269,14 @@ func TestSendRefusedThenOutboxActions(t *testing.T) {
 		t.Errorf("status after a 4xx: %q", got)
 	}
 	f.q.wait(func() { f.w.sidebar.Select(f.w.rowOf(mailstore.FolderOutbox)) })
-	f.eventually(t, "the Outbox", func() bool { return len(f.w.shown) == 1 })
+	f.eventually(t, "the Outbox", func() bool { return f.w.rows.len() == 1 })
 	msg := f.open(t, "Deferred")
-	if got := f.text(func() string { return f.w.outboxState(&f.w.shown[0]) }); !strings.HasPrefix(got, "will retry at") {
+	row := f.listed(t)[0]
+	if got := f.text(func() string { return f.w.outboxState(&row) }); !strings.HasPrefix(got, "will retry at") {
 		t.Errorf("outbox row state %q", got)
 	}
 	f.q.wait(func() { f.w.retrySend(msg.ID) })
-	f.eventually(t, "the retry sent", func() bool { return f.w.status.Text == "Sent." && len(f.w.shown) == 0 })
+	f.eventually(t, "the retry sent", func() bool { return f.w.status.Text == "Sent." && f.w.rows.len() == 0 })
 
 	// May have been sent: Mark as sent moves it to Sent.
 	m, err := f.w.eng.Compose(ctx, engineDraft("Uncertain"))
@@ -293,13 +294,14 @@ func TestSendRefusedThenOutboxActions(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.q.wait(f.w.loadMessages)
-	f.eventually(t, "the uncertain message listed", func() bool { return len(f.w.shown) == 1 })
+	f.eventually(t, "the uncertain message listed", func() bool { return f.w.rows.len() == 1 })
 	f.open(t, "Uncertain")
-	if got := f.text(func() string { return f.w.outboxState(&f.w.shown[0]) }); got != "may have been sent" {
+	row = f.listed(t)[0]
+	if got := f.text(func() string { return f.w.outboxState(&row) }); got != "may have been sent" {
 		t.Errorf("outbox row state %q", got)
 	}
 	f.q.wait(func() { f.w.confirmSent(id) })
-	f.eventually(t, "moved to Sent", func() bool { return len(f.w.shown) == 0 })
+	f.eventually(t, "moved to Sent", func() bool { return f.w.rows.len() == 0 })
 	if got, _ := f.store.Message(ctx, id); got.Folder != mailstore.FolderSent {
 		t.Errorf("after Mark as sent: folder %q", got.Folder)
 	}
@@ -308,10 +310,10 @@ func TestSendRefusedThenOutboxActions(t *testing.T) {
 	m, _ = f.w.eng.Compose(ctx, engineDraft("Discarded"))
 	id, _ = f.w.eng.Queue(ctx, "Home", m, 0)
 	f.q.wait(f.w.loadMessages)
-	f.eventually(t, "the queued message listed", func() bool { return len(f.w.shown) == 1 })
+	f.eventually(t, "the queued message listed", func() bool { return f.w.rows.len() == 1 })
 	f.open(t, "Discarded")
 	f.q.wait(func() { f.w.discardNow(id) })
-	f.eventually(t, "discarded", func() bool { return len(f.w.shown) == 0 })
+	f.eventually(t, "discarded", func() bool { return f.w.rows.len() == 0 })
 	if _, err := f.store.Message(ctx, id); err == nil {
 		t.Error("the discarded message is still stored")
 	}

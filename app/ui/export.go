@@ -29,12 +29,12 @@ func exportChoices() ([]string, map[string]mailstore.Format) {
 // file is named in this form and its folder chosen with a folder dialog: Fyne's save dialog
 // truncates an existing file before handing it over, and an export never destroys a file.
 func (m *mainWindow) showExport() {
-	if len(m.shown) == 0 || m.view.trash {
+	if m.rows.len() == 0 || m.view.trash {
 		m.setStatus(lang.L("Nothing to export: choose a folder with messages."))
 		return
 	}
 	opts := engine.ExportOptions{Account: m.view.account, Query: m.query, Folder: string(m.view.box)}
-	what := lang.N("{{.Count}} messages: the ones in the list now.", len(m.shown), map[string]any{"Count": len(m.shown)})
+	what := lang.N("{{.Count}} messages: the ones in the list now.", m.rows.len(), map[string]any{"Count": m.rows.len()})
 	if ids := m.selectedIDs(); m.sel.len() > 1 {
 		// The selection, oldest first as archives are ordered (the list is newest first).
 		opts.IDs = slices.Clone(ids)

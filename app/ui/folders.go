@@ -26,10 +26,12 @@ import (
 // collapsedPref is the preference listing the folders shown collapsed.
 const collapsedPref = "collapsed_folders"
 
-// treeParts are what a sidebar row adds for a user folder: the indent and the expander.
+// treeParts are what a sidebar row adds for a user folder: the indent and the expander; and,
+// for any row, the mark of where dragged messages would go.
 type treeParts struct {
 	indent *canvas.Rectangle
 	toggle *expander
+	drop   *canvas.Rectangle
 }
 
 func (t *treeParts) build() {
@@ -38,6 +40,10 @@ func (t *treeParts) build() {
 	}
 	t.indent = canvas.NewRectangle(color.Transparent)
 	t.toggle = newExpander()
+	t.drop = canvas.NewRectangle(color.Transparent)
+	t.drop.StrokeWidth = 2
+	t.drop.CornerRadius = theme.SelectionRadiusSize()
+	t.drop.Hide()
 	t.indent.Hide()
 	t.toggle.Hide()
 }
@@ -54,6 +60,12 @@ type treeState struct {
 // setTree shows the row's place in the tree.
 func (r *sidebarRow) setTree(s treeState) {
 	r.tree.build()
+	if r.m != nil && r.m.drag != nil && r.m.drag.over == r.i {
+		r.tree.drop.StrokeColor = theme.Color(theme.ColorNamePrimary)
+		r.tree.drop.Show()
+	} else {
+		r.tree.drop.Hide()
+	}
 	if !s.folder {
 		r.tree.indent.Hide()
 		r.tree.toggle.Hide()
@@ -188,6 +200,19 @@ func (m *mainWindow) toggleFolder(path mailstore.Folder) {
 	}
 	m.app.Preferences().SetStringList(collapsedPref, list)
 	m.layOutTree()
+}
+
+// Tapped opens the folder and gives the sidebar the keyboard, as the List's own row would: the
+// desktop driver hands a click to the deepest widget that takes any kind of tap, and this row
+// takes right-clicks.
+func (r *sidebarRow) Tapped(*fyne.PointEvent) {
+	if r.m == nil {
+		return
+	}
+	if c := fyne.CurrentApp().Driver().CanvasForObject(r.m.sidebar); c != nil {
+		c.Focus(r.m.sidebar)
+	}
+	r.m.sidebar.Select(r.i)
 }
 
 // TappedSecondary opens the folder's menu.
@@ -421,21 +446,20 @@ func (m *mainWindow) moveSelected(to string) {
 	if len(ids) == 0 || to == "" {
 		return
 	}
-	// Undo puts each message back in the folder it came from.
+	// Undo puts each message back in the folder it came from, read before the move (the list
+	// holds the rows of the pages on screen only).
 	from := map[mailstore.Folder][]int64{}
-	want := make(map[int64]bool, len(ids))
-	for _, id := range ids {
-		want[id] = true
-	}
-	for i := range m.shown {
-		if want[m.shown[i].ID] {
-			from[m.shown[i].Folder] = append(from[m.shown[i].Folder], m.shown[i].ID)
-		}
-	}
 	next := m.indexOf(ids[0])
 	eng := m.eng
 	m.bridge.run(func(ctx context.Context) error {
-		_, err := eng.MoveMessages(ctx, ids, to)
+		msgs, err := eng.MessagesByID(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, msg := range msgs {
+			from[msg.Folder] = append(from[msg.Folder], msg.ID)
+		}
+		_, err = eng.MoveMessages(ctx, ids, to)
 		return err
 	}, func(err error) {
 		if err != nil {
@@ -553,10 +577,19 @@ func (m *mainWindow) createAndMove(path string) {
 
 // dropOn is the sidebar folder under an absolute position, if any.
 func (m *mainWindow) dropOn(pos fyne.Position) (folder, bool) {
+	r := m.sidebarRowAt(pos)
+	if r == nil {
+		return folder{}, false
+	}
+	return m.folderAt(r.i), true
+}
+
+// sidebarRowAt is the sidebar row under an absolute position, if any.
+func (m *mainWindow) sidebarRowAt(pos fyne.Position) *sidebarRow {
 	d := fyne.CurrentApp().Driver()
 	if at, size := d.AbsolutePositionForObject(m.sidebar), m.sidebar.Size(); pos.X < at.X || pos.X >= at.X+size.Width ||
 		pos.Y < at.Y || pos.Y >= at.Y+size.Height {
-		return folder{}, false
+		return nil
 	}
 	for _, r := range m.sidebarRows {
 		if !r.Visible() || d.CanvasForObject(r) == nil {
@@ -564,8 +597,8 @@ func (m *mainWindow) dropOn(pos fyne.Position) (folder, bool) {
 		}
 		at, size := d.AbsolutePositionForObject(r), r.Size()
 		if pos.X >= at.X && pos.X < at.X+size.Width && pos.Y >= at.Y && pos.Y < at.Y+size.Height {
-			return m.folderAt(r.i), true
+			return r
 		}
 	}
-	return folder{}, false
+	return nil
 }

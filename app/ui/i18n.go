@@ -48,6 +48,26 @@ func dayDate(t time.Time) string {
 		"Day": t.Day(), "Month": monthName(t.Month()), "Year": t.Year(), "Time": t.Format("15:04")})
 }
 
+// listDate is a message's date as the list shows it, by how long ago it was: "Today 09:25",
+// "Yesterday 18:10", the weekday and time within the week, the day and month within the year,
+// the day, month and year before.
+func listDate(t, now time.Time) string {
+	hm := t.Format("15:04")
+	day := func(t time.Time) time.Time { y, m, d := t.Date(); return time.Date(y, m, d, 0, 0, 0, 0, t.Location()) }
+	days := int(day(now).Sub(day(t)).Round(24*time.Hour) / (24 * time.Hour))
+	switch {
+	case days == 0:
+		return lang.L("Today {{.Time}}", map[string]any{"Time": hm})
+	case days == 1:
+		return lang.L("Yesterday {{.Time}}", map[string]any{"Time": hm})
+	case days > 1 && days < 7:
+		return lang.L("{{.Weekday}} {{.Time}}", map[string]any{"Weekday": weekdayName(t.Weekday()), "Time": hm})
+	case t.Year() == now.Year() && days > 0:
+		return lang.L("{{.Day}} {{.Month}}", map[string]any{"Day": t.Day(), "Month": monthName(t.Month())})
+	}
+	return lang.L("{{.Day}} {{.Month}} {{.Year}}", map[string]any{"Day": t.Day(), "Month": monthName(t.Month()), "Year": t.Year()})
+}
+
 func weekdayName(d time.Weekday) string {
 	return []string{lang.L("Sunday"), lang.L("Monday"), lang.L("Tuesday"), lang.L("Wednesday"),
 		lang.L("Thursday"), lang.L("Friday"), lang.L("Saturday")}[d]

@@ -145,9 +145,9 @@ func (l *messageList) TypedKey(ev *fyne.KeyEvent) {
 	case fyne.KeyPageUp:
 		m.moveCursor(-m.rowsPerPage(), l.shift)
 	case fyne.KeyHome:
-		m.moveCursor(-len(m.shown), l.shift)
+		m.moveCursor(-m.rows.len(), l.shift)
 	case fyne.KeyEnd:
-		m.moveCursor(len(m.shown), l.shift)
+		m.moveCursor(m.rows.len(), l.shift)
 	case fyne.KeyReturn, fyne.KeyEnter:
 		if i := m.indexOf(m.sel.cursor); i >= 0 {
 			m.clickRow(i, 0)

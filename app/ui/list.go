@@ -12,27 +12,24 @@ import (
 	"github.com/pouchmail/pouch/mailstore"
 )
 
-// firstPage is how many messages are shown before the rest of a large folder has loaded, so the
-// window paints at once on an archive of any size.
-const firstPage = 200
-
-// searchLimit bounds the results of one archive search.
-const searchLimit = 5000
-
 func (m *mainWindow) buildList() {
 	l := &messageList{m: m}
-	l.Length = func() int { return len(m.shown) }
+	l.Length = m.rows.len
 	l.CreateItem = func() fyne.CanvasObject { return newListRow(m) }
 	l.UpdateItem = func(i widget.ListItemID, o fyne.CanvasObject) {
-		if i < len(m.shown) {
-			msg := &m.shown[i]
-			r := o.(*listRow)
-			r.i = i
-			r.setSelected(m.sel.ids[msg.ID])
-			r.row.set(msg, m.outboxState(msg))
-			if n := m.conversationSize(msg); n > 1 {
-				r.row.subject.SetText(withCount(r.row.subject.Text, n))
-			}
+		r := o.(*listRow)
+		r.i = i
+		msg := m.rows.row(i)
+		if msg == nil {
+			r.setSelected(false)
+			r.row.blank()
+			m.readPage(i / pageSize)
+			return
+		}
+		r.setSelected(m.sel.ids[msg.ID])
+		r.row.set(msg, m.outboxState(msg))
+		if n := m.conversationSize(msg); n > 1 {
+			r.row.subject.SetText(withCount(r.row.subject.Text, n))
 		}
 	}
 	// Select (from code) opens row i as a plain click would; the List's own selection stays
@@ -50,63 +47,89 @@ func (m *mainWindow) buildList() {
 	m.search.OnChanged = func(q string) { m.setQuery(q) }
 }
 
-// loadMessages shows the selected folder: the newest page first, then everything.
+// readPage reads the rows of page p of the list, unless they are read or being read; the list
+// draws them when they come.
+func (m *mainWindow) readPage(p int) {
+	ids, need := m.rows.pageIDs(p)
+	if !need {
+		return
+	}
+	gen, eng := m.rows.gen, m.eng
+	var found []mailstore.Message
+	m.bridge.run(func(ctx context.Context) (err error) {
+		found, err = eng.MessagesByID(ctx, ids)
+		return err
+	}, func(err error) {
+		if gen != m.rows.gen {
+			return // another list meanwhile
+		}
+		if err != nil {
+			delete(m.rows.asked, p) // asked again when next drawn
+			m.setStatus(lang.L("Could not read messages: ") + err.Error())
+			return
+		}
+		m.rows.put(p, ids, found)
+		m.list.Refresh()
+	})
+}
+
+// loadMessages lists the selected folder, narrowed by the search field when it holds a query
+// (issue 6's syntax): the IDs of every message, whose rows are read by page as the list
+// scrolls.
 func (m *mainWindow) loadMessages() {
 	m.loadGen++
-	gen, view, eng, conv := m.loadGen, m.view, m.eng, m.conversations
-	var page []mailstore.Message
+	gen, view, q, eng, conv := m.loadGen, m.view, m.query, m.eng, m.conversations
+	var ids []int64
 	var sizes map[int64]int
 	var subs []mailstore.Submission
-	var f mailstore.Filter
-	m.bridge.run(func(ctx context.Context) error {
-		var err error
-		if f, err = m.filterFor(ctx, view); err != nil {
-			return err
-		}
+	m.bridge.run(func(ctx context.Context) (err error) {
 		if view.box == mailstore.FolderOutbox {
 			if subs, err = eng.Outbox(ctx, ""); err != nil {
 				return err
 			}
 		}
-		pf := f
-		pf.Limit = firstPage
-		page, sizes, err = rowsFor(ctx, eng, pf, conv)
+		if conv && q == "" {
+			// One row per conversation: its latest message (read as IDs, the rows by page too).
+			f, err := m.filterFor(ctx, view)
+			if err != nil {
+				return err
+			}
+			var latest []mailstore.Message
+			if latest, sizes, err = rowsFor(ctx, eng, f, true); err != nil {
+				return err
+			}
+			ids = make([]int64, len(latest))
+			for i := range latest {
+				ids[i] = latest[i].ID
+			}
+			return nil
+		}
+		ids, err = eng.SearchIDs(ctx, viewQuery(view, q), 0)
 		return err
 	}, func(err error) {
 		if gen != m.loadGen {
 			return // the user moved on meanwhile
 		}
 		if err != nil {
-			m.setStatus(lang.L("Could not read messages: ") + err.Error())
+			if q != "" {
+				m.setStatus(lang.L("Search: ") + err.Error())
+			} else {
+				m.setStatus(lang.L("Could not read messages: ") + err.Error())
+			}
 			return
 		}
 		for _, s := range subs {
 			m.outbox[s.MessageID] = s
 		}
 		m.threadSize = sizes
-		m.setMessages(page)
-		if len(page) < firstPage {
-			return
+		m.setShown(ids)
+		if q != "" {
+			m.setStatus(searchSummary(len(ids), q))
 		}
-		var rest []mailstore.Message
-		m.bridge.run(func(ctx context.Context) error {
-			var err error
-			rest, sizes, err = rowsFor(ctx, eng, f, conv)
-			return err
-		}, func(err error) {
-			if gen != m.loadGen {
-				return
-			}
-			if err != nil {
-				m.setStatus(lang.L("Could not read messages: ") + err.Error())
-				return
-			}
-			m.threadSize = sizes
-			m.setMessages(rest)
-		})
 	})
 }
 
+// filterFor is a sidebar folder as the engine's filter (Mark all read).
 func (m *mainWindow) filterFor(ctx context.Context, v folder) (mailstore.Filter, error) {
 	f := mailstore.Filter{Trash: v.trash, Folder: v.box}
 	if !v.trash && v.box == "" {
@@ -124,31 +147,35 @@ func (m *mainWindow) filterFor(ctx context.Context, v folder) (mailstore.Filter,
 	return f, nil
 }
 
-// setMessages replaces the folder's messages, keeping the selection on the same message.
-func (m *mainWindow) setMessages(msgs []mailstore.Message) {
-	m.all = msgs
-	m.applyQuery()
-}
-
-// applyQuery shows all messages, or those matching the search field.
-func (m *mainWindow) applyQuery() {
-	if m.query == "" {
-		m.setShown(m.all)
-		return
+// viewQuery is the search listing a sidebar folder, narrowed by the user's query q. In All mail
+// and an account's inbox the user's in: may pick another folder (in:drafts); the Trash and the
+// folders of written mail stay what they are.
+func viewQuery(v folder, q string) string {
+	switch {
+	case v.trash:
+		q += " in:trash"
+	case v.box != "":
+		q += ` in:"` + string(v.box) + `"` // quoted: a folder of one's own may hold spaces
+	default:
+		q = "in:" + string(mailstore.FolderInbox) + " " + q
 	}
-	m.searchArchive()
+	if v.account != "" {
+		// Quoted: names may hold spaces. A removed account's kept mail is found by its name too.
+		q += ` account:"` + v.account + `"`
+	}
+	return q
 }
 
-// setShown replaces the rows, keeping the selection (by message) and, when new mail arrives
-// above, the rows in view where they are.
-func (m *mainWindow) setShown(msgs []mailstore.Message) {
+// setShown replaces the list's messages, keeping the selection (by message) and, when new mail
+// arrives above, the rows in view where they are.
+func (m *mainWindow) setShown(ids []int64) {
 	offset := m.list.GetScrollOffset()
 	var topID int64
 	if m.rowPitch > 0 && offset > 0 {
 		topID = m.rowID(int(offset / m.rowPitch))
 	}
 	before := m.indexOf(topID)
-	m.shown = msgs
+	m.rows.reset(ids)
 	m.keepSelection()
 	if after := m.indexOf(topID); topID != 0 && after >= 0 && after != before {
 		m.list.ScrollToOffset(offset + float32(after-before)*m.rowPitch)
@@ -172,47 +199,10 @@ func (m *mainWindow) closeMessage() {
 func (m *mainWindow) setQuery(q string) {
 	had := m.query
 	m.query = strings.TrimSpace(q)
-	m.applyQuery()
+	m.loadMessages()
 	if m.query != "" || had != "" {
 		m.setStatus("") // a count of matches says nothing once the search changed or went
 	}
-}
-
-// searchArchive runs the engine's full-text search (issue 6's query syntax) in this folder.
-func (m *mainWindow) searchArchive() {
-	m.searchGen++
-	gen, q, view, eng := m.searchGen, m.query, m.view, m.eng
-	var found []mailstore.Message
-	m.bridge.run(func(ctx context.Context) error {
-		query := q
-		if view.account != "" {
-			query += ` account:"` + view.account + `"` // quoted: names may hold spaces
-		}
-		if view.box != "" {
-			query += ` in:"` + string(view.box) + `"` // quoted: folder names may hold spaces
-		}
-		var err error
-		found, err = eng.Search(ctx, query, searchLimit)
-		return err
-	}, func(err error) {
-		if gen != m.searchGen || q != m.query {
-			return
-		}
-		if err != nil {
-			m.setStatus(lang.L("Search: ") + err.Error())
-			return
-		}
-		kept := found[:0]
-		for _, msg := range found {
-			if (view.account == "" || msg.Account == view.account && (msg.AccountID == 0) == view.removed) &&
-				(msg.Trashed != nil) == view.trash &&
-				(view.box == "" || strings.EqualFold(string(msg.Folder), string(view.box))) {
-				kept = append(kept, msg)
-			}
-		}
-		m.setShown(kept)
-		m.setStatus(searchSummary(len(kept), q))
-	})
 }
 
 func searchSummary(n int, q string) string {
@@ -221,7 +211,7 @@ func searchSummary(n int, q string) string {
 
 // updateEmptyNote says why the list is empty, in the list's place.
 func (m *mainWindow) updateEmptyNote() {
-	if len(m.shown) > 0 {
+	if m.rows.len() > 0 {
 		m.emptyNote.Hide()
 		return
 	}

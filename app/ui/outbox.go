@@ -93,6 +93,8 @@ func (m *mainWindow) messageActions(mv *engine.MessageView) []fyne.CanvasObject 
 		widget.NewButtonWithIcon(lang.L("Reply"), theme.MailReplyIcon(), func() { m.reply(false) }),
 		widget.NewButtonWithIcon(lang.L("Reply all"), theme.MailReplyAllIcon(), func() { m.reply(true) }),
 		widget.NewButtonWithIcon(lang.L("Forward"), theme.MailForwardIcon(), m.forward),
+		// The text is not selectable where links are clickable: copied whole instead.
+		widget.NewButtonWithIcon(lang.L("Copy text"), theme.ContentCopyIcon(), m.copyText),
 	}
 }
 

@@ -3,13 +3,11 @@ package ui
 import (
 	"context"
 	"fyne.io/fyne/v2/lang"
-	"image/color"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pouchmail/pouch/app/account"
@@ -67,26 +65,7 @@ func (p *preferences) defaultInterval() time.Duration {
 	return d
 }
 
-func (p *preferences) applyTheme(a fyne.App) {
-	switch p.theme {
-	case themeLight:
-		a.Settings().SetTheme(&fixedVariant{Theme: theme.DefaultTheme(), variant: theme.VariantLight})
-	case themeDark:
-		a.Settings().SetTheme(&fixedVariant{Theme: theme.DefaultTheme(), variant: theme.VariantDark})
-	default:
-		a.Settings().SetTheme(theme.DefaultTheme())
-	}
-}
-
-// fixedVariant is the default theme in one variant, whatever the desktop prefers.
-type fixedVariant struct {
-	fyne.Theme
-	variant fyne.ThemeVariant
-}
-
-func (t *fixedVariant) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
-	return t.Theme.Color(n, t.variant)
-}
+func (p *preferences) applyTheme(a fyne.App) { a.Settings().SetTheme(newPouchTheme(p.theme)) }
 
 // preferencesDialog holds the preference widgets.
 type preferencesDialog struct {

@@ -183,6 +183,10 @@ func (e *ruleEditor) load(selectID int64) {
 				return
 			}
 		}
+		if selectID == 0 && e.at < 0 && len(rules) > 0 && e.name.Text == "" && e.query.Text == "" {
+			e.list.Select(0) // on opening, the first rule, unless a new one is being typed already
+			return
+		}
 		if selectID != 0 || e.at >= len(rules) {
 			// The rule shown went away: the form starts a new one. (On opening, the form may
 			// have been typed in already: it is left alone.)

@@ -153,16 +153,9 @@ func TestEmptyTrashSaysHowMany(t *testing.T) {
 	f := newWindow(t)
 	ctx := context.Background()
 	for _, s := range []string{"Lunch on Friday", "Quarterly report"} {
-		f.open(t, s)
+		msg := f.open(t, s)
 		f.q.wait(f.w.deleteSelected)
-		f.eventually(t, "the list without "+s, func() bool {
-			for _, m := range f.w.shown {
-				if strings.Contains(m.Subject, s) {
-					return false
-				}
-			}
-			return true
-		})
+		f.eventually(t, "the list without "+s, func() bool { return f.w.indexOf(msg.ID) < 0 })
 	}
 	f.q.wait(func() { f.w.sidebar.Select(f.w.sidebar.Length() - 1) })
 	f.eventually(t, "the Trash", func() bool { return f.w.view.trash && f.w.list.Length() == 2 })
@@ -261,9 +254,10 @@ func TestRemovedAccountMailStaysVisible(t *testing.T) {
 	f.q.wait(func() { f.w.sidebar.Select(1) })
 	f.eventually(t, "its mail listed", func() bool { return f.w.view.removed && f.w.list.Length() == 7 })
 	f.q.wait(func() { test.Type(f.w.search, "report") })
-	f.eventually(t, "the search in the removed account", func() bool {
-		return len(f.w.shown) == 1 && strings.Contains(f.w.shown[0].Subject, "Quarterly report")
-	})
+	f.eventually(t, "the search in the removed account", func() bool { return f.w.rows.len() == 1 })
+	if s := f.listed(t); len(s) != 1 || !strings.Contains(s[0].Subject, "Quarterly report") {
+		t.Errorf("search results %v, want the quarterly report", s)
+	}
 	found, err := f.w.eng.Search(context.Background(), "account:Home report", 10)
 	if err != nil || len(found) != 1 {
 		t.Errorf("Search(account:Home report) = %d, %v; want the kept message", len(found), err)

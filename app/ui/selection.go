@@ -30,15 +30,19 @@ func (s *selection) len() int { return len(s.ids) }
 
 // rowID is the message shown in row i, 0 when there is none.
 func (m *mainWindow) rowID(i int) int64 {
-	if i < 0 || i >= len(m.shown) {
+	if i < 0 || i >= m.rows.len() {
 		return 0
 	}
-	return m.shown[i].ID
+	return m.rows.ids[i]
 }
 
 // selectedIDs is what the message actions apply to, in the list's order: the selection, else
 // the open message; never a message the list does not show.
 func (m *mainWindow) selectedIDs() []int64 {
+	if m.threadPick != 0 && m.open != nil && m.open.ID == m.threadPick && m.sel.len() <= 1 {
+		// A message of the open conversation, picked in the viewer: the one on screen.
+		return []int64{m.threadPick}
+	}
 	if m.sel.len() == 0 {
 		if m.open != nil && m.indexOf(m.open.ID) >= 0 {
 			return []int64{m.open.ID}
@@ -46,9 +50,9 @@ func (m *mainWindow) selectedIDs() []int64 {
 		return nil
 	}
 	ids := make([]int64, 0, m.sel.len())
-	for i := range m.shown {
-		if m.sel.ids[m.shown[i].ID] {
-			ids = append(ids, m.shown[i].ID)
+	for _, id := range m.rows.ids {
+		if m.sel.ids[id] {
+			ids = append(ids, id)
 		}
 	}
 	return ids
@@ -100,7 +104,7 @@ func (m *mainWindow) selectRange(from, to int, keep bool) {
 // moveCursor moves the keyboard's place by delta rows; alone it opens the message there, with
 // Shift it stretches the selection from the anchor.
 func (m *mainWindow) moveCursor(delta int, extend bool) {
-	n := len(m.shown)
+	n := m.rows.len()
 	if n == 0 {
 		return
 	}
@@ -127,18 +131,15 @@ func (m *mainWindow) moveCursor(delta int, extend bool) {
 
 // selectAll selects every message in the list (Ctrl+A).
 func (m *mainWindow) selectAll() {
-	if len(m.shown) == 0 {
+	if m.rows.len() == 0 {
 		return
 	}
-	ids := make([]int64, len(m.shown))
-	for i := range m.shown {
-		ids[i] = m.shown[i].ID
-	}
+	ids := m.rows.ids
 	m.sel.set(ids...)
-	if m.indexOf(m.sel.cursor) < 0 {
+	if !m.sel.ids[m.sel.cursor] {
 		m.sel.cursor = ids[0]
 	}
-	if m.indexOf(m.sel.anchor) < 0 {
+	if !m.sel.ids[m.sel.anchor] {
 		m.sel.anchor = ids[0]
 	}
 	m.selectionChanged()
@@ -154,8 +155,8 @@ func (m *mainWindow) selectionChanged() {
 			if m.open == nil || m.open.ID != id {
 				m.showMessage(id)
 			}
-			if i := m.indexOf(id); i >= 0 {
-				m.showThread(m.shown[i])
+			if msg := m.rows.find(id); msg != nil {
+				m.showThread(*msg)
 			}
 		}
 	case n > 1:
@@ -174,9 +175,9 @@ func (m *mainWindow) keepSelection() {
 	if m.sel.ids == nil {
 		return
 	}
-	in := make(map[int64]bool, len(m.shown))
-	for i := range m.shown {
-		in[m.shown[i].ID] = true
+	in := make(map[int64]bool, m.rows.len())
+	for _, id := range m.rows.ids {
+		in[id] = true
 	}
 	for id := range m.sel.ids {
 		if !in[id] {
@@ -188,9 +189,12 @@ func (m *mainWindow) keepSelection() {
 // selectedUnread reports whether any selected message is unread: Mark read then marks them all
 // read, else Mark unread marks them all unread.
 func (m *mainWindow) selectedUnread() bool {
-	for i := range m.shown {
-		if !m.shown[i].Read && m.sel.ids[m.shown[i].ID] {
-			return true
+	// The rows read so far: the pages on screen, where a selection is made.
+	for _, page := range m.rows.pages {
+		for i := range page {
+			if !page[i].Read && m.sel.ids[page[i].ID] {
+				return true
+			}
 		}
 	}
 	return m.open != nil && !m.open.Read
@@ -257,6 +261,7 @@ func (r *listRow) Tapped(*fyne.PointEvent) {
 type dragState struct {
 	at    fyne.Position // the pointer, on the canvas
 	label *widget.PopUp // "N messages" beside the pointer
+	over  int           // the sidebar row under the pointer, marked; -1 when none
 }
 
 var _ fyne.Draggable = (*listRow)(nil)
@@ -277,10 +282,18 @@ func (r *listRow) Dragged(ev *fyne.DragEvent) {
 			return
 		}
 		note := widget.NewLabel(lang.N("{{.Count}} messages", n, map[string]any{"Count": n}))
-		m.drag = &dragState{label: widget.NewPopUp(note, c)}
+		m.drag = &dragState{label: widget.NewPopUp(note, c), over: -1}
 	}
 	m.drag.at = ev.AbsolutePosition
 	m.drag.label.ShowAtPosition(ev.AbsolutePosition.AddXY(12, 12))
+	over := -1
+	if r := m.sidebarRowAt(ev.AbsolutePosition); r != nil && moveTarget(m.folderAt(r.i)) != "" {
+		over = r.i
+	}
+	if over != m.drag.over {
+		m.drag.over = over
+		m.sidebar.Refresh()
+	}
 }
 
 // DragEnd drops the selection on the folder under the pointer, if any.
@@ -292,6 +305,9 @@ func (r *listRow) DragEnd() {
 		return
 	}
 	d.label.Hide()
+	if d.over >= 0 {
+		m.sidebar.Refresh()
+	}
 	if f, ok := m.dropOn(d.at); ok {
 		m.moveSelected(moveTarget(f))
 	}

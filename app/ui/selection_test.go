@@ -95,8 +95,8 @@ func (f *fixture) shortcut(sc fyne.Shortcut) {
 func (f *fixture) selected() []int {
 	var rows []int
 	f.q.wait(func() {
-		for i := range f.w.shown {
-			if f.w.sel.ids[f.w.shown[i].ID] {
+		for i, id := range f.w.rows.ids {
+			if f.w.sel.ids[id] {
 				rows = append(rows, i)
 			}
 		}
@@ -131,7 +131,7 @@ func TestSelectManyWithTheMouse(t *testing.T) {
 	ctrl, shift := fyne.KeyModifierShortcutDefault, fyne.KeyModifierShift
 
 	f.click(t, 0, 0)
-	f.eventually(t, "row 0 open", func() bool { return f.w.open != nil && f.w.open.ID == f.w.shown[0].ID })
+	f.eventually(t, "row 0 open", func() bool { return f.w.open != nil && f.w.open.ID == f.w.rows.ids[0] })
 	f.wantSelected(t, "click", 0)
 	f.click(t, 2, ctrl)
 	f.wantSelected(t, "Ctrl-click", 0, 2)
@@ -177,7 +177,7 @@ func TestSelectManyWithTheMouse(t *testing.T) {
 func TestKeyboardInTheList(t *testing.T) {
 	f := newWindow(t)
 	ctx := context.Background()
-	subject := func(i int) string { return f.text(func() string { return f.w.shown[i].Subject }) }
+	subject := func(i int) string { return f.text(func() string { return f.w.shownRow(i).Subject }) }
 
 	f.click(t, 0, 0)
 	if focused := f.w.window.Canvas().Focused(); focused != f.w.list {
@@ -196,7 +196,7 @@ func TestKeyboardInTheList(t *testing.T) {
 			f.key(step.key, false)
 		}
 		f.eventually(t, fmt.Sprintf("row %d open after %s%c", step.want, step.key, step.r), func() bool {
-			return f.w.open != nil && f.w.open.ID == f.w.shown[step.want].ID
+			return f.w.open != nil && f.w.open.ID == f.w.rows.ids[step.want]
 		})
 		f.wantSelected(t, fmt.Sprintf("after %s%c", step.key, step.r), step.want)
 	}
@@ -210,12 +210,12 @@ func TestKeyboardInTheList(t *testing.T) {
 
 	// m marks the selection unread (both were opened, so read), and read again.
 	f.typeRune('m')
-	f.eventually(t, "rows 1 and 2 unread", func() bool { return !f.w.shown[1].Read && !f.w.shown[2].Read })
+	f.eventually(t, "rows 1 and 2 unread", func() bool { return !f.w.shownRow(1).Read && !f.w.shownRow(2).Read })
 	var id int64
-	f.q.wait(func() { id = f.w.shown[2].ID })
+	f.q.wait(func() { id = f.w.rows.ids[2] })
 	f.eventually(t, "the store to agree", func() bool { m, err := f.store.Message(ctx, id); return err == nil && !m.Read })
 	f.typeRune('m')
-	f.eventually(t, "rows 1 and 2 read", func() bool { return f.w.shown[1].Read && f.w.shown[2].Read })
+	f.eventually(t, "rows 1 and 2 read", func() bool { return f.w.shownRow(1).Read && f.w.shownRow(2).Read })
 
 	// Ctrl+A selects the list; Enter opens the row the keyboard is on, alone.
 	f.shortcut(&fyne.ShortcutSelectAll{})
@@ -223,7 +223,7 @@ func TestKeyboardInTheList(t *testing.T) {
 	f.viewerSays(t, "7 messages selected")
 	f.key(fyne.KeyReturn, false)
 	f.wantSelected(t, "Enter", 2)
-	f.eventually(t, "Enter to open row 2", func() bool { return strings.Contains(f.w.viewer.subject.Text, f.w.shown[2].Subject) })
+	f.eventually(t, "Enter to open row 2", func() bool { return strings.Contains(f.w.viewer.subject.Text, f.w.shownRow(2).Subject) })
 
 	// Space pages the viewer.
 	f.q.wait(func() {

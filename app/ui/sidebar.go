@@ -60,7 +60,7 @@ func newSidebarRow() *sidebarRow {
 func (r *sidebarRow) CreateRenderer() fyne.WidgetRenderer {
 	r.tree.build()
 	top := container.NewBorder(nil, nil, container.NewHBox(r.tree.indent, r.tree.toggle, r.icon), container.NewHBox(r.badge, r.count), r.name)
-	return widget.NewSimpleRenderer(container.NewVBox(top, r.reason))
+	return widget.NewSimpleRenderer(container.NewStack(r.tree.drop, container.NewVBox(top, r.reason)))
 }
 
 func (r *sidebarRow) set(icon fyne.Resource, name string, unread int, reason string) {

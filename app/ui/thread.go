@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -10,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pouchmail/pouch/app/engine"
+	"github.com/pouchmail/pouch/app/format"
 	"github.com/pouchmail/pouch/mailstore"
 )
 
@@ -98,7 +100,7 @@ func (m *mainWindow) fillThread(open int64) {
 		if from == "" {
 			from = lang.L("(no sender)")
 		}
-		text := formatDate(&t, "2006-01-02 15:04") + "  " + from
+		text := listDate(format.MessageDate(t.Date, t.Received).Local(), time.Now()) + "  " + from
 		b := widget.NewButton(text, nil)
 		b.Alignment = widget.ButtonAlignLeading
 		b.Importance = widget.LowImportance

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -47,8 +48,8 @@ func TestConversationView(t *testing.T) {
 	// The conversation's row is its latest message, with the count after the subject.
 	row := -1
 	f.q.wait(func() {
-		for i := range f.w.shown {
-			if strings.Contains(f.w.shown[i].Subject, "garden") {
+		for i := range f.w.rows.ids {
+			if strings.Contains(f.w.shownRow(i).Subject, "garden") {
 				row = i
 			}
 		}
@@ -71,6 +72,26 @@ func TestConversationView(t *testing.T) {
 	f.q.wait(func() { test.Tap(f.w.viewer.thread.Objects[1].(*widget.Button)) })
 	f.eventually(t, "the first message open", func() bool { return strings.Contains(f.w.viewer.body.Text, "Part 0.") })
 
+	// Delete takes the message on screen, not the conversation's latest (its row).
+	var first, latest int64
+	f.q.wait(func() { first, latest = f.w.threadMsgs[0].ID, f.w.threadMsgs[2].ID })
+	f.key(fyne.KeyDelete, false)
+	f.eventually(t, "the first message in the Trash", func() bool {
+		m, err := f.store.Message(context.Background(), first)
+		return err == nil && m.Trashed != nil
+	})
+	if m, _ := f.store.Message(context.Background(), latest); m.Trashed != nil {
+		t.Error("Delete on a conversation's first message deleted its latest")
+	}
+	f.eventually(t, "the conversation counted again", func() bool {
+		for i := 0; i < f.w.rows.len(); i++ {
+			if r := f.w.rows.row(i); r != nil && r.ID == latest {
+				return f.w.conversationSize(r) == 2
+			}
+		}
+		return false
+	})
+
 	f.q.wait(func() { f.w.setConversations(false) })
-	f.eventually(t, "the messages again", func() bool { return f.w.list.Length() == 10 })
+	f.eventually(t, "the messages again, one in the Trash", func() bool { return f.w.list.Length() == 9 })
 }

@@ -5,9 +5,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -57,8 +55,10 @@ func (m *mainWindow) buildToolbar() *toolbar {
 		widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), c, pos)
 	})
 	t.highlight(true)
-	t.bar = container.NewHBox(t.check, t.write, widget.NewSeparator(), t.reply, t.replyAll, t.forward, widget.NewSeparator(),
-		t.delete, t.restore, t.move, t.read, layout.NewSpacer(), t.add, more)
+	// A row that wraps when the window is narrow; the buttons whose labels change keep one width.
+	t.bar = newFlow(t.check, t.write, widget.NewSeparator(), t.reply, t.replyAll, t.forward, widget.NewSeparator(),
+		steadyButton(t.delete, lang.L("Delete"), lang.L("Empty Trash")), t.restore, t.move,
+		steadyButton(t.read, lang.L("Mark read"), lang.L("Mark unread")), widget.NewSeparator(), t.add, more)
 	t.update()
 	return t
 }
@@ -97,7 +97,7 @@ func (t *toolbar) update() {
 	}
 	if m.view.trash {
 		t.delete.SetText(lang.L("Empty Trash"))
-		enable(t.delete, len(m.all) > 0 || open)
+		enable(t.delete, m.rows.len() > 0 || open)
 		t.restore.Show()
 		enable(t.restore, some)
 	} else {
@@ -292,39 +292,22 @@ func (m *mainWindow) askEmptyTrash(count int) {
 	d.Show()
 }
 
-func (m *mainWindow) indexOf(id int64) int {
-	for i := range m.shown {
-		if m.shown[i].ID == id {
-			return i
-		}
-	}
-	return -1
-}
+func (m *mainWindow) indexOf(id int64) int { return m.rows.index(id) }
 
 // removeShown drops messages from the list and opens the one that took the place of the first.
 func (m *mainWindow) removeShown(ids []int64, at int) {
-	gone := make(map[int64]bool, len(ids))
-	for _, id := range ids {
-		gone[id] = true
-	}
-	drop := func(list []mailstore.Message) []mailstore.Message {
-		out := make([]mailstore.Message, 0, len(list))
-		for _, msg := range list {
-			if !gone[msg.ID] {
-				out = append(out, msg)
-			}
-		}
-		return out
-	}
-	m.all, m.shown = drop(m.all), drop(m.shown)
+	m.rows.remove(ids...)
 	m.open = nil
 	m.sel.set()
 	m.list.Refresh()
 	m.updateEmptyNote()
 	m.viewer.clear("")
-	if at >= 0 && len(m.shown) > 0 {
-		m.clickRow(min(at, len(m.shown)-1), 0)
+	if at >= 0 && m.rows.len() > 0 {
+		m.clickRow(min(at, m.rows.len()-1), 0)
 	}
 	m.toolbar.update()
 	m.refreshCounts()
+	if m.conversations {
+		m.loadMessages() // the conversations' sizes and latest messages changed
+	}
 }

@@ -39,6 +39,7 @@ func (m *mainWindow) setUpCloseIntercept() {
 // closeRequested is the window's close button. Hidden without a tray icon to bring it back,
 // Pouch would run on unseen, so without a tray host it quits, whatever the preference.
 func (m *mainWindow) closeRequested() {
+	m.saveLayout()
 	if !m.desktop || !m.prefs.keepInTray {
 		m.quit()
 		return

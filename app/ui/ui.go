@@ -85,6 +85,7 @@ type mainWindow struct {
 	desktop  bool
 	trayHost func(ctx context.Context) bool
 	quit     func()
+	splits   [2]*container.Split // sidebar | rest, list | reading pane: remembered (layout.go)
 
 	// State, touched only on the UI goroutine.
 	accounts   []mailstore.Account
@@ -93,10 +94,9 @@ type mainWindow struct {
 	progressOf string                     // the account whose progress the status bar shows
 	unread     map[int64]int
 	pollState  map[string]engine.AccountStatus
-	lastErr    map[string]error    // each account's last check's error, for problemOf
-	view       folder              // what the sidebar selected
-	all        []mailstore.Message // the folder's messages, newest first
-	shown      []mailstore.Message // all, or the search results
+	lastErr    map[string]error // each account's last check's error, for problemOf
+	view       folder           // what the sidebar selected
+	rows       listRows         // the folder's messages, or the search's, newest first
 	query      string
 	open       *engine.MessageView    // the message in the viewer
 	sel        selection              // the messages the list's actions apply to
@@ -115,8 +115,7 @@ type mainWindow struct {
 	openGen       int                 // drops a message that loaded after another was asked for
 	// previewDelay is the rule editor's pause before counting matches; 0 = previewDelay.
 	previewDelay time.Duration
-	loadGen      int // drops results of superseded loads
-	searchGen    int
+	loadGen      int                            // drops results of superseded loads
 	outbox       map[int64]mailstore.Submission // the outbox's states, by message
 	composers    []*composeWindow               // compose windows opened (the tests look at them)
 	// draftDelay is the pause in typing after which a draft is saved; 0 = draftDelay.
@@ -167,7 +166,6 @@ func newMainWindow(ctx context.Context, a fyne.App, e *engine.Engine, queue func
 	m.prefs.applyTheme(a)
 	m.conversations = a.Preferences().Bool(conversationsPref)
 	m.build()
-	m.window.Resize(fyne.NewSize(1280, 800))
 	m.reload()
 	return m
 }
@@ -196,9 +194,8 @@ func (m *mainWindow) build() {
 	m.emptyNote.Hide()
 	right := container.NewHSplit(listPane(container.NewVBox(m.search, m.bannerBox), container.NewStack(m.list, container.NewVBox(m.emptyNote))),
 		m.viewer.content)
-	right.Offset = 0.42
 	main := container.NewHSplit(m.sidebar, right)
-	main.Offset = 0.17
+	m.restoreLayout(main, right)
 	m.undo = newUndoToast(m.bridge.do)
 	m.window.SetContent(container.NewBorder(m.toolbar.bar, m.statusBar(), nil, nil, container.NewStack(main, m.undo.overlay)))
 	m.setUpShortcuts()

@@ -26,7 +26,7 @@ import (
 type viewer struct {
 	from, to, cc, date, subject *widget.Label
 	ccKey                       *widget.Label
-	body                        *widget.Label
+	body                        *bodyText
 	note                        *widget.Label // "converted from HTML", parse problems
 	attachments                 *fyne.Container
 	actions                     *fyne.Container // Reply, Forward…; a draft's and the outbox's own
@@ -62,12 +62,11 @@ func newViewer(m *mainWindow) *viewer {
 	v.note = widget.NewLabel("")
 	v.note.Importance = widget.LowImportance
 	v.note.Hide()
-	v.body = widget.NewLabel(lang.L("Select a message to read it."))
-	v.body.Wrapping = fyne.TextWrapWord
-	v.body.Selectable = true
+	v.body = newBodyText(m.openLink)
 	v.thread = threadStrip()
 	top := container.NewVBox(v.thread, v.actions, v.header, v.attachments, v.note, widget.NewSeparator())
 	v.scroll = container.NewVScroll(v.body)
+	v.body.scroll = v.scroll
 	v.content = container.NewBorder(top, nil, nil, nil, v.scroll)
 	v.clear(lang.L("Select a message to read it."))
 	return v
@@ -106,7 +105,7 @@ func (v *viewer) show(mv *engine.MessageView) {
 	if len(v.actions.Objects) == 1 {
 		v.actions.Layout = layout.NewStackLayout() // the outbox's state and buttons, full width
 	} else {
-		v.actions.Layout = layout.NewHBoxLayout()
+		v.actions.Layout = &flowLayout{} // wraps in a narrow pane
 	}
 	v.actions.Show()
 	v.actions.Refresh()
@@ -124,7 +123,23 @@ func (v *viewer) show(mv *engine.MessageView) {
 	default:
 		v.note.Hide()
 	}
-	v.body.SetText(mv.Body.Text)
+	v.body.show(mv.Body.Text, mv.Body.Headings)
+}
+
+// openLink opens a link of a message in the desktop's browser (or mail program), on a click.
+func (m *mainWindow) openLink(u *url.URL) {
+	if err := m.openURL(u.String()); err != nil {
+		m.showError(lang.L("Could not open the link"), err)
+	}
+}
+
+// copyText puts the open message's text on the clipboard.
+func (m *mainWindow) copyText() {
+	if m.open == nil {
+		return
+	}
+	m.app.Clipboard().SetContent(m.viewer.body.Text)
+	m.setStatus(lang.L("Copied the message text."))
 }
 
 func (v *viewer) attachmentRow(id int64, i int, a mimetext.Attachment) fyne.CanvasObject {
@@ -132,19 +147,19 @@ func (v *viewer) attachmentRow(id int64, i int, a mimetext.Attachment) fyne.Canv
 	if name == "" {
 		name = fmt.Sprintf("attachment-%d", i+1)
 	}
-	label := widget.NewLabel(fmt.Sprintf("%s (%s, %s)", name, a.ContentType, sizeText(a.Size)))
+	// A long name gives way; the size never does.
+	label := widget.NewLabel(name)
 	label.Truncation = fyne.TextTruncateEllipsis
+	size := widget.NewLabel(sizeText(a.Size))
+	size.Importance = widget.LowImportance
 	save := widget.NewButtonWithIcon(lang.L("Save…"), theme.DocumentSaveIcon(), func() { v.m.saveAttachment(id, i, name) })
 	open := widget.NewButtonWithIcon(lang.L("Open"), theme.FileIcon(), func() { v.m.openAttachment(id, i) })
-	return container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()), container.NewHBox(save, open), label)
+	return container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()), container.NewHBox(size, save, open), label)
 }
 
 // pageDown scrolls the body one screen on (Space in the list), keeping a line of the last.
 func (v *viewer) pageDown() {
-	s := v.scroll
-	step := s.Size().Height - 2*theme.TextSize()
-	end := max(0, s.Content.MinSize().Height-s.Size().Height)
-	s.ScrollToOffset(fyne.NewPos(s.Offset.X, min(end, s.Offset.Y+max(step, theme.TextSize()))))
+	v.body.TypedKey(&fyne.KeyEvent{Name: fyne.KeyPageDown})
 }
 
 func orDash(s string) string {
@@ -198,13 +213,7 @@ func (m *mainWindow) setRead(ids []int64, read bool) {
 	for _, id := range ids {
 		want[id] = true
 	}
-	for _, list := range [][]mailstore.Message{m.all, m.shown} {
-		for i := range list {
-			if want[list[i].ID] {
-				list[i].Read = read
-			}
-		}
-	}
+	m.rows.each(ids, func(msg *mailstore.Message) { msg.Read = read })
 	if m.open != nil && want[m.open.ID] {
 		m.open.Read = read
 	}

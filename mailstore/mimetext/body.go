@@ -15,6 +15,7 @@ import (
 type Body struct {
 	Text        string // plain text, lines separated by "\n"
 	HTML        bool   // Text was converted from HTML
+	Headings    []int  // the lines of Text (from 0) that were HTML headings, in order
 	Attachments []Attachment
 }
 
@@ -124,7 +125,7 @@ func bodyOf(b *Body, e *message.Entity, herr error, textLimit int64, sizes bool)
 	case len(plain) > 0:
 		b.Text = cleanText(strings.Join(plain, "\n"))
 	case len(htmls) > 0:
-		b.Text = cleanText(htmlToText(strings.Join(htmls, "\n")))
+		b.Text, b.Headings = headingLines(cleanText(htmlToText(strings.Join(htmls, "\n"))))
 		b.HTML = true
 	}
 	if err := errors.Join(herr, werr, partErr); err != nil {

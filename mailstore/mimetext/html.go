@@ -25,6 +25,7 @@ func htmlToText(s string) string {
 		raw       bool      // the next text is the raw content of a script, style and the like
 		href      string
 		linkStart = -1 // where the open link's text starts in w, -1 outside a link
+		heading   bool // in a heading whose text has not started
 	)
 	for {
 		tt := z.Next()
@@ -33,7 +34,12 @@ func htmlToText(s string) string {
 			return w.String()
 		case html.TextToken:
 			if hidden == 0 && !raw {
-				w.text(string(z.Text()), pre > 0)
+				text := strings.ReplaceAll(string(z.Text()), string(headingMark), "")
+				if heading && strings.TrimSpace(text) != "" {
+					w.b.WriteRune(headingMark) // this line is a heading (headingLines)
+					heading = false
+				}
+				w.text(text, pre > 0)
 			}
 			raw = false
 			continue
@@ -67,8 +73,11 @@ func htmlToText(s string) string {
 			raw = start
 		case atom.Br:
 			w.newline()
-		case atom.P, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Blockquote, atom.Table,
-			atom.Ul, atom.Ol, atom.Dl, atom.Hr:
+		case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+			w.paragraph()
+			heading = start // marked where its text starts
+
+		case atom.P, atom.Blockquote, atom.Table, atom.Ul, atom.Ol, atom.Dl, atom.Hr:
 			w.paragraph()
 		case atom.Div, atom.Tr, atom.Section, atom.Article, atom.Header, atom.Footer, atom.Nav, atom.Aside,
 			atom.Main, atom.Dt, atom.Dd, atom.Form, atom.Figure, atom.Address, atom.Center, atom.Caption, atom.Body:
@@ -100,6 +109,29 @@ func htmlToText(s string) string {
 			href, linkStart = "", -1
 		}
 	}
+}
+
+// headingMark marks the start of a heading in htmlToText's output; headingLines takes the marks
+// out. A private-use character, removed from the mail's own text first.
+const headingMark = '\uE000'
+
+// headingLines removes the heading marks from text and returns the text and the numbers of its
+// lines (from 0) that are headings.
+func headingLines(text string) (string, []int) {
+	if !strings.ContainsRune(text, headingMark) {
+		return text, nil
+	}
+	lines := strings.Split(text, "\n")
+	var headings []int
+	for i, l := range lines {
+		if strings.ContainsRune(l, headingMark) {
+			lines[i] = strings.ReplaceAll(l, string(headingMark), "")
+			if strings.TrimSpace(lines[i]) != "" {
+				headings = append(headings, i)
+			}
+		}
+	}
+	return strings.Join(lines, "\n"), headings
 }
 
 // attr returns the value of the current tag's first attribute called key, "" if none.

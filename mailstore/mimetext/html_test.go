@@ -1,6 +1,10 @@
 package mimetext
 
-import "testing"
+import (
+	"slices"
+	"strings"
+	"testing"
+)
 
 func TestHTMLToText(t *testing.T) {
 	tests := []struct {
@@ -43,6 +47,29 @@ func TestHTMLToText(t *testing.T) {
 				t.Errorf("htmlToText(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestHTMLHeadings: HTML headings come out as lines of their own, named in Body.Headings, with
+// the paragraphs and list items around them; a heading mark in the mail's own text is text.
+func TestHTMLHeadings(t *testing.T) {
+	raw := "Content-Type: text/html; charset=utf-8\r\n\r\n" +
+		"<h1>Winter sale</h1><p>Everything \uE000 must go.</p><h2>  </h2><ul><li>Coats</li><li>Boots</li></ul><h3>Opening <b>hours</b></h3>9 to 5"
+	b, err := ParseBody([]byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Winter sale\n\nEverything must go.\n\n- Coats\n- Boots\n\nOpening hours\n\n9 to 5"
+	if b.Text != want {
+		t.Errorf("text\n%q\nwant\n%q", b.Text, want)
+	}
+	lines := strings.Split(b.Text, "\n")
+	var got []string
+	for _, i := range b.Headings {
+		got = append(got, lines[i])
+	}
+	if want := []string{"Winter sale", "Opening hours"}; !slices.Equal(got, want) {
+		t.Errorf("headings %q (lines %v), want %q", got, b.Headings, want)
 	}
 }
 
