@@ -259,7 +259,7 @@ func (m *mainWindow) refreshFolders() {
 
 // askName asks for a folder name in a dialog; ok gets it, trimmed and not empty.
 func (m *mainWindow) askName(title, label, initial, confirm string, ok func(string)) *dialog.FormDialog {
-	e := widget.NewEntry()
+	e := newDialogEntry(m)
 	e.SetText(initial)
 	e.Validator = func(s string) error {
 		if strings.TrimSpace(s) == "" {

@@ -254,3 +254,24 @@ func (e *searchEntry) TypedShortcut(sc fyne.Shortcut) {
 func listPane(top, list fyne.CanvasObject) *fyne.Container {
 	return container.New(layout.NewBorderLayout(top, nil, nil, nil), top, list)
 }
+
+// dialogEntry is a text field of a dialog: Escape closes the dialog (a plain Entry keeps the
+// key, so Escape would do nothing while typing).
+type dialogEntry struct {
+	widget.Entry
+	m *mainWindow
+}
+
+func newDialogEntry(m *mainWindow) *dialogEntry {
+	e := &dialogEntry{m: m}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+func (e *dialogEntry) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyEscape {
+		e.m.dismissDialog()
+		return
+	}
+	e.Entry.TypedKey(ev)
+}

@@ -30,7 +30,7 @@ type ruleEditor struct {
 	at    int // the rule edited, -1 for a new one
 
 	list                        *widget.List
-	name, query                 *widget.Entry
+	name, query                 *dialogEntry
 	preview, problem            *widget.Label
 	moveTo                      *widget.Select
 	markRead, flag, trash, stop *widget.Check
@@ -70,9 +70,9 @@ func (m *mainWindow) newRuleEditor() *ruleEditor {
 		})
 	e.list.OnSelected = func(i widget.ListItemID) { e.edit(i) }
 
-	e.name = widget.NewEntry()
+	e.name = newDialogEntry(m)
 	e.name.SetPlaceHolder(lang.L("Invoices"))
-	e.query = widget.NewEntry()
+	e.query = newDialogEntry(m)
 	e.query.SetPlaceHolder(lang.L("from:billing@ subject:invoice"))
 	e.query.OnChanged = func(string) { e.schedulePreview() }
 	e.preview = widget.NewLabel("")

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pouchmail/pouch/mailstore"
@@ -92,8 +93,10 @@ func TestRuleEditor(t *testing.T) {
 	// Remove.
 	f.q.wait(func() { e.list.UnselectAll(); e.list.Select(0); e.removeRule() })
 	f.eventually(t, "one rule left", func() bool { return len(e.rules) == 1 && e.rules[0].Name == "Reports" })
-	f.q.wait(func() { e.dialog.Hide() })
-	if f.w.rules != nil {
-		t.Error("the closed editor is still referenced")
+	// Escape while typing the condition closes the editor.
+	f.q.wait(func() { f.w.window.Canvas().Focus(e.query) })
+	f.key(fyne.KeyEscape, false)
+	if f.w.rules != nil || f.w.window.Canvas().Overlays().Top() != nil {
+		t.Error("Escape in the condition did not close the editor")
 	}
 }
