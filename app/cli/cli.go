@@ -40,6 +40,8 @@ type Env struct {
 
 type globals struct {
 	dataDir string
+	// window: the archive is opened for the window (windowStore), not a command.
+	window bool
 }
 
 // authUsage is the --auth line of the usage, also in README.md (TestREADMEAuthUsage).
@@ -93,6 +95,7 @@ func run(ctx context.Context, env *Env) error {
 		if env.OpenWindow == nil {
 			return usagef("no sub-command given")
 		}
+		g.window = true
 		return withEngine(ctx, env, g, func(e *engine.Engine) error { return openWindow(ctx, env, e, nil) })
 	}
 	if compose.IsMailto(args[0]) {
@@ -128,8 +131,15 @@ func openMailto(ctx context.Context, env *Env, g *globals, args []string) error 
 	if err != nil {
 		return usagef("%v", err)
 	}
+	g.window = true
 	return withEngine(ctx, env, g, func(e *engine.Engine) error { return openWindow(ctx, env, e, draft) })
 }
+
+// windowCacheKiB is each pooled connection's SQLite page cache in the window process: 256 KiB
+// rather than SQLite's 2,000. The window reads rows a page at a time and the pages a connection
+// misses are still in the OS's file cache; at 100,000 messages the default caches held some 16
+// MiB of the window's resident memory (bench/RESULTS.md, "The window's memory").
+const windowCacheKiB = 256
 
 // openWindow runs the window; when another Pouch window has the archive open, that one came
 // forward (with the draft) and this launch ends without an error.
@@ -162,7 +172,11 @@ func withEngine(ctx context.Context, env *Env, g *globals, fn func(*engine.Engin
 	if err != nil {
 		return err
 	}
-	store, err := mailstore.Open(ctx, filepath.Join(dir, DBFileName))
+	var storeOpts []mailstore.Option
+	if g.window {
+		storeOpts = append(storeOpts, mailstore.CacheKiB(windowCacheKiB))
+	}
+	store, err := mailstore.Open(ctx, filepath.Join(dir, DBFileName), storeOpts...)
 	if err != nil {
 		return err
 	}
