@@ -124,7 +124,7 @@ BENCH_FLAGS   ?=
 # The Go benchmark packages run too (go test -bench .); every metric they report goes into
 # bench/RESULTS.md. bench/archive searches an archive of BENCH_ARCHIVE_N messages, built once
 # (a million take long) and kept in BENCH_ARCHIVE_DIR for the next runs.
-BENCH_PKGS        ?= ./bench/archive/
+BENCH_PKGS        ?= ./bench/archive/ ./bench/window/
 BENCH_ARCHIVE_N   ?= 1000000
 BENCH_ARCHIVE_DIR ?= $(HOME)/.cache/pouch-bench/archive-$(BENCH_ARCHIVE_N)
 deps-bench:
@@ -132,7 +132,7 @@ deps-bench:
 
 bench: deps-bench build
 	POUCH_BENCH_ARCHIVE_N=$(BENCH_ARCHIVE_N) POUCH_BENCH_ARCHIVE_KEEP=$(BENCH_ARCHIVE_DIR) \
-	scripts/with-keyring $(GO) run ./bench/cmd/popbench -pouch $(BIN) -n $(BENCH_N) -latency-n $(BENCH_LAT_N) \
+	scripts/with-keyring scripts/with-xvfb $(GO) run ./bench/cmd/popbench -pouch $(BIN) -n $(BENCH_N) -latency-n $(BENCH_LAT_N) \
 	  -idle-n $(BENCH_IDLE_N) -repeat $(BENCH_REPEAT) -out bench/RESULTS.md -go-bench "$(BENCH_PKGS)" \
 	  -command "make bench BENCH_N=$(BENCH_N) BENCH_LAT_N=$(BENCH_LAT_N) BENCH_IDLE_N=$(BENCH_IDLE_N) BENCH_REPEAT=$(BENCH_REPEAT) BENCH_ARCHIVE_N=$(BENCH_ARCHIVE_N) $(BENCH_FLAGS)" $(BENCH_FLAGS)
 

@@ -69,6 +69,7 @@ func runFetch(ctx context.Context, env *Env, g *globals, args []string) error {
 		return runFetchFull(ctx, env, g, *full, *asJSON)
 	}
 	return withEngine(ctx, env, g, func(e *engine.Engine) error {
+		failuresBefore := ruleFailures(ctx, e)
 		results, err := e.FetchAll(ctx, *name, progressPrinter(env, *asJSON))
 		if err != nil {
 			return err
@@ -85,7 +86,7 @@ func runFetch(ctx context.Context, env *Env, g *globals, args []string) error {
 			fmt.Fprintln(env.Stdout, "nothing to fetch: every account is local (no server)")
 			return nil
 		}
-		if caught, err := fileNewMail(ctx, env, e, *asJSON); err != nil {
+		if caught, err := fileNewMail(ctx, env, e, *asJSON, failuresBefore); err != nil {
 			fmt.Fprintf(env.Stderr, "pouch: warning: the rules did not run on all new mail: %s\n", oneLine(err.Error()))
 		} else if caught {
 			if n, err := e.Unsearchable(ctx); err == nil {

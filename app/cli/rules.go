@@ -242,31 +242,48 @@ func ruleRun(ctx context.Context, env *Env, g *globals, args []string) error {
 	})
 }
 
+// ruleFailures counts each rule's failures, so that a fetch can say which rules failed on its
+// mail (fileNewMail).
+func ruleFailures(ctx context.Context, e *engine.Engine) map[string]int {
+	rules, err := e.Rules(ctx)
+	if err != nil {
+		return nil
+	}
+	m := make(map[string]int, len(rules))
+	for _, r := range rules {
+		m[r.Name] = r.Failures
+	}
+	return m
+}
+
 // fileNewMail runs the rules on the mail a fetch stored before the command ends: the fetch
 // returns with its mail committed but not all of it indexed, and rules wait for the index (the
-// window's poller catches it up on its own). Without rules, or with nothing waiting for them,
-// it does nothing. It reports whether it caught the index up; a rule that failed is a warning.
-func fileNewMail(ctx context.Context, env *Env, e *engine.Engine, asJSON bool) (bool, error) {
+// window's poller catches it up on its own). It catches the index up only when messages wait
+// for rules, and reports whether it did. Rules that failed since before (ruleFailures before
+// the fetch) are warnings.
+func fileNewMail(ctx context.Context, env *Env, e *engine.Engine, asJSON bool, before map[string]int) (bool, error) {
 	st, err := e.RulesStatus(ctx)
-	if err != nil || st.Pending == 0 {
-		return false, err
-	}
-	rules, err := e.Rules(ctx)
-	if err != nil || len(rules) == 0 {
-		return false, err
-	}
-	before := map[string]int{}
-	for _, r := range rules {
-		before[r.Name] = r.Failures
-	}
-	p := newProgress(env, "indexing for the rules", asJSON)
-	_, err = e.IndexBacklog(ctx, p.update)
-	p.done()
 	if err != nil {
-		return true, err
+		return false, err
 	}
-	if st, err = e.RulesStatus(ctx); err != nil {
-		return true, err
+	caught := false
+	if st.Pending > 0 {
+		rules, err := e.Rules(ctx)
+		if err != nil {
+			return false, err
+		}
+		if len(rules) > 0 {
+			p := newProgress(env, "indexing for the rules", asJSON)
+			_, err = e.IndexBacklog(ctx, p.update)
+			p.done()
+			if err != nil {
+				return true, err
+			}
+			caught = true
+			if st, err = e.RulesStatus(ctx); err != nil {
+				return true, err
+			}
+		}
 	}
 	if st.Err != nil {
 		fmt.Fprintf(env.Stderr, "pouch: warning: the rules did not run on the new mail: %s\n", oneLine(st.Err.Error()))
@@ -276,5 +293,5 @@ func fileNewMail(ctx context.Context, env *Env, e *engine.Engine, asJSON bool) (
 			fmt.Fprintf(env.Stderr, "pouch: warning: rule %s failed for %d message(s), left in the Inbox: %s\n", r.Name, n, oneLine(r.LastError))
 		}
 	}
-	return true, nil
+	return caught, nil
 }

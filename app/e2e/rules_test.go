@@ -146,9 +146,17 @@ func TestRuleCommands(t *testing.T) {
 	if len(rules) != 2 || rules[1].Failures != 2 {
 		t.Errorf("rule list after the failure = %+v, want plans with 2 failures", rules)
 	}
-	// Nothing a rule did reached the server: all four messages are still there.
-	if files, err := d.MaildirFiles("alice"); err != nil || len(files) != 4 {
-		t.Errorf("server holds %d messages (%v), want 4", len(files), err)
+	// New mail the failing rule matches: fetch stores it, leaves it in the inbox and warns.
+	if err := d.Deliver("alice", "more", []byte("From: anna@example.org\nSubject: More plans\n\nAnd?\n")); err != nil {
+		t.Fatal(err)
+	}
+	r = c.run("", "fetch")
+	if r.code != 0 || !strings.Contains(r.stderr, "rule plans failed for 1 message(s), left in the Inbox") {
+		t.Errorf("fetch with a failing rule: exit %d, stderr %q; want 0 and the warning", r.code, r.stderr)
+	}
+	// Nothing a rule did reached the server: all five messages are still there.
+	if files, err := d.MaildirFiles("alice"); err != nil || len(files) != 5 {
+		t.Errorf("server holds %d messages (%v), want 5", len(files), err)
 	}
 }
 

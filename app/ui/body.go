@@ -23,6 +23,10 @@ type bodyText struct {
 	Text   string
 	open   func(*url.URL)    // a clicked link
 	scroll *container.Scroll // the scroll the body is in, if any
+	// window gets the keys the body has no use for (F5, Delete, Escape; /, j, k, m), so the
+	// window's keys work while the reading pane has the keyboard (keys.go).
+	window     func(*fyne.KeyEvent)
+	windowRune func(rune)
 }
 
 var _ fyne.Focusable = (*bodyText)(nil)
@@ -50,12 +54,24 @@ func (b *bodyText) show(text string, headings []int) {
 	}
 }
 
-func (b *bodyText) FocusGained()   {}
-func (b *bodyText) FocusLost()     {}
-func (b *bodyText) TypedRune(rune) {}
+func (b *bodyText) FocusGained() {}
+func (b *bodyText) FocusLost()   {}
+func (b *bodyText) TypedRune(r rune) {
+	if b.windowRune != nil {
+		b.windowRune(r)
+	}
+}
 
-// TypedKey pages the body with Space and Page Down, back with Page Up.
+// TypedKey pages the body with Space and Page Down, back with Page Up; F5, Delete and Escape
+// are the window's.
 func (b *bodyText) TypedKey(ev *fyne.KeyEvent) {
+	switch ev.Name {
+	case fyne.KeyF5, fyne.KeyDelete, fyne.KeyEscape:
+		if b.window != nil {
+			b.window(ev)
+		}
+		return
+	}
 	if b.scroll == nil {
 		return
 	}

@@ -162,6 +162,12 @@ func TestSelectManyWithTheMouse(t *testing.T) {
 		}
 		return true
 	})
+	// Export offers the selection.
+	f.q.wait(f.w.showExport)
+	if got := overlayTexts(f); !strings.Contains(got, "5 messages: the ones selected.") {
+		t.Errorf("the export dialog says %q, want the five selected", got)
+	}
+	f.q.wait(func() { f.w.dismissDialog() })
 	f.key(fyne.KeyDelete, false)
 	f.eventually(t, "the list without the five", func() bool { return f.w.list.Length() == 2 })
 	for _, id := range ids {
@@ -378,5 +384,27 @@ func TestNewMailKeepsSelectionAndScroll(t *testing.T) {
 	f.q.wait(func() { at = int(f.w.list.GetScrollOffset()/f.w.rowPitch + 0.5) })
 	if got := f.text(func() string { return fmt.Sprint(f.w.rowID(at)) }); got != fmt.Sprint(top) {
 		t.Errorf("the top row in view is row %d (message %s), want message %d still", at, got, top)
+	}
+}
+
+// TestKeysInTheReadingPane: with the keyboard in the message text, F5 checks, Delete deletes
+// the open message and / goes to the search.
+func TestKeysInTheReadingPane(t *testing.T) {
+	f := newWindow(t)
+	msg := f.open(t, "Lunch on Friday")
+	f.q.wait(func() { f.w.window.Canvas().Focus(f.w.viewer.body) })
+	f.key(fyne.KeyF5, false)
+	if checks := f.fp.checked(); len(checks) != 1 {
+		t.Errorf("F5 in the reading pane: checks %v, want one", checks)
+	}
+	f.key(fyne.KeyDelete, false)
+	f.eventually(t, "Delete in the reading pane to reach the store", func() bool {
+		m, err := f.store.Message(context.Background(), msg.ID)
+		return err == nil && m.Trashed != nil
+	})
+	f.q.wait(func() { f.w.window.Canvas().Focus(f.w.viewer.body) })
+	f.typeRune('/')
+	if f.w.window.Canvas().Focused() != f.w.search {
+		t.Error("/ in the reading pane did not go to the search")
 	}
 }

@@ -63,6 +63,7 @@ func newViewer(m *mainWindow) *viewer {
 	v.note.Importance = widget.LowImportance
 	v.note.Hide()
 	v.body = newBodyText(m.openLink)
+	v.body.window, v.body.windowRune = m.windowKey, m.windowRune
 	v.thread = threadStrip()
 	top := container.NewVBox(v.thread, v.actions, v.header, v.attachments, v.note, widget.NewSeparator())
 	v.scroll = container.NewVScroll(v.body)

@@ -445,27 +445,33 @@ func benchRules(b *testing.B, f *fixture) []mailstore.Rule {
 	return rules
 }
 
-// BenchmarkRules20OverArchive runs 20 rules on demand over the whole archive (rule run) and
-// reports the seconds per run and the messages examined per second.
+// BenchmarkRules20OverArchive runs 20 rules on demand over the whole archive (rule run). The
+// first run moves, marks and flags what they match (first-run-s, changed); later runs find it
+// done and write nothing (s/run is their mean).
 func BenchmarkRules20OverArchive(b *testing.B) {
 	f := setup(b)
 	benchRules(b, f)
 	ctx := context.Background()
-	var total time.Duration
-	runs, examined, changed := 0, 0, 0
+	var first, rest time.Duration
+	runs, changed := 0, 0
 	for b.Loop() {
 		t0 := time.Now()
 		res, err := f.store.RunRules(ctx, mailstore.RunScope{}, time.Now())
 		if err != nil {
 			b.Fatal(err)
 		}
-		total += time.Since(t0)
+		if runs == 0 {
+			first, changed = time.Since(t0), res.Changed
+		} else {
+			rest += time.Since(t0)
+		}
 		runs++
-		examined, changed = res.Examined, res.Changed
 	}
-	b.ReportMetric(total.Seconds()/float64(runs), "s/run")
-	b.ReportMetric(float64(examined*runs)/total.Seconds(), "msgs/s")
+	b.ReportMetric(first.Seconds(), "first-run-s")
 	b.ReportMetric(float64(changed), "changed")
+	if runs > 1 {
+		b.ReportMetric(rest.Seconds()/float64(runs-1), "s/run")
+	}
 	b.ReportMetric(float64(len(f.ids)), "messages")
 }
 
