@@ -3,6 +3,7 @@ package mailstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -317,6 +318,9 @@ func (s *Store) ApplyPendingRules(ctx context.Context, now time.Time) (RulesResu
 	if err != nil {
 		return total, err
 	}
+	if len(rules) == 0 {
+		return s.clearPendingMarks(ctx)
+	}
 	for {
 		ids, err := s.pendingForRules(ctx)
 		if err != nil || len(ids) == 0 {
@@ -330,8 +334,48 @@ func (s *Store) ApplyPendingRules(ctx context.Context, now time.Time) (RulesResu
 	}
 }
 
+// clearPendingMarks is ApplyPendingRules with no rules: it clears the marks of the indexed
+// pending messages, rulesWriteChunk per statement and transaction, and counts them examined.
+// The guard rules_pending = 1 stays in the statement, since another process may clear marks
+// too. The transactions defer their fsync (lazyConn): they only clear marks, and a clear that a
+// power loss undoes (along with nothing after it, since any later durable commit syncs the WAL
+// up to it) puts the message back in the backlog, where the next pass clears it again.
+func (s *Store) clearPendingMarks(ctx context.Context) (RulesResult, error) {
+	var res RulesResult
+	wrap := func(err error) error { return fmt.Errorf("mailstore: apply rules: %w", err) }
+	for {
+		n, err := func() (int64, error) {
+			s.writeMu.Lock()
+			defer s.writeMu.Unlock()
+			conn, err := s.lazyConn(ctx)
+			if err != nil {
+				return 0, err
+			}
+			defer conn.close()
+			r, err := conn.ExecContext(ctx, `UPDATE messages SET rules_pending = 0
+				WHERE id IN (SELECT id FROM messages WHERE rules_pending = 1 AND indexed = 1
+					AND folder NOT IN ('outbox', 'drafts') ORDER BY id LIMIT ?)
+				AND rules_pending = 1`, rulesWriteChunk)
+			if err != nil {
+				return 0, err
+			}
+			return r.RowsAffected()
+		}()
+		if err != nil {
+			return res, wrap(err)
+		}
+		res.Examined += int(n)
+		if n < rulesWriteChunk {
+			return res, nil
+		}
+	}
+}
+
 func (s *Store) pendingForRules(ctx context.Context) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM messages WHERE rules_pending = 1 AND indexed = 1 ORDER BY id LIMIT ?`, rulesBatch)
+	// A pending message in the Outbox or Drafts is never changed (applyChunk), so it is not
+	// taken either: it would come back in every batch.
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM messages WHERE rules_pending = 1 AND indexed = 1
+		AND folder NOT IN ('outbox', 'drafts') ORDER BY id LIMIT ?`, rulesBatch)
 	if err != nil {
 		return nil, fmt.Errorf("mailstore: pending rules: %w", err)
 	}
@@ -466,7 +510,23 @@ func (s *Store) applyChunk(ctx context.Context, rules []Rule, matched []map[int6
 	wrap := func(err error) error { return fmt.Errorf("mailstore: apply rules: %w", err) }
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	tx, err := s.db.BeginTx(ctx, nil)
+	// A pending pass whose rules match none of ids, and fail on none, only clears marks (and
+	// may note a rule's missing folder): that commits without an fsync of its own (lazyConn),
+	// since a power loss that undoes it (and with it nothing later: a later durable commit
+	// syncs the WAL up to it) leaves the marks set, and the rules run again on those messages
+	// with the same outcome. A chunk where any rule matches (a move, a trash, a mark) or where
+	// a rule's failure is recorded commits durably, at synchronous=FULL, like every other change
+	// the user sees.
+	begin := func() (*sql.Tx, error) { return s.db.BeginTx(ctx, nil) }
+	if pending && !matchesAny(matched, queryErr, ids) {
+		conn, err := s.lazyConn(ctx)
+		if err != nil {
+			return wrap(err)
+		}
+		defer conn.close()
+		begin = func() (*sql.Tx, error) { return conn.BeginTx(ctx, nil) }
+	}
+	tx, err := begin()
 	if err != nil {
 		return wrap(err)
 	}
@@ -486,10 +546,11 @@ func (s *Store) applyChunk(ctx context.Context, rules []Rule, matched []map[int6
 		}
 	}
 
-	// One UPDATE per message: a message row holds its raw bytes, so every write rewrites them;
-	// a message already as the rules want it is not written at all (a second run is cheap).
-	// With pending, the mark is cleared in the same write, and a message whose mark another
-	// process cleared meanwhile is left alone.
+	// One UPDATE per message the rules change: a message row holds its raw bytes, so every
+	// write rewrites them; a message already as the rules want it is not written at all (a
+	// second run is cheap). With pending, the mark is cleared in the same write (the others'
+	// marks in one statement, below), and a message whose mark another process cleared
+	// meanwhile is left alone.
 	guard := `AND (read < ?2 OR flagged < ?3 OR (?4 AND trashed_at IS NULL) OR (?6 AND (folder IS NOT ?7 OR folder_id IS NOT ?8)))`
 	if pending {
 		guard = `AND rules_pending = 1`
@@ -507,14 +568,35 @@ func (s *Store) applyChunk(ctx context.Context, rules []Rule, matched []map[int6
 	for i := range rules {
 		failedBefore[i] = res.Rules[i].Failed
 	}
-	for _, id := range ids {
+	plans := make([]plan, len(ids))
+	var clear []int64
+	for k, id := range ids {
 		p := fold(rules, matched, ruleErr, targets, id)
 		if p.failedBy != 0 {
 			// A matching rule cannot act: nothing is done to the message, it stays where it is.
 			p = plan{failedBy: p.failedBy}
 		}
-		acts := p.moveTo != nil || p.read || p.flag || p.tr
-		if acts || pending {
+		plans[k] = p
+		if pending && !p.acts() {
+			clear = append(clear, id)
+		}
+	}
+	// With pending, the marks of the messages no rule acts on (most, or all) are cleared in one
+	// statement; RETURNING says which were still marked.
+	var cleared map[int64]bool
+	if len(clear) > 0 {
+		if cleared, err = clearMarks(ctx, tx, clear); err != nil {
+			return wrap(err)
+		}
+	}
+	for k, id := range ids {
+		p := plans[k]
+		acts := p.acts()
+		if pending && !acts {
+			if !cleared[id] {
+				continue // handled elsewhere meanwhile
+			}
+		} else if acts {
 			move, folder, fid := p.moveTo != nil, "", sql.NullInt64{}
 			if move {
 				folder, fid = string(p.moveTo.folder), p.moveTo.id
@@ -527,7 +609,7 @@ func (s *Store) applyChunk(ctx context.Context, rules []Rule, matched []map[int6
 			if pending && n == 0 {
 				continue // handled elsewhere meanwhile
 			}
-			if acts && n > 0 {
+			if n > 0 {
 				res.Changed++
 			}
 		}
@@ -555,6 +637,52 @@ func (s *Store) applyChunk(ctx context.Context, rules []Rule, matched []map[int6
 		return wrap(err)
 	}
 	return nil
+}
+
+// acts reports whether the plan changes the message.
+func (p *plan) acts() bool { return p.moveTo != nil || p.read || p.flag || p.tr }
+
+// matchesAny reports whether a rule matches any of ids or failed to evaluate.
+func matchesAny(matched []map[int64]bool, queryErr []string, ids []int64) bool {
+	for i := range matched {
+		if queryErr[i] != "" {
+			return true
+		}
+		if len(matched[i]) == 0 {
+			continue
+		}
+		for _, id := range ids {
+			if matched[i][id] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// clearMarks clears the rules_pending marks of ids, in the Inbox or a user folder, that are
+// still set, and returns those.
+func clearMarks(ctx context.Context, tx *sql.Tx, ids []int64) (map[int64]bool, error) {
+	js, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `UPDATE messages SET rules_pending = 0
+		WHERE id IN (SELECT value FROM json_each(?)) AND rules_pending = 1 AND folder NOT IN ('outbox', 'drafts')
+		RETURNING id`, string(js))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cleared := make(map[int64]bool, len(ids))
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		cleared[id] = true
+	}
+	return cleared, rows.Err()
 }
 
 // fold decides what the rules do to message id, in rule order.

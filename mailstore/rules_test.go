@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -352,5 +353,89 @@ func TestRunRulesAcrossTransactions(t *testing.T) {
 	}
 	if fs, err := s.Messages(ctx, mailstore.Filter{Folder: "News"}); err != nil || len(fs) != n {
 		t.Errorf("News holds %d messages, %v; want %d", len(fs), err, n)
+	}
+}
+
+// With no rules, ApplyPendingRules only clears the marks of the indexed pending messages, more
+// than one transaction's worth, and changes nothing else; messages not indexed yet keep theirs.
+func TestApplyPendingRulesWithoutRules(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	a := newAccount(t, s, "home")
+	now := time.Unix(1790000000, 0)
+	const indexed = 2050 // more than one write chunk
+	items := make([]mailstore.BatchItem, indexed)
+	for i := range items {
+		items[i] = mailstore.BatchItem{UIDL: fmt.Sprintf("u%d", i), Data: ruleMail("anna@example.org", fmt.Sprintf("Note %d", i), "text", i%10 == 0)}
+	}
+	if _, err := s.NewSaver(a.ID).Save(ctx, items, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.IndexAll(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Two more arrive after the index caught up: they keep waiting.
+	late := []int64{save(t, s, a.ID, "late1", ruleMail("bob@example.org", "Later", "text", false), now).ID,
+		save(t, s, a.ID, "late2", ruleMail("bob@example.org", "Later too", "text", false), now).ID}
+	// An imported message is not marked; a read, flagged one shows nothing else is touched.
+	if _, err := s.Import(ctx, a.ID, mailstore.FormatEML, writeEML(t, ruleMail("carl@example.org", "Old", "old", false)), now, nil); err != nil {
+		t.Fatal(err)
+	}
+	db := mailstore.DB(s)
+	if _, err := db.Exec(`UPDATE messages SET read = 1, flagged = 1 WHERE id = (SELECT min(id) FROM messages)`); err != nil {
+		t.Fatal(err)
+	}
+	snapshot := func() (rows []string, pending map[int64]bool) {
+		t.Helper()
+		r, err := db.Query(`SELECT id, folder, coalesce(folder_id, 0), read, flagged, coalesce(trashed_at, 0), indexed, hex(raw), rules_pending FROM messages ORDER BY id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		pending = map[int64]bool{}
+		for r.Next() {
+			var id, folderID, read, flagged, trashed, idx, p int64
+			var folder, raw string
+			if err := r.Scan(&id, &folder, &folderID, &read, &flagged, &trashed, &idx, &raw, &p); err != nil {
+				t.Fatal(err)
+			}
+			rows = append(rows, fmt.Sprint(id, folder, folderID, read, flagged, trashed, idx, raw))
+			if p == 1 {
+				pending[id] = true
+			}
+		}
+		if err := r.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return rows, pending
+	}
+	before, pendingBefore := snapshot()
+	if len(pendingBefore) != indexed+len(late) {
+		t.Fatalf("%d messages pending before, want %d", len(pendingBefore), indexed+len(late))
+	}
+
+	res, err := s.ApplyPendingRules(ctx, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Examined != indexed || res.Changed != 0 || res.Failed != 0 || len(res.Rules) != 0 {
+		t.Errorf("ApplyPendingRules = %+v, want %d examined and nothing else", res, indexed)
+	}
+	after, pendingAfter := snapshot()
+	if !slices.Equal(before, after) {
+		t.Error("ApplyPendingRules without rules changed more than the marks")
+	}
+	if len(pendingAfter) != len(late) || !pendingAfter[late[0]] || !pendingAfter[late[1]] {
+		t.Errorf("pending after: %v, want only the messages not indexed yet %v", pendingAfter, late)
+	}
+	// Once indexed, they are cleared too.
+	if _, err := s.IndexAll(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := s.ApplyPendingRules(ctx, now); err != nil || res.Examined != len(late) {
+		t.Errorf("ApplyPendingRules after indexing the rest = %+v, %v; want %d examined", res, err, len(late))
+	}
+	if n, _ := s.RulesBacklog(ctx); n != 0 {
+		t.Errorf("RulesBacklog() = %d, want 0", n)
 	}
 }

@@ -294,6 +294,15 @@ func (m *mainWindow) askNewFolder(parent mailstore.Folder) {
 }
 
 func (m *mainWindow) createFolder(path string) {
+	m.makeFolder(path, func(made mailstore.Folder) {
+		m.setStatus(lang.L("Created {{.Folder}}.", map[string]any{"Folder": string(made)}))
+		m.refreshFolders()
+	})
+}
+
+// makeFolder creates a folder off the UI goroutine, then calls done with it on the UI
+// goroutine; a failure is shown and done is not called.
+func (m *mainWindow) makeFolder(path string, done func(mailstore.Folder)) {
 	eng := m.eng
 	var made mailstore.Folder
 	m.bridge.run(func(ctx context.Context) (err error) {
@@ -304,8 +313,7 @@ func (m *mainWindow) createFolder(path string) {
 			m.showError(lang.L("Could not create the folder"), err)
 			return
 		}
-		m.setStatus(lang.L("Created {{.Folder}}.", map[string]any{"Folder": string(made)}))
-		m.refreshFolders()
+		done(made)
 	})
 }
 
@@ -561,18 +569,7 @@ func (m *mainWindow) showMoveTo() {
 
 // createAndMove creates a folder and moves the selection into it.
 func (m *mainWindow) createAndMove(path string) {
-	eng := m.eng
-	var made mailstore.Folder
-	m.bridge.run(func(ctx context.Context) (err error) {
-		made, err = eng.CreateFolder(ctx, path)
-		return err
-	}, func(err error) {
-		if err != nil {
-			m.showError(lang.L("Could not create the folder"), err)
-			return
-		}
-		m.moveSelected(string(made))
-	})
+	m.makeFolder(path, func(made mailstore.Folder) { m.moveSelected(string(made)) })
 }
 
 // dropOn is the sidebar folder under an absolute position, if any.
