@@ -85,10 +85,27 @@ var pragmas = []pragma{
 	{"fullfsync", "1"},
 }
 
+// An Option changes how Open sets up the pooled connections.
+type Option func(*options)
+
+type options struct {
+	cacheKiB int
+}
+
+// CacheKiB bounds each pooled connection's page cache to kib KiB instead of SQLite's default
+// 2,000 KiB. The window uses it: its queries read a page of rows at a time, the pages it misses
+// are still in the OS's file cache, and every connection the pool keeps holds a cache of its
+// own (bench/RESULTS.md, "The window's memory").
+func CacheKiB(kib int) Option { return func(o *options) { o.cacheKiB = kib } }
+
 // Open opens the archive at path, creating the file and its parent directory
 // (mode 0700) if needed, applies pending migrations and verifies the
 // connection settings.
-func Open(ctx context.Context, path string) (*Store, error) {
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("mailstore: open %s: %w", path, err)
@@ -104,7 +121,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	f.Close()
 
-	db, err := sql.Open(driverName, dsn(abs))
+	db, err := sql.Open(driverName, dsn(abs, o))
 	if err != nil {
 		return nil, fmt.Errorf("mailstore: open %s: %w", path, err)
 	}
@@ -118,12 +135,16 @@ func Open(ctx context.Context, path string) (*Store, error) {
 
 // dsn builds a file: URI so that '?', '#' or '%' in the path cannot be
 // mistaken for options.
-func dsn(abs string) string {
+func dsn(abs string, o options) string {
 	p := filepath.ToSlash(abs)
 	if !strings.HasPrefix(p, "/") {
 		p = "/" + p // Windows drive letter
 	}
-	u := url.URL{Scheme: "file", Path: p, RawQuery: dsnOptions}
+	q := dsnOptions
+	if o.cacheKiB > 0 {
+		q += fmt.Sprintf("&_cache_size=-%d", o.cacheKiB) // negative: KiB rather than pages
+	}
+	u := url.URL{Scheme: "file", Path: p, RawQuery: q}
 	return u.String()
 }
 

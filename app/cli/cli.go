@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -40,6 +41,8 @@ type Env struct {
 
 type globals struct {
 	dataDir string
+	// window: the archive is opened for the window (windowStore), not a command.
+	window bool
 }
 
 // authUsage is the --auth line of the usage, also in README.md (TestREADMEAuthUsage).
@@ -93,6 +96,7 @@ func run(ctx context.Context, env *Env) error {
 		if env.OpenWindow == nil {
 			return usagef("no sub-command given")
 		}
+		g.window = true
 		return withEngine(ctx, env, g, func(e *engine.Engine) error { return openWindow(ctx, env, e, nil) })
 	}
 	if compose.IsMailto(args[0]) {
@@ -128,12 +132,29 @@ func openMailto(ctx context.Context, env *Env, g *globals, args []string) error 
 	if err != nil {
 		return usagef("%v", err)
 	}
+	g.window = true
 	return withEngine(ctx, env, g, func(e *engine.Engine) error { return openWindow(ctx, env, e, draft) })
 }
+
+// windowCacheKiB is each pooled connection's SQLite page cache in the window process: 256 KiB
+// rather than SQLite's 2,000. The window reads rows a page at a time and the pages a connection
+// misses are still in the OS's file cache; at 100,000 messages the default caches held some 16
+// MiB of the window's resident memory (bench/RESULTS.md, "The window's memory").
+const windowCacheKiB = 256
+
+// windowGOGC is the window process's GOGC: the heap may grow to 1.5 times what is live rather
+// than twice. Most of the window's live heap is the parsed fonts (some 18 MiB of about 22), so
+// the default let the process keep another 20 MiB it does not need; the cost is a collection of
+// a few milliseconds twice as often (bench/RESULTS.md, "The window's memory"). A GOGC in the
+// environment wins.
+const windowGOGC = 50
 
 // openWindow runs the window; when another Pouch window has the archive open, that one came
 // forward (with the draft) and this launch ends without an error.
 func openWindow(ctx context.Context, env *Env, e *engine.Engine, draft *compose.Message) error {
+	if env.Getenv("GOGC") == "" {
+		debug.SetGCPercent(windowGOGC)
+	}
 	err := env.OpenWindow(ctx, e, draft)
 	var open *engine.WindowOpenError
 	if errors.As(err, &open) {
@@ -162,7 +183,11 @@ func withEngine(ctx context.Context, env *Env, g *globals, fn func(*engine.Engin
 	if err != nil {
 		return err
 	}
-	store, err := mailstore.Open(ctx, filepath.Join(dir, DBFileName))
+	var storeOpts []mailstore.Option
+	if g.window {
+		storeOpts = append(storeOpts, mailstore.CacheKiB(windowCacheKiB))
+	}
+	store, err := mailstore.Open(ctx, filepath.Join(dir, DBFileName), storeOpts...)
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func (m *mainWindow) setUpTray() {
 		fyne.NewMenuItem(lang.L("Check now"), m.checkNow),
 		fyne.NewMenuItem(lang.L("Show Pouch"), m.showWindow),
 	))
-	desk.SetSystemTrayIcon(resources.Icon())
+	desk.SetSystemTrayIcon(resources.TrayIcon())
 }
 
 // showWindow brings the main window back from the tray.
