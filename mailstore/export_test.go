@@ -35,4 +35,4 @@ func ThreadGroupsQuery() string {
 }
 
 // ThreadLookups are the Saver's look-ups of a message's thread, for their plans.
-var ThreadLookups = []string{threadByMsgID, threadBySubject, threadChildren}
+var ThreadLookups = []string{threadByMsgID, threadBySubject, threadChildren, threadOwn}

@@ -26,11 +26,11 @@ const ThreadSubjectWindow = 30 * 24 * time.Hour
 
 // threadStmts are the statements that thread one message, prepared once per transaction.
 type threadStmts struct {
-	byMsgID, children, bySubject, newThread, merge, dropThread, set, ref *sql.Stmt
+	byMsgID, own, bySubject, newThread, merge, dropThread, set, ref *sql.Stmt
 }
 
 func (st *threadStmts) close() {
-	for _, s := range []*sql.Stmt{st.byMsgID, st.children, st.bySubject, st.newThread, st.merge, st.dropThread, st.set, st.ref} {
+	for _, s := range []*sql.Stmt{st.byMsgID, st.own, st.bySubject, st.newThread, st.merge, st.dropThread, st.set, st.ref} {
 		if s != nil {
 			s.Close()
 		}
@@ -43,7 +43,12 @@ const (
 		AND thread_id IS NOT NULL AND id <> ?`
 	// messages_thread_of: the thread of a message naming this one, without reading its row.
 	threadChildren = `SELECT DISTINCT m.thread_id FROM message_refs r JOIN messages m INDEXED BY messages_thread_of
-		ON m.id = r.message_id WHERE r.ref = ? AND m.thread_id IS NOT NULL AND m.id <> ?`
+		ON m.id = r.message_id WHERE r.ref = ?1 AND m.thread_id IS NOT NULL AND m.id <> ?2`
+	// threadOwn is both look-ups of a message's own Message-ID in one query: it runs for every
+	// message saved, on the committer's serial path, where each query costs a cgo round trip.
+	threadOwn = `SELECT thread_id FROM messages WHERE message_id = ?1 AND message_id <> ''
+		AND thread_id IS NOT NULL AND id <> ?2
+		UNION ` + threadChildren
 	threadBySubject = `SELECT thread_id FROM messages WHERE thread_subject = ?1 AND thread_subject <> ''
 		AND thread_id IS NOT NULL AND id <> ?4 AND coalesce(date, received) BETWEEN ?2 - ?3 AND ?2 + ?3
 		ORDER BY abs(coalesce(date, received) - ?2), id DESC LIMIT 1`
@@ -58,7 +63,7 @@ func prepareThread(ctx context.Context, tx *sql.Tx) (*threadStmts, error) {
 		// The "<> ''" terms let SQLite use the partial indexes (a bound parameter proves
 		// nothing); without them it walked every threaded message, once per message saved.
 		{&st.byMsgID, threadByMsgID},
-		{&st.children, threadChildren},
+		{&st.own, threadOwn},
 		{&st.bySubject, threadBySubject},
 		{&st.newThread, `INSERT INTO threads DEFAULT VALUES`},
 		{&st.merge, `UPDATE messages SET thread_id = ? WHERE thread_id = ?`},
@@ -116,10 +121,7 @@ func findThread(ctx context.Context, st *threadStmts, exclude int64, hd *mimetex
 		}
 	}
 	if hd.MessageID != "" {
-		if err := lookup(st.byMsgID, hd.MessageID, exclude); err != nil {
-			return 0, "", err
-		}
-		if err := lookup(st.children, hd.MessageID, exclude); err != nil {
+		if err := lookup(st.own, hd.MessageID, exclude); err != nil {
 			return 0, "", err
 		}
 	}

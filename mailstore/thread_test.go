@@ -206,8 +206,9 @@ func TestThreadsUseCoveringIndex(t *testing.T) {
 // the raw bytes before thread_id), let alone walk them.
 func TestThreadLookupsUseTheirIndexes(t *testing.T) {
 	s := openTest(t)
-	wants := []string{"USING COVERING INDEX messages_by_message_id (message_id=?",
-		"USING COVERING INDEX messages_by_thread_subject (thread_subject=?", "USING COVERING INDEX messages_thread_of (id=?"}
+	wants := [][]string{{"USING COVERING INDEX messages_by_message_id (message_id=?"},
+		{"USING COVERING INDEX messages_by_thread_subject (thread_subject=?"}, {"USING COVERING INDEX messages_thread_of (id=?"},
+		{"USING COVERING INDEX messages_by_message_id (message_id=?", "USING COVERING INDEX messages_thread_of (id=?"}}
 	for i, want := range wants {
 		rows, err := mailstore.DB(s).Query(`EXPLAIN QUERY PLAN `+mailstore.ThreadLookups[i], "x", 1, 2, 3)
 		if err != nil {
@@ -223,8 +224,10 @@ func TestThreadLookupsUseTheirIndexes(t *testing.T) {
 			plan = append(plan, detail)
 		}
 		rows.Close()
-		if p := strings.Join(plan, "; "); !strings.Contains(p, want) {
-			t.Errorf("look-up %d: plan = %q, want %q", i, p, want)
+		for _, w := range want {
+			if p := strings.Join(plan, "; "); !strings.Contains(p, w) {
+				t.Errorf("look-up %d: plan = %q, want %q", i, p, w)
+			}
 		}
 	}
 }
