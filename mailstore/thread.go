@@ -299,19 +299,7 @@ func (s *Store) ThreadMessages(ctx context.Context, thread int64) ([]Message, er
 	if err != nil {
 		return nil, fmt.Errorf("mailstore: thread %d: %w", thread, err)
 	}
-	defer rows.Close()
-	var ms []Message
-	for rows.Next() {
-		m, err := scanMessage(rows)
-		if err != nil {
-			return nil, fmt.Errorf("mailstore: thread %d: %w", thread, err)
-		}
-		ms = append(ms, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("mailstore: thread %d: %w", thread, err)
-	}
-	return ms, nil
+	return scanMessages(rows, fmt.Sprintf("thread %d", thread))
 }
 
 // ThreadSummary is one line of a conversation list: the thread's newest message among those
