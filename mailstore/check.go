@@ -165,8 +165,9 @@ func (s *Store) eachForCheck(ctx context.Context, fn func(*checkRow) error) erro
 	return rows.Err()
 }
 
-func (s *Store) ids(ctx context.Context, query string) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, query)
+// ids returns the single int64 column of query's rows.
+func (s *Store) ids(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

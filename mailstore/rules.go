@@ -374,21 +374,12 @@ func (s *Store) clearPendingMarks(ctx context.Context) (RulesResult, error) {
 func (s *Store) pendingForRules(ctx context.Context) ([]int64, error) {
 	// A pending message in the Outbox or Drafts is never changed (applyChunk), so it is not
 	// taken either: it would come back in every batch.
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM messages WHERE rules_pending = 1 AND indexed = 1
+	ids, err := s.ids(ctx, `SELECT id FROM messages WHERE rules_pending = 1 AND indexed = 1
 		AND folder NOT IN ('outbox', 'drafts') ORDER BY id LIMIT ?`, rulesBatch)
 	if err != nil {
 		return nil, fmt.Errorf("mailstore: pending rules: %w", err)
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("mailstore: pending rules: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return ids, nil
 }
 
 // RunScope selects what RunRules runs on.
@@ -429,21 +420,8 @@ func (s *Store) RunRules(ctx context.Context, scope RunScope, now time.Time) (Ru
 		where += ` AND ` + c
 		args = a
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT m.id FROM messages m WHERE `+where+` ORDER BY m.id`, args...)
+	ids, err := s.ids(ctx, `SELECT m.id FROM messages m WHERE `+where+` ORDER BY m.id`, args...)
 	if err != nil {
-		return RulesResult{}, fmt.Errorf("mailstore: run rules: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return RulesResult{}, fmt.Errorf("mailstore: run rules: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return RulesResult{}, fmt.Errorf("mailstore: run rules: %w", err)
 	}
 	return s.applyRules(ctx, rules, ids, false, now)

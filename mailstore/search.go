@@ -227,20 +227,8 @@ func (s *Store) SearchIDs(ctx context.Context, q Query, limit int) ([]int64, err
 	if err != nil || sel == "" {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, sel, args...)
+	ids, err := s.ids(ctx, sel, args...)
 	if err != nil {
-		return nil, fmt.Errorf("mailstore: search: %w", err)
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("mailstore: search: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("mailstore: search: %w", err)
 	}
 	return ids, nil
