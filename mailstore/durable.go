@@ -72,12 +72,8 @@ func (s *Store) Sync(ctx context.Context) error {
 		return fmt.Errorf("mailstore: sync: %w", err)
 	}
 	defer conn.Close()
-	var got string
-	if err := conn.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&got); err != nil {
-		return &DurabilityError{Err: err}
-	}
-	if got != syncFull {
-		return &DurabilityError{Err: fmt.Errorf("synchronous = %s, want %s", got, syncFull)}
+	if err := checkSync(ctx, conn, syncFull); err != nil {
+		return err
 	}
 	var busy, log, done int
 	if err := conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &log, &done); err != nil {

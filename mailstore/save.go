@@ -470,10 +470,11 @@ func (s *Store) ReplaceMessageFrom(ctx context.Context, id int64, r io.Reader) (
 // it per connection, and a connection without it could lose a commit the caller then acts on.
 func checkDurable(ctx context.Context, tx *sql.Tx) error { return checkSync(ctx, tx, syncFull) }
 
-// checkSync reads synchronous back on the transaction's own connection and wants it to be want.
-func checkSync(ctx context.Context, tx *sql.Tx, want string) error {
+// checkSync reads synchronous back on q's own connection (a transaction's, or a connection)
+// and wants it to be want.
+func checkSync(ctx context.Context, q querier, want string) error {
 	var got string
-	if err := tx.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&got); err != nil {
+	if err := q.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&got); err != nil {
 		return &DurabilityError{Err: err}
 	}
 	if got != want {
