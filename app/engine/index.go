@@ -65,7 +65,6 @@ const (
 type indexer struct {
 	stop chan struct{}
 	done chan struct{}
-	n    int
 	err  error
 }
 
@@ -80,7 +79,6 @@ func (e *Engine) startIndexer(ctx context.Context) *indexer {
 			default:
 			}
 			n, err := e.indexPending(ctx, sessionIndexBatch)
-			ix.n += n
 			if err != nil {
 				ix.err = err
 				return
@@ -100,10 +98,9 @@ func (e *Engine) startIndexer(ctx context.Context) *indexer {
 	return ix
 }
 
-// finish stops the indexer after the batch it is in, without draining the backlog, and returns
-// how many messages it indexed.
-func (ix *indexer) finish() (int, error) {
+// finish stops the indexer after the batch it is in, without draining the backlog.
+func (ix *indexer) finish() error {
 	close(ix.stop)
 	<-ix.done
-	return ix.n, ix.err
+	return ix.err
 }

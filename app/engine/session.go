@@ -156,7 +156,7 @@ func (e *Engine) Fetch(ctx context.Context, a *mailstore.Account, progress func(
 // stopIndexer stops the indexer that ran beside the sessions of results, without waiting for
 // the backlog (index.go), and tells each result what is left unsearchable.
 func (e *Engine) stopIndexer(ctx context.Context, ix *indexer, results []Result) {
-	_, ierr := ix.finish()
+	ierr := ix.finish()
 	n, uerr := e.Unsearchable(ctx)
 	for i := range results {
 		r := &results[i]
