@@ -202,12 +202,11 @@ func (m *mainWindow) build() {
 	m.setUpCloseIntercept()
 }
 
-// reload re-reads accounts, unread counts and the message list.
+// reload re-reads accounts, unread counts (with the folder tree) and the message list.
 func (m *mainWindow) reload() {
 	eng := m.eng
 	var accts []mailstore.Account
 	var removed []mailstore.RemovedAccount
-	var counts map[int64]int
 	var trash int
 	m.bridge.run(func(ctx context.Context) error {
 		var err error
@@ -217,17 +216,14 @@ func (m *mainWindow) reload() {
 		if removed, err = eng.RemovedAccounts(ctx); err != nil {
 			return err
 		}
-		if trash, err = eng.TrashCount(ctx); err != nil {
-			return err
-		}
-		counts, err = eng.UnreadCounts(ctx)
+		trash, err = eng.TrashCount(ctx)
 		return err
 	}, func(err error) {
 		if err != nil {
 			m.setStatus(lang.L("Could not read accounts: ") + err.Error())
 			return
 		}
-		m.accounts, m.removed, m.unread, m.trashCount = accts, removed, counts, trash
+		m.accounts, m.removed, m.trashCount = accts, removed, trash
 		m.refreshSidebar()
 		m.refreshFolders()
 		m.toolbar.highlight(len(accts) > 0)
@@ -268,24 +264,20 @@ func (m *mainWindow) keepSidebarSelection() {
 	m.updateBanner()
 }
 
-// refreshCounts re-reads the unread counts only.
+// refreshCounts re-reads the unread counts only (the accounts' come with the folder tree).
 func (m *mainWindow) refreshCounts() {
 	eng := m.eng
-	var counts map[int64]int
 	var removed []mailstore.RemovedAccount
 	var trash int
 	m.bridge.run(func(ctx context.Context) (err error) {
 		if removed, err = eng.RemovedAccounts(ctx); err != nil {
 			return err
 		}
-		if trash, err = eng.TrashCount(ctx); err != nil {
-			return err
-		}
-		counts, err = eng.UnreadCounts(ctx)
+		trash, err = eng.TrashCount(ctx)
 		return err
 	}, func(err error) {
 		if err == nil && len(removed) == len(m.removed) { // a change of rows waits for reload
-			m.unread, m.removed, m.trashCount = counts, removed, trash
+			m.removed, m.trashCount = removed, trash
 			m.refreshSidebar()
 			m.refreshFolders()
 		}
