@@ -202,28 +202,24 @@ func (m *mainWindow) build() {
 	m.setUpCloseIntercept()
 }
 
-// reload re-reads accounts, unread counts (with the folder tree) and the message list.
+// reload re-reads accounts, the counts (with the folder tree) and the message list.
 func (m *mainWindow) reload() {
 	eng := m.eng
 	var accts []mailstore.Account
 	var removed []mailstore.RemovedAccount
-	var trash int
 	m.bridge.run(func(ctx context.Context) error {
 		var err error
 		if accts, err = eng.Accounts(ctx); err != nil {
 			return err
 		}
-		if removed, err = eng.RemovedAccounts(ctx); err != nil {
-			return err
-		}
-		trash, err = eng.TrashCount(ctx)
+		removed, err = eng.RemovedAccounts(ctx)
 		return err
 	}, func(err error) {
 		if err != nil {
 			m.setStatus(lang.L("Could not read accounts: ") + err.Error())
 			return
 		}
-		m.accounts, m.removed, m.trashCount = accts, removed, trash
+		m.accounts, m.removed = accts, removed
 		m.refreshSidebar()
 		m.refreshFolders()
 		m.toolbar.highlight(len(accts) > 0)
@@ -264,20 +260,17 @@ func (m *mainWindow) keepSidebarSelection() {
 	m.updateBanner()
 }
 
-// refreshCounts re-reads the unread counts only (the accounts' come with the folder tree).
+// refreshCounts re-reads the unread counts only (the accounts' and the Trash's come with the
+// folder tree).
 func (m *mainWindow) refreshCounts() {
 	eng := m.eng
 	var removed []mailstore.RemovedAccount
-	var trash int
 	m.bridge.run(func(ctx context.Context) (err error) {
-		if removed, err = eng.RemovedAccounts(ctx); err != nil {
-			return err
-		}
-		trash, err = eng.TrashCount(ctx)
+		removed, err = eng.RemovedAccounts(ctx)
 		return err
 	}, func(err error) {
 		if err == nil && len(removed) == len(m.removed) { // a change of rows waits for reload
-			m.removed, m.trashCount = removed, trash
+			m.removed = removed
 			m.refreshSidebar()
 			m.refreshFolders()
 		}
