@@ -157,11 +157,7 @@ func (m *mainWindow) layOutTree() {
 	for i := 0; i < m.sidebar.Length(); i++ {
 		if m.folderAt(i) == m.view {
 			if i != m.folderRow {
-				on := m.sidebar.OnSelected
-				m.sidebar.OnSelected = nil
-				m.sidebar.Select(i)
-				m.sidebar.OnSelected = on
-				m.folderRow = i
+				m.selectRowQuietly(i)
 			}
 			return
 		}

@@ -252,12 +252,19 @@ func (m *mainWindow) keepSidebarSelection() {
 	if row == 0 {
 		m.view = folder{}
 	}
-	on := m.sidebar.OnSelected
-	m.sidebar.OnSelected = nil
-	m.sidebar.Select(row)
-	m.sidebar.OnSelected = on
+	m.selectRowQuietly(row)
 	m.toolbar.update()
 	m.updateBanner()
+}
+
+// selectRowQuietly moves the sidebar's highlight to row i, which shows the folder already shown:
+// the list is not loaded again, and folderRow (the row Up and Down move from) follows.
+func (m *mainWindow) selectRowQuietly(i int) {
+	on := m.sidebar.OnSelected
+	m.sidebar.OnSelected = nil
+	m.sidebar.Select(i)
+	m.sidebar.OnSelected = on
+	m.folderRow = i
 }
 
 // refreshCounts re-reads the unread counts only (the accounts' and the Trash's come with the
