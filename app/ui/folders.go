@@ -116,7 +116,8 @@ func (e *expander) Tapped(*fyne.PointEvent) {
 	}
 }
 
-// setFolders takes the folder tree read from the engine: its user folders become rows.
+// setFolders takes the folder tree read from the engine: its user folders become rows, and its
+// counts the accounts' unread and the Trash's total.
 func (m *mainWindow) setFolders(tree []mailstore.FolderInfo) {
 	m.folders = m.folders[:0]
 	unread := map[int64]int{}
@@ -126,6 +127,8 @@ func (m *mainWindow) setFolders(tree []mailstore.FolderInfo) {
 			m.folders = append(m.folders, fi)
 		case fi.Path == mailstore.FolderInbox && fi.AccountID != 0:
 			unread[fi.AccountID] = fi.Unread
+		case fi.Path == mailstore.FolderTrash:
+			m.trashCount = fi.Total
 		}
 	}
 	// An account's row counts its inbox, as its list shows it: not the mail moved to folders.
@@ -154,11 +157,7 @@ func (m *mainWindow) layOutTree() {
 	for i := 0; i < m.sidebar.Length(); i++ {
 		if m.folderAt(i) == m.view {
 			if i != m.folderRow {
-				on := m.sidebar.OnSelected
-				m.sidebar.OnSelected = nil
-				m.sidebar.Select(i)
-				m.sidebar.OnSelected = on
-				m.folderRow = i
+				m.selectRowQuietly(i)
 			}
 			return
 		}

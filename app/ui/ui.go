@@ -202,32 +202,24 @@ func (m *mainWindow) build() {
 	m.setUpCloseIntercept()
 }
 
-// reload re-reads accounts, unread counts and the message list.
+// reload re-reads accounts, the counts (with the folder tree) and the message list.
 func (m *mainWindow) reload() {
 	eng := m.eng
 	var accts []mailstore.Account
 	var removed []mailstore.RemovedAccount
-	var counts map[int64]int
-	var trash int
 	m.bridge.run(func(ctx context.Context) error {
 		var err error
 		if accts, err = eng.Accounts(ctx); err != nil {
 			return err
 		}
-		if removed, err = eng.RemovedAccounts(ctx); err != nil {
-			return err
-		}
-		if trash, err = eng.TrashCount(ctx); err != nil {
-			return err
-		}
-		counts, err = eng.UnreadCounts(ctx)
+		removed, err = eng.RemovedAccounts(ctx)
 		return err
 	}, func(err error) {
 		if err != nil {
 			m.setStatus(lang.L("Could not read accounts: ") + err.Error())
 			return
 		}
-		m.accounts, m.removed, m.unread, m.trashCount = accts, removed, counts, trash
+		m.accounts, m.removed = accts, removed
 		m.refreshSidebar()
 		m.refreshFolders()
 		m.toolbar.highlight(len(accts) > 0)
@@ -260,32 +252,32 @@ func (m *mainWindow) keepSidebarSelection() {
 	if row == 0 {
 		m.view = folder{}
 	}
-	on := m.sidebar.OnSelected
-	m.sidebar.OnSelected = nil
-	m.sidebar.Select(row)
-	m.sidebar.OnSelected = on
+	m.selectRowQuietly(row)
 	m.toolbar.update()
 	m.updateBanner()
 }
 
-// refreshCounts re-reads the unread counts only.
+// selectRowQuietly moves the sidebar's highlight to row i, which shows the folder already shown:
+// the list is not loaded again, and folderRow (the row Up and Down move from) follows.
+func (m *mainWindow) selectRowQuietly(i int) {
+	on := m.sidebar.OnSelected
+	m.sidebar.OnSelected = nil
+	m.sidebar.Select(i)
+	m.sidebar.OnSelected = on
+	m.folderRow = i
+}
+
+// refreshCounts re-reads the unread counts only (the accounts' and the Trash's come with the
+// folder tree).
 func (m *mainWindow) refreshCounts() {
 	eng := m.eng
-	var counts map[int64]int
 	var removed []mailstore.RemovedAccount
-	var trash int
 	m.bridge.run(func(ctx context.Context) (err error) {
-		if removed, err = eng.RemovedAccounts(ctx); err != nil {
-			return err
-		}
-		if trash, err = eng.TrashCount(ctx); err != nil {
-			return err
-		}
-		counts, err = eng.UnreadCounts(ctx)
+		removed, err = eng.RemovedAccounts(ctx)
 		return err
 	}, func(err error) {
 		if err == nil && len(removed) == len(m.removed) { // a change of rows waits for reload
-			m.unread, m.removed, m.trashCount = counts, removed, trash
+			m.removed = removed
 			m.refreshSidebar()
 			m.refreshFolders()
 		}
