@@ -217,13 +217,13 @@ func runList(ctx context.Context, env *Env, g *globals, args []string) error {
 			if msgs, err = e.Thread(ctx, *thread); err == nil && len(msgs) == 0 {
 				return usagef("list: no conversation %d", *thread)
 			}
-		} else if *asJSON {
-			// Every object carries its thread: messages from before conversations get theirs.
-			if _, err := e.ThreadBackfill(ctx); err != nil {
-				return err
-			}
-			msgs, err = listFolder(ctx, e, *name, *folder)
 		} else {
+			if *asJSON {
+				// Every object carries its thread: messages from before conversations get theirs.
+				if _, err := e.ThreadBackfill(ctx); err != nil {
+					return err
+				}
+			}
 			msgs, err = listFolder(ctx, e, *name, *folder)
 		}
 		if err != nil {

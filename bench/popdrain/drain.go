@@ -124,20 +124,21 @@ func (s *session) cmd(c string) (string, error) {
 	return s.status(what)
 }
 
-// multiline reads a dot-terminated body, returning its byte count (dot-stuffing removed).
-func (s *session) multiline() (int64, error) {
-	var n int64
+// multiline reads a dot-terminated body, returning its line and byte counts (dot-stuffing
+// removed).
+func (s *session) multiline() (lines int, n int64, err error) {
 	for {
 		l, err := s.line()
 		if err != nil {
-			return n, err
+			return lines, n, err
 		}
 		if l[0] == '.' {
 			if bytes.Equal(l, []byte(".\r\n")) || bytes.Equal(l, []byte(".\n")) {
-				return n, nil
+				return lines, n, nil
 			}
 			l = l[1:]
 		}
+		lines++
 		n += int64(len(l))
 	}
 }
@@ -181,7 +182,7 @@ func Warm(ctx context.Context, cfg Config) (Result, error) {
 		if _, err := s.cmd(c); err != nil {
 			return Result{}, err
 		}
-		if _, err := s.multiline(); err != nil {
+		if _, _, err := s.multiline(); err != nil {
 			return Result{}, err
 		}
 	}
@@ -199,16 +200,9 @@ func Listing(ctx context.Context, cfg Config) (Result, error) {
 	if _, err := s.cmd("UIDL"); err != nil {
 		return Result{}, err
 	}
-	n := 0
-	for {
-		l, err := s.line()
-		if err != nil {
-			return Result{}, err
-		}
-		if bytes.Equal(l, []byte(".\r\n")) || bytes.Equal(l, []byte(".\n")) {
-			break
-		}
-		n++
+	n, _, err := s.multiline()
+	if err != nil {
+		return Result{}, err
 	}
 	return Result{Messages: n}, s.quit()
 }
@@ -243,7 +237,7 @@ func Drain(ctx context.Context, cfg Config) (Result, error) {
 		if _, err := s.status(fmt.Sprintf("RETR %d", i)); err != nil {
 			return res, err
 		}
-		b, err := s.multiline()
+		_, b, err := s.multiline()
 		if err != nil {
 			return res, err
 		}

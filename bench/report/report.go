@@ -48,7 +48,7 @@ func (s Series) Stats() Stats {
 	for i, r := range s.Runs {
 		msg[i], mb[i] = r.MsgPerSec(), r.MBPerSec()
 	}
-	return Stats{MinMsg: slices.Min(msg), MedMsg: median(msg), MinMB: slices.Min(mb), MedMB: median(mb)}
+	return Stats{MinMsg: slices.Min(msg), MedMsg: Median(msg), MinMB: slices.Min(mb), MedMB: Median(mb)}
 }
 
 // MedianWall is the median wall time of the series.
@@ -57,7 +57,7 @@ func (s Series) MedianWall() time.Duration {
 	for i, r := range s.Runs {
 		w[i] = float64(r.Wall)
 	}
-	return time.Duration(median(w))
+	return time.Duration(Median(w))
 }
 
 // MaxRSS is the largest peak RSS of the series.
@@ -69,7 +69,8 @@ func (s Series) MaxRSS() int64 {
 	return m
 }
 
-func median(v []float64) float64 {
+// Median is the median of v (0 when v is empty); v is left as it is.
+func Median(v []float64) float64 {
 	if len(v) == 0 {
 		return 0
 	}

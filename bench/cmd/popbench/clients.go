@@ -456,8 +456,8 @@ func (b *bencher) idle(ctx context.Context, box *mailbox) ([]report.KV, error) {
 		{Key: fmt.Sprintf("First fetch of %d small messages (not a goal; for scale)", box.n), Value: fmt.Sprintf("%.2f s, %.0f msg/s, peak RSS %s", first.wall.Seconds(), float64(box.n)/first.wall.Seconds(), report.MiB(first.maxRSS))},
 		{Key: fmt.Sprintf("Idle poll of %d messages, wall time (median of %d)", box.n, len(s.Runs)), Value: fmt.Sprintf("%.3f s", s.MedianWall().Seconds())},
 		{Key: fmt.Sprintf("Idle poll of %d messages, peak RSS (max)", box.n), Value: report.MiB(s.MaxRSS())},
-		{Key: fmt.Sprintf("Bare TLS login + UIDL of %d messages, in-process (median of %d)", box.n, len(base)), Value: fmt.Sprintf("%.3f s", med(base))},
-		{Key: "Idle poll over bare TLS login + UIDL", Value: fmt.Sprintf("%.2f", s.MedianWall().Seconds()/med(base))},
+		{Key: fmt.Sprintf("Bare TLS login + UIDL of %d messages, in-process (median of %d)", box.n, len(base)), Value: fmt.Sprintf("%.3f s", report.Median(base))},
+		{Key: "Idle poll over bare TLS login + UIDL", Value: fmt.Sprintf("%.2f", s.MedianWall().Seconds()/report.Median(base))},
 	}, nil
 }
 

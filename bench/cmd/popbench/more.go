@@ -58,9 +58,9 @@ func (b *bencher) five(ctx context.Context, boxes []*mailbox, delay time.Duratio
 	}
 	n := boxes[0].n
 	return []report.KV{
-		{Key: fmt.Sprintf("Five accounts on five servers (%d messages each, %v RTT), one check of all (median of %d)", n, 2*delay, len(all)), Value: fmt.Sprintf("%.2f s", med(all))},
-		{Key: "Five accounts: the slowest account alone (median)", Value: fmt.Sprintf("%.2f s", med(slowest))},
-		{Key: "Five accounts: the sum of each alone (median)", Value: fmt.Sprintf("%.2f s", med(sum))},
+		{Key: fmt.Sprintf("Five accounts on five servers (%d messages each, %v RTT), one check of all (median of %d)", n, 2*delay, len(all)), Value: fmt.Sprintf("%.2f s", report.Median(all))},
+		{Key: "Five accounts: the slowest account alone (median)", Value: fmt.Sprintf("%.2f s", report.Median(slowest))},
+		{Key: "Five accounts: the sum of each alone (median)", Value: fmt.Sprintf("%.2f s", report.Median(sum))},
 	}, nil
 }
 
@@ -127,18 +127,6 @@ type tee struct{ buf *bytes.Buffer }
 func (t *tee) Write(p []byte) (int, error) {
 	os.Stderr.Write(p)
 	return t.buf.Write(p)
-}
-
-func med(v []float64) float64 {
-	s := slices.Clone(v)
-	slices.Sort(s)
-	if len(s) == 0 {
-		return 0
-	}
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // uptime is the load average part of uptime's output.
