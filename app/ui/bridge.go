@@ -11,12 +11,16 @@ type bridge struct {
 	// queue runs a function on the UI goroutine: fyne.Do, or a test's single-goroutine queue
 	// (Fyne's test driver runs fyne.Do on the caller's goroutine, which the race detector flags).
 	queue func(func())
+	// idle is told of each result: the heap is given back once they stop (idle.go); nil in
+	// tests.
+	idle *idleRelease
 }
 
 // run calls work off the UI goroutine, then done on it.
 func (b bridge) run(work func(ctx context.Context) error, done func(error)) {
 	go func() {
 		err := work(b.ctx)
+		b.idle.poke()
 		b.queue(func() { done(err) })
 	}()
 }
@@ -28,10 +32,14 @@ func (b bridge) start(work func(ctx context.Context) error, done func(error)) (c
 	go func() {
 		err := work(ctx)
 		cancel()
+		b.idle.poke()
 		b.queue(func() { done(err) })
 	}()
 	return cancel
 }
 
 // do queues fn on the UI goroutine; for progress reports from background work.
-func (b bridge) do(fn func()) { b.queue(fn) }
+func (b bridge) do(fn func()) {
+	b.idle.poke()
+	b.queue(fn)
+}

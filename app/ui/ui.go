@@ -4,8 +4,10 @@ package ui
 
 import (
 	"context"
-	"fyne.io/fyne/v2/lang"
+	"runtime/debug"
 	"time"
+
+	"fyne.io/fyne/v2/lang"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -32,6 +34,8 @@ func Run(ctx context.Context, e *engine.Engine, draft *compose.Message) error {
 	var m *mainWindow
 	p := e.NewPoller(engine.PollerOptions{OnEvent: func(ev engine.Event) { m.onPollEvent(ev) }})
 	m = newMainWindow(ctx, a, e, fyne.Do, p)
+	m.bridge.idle = newIdleRelease(idleReleaseAfter, debug.FreeOSMemory)
+	defer m.bridge.idle.stop()
 	// One window per archive: a later launch brings this one forward, with its mailto: draft.
 	release, err := e.ClaimWindow(ctx, draft, func(d *compose.Message) {
 		fyne.Do(func() {

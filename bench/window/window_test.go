@@ -1,14 +1,21 @@
-// Package window measures the window's memory on large archives: the built binary under X
-// (scripts/with-xvfb), its resident set read from /proc once the list shows and again after a
-// search matching every message.
+// Package window measures the window's memory on large archives, two ways:
 //
-//	scripts/with-xvfb go test -tags sqlite_fts5 -run x -bench . -benchtime 1x ./bench/window/
+//   - BenchmarkWindowRSS: the built binary under X (scripts/with-xvfb), its resident set read
+//     from /proc once the list shows and again after a search matching every message. Under
+//     Xvfb the window draws through Mesa's software OpenGL (llvmpipe), which brings its own
+//     code and heap: libLLVM alone maps some 55 MiB (bench/RESULTS.md has the breakdown).
+//
+//   - BenchmarkWindowTestDriverRSS: the same window, started the same way (cli.Main), drawn
+//     by Fyne's test driver instead of OpenGL: Pouch's own memory, without a renderer's
+//     (app/ui's TestWindowMemoryProcess, run in a process of its own per archive).
+//
+//     scripts/with-xvfb go test -tags sqlite_fts5 -run x -bench . -benchtime 1x ./bench/window/
 //
 // Each size reports MiB-rss (after the search), MiB-rss-open (the list shown), MiB-peak (the
 // process's high-water mark) and MiB-anon (the private part of MiB-rss: what the process itself
-// allocated, without the shared libraries and the binary; under Xvfb, Mesa's llvmpipe maps some
-// 55 MiB of libLLVM). The smallest size is the window's own baseline. The archive is synthetic (mailstoretest.Bulk) and fully indexed
-// before the window opens, as after a fetch.
+// allocated, without the shared libraries and the binary). The smallest size is the window's
+// own baseline. The archives are synthetic (mailstoretest.Bulk) and fully indexed before the
+// window opens, as after a fetch; both benchmarks open the same ones.
 package window
 
 import (
@@ -23,6 +30,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pouchmail/pouch/internal/procmem"
 	"github.com/pouchmail/pouch/mailstore"
 	"github.com/pouchmail/pouch/mailstore/mailstoretest"
 )
@@ -30,6 +38,7 @@ import (
 var (
 	sizes = flag.String("window.sizes", "1000,100000,300000", "archive sizes to open, comma-separated")
 	bin   = flag.String("window.bin", "", "the pouch binary; empty: built into a temporary directory")
+	smaps = flag.String("window.smaps", "", "a directory to copy each run's /proc/PID/smaps into after the search, to see where the memory is")
 )
 
 func BenchmarkWindowRSS(b *testing.B) {
@@ -48,31 +57,107 @@ func BenchmarkWindowRSS(b *testing.B) {
 			b.Fatalf("go build: %v\n%s", err, out)
 		}
 	}
+	for _, n := range archiveSizes(b) {
+		b.Run(fmt.Sprintf("messages=%d", n), func(b *testing.B) {
+			dir := archive(b, n)
+			b.ResetTimer()
+			report(b, func() memory { return run(b, pouch, dir) })
+		})
+	}
+}
+
+// BenchmarkWindowTestDriverRSS measures the window drawn by Fyne's test driver: this builds
+// app/ui's test binary and runs its TestWindowMemoryProcess on each archive.
+func BenchmarkWindowTestDriverRSS(b *testing.B) {
+	uiTest := filepath.Join(b.TempDir(), "ui.test")
+	build := exec.Command("go", "test", "-c", "-tags", "sqlite_fts5", "-o", uiTest, "./app/ui")
+	build.Dir = "../.."
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("go test -c: %v\n%s", err, out)
+	}
+	for _, n := range archiveSizes(b) {
+		b.Run(fmt.Sprintf("messages=%d", n), func(b *testing.B) {
+			dir := archive(b, n)
+			b.ResetTimer()
+			report(b, func() memory { return runTestDriver(b, uiTest, dir) })
+		})
+	}
+}
+
+// report runs measure b.N times and reports the largest figures.
+func report(b *testing.B, measure func() memory) {
+	var open, searched, peak, anon float64
+	for range b.N {
+		m := measure()
+		open, searched, peak, anon = max(open, m.open), max(searched, m.searched), max(peak, m.peak), max(anon, m.anon)
+	}
+	b.ReportMetric(open, "MiB-rss-open")
+	b.ReportMetric(searched, "MiB-rss")
+	b.ReportMetric(peak, "MiB-peak")
+	b.ReportMetric(anon, "MiB-anon")
+}
+
+// runTestDriver runs the test-driver window on dir in a process of its own and returns what it
+// printed.
+func runTestDriver(b *testing.B, uiTest, dir string) memory {
+	b.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, uiTest, "-test.run", "^TestWindowMemoryProcess$", "-test.count", "1")
+	home := b.TempDir()
+	cmd.Env = append(os.Environ(), "POUCH_WINDOW_MEMORY_DIR="+dir, "HOME="+home, "XDG_CONFIG_HOME="+home, "DBUS_SESSION_BUS_ADDRESS=")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		b.Fatalf("%s: %v\n%s", uiTest, err, out)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		var m memory
+		if _, err := fmt.Sscanf(line, "window-memory open=%g searched=%g peak=%g anon=%g", &m.open, &m.searched, &m.peak, &m.anon); err == nil {
+			return m
+		}
+	}
+	b.Fatalf("%s printed no figures:\n%s", uiTest, out)
+	return memory{}
+}
+
+// archiveSizes is -window.sizes.
+func archiveSizes(b *testing.B) []int {
+	var ns []int
 	for _, s := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil {
 			b.Fatalf("-window.sizes: %v", err)
 		}
-		b.Run(fmt.Sprintf("messages=%d", n), func(b *testing.B) {
-			dir := b.TempDir()
-			archive(b, filepath.Join(dir, "pouch.db"), n)
-			var open, searched, peak, anon float64
-			b.ResetTimer()
-			for range b.N {
-				m := run(b, pouch, dir)
-				open, searched, peak, anon = max(open, m.open), max(searched, m.searched), max(peak, m.peak), max(anon, m.anon)
-			}
-			b.ReportMetric(open, "MiB-rss-open")
-			b.ReportMetric(searched, "MiB-rss")
-			b.ReportMetric(peak, "MiB-peak")
-			b.ReportMetric(anon, "MiB-anon")
-		})
+		ns = append(ns, n)
 	}
+	return ns
 }
 
-// archive builds n messages and indexes them for search.
-func archive(b *testing.B, path string, n int) {
+// archives holds the archive directories built so far, by size, for both benchmarks; TestMain
+// removes them.
+var archives = map[int]string{}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, dir := range archives {
+		os.RemoveAll(dir)
+	}
+	os.Exit(code)
+}
+
+// archive returns a directory with an archive of n messages indexed for search, built the first
+// time it is asked for.
+func archive(b *testing.B, n int) string {
 	b.Helper()
+	if dir, ok := archives[n]; ok {
+		return dir
+	}
+	dir, err := os.MkdirTemp("", "pouch-window-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	archives[n] = dir
+	path := filepath.Join(dir, "pouch.db")
 	ctx := context.Background()
 	if err := mailstoretest.Bulk(ctx, path, n); err != nil {
 		b.Fatal(err)
@@ -85,6 +170,7 @@ func archive(b *testing.B, path string, n int) {
 	if _, err := s.IndexAll(ctx, nil); err != nil {
 		b.Fatal(err)
 	}
+	return dir
 }
 
 // memory is one run's figures, in MiB.
@@ -137,44 +223,36 @@ func run(b *testing.B, pouch, dir string) memory {
 	xdo("type", "--window", id, "--delay", "30", "something")
 	m.searched = settle(b, pid)
 	m.peak, m.anon = status(b, pid, "VmHWM"), status(b, pid, "RssAnon")
+	if *smaps != "" {
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", pid))
+		if err != nil {
+			b.Fatal(err)
+		}
+		name := filepath.Join(*smaps, strings.NewReplacer("/", "-", "=", "-").Replace(b.Name())+".smaps")
+		if err := os.WriteFile(name, data, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
 	return m
 }
 
-// settle waits until the resident set has stayed within 1% for two seconds (at most a minute)
-// and returns it.
+// settle waits for the resident set to settle (procmem.Settle: 3 s within 1%, at most a
+// minute) and returns it.
 func settle(b *testing.B, pid int) float64 {
 	b.Helper()
-	last, since := status(b, pid, "VmRSS"), time.Now()
-	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); {
-		time.Sleep(250 * time.Millisecond)
-		now := status(b, pid, "VmRSS")
-		if now > last*1.01 || now < last*0.99 {
-			last, since = now, time.Now()
-			continue
-		}
-		if time.Since(since) >= 2*time.Second {
-			break
-		}
+	rss, err := procmem.Settle(pid, 3*time.Second, time.Minute)
+	if err != nil {
+		b.Fatal(err)
 	}
-	return last
+	return rss
 }
 
 // status reads a memory field of /proc/PID/status, in MiB.
 func status(b *testing.B, pid int, field string) float64 {
 	b.Helper()
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	v, err := procmem.Status(pid, field)
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, field+":"); ok {
-			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			if err != nil {
-				b.Fatal(err)
-			}
-			return kb / 1024
-		}
-	}
-	b.Fatalf("no %s in /proc/%d/status", field, pid)
-	return 0
+	return v
 }
