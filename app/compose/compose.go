@@ -148,7 +148,14 @@ func (m *Message) Envelope() (from string, to []string) {
 // Build returns the message's bytes with CRLF line ends, as they will be submitted. It fills
 // Date (now) and MessageID (on the sender's domain) when empty, so a caller that keeps m sees
 // what was built.
-func (m *Message) Build() ([]byte, error) {
+func (m *Message) Build() ([]byte, error) { return m.build(false) }
+
+// BuildDraft is Build for a draft kept locally: the Bcc recipients are in a Bcc field too, so
+// that the draft, opened again, still has them (ReadOriginal). Never submit its bytes: sending
+// builds the message again with Build.
+func (m *Message) BuildDraft() ([]byte, error) { return m.build(true) }
+
+func (m *Message) build(draft bool) ([]byte, error) {
 	if m.From == nil {
 		return nil, &AddressError{Field: "from", Err: errors.New("no sender")}
 	}
@@ -189,6 +196,9 @@ func (m *Message) Build() ([]byte, error) {
 	}
 	h.SetMessageID(m.MessageID)
 	h.SetSubject(oneLine(m.Subject))
+	if draft && len(m.Bcc) > 0 {
+		h.SetAddressList("Bcc", m.Bcc)
+	}
 	h.SetAddressList("Cc", m.Cc)
 	h.SetAddressList("To", m.To)
 	h.SetAddressList("From", []*Address{m.From})

@@ -175,3 +175,44 @@ func TestForwardKeepsAttachments(t *testing.T) {
 		t.Errorf("forwarded attachment = %q, %v", data, err)
 	}
 }
+
+// TestBuildDraftKeepsBcc: a draft carries its Bcc recipients in a field, read back by
+// ReadOriginal; the message as submitted (Build) never does.
+func TestBuildDraftKeepsBcc(t *testing.T) {
+	m := &compose.Message{
+		From: mustAddr(t, "Ann <ann@example.org>"),
+		To:   []*compose.Address{mustAddr(t, "bob@example.net")},
+		Bcc:  []*compose.Address{mustAddr(t, "Hidden Person <hidden@example.com>"), mustAddr(t, "carol@example.net")},
+		Text: "hello\n",
+	}
+	draft, err := m.BuildDraft()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := compose.ReadOriginal(draft)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range o.Bcc {
+		got = append(got, a.String())
+	}
+	if want := []string{`"Hidden Person" <hidden@example.com>`, "<carol@example.net>"}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("Bcc read back from the draft = %q, want %q", got, want)
+	}
+	sent, err := m.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(sent, []byte("hidden@example.com")) || bytes.Contains(sent, []byte("Bcc:")) {
+		t.Errorf("the message to submit shows a Bcc recipient:\n%s", sent)
+	}
+	if o, _ := compose.ReadOriginal(sent); len(o.Bcc) != 0 {
+		t.Errorf("Bcc read from the message to submit: %v", o.Bcc)
+	}
+	// Without Bcc, a draft has no Bcc field.
+	m.Bcc = nil
+	if d, _ := m.BuildDraft(); bytes.Contains(d, []byte("Bcc:")) {
+		t.Errorf("empty Bcc field in a draft:\n%s", d)
+	}
+}

@@ -15,12 +15,15 @@ import (
 // Original is what a reply or a forward takes from the message it answers.
 type Original struct {
 	From, ReplyTo, To, Cc []*Address
-	Subject               string
-	Date                  string // as the message has it, for the attribution line
-	MessageID             string
-	References            []string
-	Text                  string // readable text (HTML turned into text)
-	raw                   []byte
+	// Bcc: a draft's (BuildDraft); a received message seldom has the field, and answers
+	// never use it.
+	Bcc        []*Address
+	Subject    string
+	Date       string // as the message has it, for the attribution line
+	MessageID  string
+	References []string
+	Text       string // readable text (HTML turned into text)
+	raw        []byte
 }
 
 // maxReferences bounds the References chain carried on: the first one and the latest ones.
@@ -39,6 +42,7 @@ func ReadOriginal(raw []byte) (*Original, error) {
 	o.ReplyTo, _ = h.AddressList("Reply-To")
 	o.To, _ = h.AddressList("To")
 	o.Cc, _ = h.AddressList("Cc")
+	o.Bcc, _ = h.AddressList("Bcc")
 	o.Subject, _ = h.Subject()
 	o.Date = h.Get("Date")
 	o.MessageID, _ = h.MessageID()

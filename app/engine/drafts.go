@@ -16,9 +16,9 @@ func (e *Engine) Correspondents(ctx context.Context, limit int) ([]mailstore.Cor
 	return e.store.Correspondents(ctx, limit)
 }
 
-// OpenDraft reads draft id back into a message to go on writing: its recipients (but Bcc,
-// which a built message does not carry), subject, text, attachments, thread and Message-ID;
-// and the account it belongs to.
+// OpenDraft reads draft id back into a message to go on writing: its recipients (Bcc too: a
+// draft keeps them in a field of its own, compose.BuildDraft), subject, text, attachments,
+// thread and Message-ID; and the account it belongs to.
 func (e *Engine) OpenDraft(ctx context.Context, id int64) (*compose.Message, string, error) {
 	msg, err := e.store.Message(ctx, id)
 	if err != nil {
@@ -39,7 +39,7 @@ func (e *Engine) OpenDraft(ctx context.Context, id int64) (*compose.Message, str
 	if len(o.From) > 0 {
 		m.From = o.From[0]
 	}
-	m.To, m.Cc = withoutPlaceholder(o.To), withoutPlaceholder(o.Cc)
+	m.To, m.Cc, m.Bcc = withoutPlaceholder(o.To), withoutPlaceholder(o.Cc), o.Bcc
 	if n := len(m.References); n > 0 {
 		m.InReplyTo = m.References[n-1]
 	}

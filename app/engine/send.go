@@ -204,14 +204,15 @@ func (e *Engine) SaveDraft(ctx context.Context, accountName string, id int64, m 
 // draftPlaceholder stands in for the recipients of a draft that has none yet.
 const draftPlaceholder = "undisclosed-recipients@invalid"
 
-// buildDraft builds m even without recipients: a draft may not have any yet.
+// buildDraft builds m (Bcc kept: compose.BuildDraft) even without recipients: a draft may not
+// have any yet.
 func buildDraft(m *compose.Message) ([]byte, error) {
 	if len(m.To)+len(m.Cc)+len(m.Bcc) > 0 {
-		return m.Build()
+		return m.BuildDraft()
 	}
 	c := *m
 	c.To = []*compose.Address{{Address: draftPlaceholder}}
-	raw, err := c.Build()
+	raw, err := c.BuildDraft()
 	m.Date, m.MessageID = c.Date, c.MessageID
 	return raw, err
 }

@@ -231,11 +231,34 @@ func TestSendRetriesAndFailures(t *testing.T) {
 func TestDraftsAndSizeLimit(t *testing.T) {
 	e, _, a, _, _, _ := sendSetup(t, mailstore.SecurityTLS)
 	ctx := context.Background()
-	m, err := e.Compose(ctx, engine.Draft{Account: a.Name, To: []string{"bob@example.net"}, Subject: "draft", Body: "v1"})
+	m, err := e.Compose(ctx, engine.Draft{Account: a.Name, To: []string{"bob@example.net"}, Bcc: []string{"hidden@example.com"}, Subject: "draft", Body: "v1"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	id, err := e.SaveDraft(ctx, a.Name, 0, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Opened again, the draft has every recipient it was saved with, Bcc too.
+	back, acct, err := e.OpenDraft(ctx, id)
+	if err != nil || acct != a.Name {
+		t.Fatalf("OpenDraft = %v, %q", err, acct)
+	}
+	if len(back.To) != 1 || back.To[0].Address != "bob@example.net" || len(back.Bcc) != 1 || back.Bcc[0].Address != "hidden@example.com" {
+		t.Errorf("draft opened again: To %v, Bcc %v", back.To, back.Bcc)
+	}
+	// Sent from the draft opened again: the Bcc recipient is in the envelope, in no header.
+	sent, err := e.Queue(ctx, a.Name, back, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw, _ := e.Raw(ctx, sent); bytes.Contains(raw, []byte("hidden@example.com")) {
+		t.Errorf("the queued message shows the Bcc recipient:\n%s", raw)
+	}
+	if err := e.DiscardOutgoing(ctx, sent); err != nil {
+		t.Fatal(err)
+	}
+	id, err = e.SaveDraft(ctx, a.Name, 0, m)
 	if err != nil {
 		t.Fatal(err)
 	}
