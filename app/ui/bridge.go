@@ -43,3 +43,27 @@ func (b bridge) do(fn func()) {
 	b.idle.poke()
 	b.queue(fn)
 }
+
+// inOrder runs work on a bridge one after another, in the order asked: writes that must reach
+// the store in the order the user made them (goroutines started in turn may run in any order).
+// Its run is called on the UI goroutine only.
+type inOrder struct {
+	last chan struct{} // closed when the work asked last has finished
+}
+
+// run is bridge.run, with work starting once the work asked before it has finished.
+func (o *inOrder) run(b bridge, work func(ctx context.Context) error, done func(error)) {
+	prev, mine := o.last, make(chan struct{})
+	o.last = mine
+	b.run(func(ctx context.Context) error {
+		defer close(mine)
+		if prev != nil {
+			select {
+			case <-prev:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return work(ctx)
+	}, done)
+}

@@ -64,7 +64,7 @@ func (m *mainWindow) readPage(p int) {
 			return // another list meanwhile
 		}
 		if err != nil {
-			delete(m.rows.asked, p) // asked again when next drawn
+			m.rows.unask(p) // asked again when next drawn
 			m.setStatus(lang.L("Could not read messages: ") + err.Error())
 			return
 		}

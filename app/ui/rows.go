@@ -20,14 +20,29 @@ type listRows struct {
 	ids   []int64
 	pages map[int][]mailstore.Message // by page number, aligned with ids
 	used  []int                       // page numbers, least recently drawn first
-	asked map[int]bool                // pages being read
+	asked map[int]int                 // pages being read, with the writes count when asked
 	gen   int                         // drops pages read for an earlier list
+	// marks are the read-state changes made here that a page being read may not show: their
+	// write was still under way when it was asked for.
+	marks  []readMark
+	markN  int // numbers the marks
+	writes int // counts the marks written to the store
+}
+
+// readMark is a change of read state made in the window; written is the writes count once it
+// reached the store, 0 until then.
+type readMark struct {
+	n       int
+	ids     map[int64]bool
+	read    bool
+	written int
 }
 
 // reset starts a new list of ids, dropping every page read.
 func (r *listRows) reset(ids []int64) {
-	r.ids, r.pages, r.used, r.asked = ids, map[int][]mailstore.Message{}, nil, map[int]bool{}
+	r.ids, r.pages, r.used, r.asked = ids, map[int][]mailstore.Message{}, nil, map[int]int{}
 	r.gen++
+	r.dropMarks()
 }
 
 func (r *listRows) len() int { return len(r.ids) }
@@ -48,17 +63,18 @@ func (r *listRows) row(i int) *mailstore.Message {
 
 // pageIDs returns the IDs of page p, and whether the page must be read (not read, not asked).
 func (r *listRows) pageIDs(p int) ([]int64, bool) {
-	if _, ok := r.pages[p]; ok || r.asked[p] || p*pageSize >= len(r.ids) {
+	_, read := r.pages[p]
+	if _, asked := r.asked[p]; read || asked || p*pageSize >= len(r.ids) {
 		return nil, false
 	}
-	r.asked[p] = true
+	r.asked[p] = r.writes
 	return slices.Clone(r.ids[p*pageSize : min((p+1)*pageSize, len(r.ids))]), true
 }
 
 // put stores page p's rows as read for the ids asked (a message gone meanwhile keeps its place,
 // with its ID alone), and lets the least recently drawn pages go.
 func (r *listRows) put(p int, ids []int64, found []mailstore.Message) {
-	delete(r.asked, p)
+	asked := r.asked[p]
 	byID := make(map[int64]mailstore.Message, len(found))
 	for _, m := range found {
 		byID[m.ID] = m
@@ -67,7 +83,14 @@ func (r *listRows) put(p int, ids []int64, found []mailstore.Message) {
 	for i, id := range ids {
 		page[i] = byID[id]
 		page[i].ID = id
+		// The store may not have had the changes not written before the page was asked for.
+		for _, mk := range r.marks {
+			if (mk.written == 0 || mk.written > asked) && mk.ids[id] {
+				page[i].Read = mk.read
+			}
+		}
 	}
+	r.unask(p)
 	r.pages[p] = page
 	r.touch(p)
 	for len(r.used) > keptPages {
@@ -113,6 +136,46 @@ func (r *listRows) find(id int64) *mailstore.Message {
 		}
 	}
 	return nil
+}
+
+// unask forgets that page p is being read (read, or failed: it is asked again when drawn).
+func (r *listRows) unask(p int) {
+	delete(r.asked, p)
+	r.dropMarks()
+}
+
+// markRead sets the read state of messages ids in the rows read, and keeps the change for the
+// pages being read until markWritten says it reached the store. It returns the mark's number.
+func (r *listRows) markRead(ids []int64, read bool) int {
+	r.each(ids, func(m *mailstore.Message) { m.Read = read })
+	r.markN++
+	mk := readMark{n: r.markN, ids: make(map[int64]bool, len(ids)), read: read}
+	for _, id := range ids {
+		mk.ids[id] = true
+	}
+	r.marks = append(r.marks, mk)
+	return mk.n
+}
+
+// markWritten records that mark n reached the store (the writes are made in the order of the
+// marks): pages asked for from now on show it.
+func (r *listRows) markWritten(n int) {
+	r.writes++
+	for i := range r.marks {
+		if r.marks[i].n == n {
+			r.marks[i].written = r.writes
+		}
+	}
+	r.dropMarks()
+}
+
+// dropMarks lets go of the marks written before every page being read was asked for.
+func (r *listRows) dropMarks() {
+	oldest := r.writes
+	for _, w := range r.asked {
+		oldest = min(oldest, w)
+	}
+	r.marks = slices.DeleteFunc(r.marks, func(mk readMark) bool { return mk.written != 0 && mk.written <= oldest })
 }
 
 // each runs fn on every row read whose ID is in ids.

@@ -101,6 +101,7 @@ type mainWindow struct {
 	lastErr    map[string]error // each account's last check's error, for problemOf
 	view       folder           // what the sidebar selected
 	rows       listRows         // the folder's messages, or the search's, newest first
+	readWrites inOrder          // read-state changes on their way to the store
 	query      string
 	open       *engine.MessageView    // the message in the viewer
 	sel        selection              // the messages the list's actions apply to

@@ -208,22 +208,25 @@ func (m *mainWindow) showMessage(id int64) {
 	})
 }
 
-// setRead changes the read state here at once and in the store in the background.
+// setRead changes the read state here at once and in the store in the background, in the
+// order of the changes (Mark unread just after opening must not be overtaken by the opening's
+// Mark read).
 func (m *mainWindow) setRead(ids []int64, read bool) {
 	want := map[int64]bool{}
 	for _, id := range ids {
 		want[id] = true
 	}
-	m.rows.each(ids, func(msg *mailstore.Message) { msg.Read = read })
+	mark := m.rows.markRead(ids, read)
 	if m.open != nil && want[m.open.ID] {
 		m.open.Read = read
 	}
 	m.list.Refresh()
 	m.toolbar.update()
 	eng := m.eng
-	m.bridge.run(func(ctx context.Context) error {
+	m.readWrites.run(m.bridge, func(ctx context.Context) error {
 		return eng.SetRead(ctx, ids, read)
 	}, func(err error) {
+		m.rows.markWritten(mark)
 		if err != nil {
 			m.setStatus(lang.L("Could not save the read state: ") + err.Error())
 			return
