@@ -464,6 +464,11 @@ func TestFetchFullRefusesAnotherMessage(t *testing.T) {
 	if !errors.As(err, &ce) {
 		t.Fatalf("FetchFull after a swap = %v, want a ChangedError", err)
 	}
+	// Ended without QUIT, the session would hold the mailbox until the server noticed, and the
+	// FetchFull below could find it in use.
+	if r.drop.InUse() {
+		t.Error("FetchFull returned with the mailbox still held")
+	}
 	if after, _ := r.store.Raw(ctx, ms[0].ID); !bytes.Equal(after, before) {
 		t.Errorf("the headers-only copy changed")
 	}

@@ -765,6 +765,24 @@ func (e *Engine) FetchFull(ctx context.Context, id int64, progress func(Progress
 		return nil, &FetchError{Account: a.Name, Err: err}
 	}
 	defer release()
+	full, err := e.fetchFull(ctx, c, a, m, report)
+	// FetchFull marks nothing for deletion, so every session, failed or not, ends with QUIT:
+	// the server frees the mailbox before it answers, where after a dropped connection it does
+	// so whenever it notices, and a FetchFull right after a refused one found the mailbox in use.
+	qerr := c.Quit(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if qerr != nil {
+		return full, &FetchError{Account: a.Name, Err: qerr}
+	}
+	return full, nil
+}
+
+// fetchFull is FetchFull's session after login: the message's number, its download, the check
+// that it is the message whose headers are stored, and the replacement.
+func (e *Engine) fetchFull(ctx context.Context, c *pop3.Client, a *mailstore.Account, m *mailstore.Message, report func(Progress)) (*mailstore.Message, error) {
+	id := m.ID
 	report(Progress{Phase: PhaseList})
 	uidls, err := c.UIDLAll(ctx)
 	if err != nil {
@@ -803,8 +821,5 @@ func (e *Engine) FetchFull(ctx context.Context, id int64, progress func(Progress
 		return nil, &FetchError{Account: a.Name, Err: err}
 	}
 	report(Progress{Phase: PhaseDone, N: 1, Total: 1, Bytes: full.Size})
-	if err := c.Quit(ctx); err != nil {
-		return full, &FetchError{Account: a.Name, Err: err}
-	}
 	return full, nil
 }

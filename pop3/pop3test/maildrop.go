@@ -111,6 +111,14 @@ func (m *Maildrop) Len() int {
 	return len(m.msgs)
 }
 
+// InUse reports whether a session holds the maildrop: one whose client went without QUIT holds
+// it until the server notices the connection closed, as real servers do.
+func (m *Maildrop) InUse() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.busy
+}
+
 // Counts returns how many RETR and how many committed DELE the maildrop has served.
 func (m *Maildrop) Counts() (retr, dele int) {
 	m.mu.Lock()
@@ -389,6 +397,12 @@ func (s *MaildropServer) transaction(sess *dropSession, cmd, arg string, reply f
 		s.drop.mu.Unlock()
 		switch {
 		case cmd == "RETR" && drop:
+			// The server "crashes": the maildrop is free before the client sees the connection
+			// go, as after QUIT, so the client's next session cannot find it in use.
+			s.drop.mu.Lock()
+			s.drop.busy = false
+			sess.locked = false
+			s.drop.mu.Unlock()
 			reply("+OK message follows", "Subject: the start of it")
 			return true // the connection goes, and the session with it: nothing is deleted
 		case cmd == "RETR" && refusal != "":
