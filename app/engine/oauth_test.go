@@ -142,31 +142,45 @@ func TestOAuthPollerRefreshesAndStopsOnRevocation(t *testing.T) {
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	start := time.Now()
 	p.Start(ctx)
 	defer p.Stop()
 	for i := range 5 {
 		mustDeliver(t, d, "m"+strconv.Itoa(i), "Subject: m\n\nbody\n")
 		time.Sleep(time.Second)
 	}
-	mu.Lock()
-	ok, stored := 0, 0
-	for _, r := range results {
-		if r.Err != nil {
-			t.Errorf("session failed: %v", r.Err)
+	// Sessions take longer on a loaded machine: wait for the last message and the eighth
+	// session rather than counting what five seconds gave.
+	count := func() (ok, stored int, failed []error) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, r := range results {
+			if r.Err != nil {
+				failed = append(failed, r.Err)
+			}
+			ok++
+			stored += r.New
 		}
-		ok++
-		stored += r.New
+		return ok, stored, failed
 	}
-	mu.Unlock()
+	ok, stored, failed := count()
+	for deadline := time.Now().Add(60 * time.Second); (ok < 8 || stored < 5) && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+		ok, stored, failed = count()
+	}
 	_, refreshes, _, _ := as.Counts()
-	if ok < 8 || stored != 5 {
-		t.Fatalf("%d sessions stored %d messages in 5 s, want ≥ 8 sessions and 5 messages", ok, stored)
+	elapsed := time.Since(start)
+	for _, err := range failed {
+		t.Errorf("session failed: %v", err)
 	}
-	t.Logf("%d sessions, %d refreshes", ok, refreshes)
-	// Five seconds of 2 s tokens renewed at half-life: at least 3 refreshes; sharing keeps them
-	// well below one per session.
-	if refreshes < 3 || refreshes >= ok {
-		t.Errorf("%d refreshes for %d sessions, want at least 3 and fewer than the sessions", refreshes, ok)
+	if ok < 8 || stored != 5 {
+		t.Fatalf("%d sessions stored %d messages in %s, want ≥ 8 sessions and 5 messages", ok, stored, elapsed.Round(time.Millisecond))
+	}
+	t.Logf("%d sessions, %d refreshes in %s", ok, refreshes, elapsed.Round(time.Millisecond))
+	// Over five seconds or more of 2 s tokens renewed at half-life: at least 3 refreshes. Shared,
+	// a token is renewed at most once a half-life, however many sessions use it.
+	if most := int((elapsed+time.Second-1)/time.Second) + 1; refreshes < 3 || refreshes > most {
+		t.Errorf("%d refreshes for %d sessions in %s, want at least 3 and at most %d", refreshes, ok, elapsed.Round(time.Millisecond), most)
 	}
 
 	as.RevokeAll("alice")
