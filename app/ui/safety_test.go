@@ -333,6 +333,10 @@ func TestFirstRunOpensAccountSetUp(t *testing.T) {
 	})
 	t.Cleanup(func() { q.wait(f.w.window.Close) })
 	f.eventually(t, "the set-up dialog", func() bool { return f.w.setup != nil })
+	// The list's note comes with the (empty) list, which is read after the accounts.
+	f.eventually(t, "the empty list's note", func() bool {
+		return f.w.emptyNote.Visible() && f.w.emptyNote.Text == "No accounts yet: add one to start."
+	})
 	if txt := overlayTexts(f); !strings.Contains(txt, "finds your provider's POP3 settings") {
 		t.Errorf("first run shows %q, want the account set-up", txt)
 	}

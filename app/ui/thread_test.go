@@ -57,10 +57,17 @@ func TestConversationView(t *testing.T) {
 	if row < 0 {
 		t.Fatal("no row for the conversation")
 	}
-	r := f.row(t, row)
-	if got := f.text(func() string { return r.row.subject.Text }); got != "Re: Plans for the garden  (3)" {
-		t.Errorf("the conversation's row says %q", got)
-	}
+	// The row is drawn at once, its text once its page of rows has been read.
+	f.row(t, row)
+	const want = "Re: Plans for the garden  (3)"
+	f.eventually(t, fmt.Sprintf("the conversation's row to say %q", want), func() bool {
+		for _, o := range test.LaidOutObjects(f.w.list) {
+			if lr, ok := o.(*listRow); ok && lr.Visible() && lr.i == row {
+				return lr.row.subject.Text == want
+			}
+		}
+		return false
+	})
 	// Opening it lists its messages in order; a click opens one.
 	f.click(t, row, 0)
 	f.eventually(t, "the conversation in the viewer", func() bool { return len(f.w.viewer.thread.Objects) == 4 && f.w.viewer.thread.Visible() })
