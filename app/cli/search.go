@@ -14,7 +14,7 @@ import (
 func init() {
 	register(&command{name: "search", run: runSearch, usage: []string{"search QUERY [--json] [--limit N]"}, help: `
 Searches the archive: words, "phrases", prefix*, from: to: cc: subject: body:, has:attachment,
-after:YYYY-MM-DD, before:YYYY-MM-DD, account:NAME, in:trash, in:inbox (sent, outbox,
+is:unread, is:read, is:flagged, is:unflagged, after:YYYY-MM-DD, before:YYYY-MM-DD, account:NAME, in:trash, in:inbox (sent, outbox,
 drafts), in:Work/Invoices (a folder of yours; in:"My folder" with spaces). Newest first.`})
 }
 
