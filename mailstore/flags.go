@@ -6,31 +6,43 @@ import (
 	"strings"
 )
 
-// setReadChunk keeps each UPDATE under SQLite's bound-parameter limit.
-const setReadChunk = 500
+// setFlagChunk keeps each UPDATE under SQLite's bound-parameter limit.
+const setFlagChunk = 500
 
 // SetRead marks the messages ids read or unread. Unknown ids are ignored:
 // a message purged meanwhile has no state left to keep.
 func (s *Store) SetRead(ctx context.Context, ids []int64, read bool) error {
+	return s.setFlag(ctx, "read", ids, read)
+}
+
+// SetFlagged flags or unflags the messages ids (is:flagged finds them). Unknown ids are
+// ignored, as by SetRead.
+func (s *Store) SetFlagged(ctx context.Context, ids []int64, flagged bool) error {
+	return s.setFlag(ctx, "flagged", ids, flagged)
+}
+
+// setFlag sets the 0/1 column col ("read" or "flagged", never user input) of the messages ids
+// in one transaction, in chunks of setFlagChunk.
+func (s *Store) setFlag(ctx context.Context, col string, ids []int64, on bool) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("mailstore: set read: %w", err)
+		return fmt.Errorf("mailstore: set %s: %w", col, err)
 	}
 	defer tx.Rollback()
-	for start := 0; start < len(ids); start += setReadChunk {
-		chunk := ids[start:min(start+setReadChunk, len(ids))]
+	for start := 0; start < len(ids); start += setFlagChunk {
+		chunk := ids[start:min(start+setFlagChunk, len(ids))]
 		args := make([]any, 0, len(chunk)+1)
-		args = append(args, read)
+		args = append(args, on)
 		for _, id := range chunk {
 			args = append(args, id)
 		}
-		q := `UPDATE messages SET read = ? WHERE id IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`
+		q := `UPDATE messages SET ` + col + ` = ? WHERE id IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("mailstore: set read: %w", err)
+			return fmt.Errorf("mailstore: set %s: %w", col, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("mailstore: set read: %w", err)
+		return fmt.Errorf("mailstore: set %s: %w", col, err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package mailstore_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 )
 
@@ -53,5 +54,35 @@ func TestSetReadAndUnreadCounts(t *testing.T) {
 	}
 	if c := counts(); c[0] != 2 || c[work.ID] != 0 {
 		t.Errorf("after removing work: UnreadCounts() = %v, want 2 under 0", c)
+	}
+}
+
+// TestSetFlagged: flags are set and cleared across chunks, apart from the read state, and an
+// unknown id is ignored.
+func TestSetFlagged(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	a := newAccount(t, s, "home")
+	ids := saveN(t, s, a, 1200) // more than one chunk
+	if err := s.SetFlagged(ctx, append(slices.Clone(ids[:1100]), 999999), true); err != nil {
+		t.Fatalf("SetFlagged() = %v", err)
+	}
+	if err := s.SetFlagged(ctx, ids[:10], false); err != nil {
+		t.Fatalf("SetFlagged(false) = %v", err)
+	}
+	if err := s.SetFlagged(ctx, nil, true); err != nil {
+		t.Errorf("SetFlagged(nil) = %v, want nil", err)
+	}
+	if n, err := s.CountMatches(ctx, mustQuery(t, "is:flagged")); err != nil || n != 1090 {
+		t.Errorf("CountMatches(is:flagged) = %d, %v; want 1090", n, err)
+	}
+	for i, want := range map[int]bool{0: false, 9: false, 10: true, 1099: true, 1100: false} {
+		m, err := s.Message(ctx, ids[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Flagged != want || m.Read {
+			t.Errorf("message %d: flagged %v read %v; want flagged %v, unread", i, m.Flagged, m.Read, want)
+		}
 	}
 }

@@ -62,6 +62,11 @@ func (e *Engine) SetRead(ctx context.Context, ids []int64, read bool) error {
 	return e.store.SetRead(ctx, ids, read)
 }
 
+// SetFlagged flags or unflags messages (is:flagged finds them); the state is kept in the archive.
+func (e *Engine) SetFlagged(ctx context.Context, ids []int64, flagged bool) error {
+	return e.store.SetFlagged(ctx, ids, flagged)
+}
+
 // UnreadCounts returns unread messages outside the Trash per account ID (0 = removed accounts).
 func (e *Engine) UnreadCounts(ctx context.Context) (map[int64]int, error) {
 	return e.store.UnreadCounts(ctx)
