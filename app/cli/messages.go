@@ -45,7 +45,7 @@ Checks every account (or one) for new mail, stores it, and deletes from the serv
 due. Progress shows on a terminal, never with --json or when standard error is not one.
 --full fetches the whole of a message stored as headers only (the account's size limit).`})
 	register(&command{name: "list", run: runList, usage: []string{"list [--account NAME] [--folder PATH] [--json]", "list --thread ID [--json]"},
-		help: "Lists the stored messages, newest first: all but the Trash, or one folder's (inbox, sent,\noutbox, drafts, trash, or a folder of yours such as Work/Invoices). With --thread, a\nconversation's messages, oldest first (its id is list --json's thread)."})
+		help: "Lists the stored messages, newest first: all but the Trash, or one folder's (inbox, sent,\noutbox, drafts, trash, or a folder of yours such as Work/Invoices). With --thread, a\nconversation's messages, oldest first (its id is list --json's thread). STATE is N for\nunread, * for flagged (pouch mark)."})
 	register(&command{name: "show", run: runShow, usage: []string{"show ID [--raw]"},
 		help: "Shows a message as text, or with --raw exactly the bytes received."})
 }
@@ -167,6 +167,7 @@ type messageJSON struct {
 	Received  time.Time `json:"received"`
 	Folder    string    `json:"folder"` // inbox, sent, outbox, drafts, trash, or a folder's path (Work/Invoices)
 	Thread    int64     `json:"thread"` // the conversation (list --thread ID); 0 if not threaded yet
+	Read      bool      `json:"read"`
 	Flagged   bool      `json:"flagged"`
 }
 
@@ -182,7 +183,20 @@ func writeMessagesJSON(w io.Writer, msgs []mailstore.Message) error {
 func toMessageJSON(m *mailstore.Message) messageJSON {
 	return messageJSON{ID: m.ID, Account: m.Account, UIDL: m.UIDL, Date: displayDate(m).UTC(),
 		From: m.From, To: m.To, Cc: m.Cc, Subject: m.Subject, MessageID: m.MessageID,
-		Size: m.Size, SHA256: m.SHA256, Received: m.Received.UTC(), Folder: folderName(m), Thread: m.Thread, Flagged: m.Flagged}
+		Size: m.Size, SHA256: m.SHA256, Received: m.Received.UTC(), Folder: folderName(m), Thread: m.Thread, Read: m.Read, Flagged: m.Flagged}
+}
+
+// stateMark is the STATE column of the plain message tables (list, search, trash list): N for
+// unread, * for flagged, as the window shows its dot and star.
+func stateMark(m *mailstore.Message) string {
+	s := ""
+	if !m.Read {
+		s += "N"
+	}
+	if m.Flagged {
+		s += "*"
+	}
+	return s
 }
 
 // folderName is the folder a message shows in: the Trash, across folders, wins.
@@ -233,10 +247,10 @@ func runList(ctx context.Context, env *Env, g *globals, args []string) error {
 			return writeMessagesJSON(env.Stdout, msgs)
 		}
 		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tDATE\tFROM\tSUBJECT")
+		fmt.Fprintln(tw, "ID\tSTATE\tDATE\tFROM\tSUBJECT")
 		for i := range msgs {
 			m := &msgs[i]
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", m.ID, displayDate(m).Local().Format("2006-01-02 15:04"), clip(m.From, 40), clip(m.Subject, 60))
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", m.ID, stateMark(m), displayDate(m).Local().Format("2006-01-02 15:04"), clip(m.From, 40), clip(m.Subject, 60))
 		}
 		return tw.Flush()
 	})

@@ -55,10 +55,10 @@ func runSearch(ctx context.Context, env *Env, g *globals, args []string) error {
 			return writeMessagesJSON(env.Stdout, msgs)
 		}
 		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tDATE\tACCOUNT\tFROM\tSUBJECT")
+		fmt.Fprintln(tw, "ID\tSTATE\tDATE\tACCOUNT\tFROM\tSUBJECT")
 		for i := range msgs {
 			m := &msgs[i]
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", m.ID, displayDate(m).Local().Format("2006-01-02 15:04"),
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", m.ID, stateMark(m), displayDate(m).Local().Format("2006-01-02 15:04"),
 				clip(m.Account, 16), clip(m.From, 40), clip(m.Subject, 60))
 		}
 		return tw.Flush()
