@@ -210,25 +210,39 @@ func (m *mainWindow) showMessage(id int64) {
 
 // setRead changes the read state here at once and in the store in the background.
 func (m *mainWindow) setRead(ids []int64, read bool) {
+	eng := m.eng
+	m.setState(ids, func(msg *mailstore.Message) { msg.Read = read }, func(ctx context.Context) error {
+		return eng.SetRead(ctx, ids, read)
+	}, lang.L("Could not save the read state: "), m.refreshCounts)
+}
+
+// setFlagged flags or unflags messages here at once and in the store in the background.
+func (m *mainWindow) setFlagged(ids []int64, flagged bool) {
+	eng := m.eng
+	m.setState(ids, func(msg *mailstore.Message) { msg.Flagged = flagged }, func(ctx context.Context) error {
+		return eng.SetFlagged(ctx, ids, flagged)
+	}, lang.L("Could not save the flag: "), func() {})
+}
+
+// setState changes the rows of ids (and the open message among them) with change at once, then
+// saves through the bridge; failed is the status's words for an error, saved runs after.
+func (m *mainWindow) setState(ids []int64, change func(*mailstore.Message), save func(context.Context) error, failed string, saved func()) {
 	want := map[int64]bool{}
 	for _, id := range ids {
 		want[id] = true
 	}
-	m.rows.each(ids, func(msg *mailstore.Message) { msg.Read = read })
+	m.rows.each(ids, change)
 	if m.open != nil && want[m.open.ID] {
-		m.open.Read = read
+		change(&m.open.Message)
 	}
 	m.list.Refresh()
 	m.toolbar.update()
-	eng := m.eng
-	m.bridge.run(func(ctx context.Context) error {
-		return eng.SetRead(ctx, ids, read)
-	}, func(err error) {
+	m.bridge.run(save, func(err error) {
 		if err != nil {
-			m.setStatus(lang.L("Could not save the read state: ") + err.Error())
+			m.setStatus(failed + err.Error())
 			return
 		}
-		m.refreshCounts()
+		saved()
 	})
 }
 
