@@ -99,7 +99,7 @@ func (m *mainWindow) newRuleEditor() *ruleEditor {
 		widget.NewFormItem(lang.L("If"), container.NewVBox(e.query, e.preview)),
 		widget.NewFormItem(lang.L("Move to"), e.moveTo),
 		widget.NewFormItem(lang.L("Then"), container.NewVBox(e.markRead, e.flag, e.trash, e.stop)))
-	hint := widget.NewLabel(lang.L("The condition is a search: from:, to:, subject:, account:, has:attachment and words. Rules run in this order on each new message; none deletes mail on a server."))
+	hint := widget.NewLabel(lang.L("The condition is a search: from:, to:, subject:, account:, has:attachment, is:unread and words. Rules run in this order on each new message; none deletes mail on a server."))
 	hint.Wrapping = fyne.TextWrapWord
 	hint.Importance = widget.LowImportance
 	editor := container.NewVBox(form, container.NewHBox(e.save), e.problem, widget.NewSeparator(),
