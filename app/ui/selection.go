@@ -13,8 +13,8 @@ import (
 )
 
 // selection is what the list's actions (Delete, Move to…, Mark read, Flag, Export, dragging
-// onto a folder) apply to. It is kept by message id, not row: rows move when new mail arrives at the
-// top or a page of rows loads, ids do not.
+// onto a folder) apply to. It is kept by message id, not row: rows move when new mail arrives
+// at the top or a page of rows loads, ids do not.
 type selection struct {
 	ids    map[int64]bool
 	anchor int64 // where a Shift range starts: the last row chosen without Shift

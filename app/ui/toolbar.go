@@ -17,8 +17,7 @@ import (
 type toolbar struct {
 	check, write, reply, replyAll, forward         *widget.Button
 	delete, restore, read, flag, export, add, edit *widget.Button
-	prefs                                          *widget.Button
-	move                                           *widget.Button
+	prefs, move                                    *widget.Button
 	bar                                            fyne.CanvasObject
 	m                                              *mainWindow
 }
