@@ -250,14 +250,14 @@ func runTrashList(ctx context.Context, env *Env, g *globals, args []string) erro
 			return writeMessagesJSON(env.Stdout, msgs)
 		}
 		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSTATE\tDELETED\tFROM\tSUBJECT")
+		fmt.Fprintln(tw, "ID\tDELETED\tFROM\tSUBJECT")
 		for i := range msgs {
 			m := &msgs[i]
 			var when string
 			if m.Trashed != nil {
 				when = m.Trashed.Local().Format("2006-01-02 15:04")
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", m.ID, stateMark(m), when, clip(m.From, 40), clip(m.Subject, 60))
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", m.ID, when, clip(m.From, 40), clip(m.Subject, 60))
 		}
 		return tw.Flush()
 	})

@@ -7,10 +7,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
-// TestMarkFlagAndState: mark flags and unflags beside read and unread, list and search show the
-// state (JSON and the plain STATE column), and is:flagged finds what was flagged.
+// TestMarkFlagAndState: mark flags and unflags beside read and unread, list, search and trash
+// list carry the state in --json while their plain tables keep their columns, and is:flagged
+// finds what was flagged.
 func TestMarkFlagAndState(t *testing.T) {
 	dir := t.TempDir()
 	mbox := filepath.Join(t.TempDir(), "old.mbox")
@@ -51,55 +53,38 @@ func TestMarkFlagAndState(t *testing.T) {
 		}
 	}
 
-	// JSON: every message with its read and flagged state.
-	code, out, errs := pouchRun(t, dir, "list", "--json")
-	if code != 0 {
-		t.Fatalf("list --json = %d: %s", code, errs)
-	}
-	var ms []struct {
-		Subject       string
-		Read, Flagged bool
-	}
-	if err := json.Unmarshal([]byte(out), &ms); err != nil {
-		t.Fatal(err)
-	}
+	// The state is --json's: list, search and trash list carry read and flagged.
 	type state struct{ read, flagged bool }
 	want := map[string]state{"invoice 1": {false, true}, "invoice 2": {true, true}, "hello": {true, false}}
-	for _, m := range ms {
-		if got := (state{m.Read, m.Flagged}); got != want[m.Subject] {
-			t.Errorf("list --json: %s read %v flagged %v, want %+v", m.Subject, m.Read, m.Flagged, want[m.Subject])
-		}
-	}
-
-	// Plain: the STATE column after the ID, N for unread and * for flagged.
-	for _, args := range [][]string{{"list"}, {"search", "in:inbox"}} {
-		code, out, errs := pouchRun(t, dir, args...)
+	checkJSON := func(args ...string) int {
+		t.Helper()
+		code, out, errs := pouchRun(t, dir, append(args, "--json")...)
 		if code != 0 {
-			t.Fatalf("%v = %d: %s", args, code, errs)
+			t.Fatalf("%v --json = %d: %s", args, code, errs)
 		}
-		lines := strings.Split(strings.TrimSpace(out), "\n")
-		if len(lines) != 4 || !strings.HasPrefix(strings.Join(strings.Fields(lines[0]), " "), "ID STATE DATE") {
-			t.Fatalf("%v:\n%s\nwant a header with ID STATE DATE and three rows", args, out)
+		var ms []struct {
+			Subject       string
+			Read, Flagged bool
 		}
-		for subject, mark := range map[string]string{"invoice 1": "N*", "invoice 2": "*", "hello": ""} {
-			for _, l := range lines[1:] {
-				if !strings.HasSuffix(l, subject) {
-					continue
-				}
-				f := strings.Fields(l)
-				got := f[1]
-				if strings.Count(got, "-") == 2 { // the date: no mark
-					got = ""
-				}
-				if got != mark {
-					t.Errorf("%v: %s shows state %q, want %q:\n%s", args, subject, got, mark, out)
-				}
+		if err := json.Unmarshal([]byte(out), &ms); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range ms {
+			if got := (state{m.Read, m.Flagged}); got != want[m.Subject] {
+				t.Errorf("%v --json: %s read %v flagged %v, want %+v", args, m.Subject, m.Read, m.Flagged, want[m.Subject])
 			}
 		}
+		return len(ms)
+	}
+	if n := checkJSON("list"); n != 3 {
+		t.Errorf("list --json listed %d, want 3", n)
+	}
+	if n := checkJSON("search", "in:inbox"); n != 3 {
+		t.Errorf("search in:inbox --json listed %d, want 3", n)
 	}
 
 	// is:flagged finds the two flagged, newest first.
-	code, out, errs = pouchRun(t, dir, "search", "--json", "is:flagged")
+	code, out, errs := pouchRun(t, dir, "search", "--json", "is:flagged")
 	if code != 0 {
 		t.Fatalf("search is:flagged = %d: %s", code, errs)
 	}
@@ -110,4 +95,46 @@ func TestMarkFlagAndState(t *testing.T) {
 	if len(found) != 2 || found[0].Subject != "invoice 2" || found[1].Subject != "invoice 1" {
 		t.Errorf("search is:flagged = %+v, want invoice 2 and invoice 1", found)
 	}
+
+	// The flagged, unread invoice 1 in the Trash: trash list --json carries its state too.
+	if code, _, errs := pouchRun(t, dir, "delete", inv1); code != 0 {
+		t.Fatalf("delete = %d: %s", code, errs)
+	}
+	if n := checkJSON("trash", "list"); n != 1 {
+		t.Errorf("trash list --json listed %d, want 1", n)
+	}
+
+	// The plain tables keep the columns they had before flags (scripts read them): no state,
+	// the date right after the ID.
+	for _, c := range []struct {
+		args   []string
+		header string
+		rows   int
+	}{
+		{[]string{"list"}, "ID DATE FROM SUBJECT", 2},
+		{[]string{"search", "in:inbox"}, "ID DATE ACCOUNT FROM SUBJECT", 2},
+		{[]string{"search", "in:trash"}, "ID DATE ACCOUNT FROM SUBJECT", 1},
+		{[]string{"trash", "list"}, "ID DELETED FROM SUBJECT", 1},
+	} {
+		code, out, errs := pouchRun(t, dir, c.args...)
+		if code != 0 {
+			t.Fatalf("%v = %d: %s", c.args, code, errs)
+		}
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if got := strings.Join(strings.Fields(lines[0]), " "); got != c.header || len(lines) != c.rows+1 {
+			t.Errorf("%v: header %q and %d rows, want %q and %d:\n%s", c.args, got, len(lines)-1, c.header, c.rows, out)
+			continue
+		}
+		for _, l := range lines[1:] {
+			if f := strings.Fields(l); len(f) < 2 || !isDay(f[1]) {
+				t.Errorf("%v: row %q has no date after the ID", c.args, l)
+			}
+		}
+	}
+}
+
+// isDay reports whether s is a date as the plain tables print it (2006-01-02).
+func isDay(s string) bool {
+	_, err := time.Parse("2006-01-02", s)
+	return err == nil
 }

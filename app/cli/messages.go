@@ -45,7 +45,7 @@ Checks every account (or one) for new mail, stores it, and deletes from the serv
 due. Progress shows on a terminal, never with --json or when standard error is not one.
 --full fetches the whole of a message stored as headers only (the account's size limit).`})
 	register(&command{name: "list", run: runList, usage: []string{"list [--account NAME] [--folder PATH] [--json]", "list --thread ID [--json]"},
-		help: "Lists the stored messages, newest first: all but the Trash, or one folder's (inbox, sent,\noutbox, drafts, trash, or a folder of yours such as Work/Invoices). With --thread, a\nconversation's messages, oldest first (its id is list --json's thread). STATE is N for\nunread, * for flagged (pouch mark)."})
+		help: "Lists the stored messages, newest first: all but the Trash, or one folder's (inbox, sent,\noutbox, drafts, trash, or a folder of yours such as Work/Invoices). With --thread, a\nconversation's messages, oldest first (its id is list --json's thread)."})
 	register(&command{name: "show", run: runShow, usage: []string{"show ID [--raw]"},
 		help: "Shows a message as text, or with --raw exactly the bytes received."})
 }
@@ -186,19 +186,6 @@ func toMessageJSON(m *mailstore.Message) messageJSON {
 		Size: m.Size, SHA256: m.SHA256, Received: m.Received.UTC(), Folder: folderName(m), Thread: m.Thread, Read: m.Read, Flagged: m.Flagged}
 }
 
-// stateMark is the STATE column of the plain message tables (list, search, trash list): N for
-// unread, * for flagged, as the window shows its dot and star.
-func stateMark(m *mailstore.Message) string {
-	s := ""
-	if !m.Read {
-		s += "N"
-	}
-	if m.Flagged {
-		s += "*"
-	}
-	return s
-}
-
 // folderName is the folder a message shows in: the Trash, across folders, wins.
 func folderName(m *mailstore.Message) string {
 	if m.Trashed != nil {
@@ -247,10 +234,10 @@ func runList(ctx context.Context, env *Env, g *globals, args []string) error {
 			return writeMessagesJSON(env.Stdout, msgs)
 		}
 		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSTATE\tDATE\tFROM\tSUBJECT")
+		fmt.Fprintln(tw, "ID\tDATE\tFROM\tSUBJECT")
 		for i := range msgs {
 			m := &msgs[i]
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", m.ID, stateMark(m), displayDate(m).Local().Format("2006-01-02 15:04"), clip(m.From, 40), clip(m.Subject, 60))
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", m.ID, displayDate(m).Local().Format("2006-01-02 15:04"), clip(m.From, 40), clip(m.Subject, 60))
 		}
 		return tw.Flush()
 	})

@@ -14,8 +14,9 @@ import (
 func init() {
 	register(&command{name: "search", run: runSearch, usage: []string{"search QUERY [--json] [--limit N]"}, help: `
 Searches the archive: words, "phrases", prefix*, from: to: cc: subject: body:, has:attachment,
-is:unread, is:read, is:flagged, is:unflagged, after:YYYY-MM-DD, before:YYYY-MM-DD, account:NAME, in:trash, in:inbox (sent, outbox,
-drafts), in:Work/Invoices (a folder of yours; in:"My folder" with spaces). Newest first.`})
+is:unread, is:read, is:flagged, is:unflagged, after:YYYY-MM-DD, before:YYYY-MM-DD,
+account:NAME, in:trash, in:inbox (sent, outbox, drafts), in:Work/Invoices (a folder of yours;
+in:"My folder" with spaces). Newest first.`})
 }
 
 // runSearch: pouch search QUERY... [--json] [--limit N]. The words of the query may be given
@@ -55,10 +56,10 @@ func runSearch(ctx context.Context, env *Env, g *globals, args []string) error {
 			return writeMessagesJSON(env.Stdout, msgs)
 		}
 		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSTATE\tDATE\tACCOUNT\tFROM\tSUBJECT")
+		fmt.Fprintln(tw, "ID\tDATE\tACCOUNT\tFROM\tSUBJECT")
 		for i := range msgs {
 			m := &msgs[i]
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", m.ID, stateMark(m), displayDate(m).Local().Format("2006-01-02 15:04"),
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", m.ID, displayDate(m).Local().Format("2006-01-02 15:04"),
 				clip(m.Account, 16), clip(m.From, 40), clip(m.Subject, 60))
 		}
 		return tw.Flush()
