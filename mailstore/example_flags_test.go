@@ -12,6 +12,7 @@ import (
 )
 
 // Flagging a message lets is:flagged find it again; flagging is kept apart from the read state.
+// SetFlagged, like SetRead, returns the messages it changed, which is what an Undo sets back.
 func ExampleStore_SetFlagged() {
 	dir, err := os.MkdirTemp("", "pouch-example")
 	if err != nil {
@@ -37,10 +38,25 @@ func ExampleStore_SetFlagged() {
 		log.Fatal(err)
 	}
 
-	if err := s.SetFlagged(ctx, []int64{saved[0].ID}, true); err != nil {
-		log.Fatal(err)
+	subject := map[int64]string{saved[0].ID: "tax return", saved[1].ID: "newsletter"}
+	flag := func(on bool, ids ...int64) []int64 {
+		changed, err := s.SetFlagged(ctx, ids, on)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("flagged %v: changed", on)
+		for _, id := range changed {
+			fmt.Printf(" %q", subject[id])
+		}
+		fmt.Println()
+		return changed
 	}
-	if err := s.SetRead(ctx, []int64{saved[0].ID, saved[1].ID}, true); err != nil {
+	flag(true, saved[0].ID)
+	// Flagging both changes only the newsletter: undoing with what changed leaves the tax
+	// return flagged, as it was before.
+	changed := flag(true, saved[0].ID, saved[1].ID)
+	flag(false, changed...)
+	if _, err := s.SetRead(ctx, []int64{saved[0].ID, saved[1].ID}, true); err != nil {
 		log.Fatal(err)
 	}
 	for _, query := range []string{"is:flagged", "is:unflagged", "is:unread"} {
@@ -59,6 +75,9 @@ func ExampleStore_SetFlagged() {
 		fmt.Println()
 	}
 	// Output:
+	// flagged true: changed "tax return"
+	// flagged true: changed "newsletter"
+	// flagged false: changed "newsletter"
 	// is:flagged    1: "tax return" (flagged true, read true)
 	// is:unflagged  1: "newsletter" (flagged false, read true)
 	// is:unread     0:

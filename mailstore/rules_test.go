@@ -459,7 +459,7 @@ func TestRuleOnUnreadOnly(t *testing.T) {
 		}
 		id[key] = save(t, s, a.ID, key, ruleMail(from, "Note "+key, "text", false), now).ID
 	}
-	if err := s.SetRead(ctx, []int64{id["seen"]}, true); err != nil {
+	if _, err := s.SetRead(ctx, []int64{id["seen"]}, true); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.AddRule(ctx, mailstore.Rule{Name: "unread from x", Query: "is:unread from:x@example.org", Flag: true}); err != nil {
@@ -494,10 +494,10 @@ func TestRuleOnUnreadOnly(t *testing.T) {
 	if _, err := mailstore.DB(s).ExecContext(ctx, `UPDATE messages SET flagged = 0`); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetRead(ctx, []int64{id["new"]}, true); err != nil {
+	if _, err := s.SetRead(ctx, []int64{id["new"]}, true); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetRead(ctx, []int64{id["seen"]}, false); err != nil {
+	if _, err := s.SetRead(ctx, []int64{id["seen"]}, false); err != nil {
 		t.Fatal(err)
 	}
 	if res, err := s.RunRules(ctx, mailstore.RunScope{}, now); err != nil || res.Changed != 1 {

@@ -207,7 +207,7 @@ func TestSearch(t *testing.T) {
 	}
 
 	// Read and flagged state for is:; the rest stays unread and unflagged.
-	if err := s.SetRead(ctx, []int64{ids["lunch"], ids["cafe"]}, true); err != nil {
+	if _, err := s.SetRead(ctx, []int64{ids["lunch"], ids["cafe"]}, true); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := mailstore.DB(s).ExecContext(ctx, `UPDATE messages SET flagged = 1 WHERE id IN (?, ?)`, ids["report"], ids["cafe"]); err != nil {

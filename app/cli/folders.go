@@ -202,7 +202,7 @@ func runMark(ctx context.Context, env *Env, g *globals, args []string) error {
 	return withEngine(ctx, env, g, func(e *engine.Engine) error {
 		var done []string
 		if *read || *unread {
-			if err := e.SetRead(ctx, ids, *read); err != nil {
+			if _, err := e.SetRead(ctx, ids, *read); err != nil {
 				return err
 			}
 			done = append(done, "read")
@@ -211,7 +211,7 @@ func runMark(ctx context.Context, env *Env, g *globals, args []string) error {
 			}
 		}
 		if *flag || *unflag {
-			if err := e.SetFlagged(ctx, ids, *flag); err != nil {
+			if _, err := e.SetFlagged(ctx, ids, *flag); err != nil {
 				return err
 			}
 			done = append(done, "flagged")

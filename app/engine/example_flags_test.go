@@ -14,7 +14,8 @@ import (
 )
 
 // The CLI's mark --flag and the window's Flag both flag through the engine; a search with
-// is:flagged finds the messages again, and unflagging (the window's Undo) clears them.
+// is:flagged finds the messages again. SetFlagged returns the messages it changed, which the
+// window's Undo sets back, so each message returns to its own earlier state.
 func ExampleEngine_SetFlagged() {
 	dir, err := os.MkdirTemp("", "pouch-example")
 	if err != nil {
@@ -52,17 +53,29 @@ func ExampleEngine_SetFlagged() {
 			fmt.Println(" ", m.Subject)
 		}
 	}
-	if err := e.SetFlagged(ctx, ids[:2], true); err != nil {
+	if _, err := e.SetFlagged(ctx, ids[:1], true); err != nil {
 		log.Fatal(err)
 	}
-	show("flagged two")
-	if err := e.SetFlagged(ctx, ids[:2], false); err != nil {
+	show("flagged lunch")
+	// Flag on a selection of two, one flagged already, changes one message...
+	changed, err := e.SetFlagged(ctx, ids[:2], true)
+	if err != nil {
 		log.Fatal(err)
 	}
-	show("unflagged them")
+	fmt.Println("flagging both changed", len(changed))
+	show("flagged both")
+	// ...and its Undo unflags that one alone: lunch keeps the flag it had before.
+	if _, err := e.SetFlagged(ctx, changed, false); err != nil {
+		log.Fatal(err)
+	}
+	show("after the undo")
 	// Output:
-	// flagged two: 2 flagged
+	// flagged lunch: 1 flagged
+	//   Lunch on Friday
+	// flagging both changed 1
+	// flagged both: 2 flagged
 	//   Quarterly report
 	//   Lunch on Friday
-	// unflagged them: 0 flagged
+	// after the undo: 1 flagged
+	//   Lunch on Friday
 }

@@ -212,7 +212,8 @@ func (m *mainWindow) showMessage(id int64) {
 func (m *mainWindow) setRead(ids []int64, read bool) {
 	eng := m.eng
 	m.setState(ids, func(msg *mailstore.Message) { msg.Read = read }, func(ctx context.Context) error {
-		return eng.SetRead(ctx, ids, read)
+		_, err := eng.SetRead(ctx, ids, read)
+		return err
 	}, lang.L("Could not save the read state: "), m.refreshCounts)
 }
 
@@ -220,7 +221,8 @@ func (m *mainWindow) setRead(ids []int64, read bool) {
 func (m *mainWindow) setFlagged(ids []int64, flagged bool) {
 	eng := m.eng
 	m.setState(ids, func(msg *mailstore.Message) { msg.Flagged = flagged }, func(ctx context.Context) error {
-		return eng.SetFlagged(ctx, ids, flagged)
+		_, err := eng.SetFlagged(ctx, ids, flagged)
+		return err
 	}, lang.L("Could not save the flag: "), func() {})
 }
 
