@@ -56,9 +56,7 @@ func TestFlagFromToolbarAndKey(t *testing.T) {
 	if label := f.text(func() string { return f.w.toolbar.flag.Text }); label != "Unflag" {
 		t.Errorf("toolbar says %q for a flagged message, want Unflag", label)
 	}
-	if got := f.text(func() string { return f.w.undo.text.Text }); got != "Flagged 1 message." {
-		t.Errorf("the Undo toast says %q, want Flagged 1 message.", got)
-	}
+	f.wantOffer(t, "Flagged 1 message.")
 	f.q.wait(f.w.undo.take)
 	f.eventually(t, "Undo to unflag it in the store", func() bool { return !f.flagged(t, lunch.ID) })
 	if f.starShown(t, lunch.ID) {
@@ -66,7 +64,7 @@ func TestFlagFromToolbarAndKey(t *testing.T) {
 	}
 
 	// s on the list: rows 0 to 2 selected, one of them flagged already, so all are flagged.
-	f.q.wait(func() { f.w.setFlagged([]int64{f.w.rows.ids[1]}, true) })
+	f.q.wait(func() { f.w.setFlagged([]int64{f.w.rows.ids[1]}, true, nil) })
 	f.click(t, 0, 0)
 	f.click(t, 2, fyne.KeyModifierShift)
 	f.wantSelected(t, "Shift-click", 0, 1, 2)
@@ -86,9 +84,7 @@ func TestFlagFromToolbarAndKey(t *testing.T) {
 			t.Errorf("message %d flagged with s shows no star", id)
 		}
 	}
-	if got := f.text(func() string { return f.w.undo.text.Text }); got != "Flagged 3 messages." {
-		t.Errorf("the Undo toast says %q, want Flagged 3 messages.", got)
-	}
+	f.wantOffer(t, "Flagged 3 messages.")
 
 	// The right-click menu of the flagged selection offers Unflag (and no Flag).
 	r := f.row(t, 1)
@@ -182,5 +178,93 @@ func TestFlaggedRowStar(t *testing.T) {
 	r.set(msg, "")
 	if r.star.Visible() {
 		t.Error("unflagged again, the row still shows the star")
+	}
+}
+
+// wantOffer waits for the Undo toast to offer text.
+func (f *fixture) wantOffer(t *testing.T, text string) {
+	t.Helper()
+	f.eventually(t, "the offer "+text, func() bool { return f.w.undo.offered() && f.w.undo.text.Text == text })
+}
+
+// TestUndoRestoresEachOwnState: three messages selected, one read already (opened), one
+// flagged already; Flag then Undo, Mark read then Undo leave each as it was before, in the
+// store and in the list: the message flagged before keeps its flag, the one read before stays
+// read.
+func TestUndoRestoresEachOwnState(t *testing.T) {
+	f := newWindow(t)
+	var ids []int64
+	f.q.wait(func() { ids = slices.Clone(f.w.rows.ids[:3]) })
+	f.q.wait(func() { f.w.setFlagged(ids[1:2], true, nil) })
+	f.eventually(t, "message 1 flagged", func() bool { return f.flagged(t, ids[1]) })
+	f.click(t, 0, 0) // opens it: read
+	f.click(t, 2, fyne.KeyModifierShift)
+	f.wantSelected(t, "Shift-click", 0, 1, 2)
+
+	type state struct{ read, flagged bool }
+	before := []state{{true, false}, {false, true}, {false, false}}
+	// states reads the three from the store and from the list's rows (not from the UI
+	// goroutine: it queues there).
+	states := func() (stored, shown []state) {
+		for _, id := range ids {
+			m, err := f.store.Message(context.Background(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stored = append(stored, state{m.Read, m.Flagged})
+		}
+		shown = make([]state, len(ids))
+		f.q.wait(func() {
+			f.w.rows.each(ids, func(m *mailstore.Message) { shown[slices.Index(ids, m.ID)] = state{m.Read, m.Flagged} })
+		})
+		return stored, shown
+	}
+	// settled waits for message i to be in the state is (not) in the store: each action and
+	// each Undo is one UPDATE, so then all of it is in.
+	settled := func(what string, i int, is func(state) bool, want bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for stored, _ := states(); is(stored[i]) != want; stored, _ = states() {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	isRead := func(s state) bool { return s.read }
+	settled("message 0 read by opening it", 0, isRead, true)
+	if stored, shown := states(); !slices.Equal(stored, before) || !slices.Equal(shown, before) {
+		t.Fatalf("before: stored %+v, in the list %+v; want %+v", stored, shown, before)
+	}
+
+	for _, c := range []struct {
+		action string
+		button *widget.Button
+		offer  string
+		is     func(state) bool // the state the action sets
+	}{
+		{"Flag", f.w.toolbar.flag, "Flagged 3 messages.", func(s state) bool { return s.flagged }},
+		{"Mark read", f.w.toolbar.read, "Marked 3 messages read.", isRead},
+	} {
+		if got := f.text(func() string { return c.button.Text }); got != c.action {
+			t.Fatalf("the toolbar says %q, want %s", got, c.action)
+		}
+		f.q.wait(func() { test.Tap(c.button) })
+		f.wantOffer(t, c.offer)
+		stored, shown := states()
+		for i := range ids {
+			if !c.is(stored[i]) || !c.is(shown[i]) {
+				t.Errorf("after %s message %d is %+v stored, %+v in the list", c.action, i, stored[i], shown[i])
+			}
+		}
+		f.q.wait(func() { test.Tap(f.w.undo.button) })
+		// Message 2 changed in either case: once it is back, the Undo's one UPDATE is in.
+		settled("Undo of "+c.action, 2, c.is, false)
+		if stored, shown := states(); !slices.Equal(stored, before) || !slices.Equal(shown, before) {
+			t.Errorf("after Undo of %s: stored %+v, in the list %+v; want each as before, %+v", c.action, stored, shown, before)
+		}
+	}
+	if f.starShown(t, ids[0]) || !f.starShown(t, ids[1]) || f.starShown(t, ids[2]) {
+		t.Error("after the Undo the stars are not on message 1 alone")
 	}
 }

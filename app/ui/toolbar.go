@@ -170,12 +170,15 @@ func (m *mainWindow) toggleRead() {
 		return
 	}
 	read := m.selectedUnread()
-	m.setRead(ids, read)
 	text := lang.N("Marked {{.Count}} messages unread.", len(ids), map[string]any{"Count": len(ids)})
 	if read {
 		text = lang.N("Marked {{.Count}} messages read.", len(ids), map[string]any{"Count": len(ids)})
 	}
-	m.undo.offer(text, func() { m.setRead(ids, !read) })
+	// Undo, offered once saved, sets back only what the store changed: a message read before
+	// stays read.
+	m.setRead(ids, read, func(changed []int64) {
+		m.undo.offer(text, func() { m.setRead(changed, !read, nil) })
+	})
 }
 
 // toggleFlag flags the selected messages, or unflags them when all of them are flagged already
@@ -186,12 +189,14 @@ func (m *mainWindow) toggleFlag() {
 		return
 	}
 	flag := m.selectedUnflagged()
-	m.setFlagged(ids, flag)
 	text := lang.N("Unflagged {{.Count}} messages.", len(ids), map[string]any{"Count": len(ids)})
 	if flag {
 		text = lang.N("Flagged {{.Count}} messages.", len(ids), map[string]any{"Count": len(ids)})
 	}
-	m.undo.offer(text, func() { m.setFlagged(ids, !flag) })
+	// As for Mark read: Undo leaves a message flagged before flagged.
+	m.setFlagged(ids, flag, func(changed []int64) {
+		m.undo.offer(text, func() { m.setFlagged(changed, !flag, nil) })
+	})
 }
 
 // deleteSelected moves the selected messages to the Trash (Del); in the Trash it offers to
