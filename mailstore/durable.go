@@ -39,6 +39,25 @@ func (s *Store) lazyConn(ctx context.Context) (*lazyConn, error) {
 	return &lazyConn{c}, nil
 }
 
+// beginWrite begins a write transaction: on the pool, committed at synchronous=FULL, or with
+// lazy on a connection of its own at synchronous=NORMAL (lazyConn), durable once Sync returns.
+// The caller holds writeMu, rolls tx back unless committed, then calls done.
+func (s *Store) beginWrite(ctx context.Context, lazy bool) (tx *sql.Tx, done func(), err error) {
+	if !lazy {
+		tx, err = s.db.BeginTx(ctx, nil)
+		return tx, func() {}, err
+	}
+	conn, err := s.lazyConn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if tx, err = conn.BeginTx(ctx, nil); err != nil {
+		conn.close()
+		return nil, nil, err
+	}
+	return tx, conn.close, nil
+}
+
 // lazyCheckpointPages is the WAL size (in pages, 64 MiB) at which a deferred commit
 // checkpoints; SQLite's default, restored for every other writer, is 1000 pages (4 MiB).
 const lazyCheckpointPages = 16384

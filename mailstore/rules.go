@@ -495,19 +495,11 @@ func (s *Store) applyChunk(ctx context.Context, rules []Rule, matched []map[int6
 	// with the same outcome. A chunk where any rule matches (a move, a trash, a mark) or where
 	// a rule's failure is recorded commits durably, at synchronous=FULL, like every other change
 	// the user sees.
-	begin := func() (*sql.Tx, error) { return s.db.BeginTx(ctx, nil) }
-	if pending && !matchesAny(matched, queryErr, ids) {
-		conn, err := s.lazyConn(ctx)
-		if err != nil {
-			return wrap(err)
-		}
-		defer conn.close()
-		begin = func() (*sql.Tx, error) { return conn.BeginTx(ctx, nil) }
-	}
-	tx, err := begin()
+	tx, done, err := s.beginWrite(ctx, pending && !matchesAny(matched, queryErr, ids))
 	if err != nil {
 		return wrap(err)
 	}
+	defer done()
 	defer tx.Rollback()
 	// Move targets are resolved inside the transaction that moves.
 	ruleErr := slices.Clone(queryErr)

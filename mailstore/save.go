@@ -199,22 +199,14 @@ func (sv *Saver) Save(ctx context.Context, items []BatchItem, now time.Time) ([]
 	sv.s.writeMu.Lock()
 	defer sv.s.writeMu.Unlock()
 	want := syncFull
-	var tx *sql.Tx
-	var err error
 	if sv.deferSync {
 		want = syncNormal
-		conn, cerr := sv.s.lazyConn(ctx)
-		if cerr != nil {
-			return nil, wrap(cerr)
-		}
-		defer conn.close()
-		tx, err = conn.BeginTx(ctx, nil)
-	} else {
-		tx, err = sv.s.db.BeginTx(ctx, nil)
 	}
+	tx, done, err := sv.s.beginWrite(ctx, sv.deferSync)
 	if err != nil {
 		return nil, wrap(err)
 	}
+	defer done()
 	defer tx.Rollback()
 	var account string
 	err = tx.QueryRowContext(ctx, `SELECT name FROM accounts WHERE id = ?`, sv.accountID).Scan(&account)
