@@ -179,6 +179,9 @@ func (e *Engine) fetch(ctx context.Context, a *mailstore.Account, progress func(
 	}
 	report := reporter(a.Name, progress)
 	err := e.session(ctx, a, &res, report)
+	// Said whether or not the session finished: a message that broke it (trickled in too
+	// slowly, say) is named here, and stays on the server.
+	res.Warning = joinWarnings(res.Warning, sessionWarning(&res))
 	// Batches commit without an fsync of their own; the session ends durable, whether it
 	// finished or not (a DELE has had its own barrier already).
 	if serr := e.sync(ctx); serr != nil && err == nil {
@@ -337,7 +340,6 @@ func (e *Engine) session(ctx context.Context, a *mailstore.Account, res *Result,
 	if err != nil {
 		return &NotDeletedError{Err: err}
 	}
-	res.Warning = joinWarnings(res.Warning, sessionWarning(res))
 	if !prune {
 		ids = nil
 	}
@@ -505,7 +507,7 @@ func cmpBool(x, y bool) int {
 	return -1
 }
 
-// sessionWarning says what a user should know of a session that otherwise succeeded.
+// sessionWarning says what a user should know of a session besides its error, if any.
 func sessionWarning(res *Result) string {
 	var w []string
 	if res.Changed > 0 {
@@ -631,7 +633,6 @@ func (e *Engine) sessionWithoutUIDL(ctx context.Context, a *mailstore.Account, c
 		err = ferr
 	}
 	res.New, res.Bytes = cm.newMsgs, cm.bytes
-	res.Warning = joinWarnings(res.Warning, sessionWarning(res))
 	if err != nil {
 		return &NotDeletedError{Err: err}
 	}
