@@ -381,8 +381,18 @@ const retryFailuresForTest = 3
 // message that breaks the connection: the session stops before any DELE and QUIT, the
 // message is recorded as failing, tried after the others next time and, after three failures,
 // left alone on the server while the others are stored and deleted as due. It is never
-// deleted on the server.
+// deleted on the server. The same holds for a message over the size limit, read with TOP.
 func TestTrickledMessage(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		cmd       string
+		sizeLimit int64
+	}{{"RETR", "RETR", 0}, {"TOP over the size limit", "TOP", 100}} {
+		t.Run(tc.name, func(t *testing.T) { testTrickledMessage(t, tc.cmd, tc.sizeLimit) })
+	}
+}
+
+func testTrickledMessage(t *testing.T, cmd string, sizeLimit int64) {
 	// Without a bound on the whole reply the sessions would never end: this ends them instead.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -391,8 +401,14 @@ func TestTrickledMessage(t *testing.T) {
 	srv := pop3test.ServeMaildrop(t, drop, "alice", "pw")
 	f := newFixture(t, fixtureOptions{addr: srv.Addr(), auth: "USER", password: "pw", timeout: timeout})
 	r := &dropRig{fixture: f, drop: drop, srv: srv, db: rawDB(t, f.store)}
+	r.a.SizeLimit = sizeLimit
+	trickled := append(msg("m1"), fmt.Sprintf("%0200d\r\n", 0)...) // over the size limit
 	for i := range 4 {
-		r.drop.Add(fmt.Sprintf("u%d", i), msg(fmt.Sprintf("m%d", i)))
+		if i == 1 {
+			r.drop.Add("u1", trickled)
+		} else {
+			r.drop.Add(fmt.Sprintf("u%d", i), msg(fmt.Sprintf("m%d", i)))
+		}
 	}
 	r.drop.Trickle("u1", 50*time.Millisecond)
 	// fetch retries while the server still holds the maildrop for the session before, which
@@ -411,8 +427,8 @@ func TestTrickledMessage(t *testing.T) {
 		start := time.Now()
 		res := fetch()
 		var slow *pop3.SlowReplyError
-		if !errors.As(res.Err, &slow) || slow.Command != "RETR" {
-			t.Fatalf("session %d: fetch = %+v, want a *pop3.SlowReplyError for RETR", session, res)
+		if !errors.As(res.Err, &slow) || slow.Command != cmd {
+			t.Fatalf("session %d: fetch = %+v, want a *pop3.SlowReplyError for %s", session, res, cmd)
 		}
 		var nd *engine.NotDeletedError
 		if !errors.As(res.Err, &nd) {
@@ -457,7 +473,7 @@ func TestTrickledMessage(t *testing.T) {
 		t.Errorf("server holds %d messages, want u1 alone", r.drop.Len())
 	}
 	for _, gone := range r.drop.Deleted() {
-		if bytes.Equal(gone, pop3test.Bytes(msg("m1"))) {
+		if bytes.Equal(gone, pop3test.Bytes(trickled)) {
 			t.Errorf("the trickled message was deleted on the server")
 		}
 	}
