@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -475,6 +476,43 @@ func testTrickledMessage(t *testing.T, cmd string, sizeLimit int64) {
 	for _, gone := range r.drop.Deleted() {
 		if bytes.Equal(gone, pop3test.Bytes(trickled)) {
 			t.Errorf("the trickled message was deleted on the server")
+		}
+	}
+}
+
+// TestTrickleCancelled: stopping (SIGTERM cancels the context) mid-trickle ends the session at
+// once, long before the rate bound, with nothing deleted; the message is not counted as failing,
+// since it was not its fault.
+func TestTrickleCancelled(t *testing.T) {
+	r := newDropRig(t, 0, false) // a 20 s timeout: only the cancel ends the session in time
+	r.drop.Add("u0", msg("m0"))
+	r.drop.Add("u1", msg("m1"))
+	r.drop.Trickle("u1", 50*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
+	var once sync.Once
+	start := time.Now()
+	res := r.e.Fetch(ctx, r.a, func(p engine.Progress) {
+		if p.Phase == engine.PhaseDownload {
+			once.Do(func() { time.AfterFunc(300*time.Millisecond, cancel) })
+		}
+	})
+	cancel()
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("fetch took %v after a cancel at 300ms", took)
+	}
+	if !errors.Is(res.Err, context.Canceled) {
+		t.Errorf("fetch = %+v, want context.Canceled", res)
+	}
+	if _, dele := r.drop.Counts(); dele != 0 || r.drop.Len() != 2 {
+		t.Errorf("%d deleted, %d on the server; want nothing deleted", dele, r.drop.Len())
+	}
+	rows, err := r.e.Retention(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range rows {
+		if row.Failures != 0 {
+			t.Errorf("Retention of %s = %+v: a cancel counted as its failure", row.UIDL, row)
 		}
 	}
 }
