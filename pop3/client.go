@@ -29,9 +29,10 @@ const (
 	DefaultMaxListingBytes = 64 << 20
 )
 
-// DefaultMinRate is the default Options.MinRate: 1 KiB/s, slower than a 9600-baud
-// modem. A link too slow for it is too slow for mail, while a server that trickles a byte
-// now and then is given up on after about one Timeout.
+// DefaultMinRate is the default Options.MinRate: 1 KiB/s (8 kbit/s), below
+// what even GPRS carries. A link slower than that on average is too slow for
+// mail anyway, while a server that trickles a byte now and then is given up
+// on after about one Timeout.
 const DefaultMinRate = 1 << 10
 
 // Options configures a Client. A nil *Options means the defaults.
