@@ -167,12 +167,16 @@ func (s *Store) eachForCheck(ctx context.Context, fn func(*checkRow) error) erro
 
 // ids returns the single int64 column of query's rows.
 func (s *Store) ids(ctx context.Context, query string, args ...any) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	return appendIDs(ctx, s.db, nil, query, args...)
+}
+
+// appendIDs appends the single int64 column of query's rows to ids.
+func appendIDs(ctx context.Context, q querier, ids []int64, query string, args ...any) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var ids []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {

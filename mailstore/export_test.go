@@ -1,6 +1,9 @@
 package mailstore
 
-import "database/sql"
+import (
+	"database/sql"
+	"strings"
+)
 
 // DB exposes the pool so tests can check every connection's settings.
 func DB(s *Store) *sql.DB { return s.db }
@@ -36,3 +39,10 @@ func ThreadGroupsQuery() string {
 
 // ThreadLookups are the Saver's look-ups of a message's thread, for their plans.
 var ThreadLookups = []string{threadByMsgID, threadBySubject, threadChildren, threadOwn}
+
+// WholeArchiveMatch is the statement a rule over the whole archive and the rule editor's count
+// select q's filters with (matchIDs, CountMatches), for its plan.
+func WholeArchiveMatch(q Query) (string, []any) {
+	where, args := q.filters()
+	return `SELECT m2.id FROM messages m2 INDEXED BY messages_search WHERE ` + strings.Join(where, " AND "), args
+}

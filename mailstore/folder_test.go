@@ -204,7 +204,7 @@ func TestFolderTreeMoveAndList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetRead(ctx, []int64{ids["cafe"]}, true); err != nil {
+	if _, err := s.SetRead(ctx, []int64{ids["cafe"]}, true); err != nil {
 		t.Fatal(err)
 	}
 	n, err := s.MoveMessages(ctx, []int64{ids["report"], ids["cafe"], ids["soup"], ids["soup"]}, "work/invoices")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -27,6 +28,8 @@ func TestRuleValidate(t *testing.T) {
 		{"no query", mailstore.Rule{Name: "a", Query: " ", MarkRead: true}, false},
 		{"bad query", mailstore.Rule{Name: "a", Query: "after:yesterday", MarkRead: true}, false},
 		{"unknown has", mailstore.Rule{Name: "a", Query: "has:nothing", MarkRead: true}, false},
+		{"unknown is", mailstore.Rule{Name: "a", Query: "is:starred", MarkRead: true}, false},
+		{"on unread", mailstore.Rule{Name: "a", Query: "is:unread from:x", Flag: true}, true},
 		{"no action", mailstore.Rule{Name: "a", Query: "x", Stop: true}, false},
 		{"into outbox", mailstore.Rule{Name: "a", Query: "x", MoveTo: "outbox"}, false},
 		{"into drafts", mailstore.Rule{Name: "a", Query: "x", MoveTo: "Drafts"}, false},
@@ -437,5 +440,70 @@ func TestApplyPendingRulesWithoutRules(t *testing.T) {
 	}
 	if n, _ := s.RulesBacklog(ctx); n != 0 {
 		t.Errorf("RulesBacklog() = %d, want 0", n)
+	}
+}
+
+// TestRuleOnUnreadOnly: a rule's is:unread acts on unread messages only, whether it runs on
+// fetched mail (one read in the window before it was indexed) or on demand, and the editor's
+// preview counts the same messages.
+func TestRuleOnUnreadOnly(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	a := newAccount(t, s, "home")
+	now := time.Unix(1790000000, 0)
+	id := map[string]int64{}
+	for _, key := range []string{"new", "seen", "other"} {
+		from := "x@example.org"
+		if key == "other" {
+			from = "y@example.org"
+		}
+		id[key] = save(t, s, a.ID, key, ruleMail(from, "Note "+key, "text", false), now).ID
+	}
+	if _, err := s.SetRead(ctx, []int64{id["seen"]}, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddRule(ctx, mailstore.Rule{Name: "unread from x", Query: "is:unread from:x@example.org", Flag: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.IndexAll(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.CountMatches(ctx, mustQuery(t, "is:unread from:x@example.org")); err != nil || n != 1 {
+		t.Errorf("CountMatches(is:unread from:x) = %d, %v; want 1", n, err)
+	}
+	if res, err := s.ApplyPendingRules(ctx, now); err != nil || res.Changed != 1 {
+		t.Fatalf("ApplyPendingRules = %+v, %v; want 1 changed", res, err)
+	}
+	flagged := func() map[string]bool {
+		t.Helper()
+		got := map[string]bool{}
+		for key, mid := range id {
+			m, err := s.Message(ctx, mid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got[key] = m.Flagged
+		}
+		return got
+	}
+	if got, want := flagged(), map[string]bool{"new": true, "seen": false, "other": false}; !maps.Equal(got, want) {
+		t.Errorf("after the pending rules: flagged %v, want %v", got, want)
+	}
+
+	// On demand: the message read meanwhile is left alone, the one marked unread again flagged.
+	if _, err := mailstore.DB(s).ExecContext(ctx, `UPDATE messages SET flagged = 0`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetRead(ctx, []int64{id["new"]}, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetRead(ctx, []int64{id["seen"]}, false); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := s.RunRules(ctx, mailstore.RunScope{}, now); err != nil || res.Changed != 1 {
+		t.Fatalf("RunRules = %+v, %v; want 1 changed", res, err)
+	}
+	if got, want := flagged(), map[string]bool{"new": false, "seen": true, "other": false}; !maps.Equal(got, want) {
+		t.Errorf("after RunRules: flagged %v, want %v", got, want)
 	}
 }

@@ -287,6 +287,14 @@ func (q Query) filters() (where []string, args []any) {
 	if q.HasAttachment {
 		where = append(where, `m2.has_attachments = 1`)
 	}
+	for _, c := range []struct {
+		on   bool
+		cond string
+	}{{q.Read, `m2.read = 1`}, {q.Unread, `m2.read = 0`}, {q.Flagged, `m2.flagged = 1`}, {q.Unflagged, `m2.flagged = 0`}} {
+		if c.on {
+			where = append(where, c.cond)
+		}
+	}
 	if q.Account != "" {
 		// The name of an existing account, or the name kept by messages of a removed one.
 		where = append(where, `(m2.account_id = (SELECT id FROM accounts WHERE name = ?) OR

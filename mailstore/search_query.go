@@ -17,6 +17,7 @@ import (
 //	pref*           words starting with pref
 //	from:x to:x cc:x subject:x body:x     x (a word, "a phrase" or pref*) in that field only
 //	has:attachment  messages with at least one attachment
+//	is:unread is:read is:flagged is:unflagged   only messages in that state
 //	after:2026-11-18  on or after that day (local time); before:2026-11-18  before that day
 //	account:NAME    messages of that account
 //	in:trash        search the Trash instead of the other messages
@@ -34,6 +35,10 @@ type Query struct {
 	Before        time.Time // exclusive; zero = no bound
 	Trash         bool
 	Folder        Folder // "" = every folder
+	// Read, Unread, Flagged and Unflagged each keep only the messages in that state
+	// (is:read, is:unread, is:flagged, is:unflagged).
+	Read, Unread       bool
+	Flagged, Unflagged bool
 	// Unsearchable is set when the query held text with nothing to search for (only
 	// punctuation or symbols): such a query matches nothing rather than everything.
 	Unsearchable bool
@@ -111,6 +116,20 @@ func ParseQueryIn(s string, loc *time.Location) (Query, error) {
 					continue
 				}
 				return q, &QueryError{Query: s, Msg: fmt.Sprintf("has:%s: only has:attachment is known", val)}
+			case "is":
+				switch strings.ToLower(val) {
+				case "read":
+					q.Read = true
+				case "unread":
+					q.Unread = true
+				case "flagged":
+					q.Flagged = true
+				case "unflagged":
+					q.Unflagged = true
+				default:
+					return q, &QueryError{Query: s, Msg: fmt.Sprintf("is:%s: only is:unread, is:read, is:flagged and is:unflagged are known", val)}
+				}
+				continue
 			case "in":
 				if strings.EqualFold(val, "trash") {
 					q.Trash = true

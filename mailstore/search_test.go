@@ -37,6 +37,8 @@ func TestParseQuery(t *testing.T) {
 			match: `from_addr : "Anna Lindqvist" AND to_addr : "alice" AND subject : "rep"* AND cc_addr : "carol" AND body : "soup"`},
 		{in: "has:attachment", want: mailstore.Query{HasAttachment: true}},
 		{in: "has:Attachments report", want: mailstore.Query{HasAttachment: true, Terms: []mailstore.Term{{Text: "report"}}}, match: `"report"`},
+		{in: "is:unread IS:Flagged soup", want: mailstore.Query{Unread: true, Flagged: true, Terms: []mailstore.Term{{Text: "soup"}}}, match: `"soup"`},
+		{in: "is:read is:unflagged", want: mailstore.Query{Read: true, Unflagged: true}},
 		{in: "after:2026-11-17 before:2026-11-19", want: mailstore.Query{After: day("2026-11-17"), Before: day("2026-11-19")}},
 		{in: "account:home in:trash", want: mailstore.Query{Account: "home", Trash: true}},
 		{in: "in:Sent", want: mailstore.Query{Folder: mailstore.FolderSent}},
@@ -67,7 +69,7 @@ func TestParseQuery(t *testing.T) {
 }
 
 func TestParseQueryErrors(t *testing.T) {
-	for _, in := range []string{"", "   ", "before:yesterday", "after:2026-13-01", "has:pdf", "in:a//b", "in:/x", "in:Work/..", "in:Inbox/x", strings.Repeat("a ", 3000)} {
+	for _, in := range []string{"", "   ", "before:yesterday", "after:2026-13-01", "has:pdf", "is:starred", "in:a//b", "in:/x", "in:Work/..", "in:Inbox/x", strings.Repeat("a ", 3000)} {
 		_, err := mailstore.ParseQueryIn(in, time.UTC)
 		var qe *mailstore.QueryError
 		if !errors.As(err, &qe) {
@@ -204,11 +206,28 @@ func TestSearch(t *testing.T) {
 		t.Fatalf("IndexBacklog() after IndexAll = %d, want 0", n)
 	}
 
+	// Read and flagged state for is:; the rest stays unread and unflagged.
+	if _, err := s.SetRead(ctx, []int64{ids["lunch"], ids["cafe"]}, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mailstore.DB(s).ExecContext(ctx, `UPDATE messages SET flagged = 1 WHERE id IN (?, ?)`, ids["report"], ids["cafe"]); err != nil {
+		t.Fatal(err)
+	}
+
 	tests := []struct {
 		query string
 		want  []string // newest first
 	}{
 		{"lunch", []string{"lunch"}},
+		{"is:read", []string{"cafe", "lunch"}},
+		{"is:unread", []string{"soup", "sale", "report"}},
+		{"is:flagged", []string{"cafe", "report"}},
+		{"is:unflagged", []string{"soup", "sale", "lunch"}},
+		{"is:unread is:flagged", []string{"report"}},
+		{"is:read is:unread", []string{}},
+		{"is:unread soup", []string{"soup"}},
+		{"is:flagged café", []string{"cafe"}},
+		{"is:flagged account:work", []string{}},
 		{"LUNCH friday", []string{"lunch"}},
 		{"soup", []string{"soup", "lunch"}},
 		{`"great soup"`, []string{"lunch"}},
@@ -445,7 +464,7 @@ func TestParseMatchRejects(t *testing.T) {
 
 func FuzzSearchQuery(f *testing.F) {
 	for _, seed := range []string{"lunch", `"a b" c*`, `from:"x y`, `NEAR(a b)`, `a OR b`, `"""`, `*`, `^a`, `col:x`,
-		`subject:* from:"`, "before:2026-01-01", "caf\u00e9 \u0301", "\x00\xff",
+		`subject:* from:"`, "before:2026-01-01", "is:unread is:flagged x", "is:nothing", "caf\u00e9 \u0301", "\x00\xff",
 		`a"b`, `subject:"say ""hi"""`, `body:x* to:y"z`, `"NEAR(" AND c:"d"*`} {
 		f.Add(seed)
 	}
@@ -499,5 +518,32 @@ func TestOptimizeIndexKeepsResults(t *testing.T) {
 	}
 	if after := search(t, s, ids, "soup"); !slices.Equal(before, after) || len(after) != 2 {
 		t.Errorf("search soup: %v before optimizing, %v after; want the same two", before, after)
+	}
+}
+
+// TestStateFiltersUseCoveringIndex: is:unread and is:flagged are read from the search's
+// covering index like the other filters, so a rule over the whole archive, or the rule
+// editor's count, never reads a message row (raw bytes first) to test them.
+func TestStateFiltersUseCoveringIndex(t *testing.T) {
+	s := openTest(t)
+	for _, in := range []string{"is:unread", "is:read is:flagged", "is:unflagged has:attachment account:home in:Work"} {
+		stmt, args := mailstore.WholeArchiveMatch(mustQuery(t, in))
+		rows, err := mailstore.DB(s).Query(`EXPLAIN QUERY PLAN `+stmt, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		if p := strings.Join(plan, "; "); !strings.Contains(p, "SCAN m2 USING COVERING INDEX messages_search") {
+			t.Errorf("%s: plan = %q, want a scan of the covering index messages_search", in, p)
+		}
 	}
 }

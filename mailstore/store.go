@@ -187,6 +187,7 @@ func isBusy(err error) bool {
 // querier is what *sql.DB, *sql.Conn and *sql.Tx have in common.
 type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
 // checkPragmas reads every required pragma back on q's connection.

@@ -128,7 +128,7 @@ func TestThreadMessagesAndSummaries(t *testing.T) {
 	for i, name := range []string{"report-gap", "report-reply", "report-root", "lunch", "lunch-aw"} {
 		ids[name] = save(t, s, a.ID, "u"+name, readThreadFixture(t, name), time.Unix(1790000000+int64(i), 0)).ID
 	}
-	if err := s.SetRead(ctx, []int64{ids["report-root"]}, true); err != nil {
+	if _, err := s.SetRead(ctx, []int64{ids["report-root"]}, true); err != nil {
 		t.Fatal(err)
 	}
 	root, err := s.Message(ctx, ids["report-root"])

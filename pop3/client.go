@@ -29,6 +29,12 @@ const (
 	DefaultMaxListingBytes = 64 << 20
 )
 
+// DefaultMinRate is the default Options.MinRate: 1 KiB/s (8 kbit/s), below
+// what even GPRS carries. A link slower than that on average is too slow for
+// mail anyway, while a server that trickles a byte now and then is given up
+// on after about one Timeout.
+const DefaultMinRate = 1 << 10
+
 // Options configures a Client. A nil *Options means the defaults.
 type Options struct {
 	// TLSConfig is used for implicit TLS and STLS. nil means the system
@@ -38,6 +44,18 @@ type Options struct {
 	// Timeout bounds each command and each read: a reply, or the next chunk
 	// of a long one, must arrive within it. 0 means DefaultTimeout.
 	Timeout time.Duration
+	// MinRate bounds each message (RETR, TOP) and each pipelined reply as a
+	// whole, in bytes per second: the time spent waiting for its bytes may
+	// be at most Timeout (a grace, for the server to start) plus the bytes
+	// received so far divided by MinRate. A reply that keeps trickling in,
+	// each read within Timeout, then ends with a *SlowReplyError and the
+	// connection is closed. A rate rather than a fixed time per message:
+	// how long a legitimate message takes grows with its size, which is not
+	// known beforehand (LIST sizes are hints), so a big message on a slow
+	// link never fails while it arrives above MinRate on average. Time the
+	// caller spends in a Retr callback is not counted. 0 means
+	// DefaultMinRate.
+	MinRate int64
 	// DebugWriter, if set, receives a transcript of the session. The PASS
 	// argument, the APOP digest and every AUTH payload (the initial response
 	// and the SASL exchange both ways) are replaced by "[redacted]", but the
@@ -88,6 +106,13 @@ func (o *Options) timeout() time.Duration {
 	return o.Timeout
 }
 
+func (o *Options) minRate() int64 {
+	if o == nil || o.MinRate <= 0 {
+		return DefaultMinRate
+	}
+	return o.MinRate
+}
+
 func (o *Options) listingTimeout() time.Duration {
 	if o == nil || o.ListingTimeout <= 0 {
 		return DefaultListingTimeout
@@ -110,6 +135,7 @@ func (o *Options) maxListingBytes() int64 {
 // called at any time from any goroutine to abort.
 type Client struct {
 	timeout    time.Duration
+	minRate    int64         // Options.MinRate
 	listing    listingLimits // for UIDL and LIST
 	tlsConfig  *tls.Config
 	serverName string // for STLS when tlsConfig has no ServerName
@@ -154,13 +180,37 @@ type Client struct {
 		gen       uint64   // bumped per command so a late AfterFunc is ignored
 		ctx       context.Context
 		cancelled bool
-		// limit, if set, caps every read deadline, extended or not, so
-		// that a reply trickling in forever still ends; limitWhy names
-		// the setting behind it, for the error.
-		limit    time.Time
-		limitWhy string
+		// limit bounds the time spent waiting for one reply, so that a
+		// reply trickling in forever still ends (limitReads).
+		limit readLimit
 	}
 }
+
+// readLimit bounds the time spent waiting for the bytes of one reply: at
+// most grace, plus one second per rate bytes received (rate 0: grace alone).
+// Only waiting for the server counts, so a slow caller is never blamed on
+// the server.
+type readLimit struct {
+	on     bool
+	grace  time.Duration
+	rate   int64  // bytes per second; 0 for a fixed bound
+	why    string // the setting behind the bound, for the error
+	waited time.Duration
+	bytes  int64
+	capped bool // the current read's deadline is the limit's, not Timeout's
+}
+
+// allowed is the time the reply may have taken so far.
+func (l *readLimit) allowed() time.Duration {
+	if l.rate <= 0 {
+		return l.grace
+	}
+	// In float: bytes * time.Second overflows past 9 GB, and the sum is capped.
+	d := float64(l.grace) + float64(l.bytes)/float64(l.rate)*float64(time.Second)
+	return time.Duration(min(d, float64(maxDuration)))
+}
+
+const maxDuration = time.Duration(1<<63 - 1)
 
 // Dial connects to addr ("host:port", usually port 110) over plain TCP and
 // reads the greeting. Use DialStartTLS or DialTLS unless the network is
@@ -253,7 +303,7 @@ func dial(ctx context.Context, addr string, opts *Options) (net.Conn, error) {
 
 func newClient(ctx context.Context, conn net.Conn, opts *Options, host string) (*Client, error) {
 	c := &Client{timeout: opts.timeout(), serverName: host, mu: make(chan struct{}, 1), shut: make(chan struct{}),
-		maxDrain: opts.maxDrainBytes()}
+		maxDrain: opts.maxDrainBytes(), minRate: opts.minRate()}
 	c.listing = listingLimits{
 		lines:  -1, // maxListingEntries, read when used so tests can lower it
 		bytes:  opts.maxListingBytes(),
@@ -333,12 +383,15 @@ func (c *Client) conn() net.Conn {
 type connReader struct{ c *Client }
 
 func (r connReader) Read(p []byte) (int, error) {
-	if r.c.extend {
-		// Long replies may take longer than one Timeout in total, but
-		// each read must make progress within it.
-		r.c.extendDeadline()
+	if !r.c.extend {
+		return r.c.conn().Read(p)
 	}
-	return r.c.conn().Read(p)
+	// Long replies may take longer than one Timeout in total, but each
+	// read must make progress within it, and within the reply's limit.
+	start := r.c.extendDeadline()
+	n, err := r.c.conn().Read(p)
+	r.c.charge(start, n)
+	return n, err
 }
 
 type connWriter struct{ c *Client }
@@ -399,7 +452,11 @@ func (c *Client) markClosed() bool {
 var aLongTimeAgo = time.Unix(1, 0)
 
 func deadline(ctx context.Context, timeout time.Duration) time.Time {
-	d := time.Now().Add(timeout)
+	return deadlineFrom(ctx, time.Now(), timeout)
+}
+
+func deadlineFrom(ctx context.Context, now time.Time, timeout time.Duration) time.Time {
+	d := now.Add(timeout)
 	if cd, ok := ctx.Deadline(); ok && cd.Before(d) {
 		return cd
 	}
@@ -435,41 +492,68 @@ func (c *Client) arm(ctx context.Context) (disarm func()) {
 	}
 }
 
-func (c *Client) extendDeadline() {
+// extendDeadline gives the next read a full Timeout, or what is left of the
+// reply's limit if that is less. It returns the time the read starts.
+func (c *Client) extendDeadline() (now time.Time) {
 	c.dl.mu.Lock()
 	defer c.dl.mu.Unlock()
+	now = time.Now()
 	if c.dl.ctx != nil && !c.dl.cancelled {
-		d := deadline(c.dl.ctx, c.timeout)
-		if !c.dl.limit.IsZero() && c.dl.limit.Before(d) {
-			d = c.dl.limit
+		d := deadlineFrom(c.dl.ctx, now, c.timeout)
+		l := &c.dl.limit
+		if l.on {
+			// Strictly before: a reply that has not begun is silence,
+			// reported as such, rather than slowness.
+			ld := now.Add(l.allowed() - l.waited)
+			if l.capped = ld.Before(d); l.capped {
+				d = ld
+			}
 		}
 		_ = c.dl.conn.SetReadDeadline(d)
 	}
+	return now
 }
 
-// limitReads caps the read deadline at now+within until the returned func
-// is called, however often reads extend it. Called with mu held.
-func (c *Client) limitReads(within time.Duration, why string) (undo func()) {
-	c.dl.mu.Lock()
-	c.dl.limit, c.dl.limitWhy = time.Now().Add(within), fmt.Sprintf("%v, %s", within, why)
-	c.dl.mu.Unlock()
-	c.extendDeadline() // the cap may come before the current deadline
-	return func() {
-		c.dl.mu.Lock()
-		defer c.dl.mu.Unlock()
-		c.dl.limit, c.dl.limitWhy = time.Time{}, ""
-	}
-}
-
-// pastLimit reports whether a read deadline set by limitReads has passed,
-// and the setting behind it.
-func (c *Client) pastLimit() (within string, ok bool) {
+// charge counts a read that started at start and got n bytes against the
+// reply's limit.
+func (c *Client) charge(start time.Time, n int) {
 	c.dl.mu.Lock()
 	defer c.dl.mu.Unlock()
-	if c.dl.limit.IsZero() || time.Now().Before(c.dl.limit) {
-		return "", false
+	if c.dl.limit.on {
+		c.dl.limit.waited += time.Since(start)
+		c.dl.limit.bytes += int64(n)
 	}
-	return c.dl.limitWhy, true
+}
+
+// limitReads bounds the time spent waiting for the reply about to be read
+// (see readLimit), however often reads extend the deadline, until the next
+// limitReads or unlimitReads. Reads must extend (c.extend) for it to apply.
+// Called with mu held.
+func (c *Client) limitReads(grace time.Duration, rate int64, why string) {
+	c.dl.mu.Lock()
+	defer c.dl.mu.Unlock()
+	c.dl.limit = readLimit{on: true, grace: grace, rate: rate, why: why}
+}
+
+// limitReply bounds one message or pipelined reply by Options.MinRate.
+func (c *Client) limitReply() { c.limitReads(c.timeout, c.minRate, "Options.MinRate") }
+
+func (c *Client) unlimitReads() {
+	c.dl.mu.Lock()
+	defer c.dl.mu.Unlock()
+	c.dl.limit = readLimit{}
+}
+
+// slowReply returns the error for a read deadline set by limitReads, or nil
+// if the deadline was Timeout's or the ctx's.
+func (c *Client) slowReply(cmd string, err error) *SlowReplyError {
+	c.dl.mu.Lock()
+	defer c.dl.mu.Unlock()
+	l := c.dl.limit
+	if !l.on || !l.capped || !errors.Is(err, os.ErrDeadlineExceeded) {
+		return nil
+	}
+	return &SlowReplyError{Command: cmd, Setting: l.why, Grace: l.grace, MinRate: l.rate, Bytes: l.bytes, Waited: l.waited, Err: err}
 }
 
 // fail records why the connection is unusable and closes it. Called with mu held.
@@ -497,8 +581,8 @@ func (c *Client) ioFail(ctx context.Context, cmd string, err error) error {
 	var e error
 	if ctxErr := contextError(ctx, err); ctxErr != nil {
 		e = fmt.Errorf("pop3: %s: %w: %w", cmd, ctxErr, err)
-	} else if why, past := c.pastLimit(); past && errors.Is(err, os.ErrDeadlineExceeded) {
-		e = fmt.Errorf("pop3: %s: reply not complete in the time allowed (%s): %w", cmd, why, err)
+	} else if se := c.slowReply(cmd, err); se != nil {
+		e = se
 	} else if errors.Is(err, os.ErrDeadlineExceeded) {
 		e = fmt.Errorf("pop3: %s: server silent for %v: %w", cmd, c.timeout, err)
 	} else {
@@ -637,7 +721,7 @@ func (c *Client) readStatus(ctx context.Context, cmd string) (status, error) {
 type listingLimits struct {
 	lines  int           // at most this many lines; -1 means maxListingEntries
 	bytes  int64         // at most this many octets, line ends included
-	within time.Duration // the whole reply, from its first line
+	within time.Duration // the time spent waiting for the whole reply
 	why    string        // the setting behind within, for errors
 }
 
@@ -650,7 +734,8 @@ func (c *Client) readListing(ctx context.Context, cmd string, lim listingLimits,
 	}
 	defer func(old bool) { c.extend = old }(c.extend)
 	c.extend = true
-	defer c.limitReads(lim.within, lim.why)()
+	c.limitReads(lim.within, 0, lim.why)
+	defer c.unlimitReads()
 	var size int64
 	for n := 0; ; n++ {
 		line, err := c.readLine(ctx, cmd)

@@ -29,9 +29,13 @@
 // sizes reported by the server are never used to size allocations, and a
 // malformed reply, or a pipelined reply to a command not yet sent, is a
 // *ProtocolError that closes the connection. Every command and every read
-// has a deadline (Options.Timeout, or the context's deadline if sooner);
-// cancelling the context interrupts a blocked read, or the wait for another
-// command to finish, and a blocked read leaves the client closed. After STLS
+// has a deadline (Options.Timeout, or the context's deadline if sooner), and
+// so does every message and every pipelined reply as a whole, growing with
+// its bytes (Options.MinRate after a grace of Timeout): a server that
+// trickles a message in ends with a *SlowReplyError, a big message on a slow
+// link does not. Cancelling the context interrupts a blocked read, or the
+// wait for another command to finish, and a blocked read leaves the client
+// closed. After STLS
 // nothing said in plaintext is used: capabilities are read again and the
 // greeting's APOP timestamp is dropped. After any network or protocol error the Client is closed and
 // further calls return an error wrapping ErrClosed; a -ERR reply (*Error)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pouchmail/pouch/internal/mailtls"
 )
@@ -259,3 +260,31 @@ type DrainLimitError struct{ Limit int64 }
 func (e *DrainLimitError) Error() string {
 	return fmt.Sprintf("more than %d bytes left to discard after an error; the connection was closed", e.Limit)
 }
+
+// SlowReplyError says a reply was given up on although every read made
+// progress within Options.Timeout: a message (RETR, TOP) or a pipelined
+// reply averaging less than Options.MinRate after a grace of
+// Options.Timeout, or a listing not complete within Options.ListingTimeout.
+// The connection is closed, so the server deletes nothing.
+type SlowReplyError struct {
+	Command string        // the command whose reply was too slow
+	Setting string        // the setting that ended it: "Options.MinRate", "Options.ListingTimeout", …
+	Grace   time.Duration // the time allowed before any byte counted
+	MinRate int64         // bytes per second; 0 when the bound is Grace alone
+	Bytes   int64         // octets of the reply received
+	Waited  time.Duration // time spent waiting for them
+	Err     error         // the read's deadline error
+}
+
+var _ error = (*SlowReplyError)(nil)
+
+func (e *SlowReplyError) Error() string {
+	got := fmt.Sprintf("%d bytes in %v", e.Bytes, e.Waited.Round(time.Millisecond))
+	if e.MinRate > 0 {
+		return fmt.Sprintf("pop3: %s: reply too slow: %s, less than %s (%d bytes/s after %v); the connection was closed",
+			e.Command, got, e.Setting, e.MinRate, e.Grace)
+	}
+	return fmt.Sprintf("pop3: %s: reply not complete within %s (%v): %s; the connection was closed", e.Command, e.Setting, e.Grace, got)
+}
+
+func (e *SlowReplyError) Unwrap() error { return e.Err }

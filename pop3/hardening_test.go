@@ -174,6 +174,10 @@ func TestServerNeverAnswers(t *testing.T) {
 			func(c *pop3.Client) error { return c.Auth(context.Background(), "bob", "secret", "APOP") }},
 		{"TOP", []pop3test.Step{pop3test.Expect("TOP 1 0"), pop3test.Stall(10 * time.Second)},
 			func(c *pop3.Client) error { return c.Top(context.Background(), 1, 0, nil) }},
+		{"RETR", []pop3test.Step{pop3test.Expect("RETR 1"), pop3test.Stall(10 * time.Second)},
+			func(c *pop3.Client) error { return c.Retr(context.Background(), 1, nil) }},
+		{"RetrMany pipelined", []pop3test.Step{capa("PIPELINING"), pop3test.Expect("RETR 1"), pop3test.Stall(10 * time.Second)},
+			func(c *pop3.Client) error { return c.RetrMany(context.Background(), []int{1}, nil) }},
 		{"DeleMany lockstep", []pop3test.Step{capa("USER"), pop3test.Expect("DELE 1"), pop3test.Stall(10 * time.Second)},
 			func(c *pop3.Client) error { return c.DeleMany(context.Background(), []int{1, 2}) }},
 		{"CAPA before RetrMany", []pop3test.Step{pop3test.Expect("CAPA"), pop3test.Stall(10 * time.Second)},
@@ -186,6 +190,9 @@ func TestServerNeverAnswers(t *testing.T) {
 			err := tt.run(c)
 			if !errors.Is(err, os.ErrDeadlineExceeded) {
 				t.Errorf("error = %v, want os.ErrDeadlineExceeded", err)
+			}
+			if errors.As(err, new(*pop3.SlowReplyError)) {
+				t.Errorf("error = %v: silence reported as a slow reply", err)
 			}
 			if d := time.Since(start); d > timeout+2*time.Second {
 				t.Errorf("took %v, want about %v", d, timeout)

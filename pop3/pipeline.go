@@ -111,7 +111,11 @@ func (c *Client) pipeline(ctx context.Context, cmd string, ids []int, window int
 	c.extend = true // the batch may take long; each read must progress
 	c.inBatch = true
 	defer func() { c.inBatch, c.drainOn = false, false }()
+	defer c.unlimitReads()
 	for i, id := range ids {
+		// Each reply has its own bound: a fast message lends nothing to a
+		// trickling one after it.
+		c.limitReply()
 		err := c.pipeReply(ctx, cmd, w, i)
 		if err == nil && body != nil {
 			err = body(ctx, id)
@@ -135,6 +139,7 @@ func (c *Client) pipeline(ctx context.Context, cmd string, ids []int, window int
 			return c.ioFail(ctx, cmd, w.err)
 		}
 		for range w.sent - (i + 1) {
+			c.limitReply()
 			derr := c.pipeDiscard(ctx, cmd, discard)
 			if derr == nil {
 				continue
@@ -220,7 +225,8 @@ func (c *Client) pipeFailure(ctx context.Context, cmd string, pipelined bool, er
 	if w.err != nil && !errors.Is(w.err, os.ErrDeadlineExceeded) && !errors.Is(err, ErrClosed) && contextError(ctx, err) == nil {
 		err = errors.Join(err, fmt.Errorf("pop3: %s: sending: %w", cmd, w.err))
 	}
-	if pipelined && w.sent > 1 && errors.Is(err, os.ErrDeadlineExceeded) && contextError(ctx, err) == nil {
+	if pipelined && w.sent > 1 && errors.Is(err, os.ErrDeadlineExceeded) && contextError(ctx, err) == nil &&
+		!errors.As(err, new(*SlowReplyError)) {
 		return fmt.Errorf("pop3: %s: no reply to pipelined commands; the server advertises PIPELINING but may not support it (try Options.ForceLockstep): %w", cmd, err)
 	}
 	return err

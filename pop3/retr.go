@@ -55,6 +55,11 @@ func (c *Client) Top(ctx context.Context, id, lines int, fn func(r io.Reader) er
 // readMessage reads the status line and the multi-line body of a RETR or TOP
 // reply, streaming the body to fn (see Retr).
 func (c *Client) readMessage(ctx context.Context, cmd string, fn func(r io.Reader) error) error {
+	// The status line counts against the reply's bound too.
+	defer func(old bool) { c.extend = old }(c.extend)
+	c.extend = true
+	c.limitReply()
+	defer c.unlimitReads()
 	if _, err := c.readStatus(ctx, cmd); err != nil {
 		return err
 	}

@@ -162,14 +162,15 @@ func TestRetrLarge(t *testing.T) {
 
 func TestRetrSlowButSteady(t *testing.T) {
 	// The whole message takes longer than Timeout, but each chunk arrives
-	// within it, so the deadline keeps moving.
+	// within it, so the deadline keeps moving, and on average (70 bytes/s)
+	// above MinRate.
 	const timeout = 300 * time.Millisecond
 	script := []pop3test.Step{pop3test.Expect("RETR 1"), pop3test.Send("+OK\r\n")}
 	for range 6 {
 		script = append(script, pop3test.Stall(100*time.Millisecond), pop3test.Send("chunk\r\n"))
 	}
 	script = append(script, pop3test.Send(".\r\n"))
-	c, _ := login(t, &pop3.Options{Timeout: timeout}, script...)
+	c, _ := login(t, &pop3.Options{Timeout: timeout, MinRate: 20}, script...)
 	got, err := retrAll(t, c)
 	if err != nil {
 		t.Fatalf("Retr() = %v, want nil", err)

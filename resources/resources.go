@@ -20,3 +20,10 @@ var trayPNG []byte
 // shows it at 16 to 48 pixels: the tray keeps its icon decoded, 16 KiB at this size rather than
 // 1 MiB at icon.png's 512×512.
 func TrayIcon() fyne.Resource { return fyne.NewStaticResource("tray.png", trayPNG) }
+
+//go:embed star.svg
+var starSVG []byte
+
+// StarIcon is a filled five-pointed star, the mark of a flagged message; the window colours it
+// from its theme (theme.NewColoredResource).
+func StarIcon() fyne.Resource { return fyne.NewStaticResource("star.svg", starSVG) }

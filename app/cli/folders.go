@@ -27,8 +27,8 @@ brings them back to their account's inbox). Nothing is deleted on any server.`})
 	register(&command{name: "move", run: runMove, usage: []string{"move ID... --to PATH"}, help: `
 Moves messages to a folder (a path, inbox, sent, or trash), in one step. Nothing moves into
 or out of the Outbox or Drafts. Moving never changes a message or anything on a server.`})
-	register(&command{name: "mark", run: runMark, usage: []string{"mark ID... --read|--unread"},
-		help: "Marks messages read or unread, in one step."})
+	register(&command{name: "mark", run: runMark, usage: []string{"mark ID... [--read|--unread] [--flag|--unflag]"},
+		help: "Marks messages read or unread, flags or unflags them (is:flagged finds them), in one step."})
 }
 
 // folderUsage turns the folder errors a user's words cause into usage errors (exit 2).
@@ -181,6 +181,8 @@ func runMark(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet("mark", g)
 	read := fs.Bool("read", false, "mark read")
 	unread := fs.Bool("unread", false, "mark unread")
+	flag := fs.Bool("flag", false, "flag (is:flagged finds them)")
+	unflag := fs.Bool("unflag", false, "take the flag off")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -189,18 +191,35 @@ func runMark(ctx context.Context, env *Env, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *read == *unread {
+	switch {
+	case *read && *unread:
 		return usagef("mark: give one of --read or --unread")
+	case *flag && *unflag:
+		return usagef("mark: give one of --flag or --unflag")
+	case !*read && !*unread && !*flag && !*unflag:
+		return usagef("mark: give --read or --unread, --flag or --unflag")
 	}
 	return withEngine(ctx, env, g, func(e *engine.Engine) error {
-		if err := e.SetRead(ctx, ids, *read); err != nil {
-			return err
+		var done []string
+		if *read || *unread {
+			if _, err := e.SetRead(ctx, ids, *read); err != nil {
+				return err
+			}
+			done = append(done, "read")
+			if *unread {
+				done[len(done)-1] = "unread"
+			}
 		}
-		word := "read"
-		if *unread {
-			word = "unread"
+		if *flag || *unflag {
+			if _, err := e.SetFlagged(ctx, ids, *flag); err != nil {
+				return err
+			}
+			done = append(done, "flagged")
+			if *unflag {
+				done[len(done)-1] = "unflagged"
+			}
 		}
-		fmt.Fprintf(env.Stdout, "marked %d message(s) %s\n", len(ids), word)
+		fmt.Fprintf(env.Stdout, "marked %d message(s) %s\n", len(ids), strings.Join(done, " and "))
 		return nil
 	})
 }

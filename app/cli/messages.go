@@ -167,6 +167,7 @@ type messageJSON struct {
 	Received  time.Time `json:"received"`
 	Folder    string    `json:"folder"` // inbox, sent, outbox, drafts, trash, or a folder's path (Work/Invoices)
 	Thread    int64     `json:"thread"` // the conversation (list --thread ID); 0 if not threaded yet
+	Read      bool      `json:"read"`
 	Flagged   bool      `json:"flagged"`
 }
 
@@ -182,7 +183,7 @@ func writeMessagesJSON(w io.Writer, msgs []mailstore.Message) error {
 func toMessageJSON(m *mailstore.Message) messageJSON {
 	return messageJSON{ID: m.ID, Account: m.Account, UIDL: m.UIDL, Date: displayDate(m).UTC(),
 		From: m.From, To: m.To, Cc: m.Cc, Subject: m.Subject, MessageID: m.MessageID,
-		Size: m.Size, SHA256: m.SHA256, Received: m.Received.UTC(), Folder: folderName(m), Thread: m.Thread, Flagged: m.Flagged}
+		Size: m.Size, SHA256: m.SHA256, Received: m.Received.UTC(), Folder: folderName(m), Thread: m.Thread, Read: m.Read, Flagged: m.Flagged}
 }
 
 // folderName is the folder a message shows in: the Trash, across folders, wins.

@@ -18,7 +18,7 @@ func init() {
 		"rule add --name NAME --if QUERY [--move-to PATH] [--mark-read] [--flag] [--trash] [--stop]"}, help: `
 Adds a rule after the others. QUERY is in the search syntax (pouch help search); the rule
 acts on each newly fetched message it matches, once that message is indexed: --move-to a
-folder (a user folder or inbox), --mark-read, --flag (important), --trash (the local Trash:
+folder (a user folder or inbox), --mark-read, --flag (is:flagged finds it), --trash (the local Trash:
 nothing is deleted on a server unless you empty the Trash, as always), --stop (no later rule
 sees the message). A rule that cannot act (its folder deleted) leaves the message in the
 Inbox and says so.`})
@@ -114,7 +114,7 @@ func ruleAdd(ctx context.Context, env *Env, g *globals, args []string) error {
 	cond := fs.String("if", "", "the condition, a search query")
 	moveTo := fs.String("move-to", "", "move matching mail to this folder")
 	markRead := fs.Bool("mark-read", false, "mark matching mail read")
-	flagged := fs.Bool("flag", false, "mark matching mail important")
+	flagged := fs.Bool("flag", false, "flag matching mail (is:flagged finds it)")
 	trash := fs.Bool("trash", false, "move matching mail to the Trash (local)")
 	stop := fs.Bool("stop", false, "no later rule sees matching mail")
 	pos, err := parseArgs(fs, args)

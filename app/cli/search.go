@@ -14,8 +14,9 @@ import (
 func init() {
 	register(&command{name: "search", run: runSearch, usage: []string{"search QUERY [--json] [--limit N]"}, help: `
 Searches the archive: words, "phrases", prefix*, from: to: cc: subject: body:, has:attachment,
-after:YYYY-MM-DD, before:YYYY-MM-DD, account:NAME, in:trash, in:inbox (sent, outbox,
-drafts), in:Work/Invoices (a folder of yours; in:"My folder" with spaces). Newest first.`})
+is:unread, is:read, is:flagged, is:unflagged, after:YYYY-MM-DD, before:YYYY-MM-DD,
+account:NAME, in:trash, in:inbox (sent, outbox, drafts), in:Work/Invoices (a folder of yours;
+in:"My folder" with spaces). Newest first.`})
 }
 
 // runSearch: pouch search QUERY... [--json] [--limit N]. The words of the query may be given

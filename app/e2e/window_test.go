@@ -168,6 +168,7 @@ func TestWindowScreenshots(t *testing.T) {
 	shootFirstRun(t, modal, save)
 	shootCompose(t, c, listed, save)
 	shootOrganise(t, c, listed, modal, save)
+	shootFlagged(t, c, listed, save)
 
 	// An account whose server certificate this computer does not trust: the first check opens
 	// the certificate dialog.

@@ -57,9 +57,17 @@ func (e *Engine) Raw(ctx context.Context, id int64) ([]byte, error) {
 	return raw, nil
 }
 
-// SetRead marks messages read or unread; the state is kept in the archive.
-func (e *Engine) SetRead(ctx context.Context, ids []int64, read bool) error {
+// SetRead marks messages read or unread; the state is kept in the archive. It returns the ids
+// whose state changed, ascending: an Undo sets back those alone, so a message that was read
+// already stays read.
+func (e *Engine) SetRead(ctx context.Context, ids []int64, read bool) (changed []int64, err error) {
 	return e.store.SetRead(ctx, ids, read)
+}
+
+// SetFlagged flags or unflags messages (is:flagged finds them); the state is kept in the archive.
+// It returns the ids whose state changed, as SetRead does.
+func (e *Engine) SetFlagged(ctx context.Context, ids []int64, flagged bool) (changed []int64, err error) {
+	return e.store.SetFlagged(ctx, ids, flagged)
 }
 
 // UnreadCounts returns unread messages outside the Trash per account ID (0 = removed accounts).

@@ -138,7 +138,7 @@ func TestRemoveAccountAndMailAndReadState(t *testing.T) {
 	if c, err := e.UnreadCounts(ctx); err != nil || c[a.ID] != 1 {
 		t.Fatalf("UnreadCounts() = %v, %v; want 1", c, err)
 	}
-	if err := e.SetRead(ctx, []int64{saved[0].ID}, true); err != nil {
+	if _, err := e.SetRead(ctx, []int64{saved[0].ID}, true); err != nil {
 		t.Fatal(err)
 	}
 	if c, _ := e.UnreadCounts(ctx); c[a.ID] != 0 {

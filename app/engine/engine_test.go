@@ -58,6 +58,7 @@ type fixtureOptions struct {
 	wallClock bool          // the engine reads the real time instead of clk
 	// checkpoint is the engine's Options.Checkpoint; nil = none.
 	checkpoint func(name string)
+	timeout    time.Duration // the engine's Options.Timeout; 0 = 20 s
 }
 
 func newFixture(t *testing.T, o fixtureOptions) *fixture {
@@ -75,7 +76,10 @@ func newFixture(t *testing.T, o fixtureOptions) *fixture {
 	if o.keyring == nil {
 		o.keyring = f.kr
 	}
-	opts := engine.Options{DataDir: o.dataDir, Now: f.clk.now, Timeout: 20 * time.Second, Checkpoint: o.checkpoint}
+	if o.timeout == 0 {
+		o.timeout = 20 * time.Second
+	}
+	opts := engine.Options{DataDir: o.dataDir, Now: f.clk.now, Timeout: o.timeout, Checkpoint: o.checkpoint}
 	if o.wallClock {
 		opts.Now = nil
 	}

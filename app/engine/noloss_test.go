@@ -9,11 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/pouchmail/pouch/app/engine"
 	"github.com/pouchmail/pouch/mailstore"
+	"github.com/pouchmail/pouch/pop3"
 	"github.com/pouchmail/pouch/pop3/pop3test"
 )
 
@@ -374,6 +376,146 @@ func TestConnectionDropOnOneMessage(t *testing.T) {
 }
 
 const retryFailuresForTest = 3
+
+// TestTrickledMessage: a message the server trickles in (a line now and then, never silent for
+// a whole timeout, never ending) ends within the rate bound, and is then handled like any
+// message that breaks the connection: the session stops before any DELE and QUIT, the
+// message is recorded as failing, tried after the others next time and, after three failures,
+// left alone on the server while the others are stored and deleted as due. It is never
+// deleted on the server. The same holds for a message over the size limit, read with TOP.
+func TestTrickledMessage(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		cmd       string
+		sizeLimit int64
+	}{{"RETR", "RETR", 0}, {"TOP over the size limit", "TOP", 100}} {
+		t.Run(tc.name, func(t *testing.T) { testTrickledMessage(t, tc.cmd, tc.sizeLimit) })
+	}
+}
+
+func testTrickledMessage(t *testing.T, cmd string, sizeLimit int64) {
+	// Without a bound on the whole reply the sessions would never end: this ends them instead.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	const timeout = 400 * time.Millisecond
+	drop := pop3test.NewMaildrop()
+	srv := pop3test.ServeMaildrop(t, drop, "alice", "pw")
+	f := newFixture(t, fixtureOptions{addr: srv.Addr(), auth: "USER", password: "pw", timeout: timeout})
+	r := &dropRig{fixture: f, drop: drop, srv: srv, db: rawDB(t, f.store)}
+	r.a.SizeLimit = sizeLimit
+	trickled := append(msg("m1"), fmt.Sprintf("%0200d\r\n", 0)...) // over the size limit
+	for i := range 4 {
+		if i == 1 {
+			r.drop.Add("u1", trickled)
+		} else {
+			r.drop.Add(fmt.Sprintf("u%d", i), msg(fmt.Sprintf("m%d", i)))
+		}
+	}
+	r.drop.Trickle("u1", 50*time.Millisecond)
+	// fetch retries while the server still holds the maildrop for the session before, which
+	// it frees once it sees the hang-up, as the poller would.
+	fetch := func() engine.Result {
+		for i := 0; ; i++ {
+			res := r.e.Fetch(ctx, r.a, nil)
+			var perr *pop3.Error
+			if !errors.As(res.Err, &perr) || !perr.Code.Is(pop3.CodeInUse) || i == 20 {
+				return res
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	for session := 1; session <= retryFailuresForTest; session++ {
+		start := time.Now()
+		res := fetch()
+		var slow *pop3.SlowReplyError
+		if !errors.As(res.Err, &slow) || slow.Command != cmd {
+			t.Fatalf("session %d: fetch = %+v, want a *pop3.SlowReplyError for %s", session, res, cmd)
+		}
+		var nd *engine.NotDeletedError
+		if !errors.As(res.Err, &nd) {
+			t.Errorf("session %d: error %v does not say that nothing was deleted", session, res.Err)
+		}
+		if len(res.Skipped) != 1 || res.Skipped[0].UIDL != "u1" || !strings.Contains(res.Warning, "u1") {
+			t.Errorf("session %d: skipped %+v, warning %q; want u1 named", session, res.Skipped, res.Warning)
+		}
+		if took := time.Since(start); took > 10*timeout {
+			t.Errorf("session %d took %v, want about %v", session, took, timeout)
+		}
+		if _, dele := r.drop.Counts(); dele != 0 || r.drop.Len() != 4 {
+			t.Fatalf("session %d: %d deleted, %d on the server; want nothing deleted", session, dele, r.drop.Len())
+		}
+		if session == 1 {
+			continue
+		}
+		// From the second session on it goes last: the others are stored before it fails.
+		for _, i := range []int{0, 2, 3} {
+			if !r.stored(t, msg(fmt.Sprintf("m%d", i))) {
+				t.Errorf("session %d: m%d not stored: the trickled message blocks the others", session, i)
+			}
+		}
+	}
+	rows, err := r.e.Retention(ctx, "")
+	if err != nil || len(rows) != 4 {
+		t.Fatalf("Retention = %+v, %v", rows, err)
+	}
+	for _, row := range rows {
+		if row.UIDL == "u1" && (row.Failures != retryFailuresForTest || !strings.Contains(row.Failure, "Options.MinRate") || row.DeleteAfter != nil) {
+			t.Errorf("Retention of u1 = %+v; want %d failures naming Options.MinRate and no delete date", row, retryFailuresForTest)
+		}
+	}
+	// Resting now: the session goes past it (asking for it would fail the session), and the
+	// others are deleted as due.
+	res := fetch()
+	if res.Err != nil || res.Deleted != 3 || len(res.Skipped) != 1 || res.Skipped[0].UIDL != "u1" ||
+		!strings.Contains(res.Warning, "could not be downloaded") {
+		t.Errorf("fetch after %d failures = %+v; want u1 left alone, the others deleted", retryFailuresForTest, res)
+	}
+	if _, ok := r.drop.Messages()["u1"]; !ok || r.drop.Len() != 1 {
+		t.Errorf("server holds %d messages, want u1 alone", r.drop.Len())
+	}
+	for _, gone := range r.drop.Deleted() {
+		if bytes.Equal(gone, pop3test.Bytes(trickled)) {
+			t.Errorf("the trickled message was deleted on the server")
+		}
+	}
+}
+
+// TestTrickleCancelled: stopping (SIGTERM cancels the context) mid-trickle ends the session at
+// once, long before the rate bound, with nothing deleted; the message is not counted as failing,
+// since it was not its fault.
+func TestTrickleCancelled(t *testing.T) {
+	r := newDropRig(t, 0, false) // a 20 s timeout: only the cancel ends the session in time
+	r.drop.Add("u0", msg("m0"))
+	r.drop.Add("u1", msg("m1"))
+	r.drop.Trickle("u1", 50*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
+	var once sync.Once
+	start := time.Now()
+	res := r.e.Fetch(ctx, r.a, func(p engine.Progress) {
+		if p.Phase == engine.PhaseDownload {
+			once.Do(func() { time.AfterFunc(300*time.Millisecond, cancel) })
+		}
+	})
+	cancel()
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("fetch took %v after a cancel at 300ms", took)
+	}
+	if !errors.Is(res.Err, context.Canceled) {
+		t.Errorf("fetch = %+v, want context.Canceled", res)
+	}
+	if _, dele := r.drop.Counts(); dele != 0 || r.drop.Len() != 2 {
+		t.Errorf("%d deleted, %d on the server; want nothing deleted", dele, r.drop.Len())
+	}
+	rows, err := r.e.Retention(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range rows {
+		if row.Failures != 0 {
+			t.Errorf("Retention of %s = %+v: a cancel counted as its failure", row.UIDL, row)
+		}
+	}
+}
 
 // TestPartialNeverRereadOrDeleted: a headers-only copy is never the reason to read the
 // server's copy again or to delete it, even once the local copy is purged with a delete request.

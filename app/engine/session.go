@@ -179,6 +179,9 @@ func (e *Engine) fetch(ctx context.Context, a *mailstore.Account, progress func(
 	}
 	report := reporter(a.Name, progress)
 	err := e.session(ctx, a, &res, report)
+	// Said whether or not the session finished: a message that broke it (trickled in too
+	// slowly, say) is named here, and stays on the server.
+	res.Warning = joinWarnings(res.Warning, sessionWarning(&res))
 	// Batches commit without an fsync of their own; the session ends durable, whether it
 	// finished or not (a DELE has had its own barrier already).
 	if serr := e.sync(ctx); serr != nil && err == nil {
@@ -279,6 +282,12 @@ func (e *Engine) session(ctx context.Context, a *mailstore.Account, res *Result,
 			_, fy := failed[y.UID]
 			return cmpBool(fx, fy)
 		})
+		retry := 0 // how many of todo, at its end, failed before
+		for _, u := range todo {
+			if _, ok := failed[u.UID]; ok {
+				retry++
+			}
+		}
 		// Sizes (LIST) tell which messages to fetch as headers only and, once a download has
 		// failed, which are too large to fetch at all.
 		var sizes map[int]int64
@@ -292,7 +301,7 @@ func (e *Engine) session(ctx context.Context, a *mailstore.Account, res *Result,
 				sizes[m.ID] = m.Size
 			}
 		}
-		return e.download(ctx, a, c, sp, todo, sizes, sizeLimit, res, report)
+		return e.download(ctx, a, c, sp, todo, retry, sizes, sizeLimit, res, report)
 	}
 	// New mail first: nothing the checks below run into can hold it up.
 	onServer, err := fetch(todo)
@@ -337,7 +346,6 @@ func (e *Engine) session(ctx context.Context, a *mailstore.Account, res *Result,
 	if err != nil {
 		return &NotDeletedError{Err: err}
 	}
-	res.Warning = joinWarnings(res.Warning, sessionWarning(res))
 	if !prune {
 		ids = nil
 	}
@@ -350,15 +358,23 @@ func (e *Engine) session(ctx context.Context, a *mailstore.Account, res *Result,
 // batches committed on another goroutine (committer.go). It returns once every downloaded
 // message is committed, with the UIDLs whose bytes this session downloaded and committed (so
 // they are known to equal the local copy), or with the first error. A message that cannot be
-// downloaded is skipped and recorded (res.Skipped), so that it cannot hold up the others.
-func (e *Engine) download(ctx context.Context, a *mailstore.Account, c *pop3.Client, sp *spool, todo []pop3.UIDL, sizes map[int]int64, sizeLimit int64, res *Result, report func(Progress)) (map[string]bool, error) {
+// downloaded is skipped and recorded (res.Skipped), so that it cannot hold up the others; the
+// last retry messages of todo failed before, and are downloaded after all the others.
+func (e *Engine) download(ctx context.Context, a *mailstore.Account, c *pop3.Client, sp *spool, todo []pop3.UIDL, retry int, sizes map[int]int64, sizeLimit int64, res *Result, report func(Progress)) (map[string]bool, error) {
 	report(Progress{Phase: PhaseDownload, Total: len(todo)})
 	if len(todo) == 0 {
 		return nil, nil
 	}
 	cm := e.newCommitter(ctx, a.ID, sp, false, len(todo), report)
 	skippedBefore := len(res.Skipped)
-	err := e.downloadInto(ctx, c, cm, todo, sizes, sizeLimit, res)
+	// Headers-only messages (TOP) go before the full ones (one pipelined batch), but the
+	// messages that failed before go after all the others, whichever way they are read.
+	var err error
+	for _, group := range [][]pop3.UIDL{todo[:len(todo)-retry], todo[len(todo)-retry:]} {
+		if err = e.downloadInto(ctx, c, cm, group, sizes, sizeLimit, res); err != nil {
+			break
+		}
+	}
 	if ferr := cm.finish(); ferr != nil && err == nil {
 		err = ferr
 	}
@@ -405,6 +421,11 @@ func (e *Engine) downloadInto(ctx context.Context, c *pop3.Client, cm *committer
 				continue
 			}
 			if err != nil {
+				// The connection failed on this message (dropped, or trickled in too slowly):
+				// noted, as retrSkipping does, so that the next session tries it last.
+				if ctx.Err() == nil {
+					skip(u.ID, oneLine(err))
+				}
 				return fmt.Errorf("downloading the headers of message %d (UIDL %s): %w", u.ID, u.UID, err)
 			}
 			continue
@@ -505,7 +526,7 @@ func cmpBool(x, y bool) int {
 	return -1
 }
 
-// sessionWarning says what a user should know of a session that otherwise succeeded.
+// sessionWarning says what a user should know of a session besides its error, if any.
 func sessionWarning(res *Result) string {
 	var w []string
 	if res.Changed > 0 {
@@ -631,7 +652,6 @@ func (e *Engine) sessionWithoutUIDL(ctx context.Context, a *mailstore.Account, c
 		err = ferr
 	}
 	res.New, res.Bytes = cm.newMsgs, cm.bytes
-	res.Warning = joinWarnings(res.Warning, sessionWarning(res))
 	if err != nil {
 		return &NotDeletedError{Err: err}
 	}

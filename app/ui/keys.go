@@ -59,7 +59,7 @@ func (m *mainWindow) windowRune(r rune) {
 	switch r {
 	case '/':
 		m.focusSearch()
-	case 'j', 'k', 'm':
+	case 'j', 'k', 'm', 's':
 		m.focusList()
 		m.list.TypedRune(r)
 	}
@@ -178,6 +178,8 @@ func (l *messageList) TypedRune(r rune) {
 		m.moveCursor(-1, true)
 	case 'm':
 		m.toggleRead()
+	case 's':
+		m.toggleFlag()
 	case '/':
 		m.focusSearch()
 	}

@@ -63,6 +63,7 @@ func explain(err error, a *mailstore.Account) problem {
 		rec    tls.RecordHeaderError
 		terr   *pop3.TLSError
 		perr   *pop3.Error
+		slow   *pop3.SlowReplyError
 		nopw   *engine.NoPasswordError
 		nouidl *engine.NoUIDLError
 		locked *engine.LockedError
@@ -129,6 +130,14 @@ func explain(err error, a *mailstore.Account) problem {
 		if len(terr.Certificates) > 0 {
 			p.Cert = terr
 		}
+	case errors.As(err, &slow) && (slow.Command == "RETR" || slow.Command == "TOP"):
+		// Before the timeouts: the server did answer, too slowly. The engine tries the message
+		// after the others next time, then only once a day.
+		p.Summary = lang.L("{{.Server}} sent a message so slowly that Pouch gave up on it.", vars)
+		p.Action = lang.L("Nothing to do: the message stays on the server, and Pouch fetches the others first next time.")
+	case errors.As(err, &slow):
+		p.Summary = lang.L("{{.Server}} answered so slowly that Pouch gave up.", vars)
+		p.Action = lang.L("Check the network connection; Pouch tries again later.")
 	case errors.As(err, &perr):
 		p.Summary, p.Action, p.Field = refusal(perr, vars)
 	case errors.As(err, &dns):

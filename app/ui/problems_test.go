@@ -64,6 +64,12 @@ func TestExplain(t *testing.T) {
 		{"no password", &engine.NoPasswordError{Account: "Home"}, tlsAcct, "No password is stored", "Edit account", "password", "", false},
 		{"locked", &engine.LockedError{Account: "Home", Path: "/x"}, tlsAcct, "Another Pouch is checking", "shortly", "", "", false},
 		{"insecure", fetch(pop3.ErrInsecureAuth), tlsAcct, "unencrypted", "SSL/TLS or STARTTLS", "security", "", false},
+		{"message trickled in", fetch(&engine.NotDeletedError{Err: &pop3.SlowReplyError{Command: "RETR", Setting: "Options.MinRate",
+			Err: &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}}}), tlsAcct,
+			"sent a message so slowly that Pouch gave up on it", "stays on the server", "", "", false},
+		{"listing trickled in", fetch(&pop3.SlowReplyError{Command: "UIDL", Setting: "Options.ListingTimeout",
+			Err: &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}}), tlsAcct,
+			"answered so slowly that Pouch gave up", "network", "", "", false},
 		{"anything else", fmt.Errorf("Home: pop3: %w", errors.New("disk full")), tlsAcct, "Something went wrong: disk full", "", "", "", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

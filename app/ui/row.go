@@ -17,18 +17,62 @@ import (
 
 	"github.com/pouchmail/pouch/app/format"
 	"github.com/pouchmail/pouch/mailstore"
+	"github.com/pouchmail/pouch/resources"
 )
 
 // messageRow is one line of the message list: the sender's name (the address while the pointer
 // is on it) and the date above the subject and size, with an attachment mark; unread messages
-// are bold with a dot before the sender. Rows are recycled: the list builds only the rows on
-// screen, whatever the number of messages.
+// are bold with a dot before the sender, flagged ones have a star before the date ("Flagged"
+// under the pointer). Rows are recycled: the list builds only the rows on screen, whatever the
+// number of messages.
 type messageRow struct {
 	widget.BaseWidget
 	from                *hoverLabel
 	date, subject, size *widget.Label
 	clip                *widget.Icon
+	star                *tipIcon
 	unread              *canvas.Circle
+}
+
+// tipIcon is an icon that says what it means in a small pop-up while the pointer is on it.
+type tipIcon struct {
+	widget.Icon
+	tip string
+	pop *widget.PopUp // shown while the pointer is on the icon
+}
+
+func newTipIcon(res fyne.Resource, tip string) *tipIcon {
+	i := &tipIcon{tip: tip}
+	i.Resource = res
+	i.ExtendBaseWidget(i)
+	return i
+}
+
+func (i *tipIcon) MouseIn(ev *desktop.MouseEvent) {
+	c := fyne.CurrentApp().Driver().CanvasForObject(i)
+	if c == nil {
+		return
+	}
+	if i.pop == nil {
+		i.pop = widget.NewPopUp(widget.NewLabel(i.tip), c)
+	}
+	i.pop.ShowAtPosition(ev.AbsolutePosition.AddXY(8, 16)) // below the pointer, clear of it
+}
+
+func (i *tipIcon) MouseMoved(*desktop.MouseEvent) {}
+
+func (i *tipIcon) MouseOut() { i.hideTip() }
+
+func (i *tipIcon) hideTip() {
+	if i.pop != nil {
+		i.pop.Hide()
+	}
+}
+
+// Hide takes the tip away with the icon: the pointer may still be where it was.
+func (i *tipIcon) Hide() {
+	i.hideTip()
+	i.Icon.Hide()
 }
 
 // hoverLabel shows other text while the pointer is on it: a sender's address for the name.
@@ -81,6 +125,7 @@ func newMessageRow() *messageRow {
 		subject: widget.NewLabel(lang.L("subject")),
 		size:    widget.NewLabel(lang.L("999 KB")),
 		clip:    widget.NewIcon(theme.MailAttachmentIcon()),
+		star:    newTipIcon(theme.NewColoredResource(resources.StarIcon(), theme.ColorNamePrimary), lang.L("Flagged")),
 		unread:  canvas.NewCircle(color.Transparent),
 	}
 	r.from.SetText(lang.L("sender"))
@@ -89,6 +134,7 @@ func newMessageRow() *messageRow {
 	r.date.Importance = widget.LowImportance
 	r.size.Importance = widget.LowImportance
 	r.size.SizeName = theme.SizeNameCaptionText
+	r.star.Hide()
 	r.ExtendBaseWidget(r)
 	return r
 }
@@ -118,6 +164,11 @@ func (r *messageRow) set(m *mailstore.Message, state string) {
 		r.unread.FillColor = theme.Color(theme.ColorNamePrimary)
 	}
 	r.unread.Refresh()
+	if m.Flagged {
+		r.star.Show()
+	} else {
+		r.star.Hide()
+	}
 	r.date.SetText(listDate(format.MessageDate(m.Date, m.Received).Local(), time.Now()))
 	r.date.Importance = widget.LowImportance
 	if state != "" {
@@ -142,11 +193,12 @@ func (r *messageRow) blank() {
 	r.unread.FillColor = color.Transparent
 	r.unread.Refresh()
 	r.clip.Hide()
+	r.star.Hide()
 }
 
 func (r *messageRow) CreateRenderer() fyne.WidgetRenderer {
 	dot := container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(8), r.unread))
-	top := container.NewBorder(nil, nil, dot, r.date, r.from)
+	top := container.NewBorder(nil, nil, dot, container.NewHBox(r.star, r.date), r.from)
 	indent := canvas.NewRectangle(color.Transparent) // the subject lines up with the sender
 	indent.SetMinSize(fyne.NewSquareSize(8))
 	bottom := container.NewBorder(nil, nil, indent, container.NewHBox(r.clip, r.size), r.subject)

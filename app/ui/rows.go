@@ -22,19 +22,19 @@ type listRows struct {
 	used  []int                       // page numbers, least recently drawn first
 	asked map[int]int                 // pages being read, with the writes count when asked
 	gen   int                         // drops pages read for an earlier list
-	// marks are the read-state changes made here that a page being read may not show: their
-	// write was still under way when it was asked for.
-	marks  []readMark
+	// marks are the changes of state (read, flagged) made here that a page being read may not
+	// show: their write was still under way when it was asked for.
+	marks  []stateMark
 	markN  int // numbers the marks
 	writes int // counts the marks written to the store
 }
 
-// readMark is a change of read state made in the window; written is the writes count once it
+// stateMark is a change of state made in the window; written is the writes count once it
 // reached the store, 0 until then.
-type readMark struct {
+type stateMark struct {
 	n       int
 	ids     map[int64]bool
-	read    bool
+	change  func(*mailstore.Message)
 	written int
 }
 
@@ -86,7 +86,7 @@ func (r *listRows) put(p int, ids []int64, found []mailstore.Message) {
 		// The store may not have had the changes not written before the page was asked for.
 		for _, mk := range r.marks {
 			if (mk.written == 0 || mk.written > asked) && mk.ids[id] {
-				page[i].Read = mk.read
+				mk.change(&page[i])
 			}
 		}
 	}
@@ -144,12 +144,12 @@ func (r *listRows) unask(p int) {
 	r.dropMarks()
 }
 
-// markRead sets the read state of messages ids in the rows read, and keeps the change for the
-// pages being read until markWritten says it reached the store. It returns the mark's number.
-func (r *listRows) markRead(ids []int64, read bool) int {
-	r.each(ids, func(m *mailstore.Message) { m.Read = read })
+// mark makes change to messages ids in the rows read, and keeps it for the pages being read
+// until markWritten says it reached the store. It returns the mark's number.
+func (r *listRows) mark(ids []int64, change func(*mailstore.Message)) int {
+	r.each(ids, change)
 	r.markN++
-	mk := readMark{n: r.markN, ids: make(map[int64]bool, len(ids)), read: read}
+	mk := stateMark{n: r.markN, ids: make(map[int64]bool, len(ids)), change: change}
 	for _, id := range ids {
 		mk.ids[id] = true
 	}
@@ -175,7 +175,7 @@ func (r *listRows) dropMarks() {
 	for _, w := range r.asked {
 		oldest = min(oldest, w)
 	}
-	r.marks = slices.DeleteFunc(r.marks, func(mk readMark) bool { return mk.written != 0 && mk.written <= oldest })
+	r.marks = slices.DeleteFunc(r.marks, func(mk stateMark) bool { return mk.written != 0 && mk.written <= oldest })
 }
 
 // each runs fn on every row read whose ID is in ids.

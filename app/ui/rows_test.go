@@ -25,12 +25,13 @@ func TestReadStateOverPagesBeingRead(t *testing.T) {
 		do   func()
 		want [3]bool // the rows' read state after it, when the page is read
 	}
+	setRead := func(read bool) func(*mailstore.Message) { return func(m *mailstore.Message) { m.Read = read } }
 	var page []int64
 	var opened, unread, other int
 	steps := []step{
 		{what: "a message opened while the page is read, the page read before the write", do: func() {
 			page, _ = r.pageIDs(0)
-			opened = r.markRead([]int64{1}, true)
+			opened = r.mark([]int64{1}, setRead(true))
 			r.put(0, page, rows())
 		}, want: [3]bool{true, false, false}},
 		{what: "the write done, the list read again", do: func() {
@@ -43,14 +44,14 @@ func TestReadStateOverPagesBeingRead(t *testing.T) {
 		{what: "marked unread, the page read before the write, which is done before it arrives", do: func() {
 			r.reset(r.ids)
 			page, _ = r.pageIDs(0)
-			unread = r.markRead([]int64{1, 2}, false)
+			unread = r.mark([]int64{1, 2}, setRead(false))
 			before := rows()
 			store[1] = false
 			r.markWritten(unread)
 			r.put(0, page, before)
 		}, want: [3]bool{false, false, false}},
 		{what: "marked read, the page asked for after the change, read before the write", do: func() {
-			other = r.markRead([]int64{2, 3}, true)
+			other = r.mark([]int64{2, 3}, setRead(true))
 			r.reset(r.ids)
 			page, _ = r.pageIDs(0)
 			r.put(0, page, rows())

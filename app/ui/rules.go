@@ -81,7 +81,7 @@ func (m *mainWindow) newRuleEditor() *ruleEditor {
 	e.problem.Wrapping = fyne.TextWrapWord
 	e.moveTo = widget.NewSelect(nil, nil)
 	e.markRead = widget.NewCheck(lang.L("Mark read"), nil)
-	e.flag = widget.NewCheck(lang.L("Mark important"), nil)
+	e.flag = widget.NewCheck(lang.L("Flag"), nil)
 	e.trash = widget.NewCheck(lang.L("Move to the Trash"), nil)
 	e.stop = widget.NewCheck(lang.L("Stop: later rules skip the messages this one matches"), nil)
 	e.save = widget.NewButtonWithIcon(lang.L("Save rule"), theme.DocumentSaveIcon(), e.saveRule)
@@ -99,7 +99,7 @@ func (m *mainWindow) newRuleEditor() *ruleEditor {
 		widget.NewFormItem(lang.L("If"), container.NewVBox(e.query, e.preview)),
 		widget.NewFormItem(lang.L("Move to"), e.moveTo),
 		widget.NewFormItem(lang.L("Then"), container.NewVBox(e.markRead, e.flag, e.trash, e.stop)))
-	hint := widget.NewLabel(lang.L("The condition is a search: from:, to:, subject:, account:, has:attachment and words. Rules run in this order on each new message; none deletes mail on a server."))
+	hint := widget.NewLabel(lang.L("The condition is a search: from:, to:, subject:, account:, has:attachment, is:unread and words. Rules run in this order on each new message; none deletes mail on a server."))
 	hint.Wrapping = fyne.TextWrapWord
 	hint.Importance = widget.LowImportance
 	editor := container.NewVBox(form, container.NewHBox(e.save), e.problem, widget.NewSeparator(),
@@ -132,7 +132,7 @@ func ruleSummary(r mailstore.Rule) string {
 		acts = append(acts, lang.L("mark read"))
 	}
 	if r.Flag {
-		acts = append(acts, lang.L("important"))
+		acts = append(acts, lang.L("flag"))
 	}
 	if r.Trash {
 		acts = append(acts, lang.L("to the Trash"))

@@ -8,11 +8,13 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/pouchmail/pouch/mailstore"
 )
 
-// selection is what the list's actions (Delete, Move to…, Mark read, Export, dragging onto a
-// folder) apply to. It is kept by message id, not row: rows move when new mail arrives at the
-// top or a page of rows loads, ids do not.
+// selection is what the list's actions (Delete, Move to…, Mark read, Flag, Export, dragging
+// onto a folder) apply to. It is kept by message id, not row: rows move when new mail arrives
+// at the top or a page of rows loads, ids do not.
 type selection struct {
 	ids    map[int64]bool
 	anchor int64 // where a Shift range starts: the last row chosen without Shift
@@ -162,7 +164,7 @@ func (m *mainWindow) selectionChanged() {
 	case n > 1:
 		m.open = nil
 		m.viewer.clear(lang.N("{{.Count}} messages selected", n, map[string]any{"Count": n}) + "\n\n" +
-			lang.L("Delete, Move to…, Mark read and Export act on all of them."))
+			lang.L("Delete, Move to…, Mark read, Flag and Export act on all of them."))
 	default:
 		m.open = nil
 		m.viewer.clear(lang.L("Select a message to read it."))
@@ -189,15 +191,26 @@ func (m *mainWindow) keepSelection() {
 // selectedUnread reports whether any selected message is unread: Mark read then marks them all
 // read, else Mark unread marks them all unread.
 func (m *mainWindow) selectedUnread() bool {
+	return m.selectedAny(func(msg *mailstore.Message) bool { return !msg.Read })
+}
+
+// selectedUnflagged reports whether any selected message is not flagged: Flag then flags them
+// all, else Unflag unflags them all.
+func (m *mainWindow) selectedUnflagged() bool {
+	return m.selectedAny(func(msg *mailstore.Message) bool { return !msg.Flagged })
+}
+
+// selectedAny reports whether is holds for any selected message.
+func (m *mainWindow) selectedAny(is func(*mailstore.Message) bool) bool {
 	// The rows read so far: the pages on screen, where a selection is made.
 	for _, page := range m.rows.pages {
 		for i := range page {
-			if !page[i].Read && m.sel.ids[page[i].ID] {
+			if m.sel.ids[page[i].ID] && is(&page[i]) {
 				return true
 			}
 		}
 	}
-	return m.open != nil && !m.open.Read
+	return m.open != nil && is(&m.open.Message)
 }
 
 // listRow is one row of the message list with the selection drawn behind it. It takes the
@@ -329,13 +342,18 @@ func (r *listRow) TappedSecondary(ev *fyne.PointEvent) {
 	if m.selectedUnread() {
 		read = lang.L("Mark read")
 	}
+	flag := lang.L("Unflag")
+	if m.selectedUnflagged() {
+		flag = lang.L("Flag")
+	}
 	items := []*fyne.MenuItem{
 		fyne.NewMenuItem(lang.L("Move to…"), m.showMoveTo),
 		fyne.NewMenuItem(read, m.toggleRead),
+		fyne.NewMenuItem(flag, m.toggleFlag),
 		fyne.NewMenuItem(lang.L("Delete"), m.deleteSelected),
 		fyne.NewMenuItem(lang.L("Export…"), m.showExport),
 	}
 	items[0].Disabled = m.toolbar.move.Disabled()
-	items[2].Disabled = m.view.trash // there Delete empties the whole Trash
+	items[3].Disabled = m.view.trash // there Delete empties the whole Trash
 	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), c, ev.AbsolutePosition)
 }

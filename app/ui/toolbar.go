@@ -10,15 +10,16 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pouchmail/pouch/mailstore"
+	"github.com/pouchmail/pouch/resources"
 )
 
 // toolbar holds the main actions.
 type toolbar struct {
-	check, write, reply, replyAll, forward          *widget.Button
-	delete, restore, read, export, add, edit, prefs *widget.Button
-	move                                            *widget.Button
-	bar                                             fyne.CanvasObject
-	m                                               *mainWindow
+	check, write, reply, replyAll, forward         *widget.Button
+	delete, restore, read, flag, export, add, edit *widget.Button
+	prefs, move                                    *widget.Button
+	bar                                            fyne.CanvasObject
+	m                                              *mainWindow
 }
 
 func (m *mainWindow) buildToolbar() *toolbar {
@@ -32,6 +33,7 @@ func (m *mainWindow) buildToolbar() *toolbar {
 	t.move = widget.NewButtonWithIcon(lang.L("Move to…"), theme.FolderIcon(), m.showMoveTo)
 	t.restore = widget.NewButtonWithIcon(lang.L("Restore"), theme.ContentUndoIcon(), m.restoreSelected)
 	t.read = widget.NewButtonWithIcon(lang.L("Mark unread"), theme.VisibilityIcon(), m.toggleRead)
+	t.flag = widget.NewButtonWithIcon(lang.L("Flag"), theme.NewThemedResource(resources.StarIcon()), m.toggleFlag)
 	t.add = widget.NewButtonWithIcon(lang.L("Add account"), theme.ContentAddIcon(), m.showAddAccount)
 	// Export, Edit account and Preferences are in the More menu: the mail actions keep the room.
 	t.export = widget.NewButtonWithIcon(lang.L("Export…"), theme.DownloadIcon(), m.showExport)
@@ -58,7 +60,8 @@ func (m *mainWindow) buildToolbar() *toolbar {
 	// A row that wraps when the window is narrow; the buttons whose labels change keep one width.
 	t.bar = newFlow(t.check, t.write, widget.NewSeparator(), t.reply, t.replyAll, t.forward, widget.NewSeparator(),
 		steadyButton(t.delete, lang.L("Delete"), lang.L("Empty Trash")), t.restore, t.move,
-		steadyButton(t.read, lang.L("Mark read"), lang.L("Mark unread")), widget.NewSeparator(), t.add, more)
+		steadyButton(t.read, lang.L("Mark read"), lang.L("Mark unread")), steadyButton(t.flag, lang.L("Flag"), lang.L("Unflag")),
+		widget.NewSeparator(), t.add, more)
 	t.update()
 	return t
 }
@@ -86,6 +89,7 @@ func (t *toolbar) update() {
 	open := m.open != nil
 	some := open || m.sel.len() > 0
 	enable(t.read, some)
+	enable(t.flag, some)
 	canAnswer := open && m.open.Trashed == nil && m.open.Folder != mailstore.FolderOutbox && m.open.Folder != mailstore.FolderDrafts
 	enable(t.reply, canAnswer)
 	enable(t.replyAll, canAnswer)
@@ -94,6 +98,11 @@ func (t *toolbar) update() {
 		t.read.SetText(lang.L("Mark read"))
 	} else {
 		t.read.SetText(lang.L("Mark unread"))
+	}
+	if some && !m.selectedUnflagged() {
+		t.flag.SetText(lang.L("Unflag"))
+	} else {
+		t.flag.SetText(lang.L("Flag"))
 	}
 	if m.view.trash {
 		t.delete.SetText(lang.L("Empty Trash"))
@@ -161,12 +170,33 @@ func (m *mainWindow) toggleRead() {
 		return
 	}
 	read := m.selectedUnread()
-	m.setRead(ids, read)
 	text := lang.N("Marked {{.Count}} messages unread.", len(ids), map[string]any{"Count": len(ids)})
 	if read {
 		text = lang.N("Marked {{.Count}} messages read.", len(ids), map[string]any{"Count": len(ids)})
 	}
-	m.undo.offer(text, func() { m.setRead(ids, !read) })
+	// Undo, offered once saved, sets back only what the store changed: a message read before
+	// stays read.
+	m.setRead(ids, read, func(changed []int64) {
+		m.undo.offer(text, func() { m.setRead(changed, !read, nil) })
+	})
+}
+
+// toggleFlag flags the selected messages, or unflags them when all of them are flagged already
+// (s, as Thunderbird stars).
+func (m *mainWindow) toggleFlag() {
+	ids := m.selectedIDs()
+	if len(ids) == 0 {
+		return
+	}
+	flag := m.selectedUnflagged()
+	text := lang.N("Unflagged {{.Count}} messages.", len(ids), map[string]any{"Count": len(ids)})
+	if flag {
+		text = lang.N("Flagged {{.Count}} messages.", len(ids), map[string]any{"Count": len(ids)})
+	}
+	// As for Mark read: Undo leaves a message flagged before flagged.
+	m.setFlagged(ids, flag, func(changed []int64) {
+		m.undo.offer(text, func() { m.setFlagged(changed, !flag, nil) })
+	})
 }
 
 // deleteSelected moves the selected messages to the Trash (Del); in the Trash it offers to

@@ -92,26 +92,26 @@ type mainWindow struct {
 	splits   [2]*container.Split // sidebar | rest, list | reading pane: remembered (layout.go)
 
 	// State, touched only on the UI goroutine.
-	accounts   []mailstore.Account
-	removed    []mailstore.RemovedAccount // removed accounts whose mail was kept
-	trashCount int                        // messages in the Trash
-	progressOf string                     // the account whose progress the status bar shows
-	unread     map[int64]int
-	pollState  map[string]engine.AccountStatus
-	lastErr    map[string]error // each account's last check's error, for problemOf
-	view       folder           // what the sidebar selected
-	rows       listRows         // the folder's messages, or the search's, newest first
-	readWrites inOrder          // read-state changes on their way to the store
-	query      string
-	open       *engine.MessageView    // the message in the viewer
-	sel        selection              // the messages the list's actions apply to
-	rowPitch   float32                // a list row's height with the gap below it
-	folderRow  int                    // the sidebar row selected
-	shortcuts  []shortcut             // the window's Ctrl shortcuts, wherever the focus is
-	folders    []mailstore.FolderInfo // the user folders, depth first
-	treeRows   []mailstore.FolderInfo // those the sidebar shows (none under a collapsed one)
-	drag       *dragState             // a drag of the selection under way
-	rules      *ruleEditor            // the rule editor, while it is open
+	accounts    []mailstore.Account
+	removed     []mailstore.RemovedAccount // removed accounts whose mail was kept
+	trashCount  int                        // messages in the Trash
+	progressOf  string                     // the account whose progress the status bar shows
+	unread      map[int64]int
+	pollState   map[string]engine.AccountStatus
+	lastErr     map[string]error // each account's last check's error, for problemOf
+	view        folder           // what the sidebar selected
+	rows        listRows         // the folder's messages, or the search's, newest first
+	stateWrites inOrder          // read and flag changes on their way to the store
+	query       string
+	open        *engine.MessageView    // the message in the viewer
+	sel         selection              // the messages the list's actions apply to
+	rowPitch    float32                // a list row's height with the gap below it
+	folderRow   int                    // the sidebar row selected
+	shortcuts   []shortcut             // the window's Ctrl shortcuts, wherever the focus is
+	folders     []mailstore.FolderInfo // the user folders, depth first
+	treeRows    []mailstore.FolderInfo // those the sidebar shows (none under a collapsed one)
+	drag        *dragState             // a drag of the selection under way
+	rules       *ruleEditor            // the rule editor, while it is open
 	// conversations: the list shows one row per conversation; threadSize has their sizes.
 	conversations bool
 	threadSize    map[int64]int

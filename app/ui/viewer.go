@@ -202,36 +202,63 @@ func (m *mainWindow) showMessage(id int64) {
 		m.open = mv
 		m.viewer.show(mv)
 		if !mv.Read {
-			m.setRead([]int64{id}, true)
+			m.setRead([]int64{id}, true, nil)
 		}
 		m.toolbar.update()
 	})
 }
 
-// setRead changes the read state here at once and in the store in the background, in the
-// order of the changes (Mark unread just after opening must not be overtaken by the opening's
-// Mark read).
-func (m *mainWindow) setRead(ids []int64, read bool) {
+// setRead changes the read state here at once and in the store in the background; saved, if
+// not nil, then gets the ids whose state the store changed.
+func (m *mainWindow) setRead(ids []int64, read bool, saved func(changed []int64)) {
+	eng := m.eng
+	m.setState(ids, func(msg *mailstore.Message) { msg.Read = read }, func(ctx context.Context) ([]int64, error) {
+		return eng.SetRead(ctx, ids, read)
+	}, lang.L("Could not save the read state: "), func(changed []int64) {
+		m.refreshCounts()
+		if saved != nil {
+			saved(changed)
+		}
+	})
+}
+
+// setFlagged flags or unflags messages here at once and in the store in the background; saved,
+// if not nil, then gets the ids whose state the store changed.
+func (m *mainWindow) setFlagged(ids []int64, flagged bool, saved func(changed []int64)) {
+	eng := m.eng
+	m.setState(ids, func(msg *mailstore.Message) { msg.Flagged = flagged }, func(ctx context.Context) ([]int64, error) {
+		return eng.SetFlagged(ctx, ids, flagged)
+	}, lang.L("Could not save the flag: "), saved)
+}
+
+// setState changes the rows of ids (and the open message among them) with change at once, then
+// saves through the bridge, in the order of the changes (Mark unread just after opening must
+// not be overtaken by the opening's Mark read); failed is the status's words for an error,
+// saved (if not nil) gets what the save changed.
+func (m *mainWindow) setState(ids []int64, change func(*mailstore.Message), save func(context.Context) ([]int64, error), failed string, saved func(changed []int64)) {
 	want := map[int64]bool{}
 	for _, id := range ids {
 		want[id] = true
 	}
-	mark := m.rows.markRead(ids, read)
+	mark := m.rows.mark(ids, change)
 	if m.open != nil && want[m.open.ID] {
-		m.open.Read = read
+		change(&m.open.Message)
 	}
 	m.list.Refresh()
 	m.toolbar.update()
-	eng := m.eng
-	m.readWrites.run(m.bridge, func(ctx context.Context) error {
-		return eng.SetRead(ctx, ids, read)
+	var changed []int64
+	m.stateWrites.run(m.bridge, func(ctx context.Context) (err error) {
+		changed, err = save(ctx)
+		return err
 	}, func(err error) {
 		m.rows.markWritten(mark)
 		if err != nil {
-			m.setStatus(lang.L("Could not save the read state: ") + err.Error())
+			m.setStatus(failed + err.Error())
 			return
 		}
-		m.refreshCounts()
+		if saved != nil {
+			saved(changed)
+		}
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Maildrop is a mailbox kept between the sessions of a MaildropServer, for tests of what a
@@ -21,9 +23,10 @@ import (
 type Maildrop struct {
 	mu    sync.Mutex
 	msgs  []*dropMessage
-	busy  bool              // a session holds the maildrop
-	refus map[string]string // UIDL → -ERR text for RETR
-	drops map[string]bool   // UIDL → RETR drops the connection halfway through the reply
+	busy  bool                     // a session holds the maildrop
+	refus map[string]string        // UIDL → -ERR text for RETR
+	drops map[string]bool          // UIDL → RETR drops the connection halfway through the reply
+	slow  map[string]time.Duration // UIDL → RETR and TOP trickle a line every so often
 	retrs int
 	deles int
 	gone  [][]byte // bytes of every message a client deleted (DELE, then QUIT)
@@ -35,7 +38,9 @@ type dropMessage struct {
 }
 
 // NewMaildrop returns an empty maildrop.
-func NewMaildrop() *Maildrop { return &Maildrop{refus: map[string]string{}, drops: map[string]bool{}} }
+func NewMaildrop() *Maildrop {
+	return &Maildrop{refus: map[string]string{}, drops: map[string]bool{}, slow: map[string]time.Duration{}}
+}
 
 // Add appends a message under uidl. data gets CRLF line ends and a final CRLF.
 func (m *Maildrop) Add(uidl string, data []byte) {
@@ -90,6 +95,19 @@ func (m *Maildrop) DropConnection(uidl string, drop bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.drops[uidl] = drop
+}
+
+// Trickle makes RETR and TOP of uidl answer +OK and then one short line every interval, never
+// ending, until the client hangs up: a server that keeps a download going without ever going
+// silent (0 to heal it).
+func (m *Maildrop) Trickle(uidl string, interval time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if interval <= 0 {
+		delete(m.slow, uidl)
+	} else {
+		m.slow[uidl] = interval
+	}
 }
 
 // Messages returns the bytes of every message now in the maildrop, by UIDL (a UIDL listed
@@ -266,6 +284,20 @@ func (s *MaildropServer) serve(c net.Conn) {
 			bw.WriteString("\r\n")
 		}
 	}
+	// hungUp waits up to d for the client to hang up and reports whether it did, so that a
+	// trickling reply ends, and frees the maildrop, as soon as the client gives up.
+	hungUp := func(d time.Duration) bool {
+		end := time.Now().Add(d)
+		c.SetReadDeadline(end)
+		_, err := br.Peek(br.Buffered() + 1) // more commands are no hang-up
+		c.SetReadDeadline(time.Time{})
+		var ne net.Error
+		if err != nil && !errors.As(err, &ne) && !errors.Is(err, bufio.ErrBufferFull) {
+			return true
+		}
+		time.Sleep(time.Until(end))
+		return false
+	}
 	stls := s.tls // until STLS is done
 	reply("+OK maildrop ready")
 	user := ""
@@ -330,7 +362,7 @@ func (s *MaildropServer) serve(c net.Conn) {
 			}
 			continue
 		}
-		if s.transaction(&sess, cmd, arg, reply) {
+		if s.transaction(&sess, cmd, arg, reply, bw.Flush, hungUp) {
 			bw.Flush()
 			return
 		}
@@ -338,7 +370,7 @@ func (s *MaildropServer) serve(c net.Conn) {
 }
 
 // transaction answers one command after login; it reports whether the session ended.
-func (s *MaildropServer) transaction(sess *dropSession, cmd, arg string, reply func(...string)) bool {
+func (s *MaildropServer) transaction(sess *dropSession, cmd, arg string, reply func(...string), flush func() error, hungUp func(time.Duration) bool) bool {
 	msg := func() (int, bool) {
 		n, err := strconv.Atoi(arg)
 		if err != nil || n < 1 || n > len(sess.snap) || sess.deleted[n-1] {
@@ -390,12 +422,18 @@ func (s *MaildropServer) transaction(sess *dropSession, cmd, arg string, reply f
 		}
 		d := sess.snap[i]
 		s.drop.mu.Lock()
-		refusal, drop := s.drop.refus[d.uidl], s.drop.drops[d.uidl]
+		refusal, drop, slow := s.drop.refus[d.uidl], s.drop.drops[d.uidl], s.drop.slow[d.uidl]
 		if cmd == "RETR" && refusal == "" {
 			s.drop.retrs++
 		}
 		s.drop.mu.Unlock()
 		switch {
+		case slow > 0:
+			reply("+OK message follows")
+			for flush() == nil && !hungUp(slow) {
+				reply("X-Trickle: x")
+			}
+			return true // the client gave up: the session ends, nothing is deleted
 		case cmd == "RETR" && drop:
 			// The server "crashes": the maildrop is free before the client sees the connection
 			// go, as after QUIT, so the client's next session cannot find it in use.

@@ -194,6 +194,27 @@ func Trickle(interval time.Duration, line func(i int) string) Step {
 	}}
 }
 
+// Drip writes the chunks exactly as given, one every interval, and ends
+// after the last: a reply that arrives slowly, steadily or not (one byte a
+// chunk trickles a status line), without the server going silent.
+func Drip(interval time.Duration, chunks ...string) Step {
+	return Step{desc: fmt.Sprintf("Drip(%v, %d chunks)", interval, len(chunks)), run: func(s *session) error {
+		for i, c := range chunks {
+			if i > 0 {
+				select {
+				case <-time.After(interval):
+				case <-s.srv.stop:
+					return errors.New("server closed while dripping")
+				}
+			}
+			if _, err := io.WriteString(s.conn, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
+}
+
 // ExpectEOF waits until the client closes the connection and fails if it
 // sends anything first.
 func ExpectEOF() Step {
