@@ -117,6 +117,7 @@ type mainWindow struct {
 	threadMsgs    []mailstore.Message // the open conversation's messages, oldest first
 	threadPick    int64               // the message of the open conversation chosen in the viewer
 	openGen       int                 // drops a message that loaded after another was asked for
+	stateSaved    chan struct{}       // closed once the last read or flag change asked for is saved (setState)
 	// previewDelay is the rule editor's pause before counting matches; 0 = previewDelay.
 	previewDelay time.Duration
 	loadGen      int                            // drops results of superseded loads

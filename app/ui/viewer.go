@@ -245,8 +245,21 @@ func (m *mainWindow) setState(ids []int64, change func(*mailstore.Message), save
 	}
 	m.list.Refresh()
 	m.toolbar.update()
+	// Saved in the order asked: each save waits for the one before, since saves waiting for
+	// the archive's lock (a fetch committing) take it in no set order, and Flag then Unflag
+	// must not end flagged.
+	prev, next := m.stateSaved, make(chan struct{})
+	m.stateSaved = next
 	var changed []int64
 	m.bridge.run(func(ctx context.Context) (err error) {
+		defer close(next)
+		if prev != nil {
+			select {
+			case <-prev:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
 		changed, err = save(ctx)
 		return err
 	}, func(err error) {
