@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"database/sql"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	_ "github.com/mattn/go-sqlite3"
 	"github.com/pouchmail/pouch/mailstore"
 )
 
@@ -266,5 +268,52 @@ func TestUndoRestoresEachOwnState(t *testing.T) {
 	}
 	if f.starShown(t, ids[0]) || !f.starShown(t, ids[1]) || f.starShown(t, ids[2]) {
 		t.Error("after the Undo the stars are not on message 1 alone")
+	}
+}
+
+// TestStateSavesInOrder: Flag, Unflag, Flag… pressed while another writer holds the archive
+// (a fetch committing) are saved in the order pressed, so the store ends as the list shows it;
+// saves racing for the lock could land in any order and leave the store flagged under an
+// unflagged row.
+func TestStateSavesInOrder(t *testing.T) {
+	f := newWindow(t)
+	var id int64
+	f.q.wait(func() { id = f.w.rows.ids[0] })
+	db, err := sql.Open("sqlite3", "file:"+f.store.Path()+"?_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for round := range 8 {
+		conn, err := db.Conn(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 7 { // ends flagged in even rounds, unflagged in odd ones
+			flag := (i+round)%2 == 0
+			f.q.wait(func() { f.w.setFlagged([]int64{id}, flag, nil) })
+			time.Sleep(time.Duration(7+5*round) * time.Millisecond) // as fast as keys repeat
+		}
+		want := round%2 == 0
+		time.Sleep(time.Duration(100+37*round) * time.Millisecond) // every save is waiting for the lock
+		if _, err := conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
+			t.Fatal(err)
+		}
+		conn.Close()
+		var shown bool
+		f.q.wait(func() { f.w.rows.each([]int64{id}, func(m *mailstore.Message) { shown = m.Flagged }) })
+		if shown != want {
+			t.Fatalf("round %d: the list shows flagged %v, want %v", round, shown, want)
+		}
+		// Seven UPDATEs of one row take milliseconds once the lock is free; the last pressed
+		// must be the last saved.
+		f.eventually(t, "the store to follow the list", func() bool { return f.flagged(t, id) == want })
+		time.Sleep(300 * time.Millisecond)
+		if got := f.flagged(t, id); got != want {
+			t.Fatalf("round %d: the store has flagged %v after the saves, the list %v", round, got, want)
+		}
 	}
 }

@@ -246,6 +246,9 @@ func (m *mainWindow) setState(ids []int64, change func(*mailstore.Message), save
 	}
 	m.list.Refresh()
 	m.toolbar.update()
+	// Saved in the order asked (inOrder): each save waits for the one before, since saves
+	// waiting for the archive's lock (a fetch committing) take it in no set order, and Flag then
+	// Unflag must not end flagged.
 	var changed []int64
 	m.stateWrites.run(m.bridge, func(ctx context.Context) (err error) {
 		changed, err = save(ctx)
