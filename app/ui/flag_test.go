@@ -200,6 +200,9 @@ func TestUndoRestoresEachOwnState(t *testing.T) {
 	f.q.wait(func() { f.w.setFlagged(ids[1:2], true, nil) })
 	f.eventually(t, "message 1 flagged", func() bool { return f.flagged(t, ids[1]) })
 	f.click(t, 0, 0) // opens it: read
+	// Opening loads the message in the background, and a Shift-click before it is shown
+	// would leave it unopened (another selection meanwhile).
+	f.eventually(t, "message 0 open", func() bool { return f.w.open != nil && f.w.open.ID == ids[0] })
 	f.click(t, 2, fyne.KeyModifierShift)
 	f.wantSelected(t, "Shift-click", 0, 1, 2)
 

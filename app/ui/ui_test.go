@@ -150,7 +150,8 @@ func newWindowWith(t *testing.T, opts engine.Options) *fixture {
 	f := &fixture{store: store, kr: kr, q: q, fp: &fakePoller{}, acct: acct}
 	q.wait(func() { f.w = newMainWindow(ctx, a, engine.New(store, kr, opts), q.do, f.fp) })
 	t.Cleanup(func() { q.wait(f.w.window.Close) })
-	f.eventually(t, "the message list", func() bool { return f.w.list.Length() == 7 })
+	// The rows come in a page read after the list of IDs: tests look at both.
+	f.eventually(t, "the message list and its rows", func() bool { return f.w.list.Length() == 7 && f.w.rows.row(0) != nil })
 	return f
 }
 
