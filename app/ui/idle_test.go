@@ -1,49 +1,84 @@
 package ui
 
 import (
-	"sync/atomic"
+	"sync"
 	"testing"
 	"time"
 )
 
-// TestIdleRelease: the release runs once a burst of work has been quiet for the delay, not
-// during it; each later burst earns one more; after stop, none.
+// TestIdleRelease: the release runs only once the pokes have been quiet for the delay, once per
+// burst; after stop, never. What is checked are the times of pokes and releases, so a slow
+// machine that stalls mid-burst (a quiet period, then) cannot fail it.
 func TestIdleRelease(t *testing.T) {
-	var released atomic.Int32
-	r := newIdleRelease(500*time.Millisecond, func() { released.Add(1) })
-	count := func() int { return int(released.Load()) }
-	waitFor := func(want int) {
+	const after = 200 * time.Millisecond
+	var mu sync.Mutex
+	var pokes, releases []time.Time
+	r := newIdleRelease(after, func() {
+		mu.Lock()
+		releases = append(releases, time.Now())
+		mu.Unlock()
+	})
+	poke := func() {
+		mu.Lock()
+		pokes = append(pokes, time.Now())
+		mu.Unlock()
+		r.poke()
+	}
+	// releasedSinceLastPoke reports how many releases came after the last poke.
+	releasedSinceLastPoke := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		n := 0
+		for _, rt := range releases {
+			if rt.After(pokes[len(pokes)-1]) {
+				n++
+			}
+		}
+		return n
+	}
+	waitRelease := func() {
 		t.Helper()
-		for deadline := time.Now().Add(5 * time.Second); count() != want; {
+		for deadline := time.Now().Add(5 * time.Second); releasedSinceLastPoke() == 0; {
 			if time.Now().After(deadline) {
-				t.Fatalf("releases = %d, want %d", count(), want)
+				t.Fatal("no release after the pokes stopped")
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
-	// A burst longer than the delay: each poke puts the release off.
-	for range 10 {
-		r.poke()
-		time.Sleep(20 * time.Millisecond)
+	for burst := 0; burst < 2; burst++ {
+		for range 10 {
+			poke()
+			time.Sleep(10 * time.Millisecond)
+		}
+		waitRelease()
+		time.Sleep(3 * after)
+		if n := releasedSinceLastPoke(); n != 1 {
+			t.Fatalf("burst %d: %d releases after its last poke, want 1", burst, n)
+		}
 	}
-	if n := count(); n != 0 {
-		t.Fatalf("released %d times during the work", n)
+	// Never early: each release came at least the delay after the last poke before it.
+	mu.Lock()
+	for _, rt := range releases {
+		var last time.Time
+		for _, p := range pokes {
+			if p.Before(rt) {
+				last = p
+			}
+		}
+		if rt.Sub(last) < after {
+			t.Errorf("a release %v after a poke, want at least %v", rt.Sub(last), after)
+		}
 	}
-	waitFor(1)
-	time.Sleep(700 * time.Millisecond)
-	if n := count(); n != 1 {
-		t.Fatalf("released %d times after one burst, want 1", n)
-	}
-	r.poke()
-	r.poke()
-	waitFor(2)
-	r.poke()
+	n := len(releases)
+	mu.Unlock()
 	r.stop()
-	r.poke()
-	time.Sleep(700 * time.Millisecond)
-	if n := count(); n != 2 {
-		t.Fatalf("released %d times after stop, want 2", n)
+	poke()
+	time.Sleep(3 * after)
+	mu.Lock()
+	if len(releases) != n {
+		t.Errorf("released after stop")
 	}
+	mu.Unlock()
 	var none *idleRelease
 	none.poke() // the tests' windows have none
 	none.stop()
