@@ -24,7 +24,7 @@ import (
 // viewer shows the open message: header fields, the text body (plain text, or HTML turned into
 // text: nothing remote is ever loaded) and the attachments with Save… and Open.
 type viewer struct {
-	from, to, cc, date, subject *widget.Label
+	from, to, cc, date, subject *headerValue
 	ccKey                       *widget.Label
 	body                        *bodyText
 	note                        *widget.Label // "converted from HTML", parse problems
@@ -37,7 +37,37 @@ type viewer struct {
 	m                           *mainWindow
 }
 
-// valueLabel is a field's value in a header grid: wrapped, and selectable for copying.
+// headerValue is a header field's value in the reading pane (From, To, Cc, Date, Subject):
+// wrapped text with a right-click Copy, as mail clients' address fields have. It is not
+// selectable: a selectable Label takes the keyboard once clicked, and Fyne 2.7.1 then hands it
+// the window's keys and shortcuts (Delete, F5, Ctrl+N…), which it drops.
+type headerValue struct {
+	widget.Label
+	m *mainWindow
+}
+
+func newHeaderValue(m *mainWindow) *headerValue {
+	v := &headerValue{m: m}
+	v.Wrapping = fyne.TextWrapWord
+	v.ExtendBaseWidget(v)
+	return v
+}
+
+// TappedSecondary offers to copy the value.
+func (v *headerValue) TappedSecondary(ev *fyne.PointEvent) {
+	c := fyne.CurrentApp().Driver().CanvasForObject(v)
+	if c == nil || v.Text == "" {
+		return
+	}
+	widget.ShowPopUpMenuAtPosition(v.menu(), c, ev.AbsolutePosition)
+}
+
+// menu is the value's context menu.
+func (v *headerValue) menu() *fyne.Menu {
+	return fyne.NewMenu("", fyne.NewMenuItem(lang.L("Copy"), func() { v.m.app.Clipboard().SetContent(v.Text) }))
+}
+
+// valueLabel is a field's value in a dialog's grid: wrapped, and selectable for copying.
 func valueLabel() *widget.Label {
 	l := widget.NewLabel("")
 	l.Wrapping = fyne.TextWrapWord
@@ -54,7 +84,7 @@ func keyLabel(text string) *widget.Label {
 
 func newViewer(m *mainWindow) *viewer {
 	v := &viewer{m: m, attachments: container.NewVBox(), actions: container.NewHBox()}
-	v.from, v.to, v.cc, v.date, v.subject = valueLabel(), valueLabel(), valueLabel(), valueLabel(), valueLabel()
+	v.from, v.to, v.cc, v.date, v.subject = newHeaderValue(m), newHeaderValue(m), newHeaderValue(m), newHeaderValue(m), newHeaderValue(m)
 	v.subject.TextStyle = fyne.TextStyle{Bold: true}
 	v.ccKey = keyLabel(lang.L("Cc"))
 	v.header = container.New(layout.NewFormLayout(),
@@ -75,7 +105,7 @@ func newViewer(m *mainWindow) *viewer {
 
 // clear empties the viewer and shows text instead of a message.
 func (v *viewer) clear(text string) {
-	for _, l := range []*widget.Label{v.from, v.to, v.cc, v.date, v.subject} {
+	for _, l := range []*headerValue{v.from, v.to, v.cc, v.date, v.subject} {
 		l.SetText("")
 	}
 	v.header.Hide()
