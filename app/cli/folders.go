@@ -28,7 +28,7 @@ brings them back to their account's inbox). Nothing is deleted on any server.`})
 Moves messages to a folder (a path, inbox, sent, or trash), in one step. Nothing moves into
 or out of the Outbox or Drafts. Moving never changes a message or anything on a server.`})
 	register(&command{name: "mark", run: runMark, usage: []string{"mark ID... [--read|--unread] [--flag|--unflag]"},
-		help: "Marks messages read or unread, flags or unflags them (is:flagged finds them), in one step."})
+		help: "Marks messages read or unread, flags or unflags them (is:flagged finds them)."})
 }
 
 // folderUsage turns the folder errors a user's words cause into usage errors (exit 2).
