@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"fyne.io/fyne/v2/lang"
 	"time"
 
@@ -99,13 +98,7 @@ func (m *mainWindow) newPreferencesDialog() *preferencesDialog {
 	d.trayNote.Wrapping = fyne.TextWrapWord
 	d.trayNote.Hide()
 	if m.desktop {
-		present := true
-		m.bridge.run(func(ctx context.Context) error {
-			ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-			defer cancel()
-			present = m.trayHost(ctx)
-			return nil
-		}, func(error) {
+		m.askTrayHost(func(present bool) {
 			if !present {
 				d.trayNote.Show()
 			}

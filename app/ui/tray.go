@@ -44,13 +44,7 @@ func (m *mainWindow) closeRequested() {
 		m.quit()
 		return
 	}
-	present := false
-	m.bridge.run(func(ctx context.Context) error {
-		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		defer cancel()
-		present = m.trayHost(ctx)
-		return nil
-	}, func(error) {
+	m.askTrayHost(func(present bool) {
 		if !present {
 			m.quit()
 			return
@@ -58,4 +52,19 @@ func (m *mainWindow) closeRequested() {
 		m.window.Hide()
 		m.setStatus(lang.L("Pouch keeps checking mail in the system tray."))
 	})
+}
+
+// trayHostWait bounds the question whether the desktop shows tray icons (a D-Bus call).
+const trayHostWait = 2 * time.Second
+
+// askTrayHost asks off the UI goroutine, for at most trayHostWait, whether the desktop shows
+// tray icons now, and passes the answer to done on the UI goroutine.
+func (m *mainWindow) askTrayHost(done func(present bool)) {
+	present := false
+	m.bridge.run(func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, trayHostWait)
+		defer cancel()
+		present = m.trayHost(ctx)
+		return nil
+	}, func(error) { done(present) })
 }
