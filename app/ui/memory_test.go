@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -58,10 +57,9 @@ func measureWindow(t *testing.T, ctx context.Context, e *engine.Engine) (string,
 	a := test.NewApp()
 	q := newQueue(t)
 	var m *mainWindow
-	p := e.NewPoller(engine.PollerOptions{OnEvent: func(ev engine.Event) { m.onPollEvent(ev) }})
+	var p *engine.Poller
 	q.wait(func() {
-		m = newMainWindow(ctx, a, e, q.do, p)
-		m.bridge.idle = newIdleRelease(idleReleaseAfter, debug.FreeOSMemory)
+		m, p = newPolledWindow(ctx, a, e, q.do)
 		m.window.Resize(fyne.NewSize(1280, 800))
 		m.window.Show()
 	})

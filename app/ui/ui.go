@@ -31,10 +31,7 @@ const appID = "io.github.pouchmail.pouch"
 func Run(ctx context.Context, e *engine.Engine, draft *compose.Message) error {
 	a := app.NewWithID(appID)
 	a.SetIcon(resources.Icon())
-	var m *mainWindow
-	p := e.NewPoller(engine.PollerOptions{OnEvent: func(ev engine.Event) { m.onPollEvent(ev) }})
-	m = newMainWindow(ctx, a, e, fyne.Do, p)
-	m.bridge.idle = newIdleRelease(idleReleaseAfter, debug.FreeOSMemory)
+	m, p := newPolledWindow(ctx, a, e, fyne.Do)
 	defer m.bridge.idle.stop()
 	// One window per archive: a later launch brings this one forward, with its mailto: draft.
 	release, err := e.ClaimWindow(ctx, draft, func(d *compose.Message) {
@@ -67,6 +64,17 @@ func Run(ctx context.Context, e *engine.Engine, draft *compose.Message) error {
 	m.writeTo(draft) // a mailto: link: the compose window opens on it
 	m.window.ShowAndRun()
 	return nil
+}
+
+// newPolledWindow makes the main window with the engine's poller (not started) reporting to it,
+// and the heap given back when its work is quiet (idle.go): the window as Run opens it, which
+// bench/window also measures through the test driver (TestWindowMemoryProcess).
+func newPolledWindow(ctx context.Context, a fyne.App, e *engine.Engine, queue func(func())) (*mainWindow, *engine.Poller) {
+	var m *mainWindow
+	p := e.NewPoller(engine.PollerOptions{OnEvent: func(ev engine.Event) { m.onPollEvent(ev) }})
+	m = newMainWindow(ctx, a, e, queue, p)
+	m.bridge.idle = newIdleRelease(idleReleaseAfter, debug.FreeOSMemory)
+	return m, p
 }
 
 // mainWindow is the window with its state.
